@@ -1,0 +1,37 @@
+/**
+ * The DynamoDB document client. Every call asks DynamoDB for the capacity it
+ * consumed and adds it to a meter, so a simulation (and a benchmark) reports
+ * read and write units as DynamoDB itself reported them.
+ */
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface CapacityMeter {
+  readUnits: number;
+  writeUnits: number;
+}
+
+const readOperations = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand']);
+
+type ConsumedCapacity = { CapacityUnits?: number };
+
+export const createDocumentClient = (config: DynamoDBClientConfig, meter?: CapacityMeter): DynamoDBDocumentClient => {
+  const client = new DynamoDBClient(config);
+  if (meter) {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as Record<string, unknown>;
+        input.ReturnConsumedCapacity ??= 'TOTAL';
+        const result = await next(args);
+        const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] })
+          .ConsumedCapacity;
+        const units = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+        if (readOperations.has(context.commandName ?? '')) meter.readUnits += units;
+        else meter.writeUnits += units;
+        return result;
+      },
+      { step: 'initialize', name: 'capacityMeter', priority: 'low' },
+    );
+  }
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+};

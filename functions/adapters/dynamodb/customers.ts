@@ -1,0 +1,142 @@
+/** Customer profiles and their campaign due slots. */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CustomerStore } from '../../campaigns/ports';
+import type { CustomerProfile } from '../../customers/profile';
+import { tableSchema, type DueIndexName } from './table';
+
+const key = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' });
+
+/** Shop-owned fields: an upsert replaces them all; engine-owned fields (birthdayLastYear) stay. */
+const shopFields = ['email', 'firstName', 'lastName', 'locale', 'timeZone', 'birthday', 'marketingConsent', 'tier'] as const;
+const personalFields = ['email', 'firstName', 'lastName', 'birthday'] as const;
+const birthdayDueFields = ['birthdayOccasion', 'birthdayDueAt', 'birthdayDueDay'] as const;
+
+/**
+ * `SET a = :a ... REMOVE b ...` from values (undefined ones are removed), with
+ * an optional condition that may refer to the same `:name` placeholders.
+ */
+const updateOf = (values: Record<string, unknown>, condition?: string) => {
+  const set: string[] = [];
+  const remove: string[] = [];
+  const names: Record<string, string> = {};
+  const attributeValues: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(values)) {
+    names[`#${name}`] = name;
+    if (value === undefined) remove.push(`#${name}`);
+    else {
+      set.push(`#${name} = :${name}`);
+      attributeValues[`:${name}`] = value;
+    }
+  }
+  return {
+    UpdateExpression: [set.length && `SET ${set.join(', ')}`, remove.length && `REMOVE ${remove.join(', ')}`]
+      .filter(Boolean)
+      .join(' '),
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: set.length ? attributeValues : undefined,
+  };
+};
+
+const ignoreConditionFailure = async (write: Promise<unknown>): Promise<boolean> => {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+};
+
+const dueDay = (dueAt: string | undefined) => dueAt?.slice(0, 10);
+
+/** UTC days whose due partitions a sweep at `at` reads: today, and yesterday at the first sweep after midnight. */
+const dueDays = (at: Date) => [...new Set([new Date(at.getTime() - 3_600_000), at].map((d) => d.toISOString().slice(0, 10)))];
+
+export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: string): CustomerStore => ({
+  async get(customerId) {
+    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key(customerId), ConsistentRead: true }));
+    return Item as CustomerProfile | undefined;
+  },
+
+  upsert(profile) {
+    const values: Record<string, unknown> = {
+      customerId: profile.customerId,
+      updatedAt: profile.updatedAt,
+      deletedAt: undefined,
+      birthdayOccasion: profile.birthdayOccasion,
+      birthdayDueAt: profile.birthdayDueAt,
+      birthdayDueDay: dueDay(profile.birthdayDueAt),
+    };
+    for (const field of shopFields) values[field] = profile[field];
+    return ignoreConditionFailure(
+      client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key(profile.customerId),
+          ...updateOf(values, 'attribute_not_exists(updatedAt) OR updatedAt <= :updatedAt'),
+        }),
+      ),
+    );
+  },
+
+  erase(customerId, at) {
+    const values: Record<string, unknown> = { customerId, updatedAt: at, deletedAt: at, marketingConsent: false };
+    for (const field of [...personalFields, ...birthdayDueFields]) values[field] = undefined;
+    return ignoreConditionFailure(
+      client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key(customerId),
+          ...updateOf(values, 'attribute_not_exists(updatedAt) OR updatedAt <= :updatedAt'),
+        }),
+      ),
+    );
+  },
+
+  async due(index: DueIndexName, at) {
+    const { partitionKey, sortKey } = tableSchema.indexes[index];
+    const profiles: CustomerProfile[] = [];
+    for (const day of dueDays(at)) {
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: index,
+            KeyConditionExpression: '#day = :day AND #at <= :at',
+            ExpressionAttributeNames: { '#day': partitionKey, '#at': sortKey },
+            ExpressionAttributeValues: { ':day': day, ':at': at.toISOString() },
+            ExclusiveStartKey,
+          }),
+        );
+        profiles.push(...((page.Items ?? []) as CustomerProfile[]));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+    }
+    return profiles;
+  },
+
+  async setBirthdayDue(customerId, due, lastCelebratedYear) {
+    const dueAt = due?.dueAt.toISOString();
+    const values: Record<string, unknown> = {
+      birthdayOccasion: due?.occasion,
+      birthdayDueAt: dueAt,
+      birthdayDueDay: dueDay(dueAt),
+      ...(lastCelebratedYear !== undefined && { birthdayLastYear: lastCelebratedYear }),
+    };
+    // An erased customer gets nothing pending again.
+    await ignoreConditionFailure(
+      client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key(customerId),
+          ...updateOf(values, 'attribute_exists(pk) AND attribute_not_exists(deletedAt)'),
+        }),
+      ),
+    );
+  },
+});
+
+export { ignoreConditionFailure, updateOf };

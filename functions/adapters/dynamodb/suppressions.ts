@@ -1,0 +1,21 @@
+/**
+ * The suppression list, keyed by a hash of the address: it outlives erasure of
+ * the customer, so a re-import cannot resurrect a suppressed address.
+ */
+import { createHash } from 'node:crypto';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Suppressions } from '../../campaigns/ports';
+
+export const addressHash = (email: string) => createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+
+export const suppressionKey = (email: string) => ({ pk: `SUPPRESSED#${addressHash(email)}`, sk: 'SUPPRESSED' });
+
+export const dynamoSuppressions = (client: DynamoDBDocumentClient, tableName: string): Suppressions => ({
+  async isSuppressed(email) {
+    // Strongly consistent: a suppression written a moment ago must already stop this send.
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: suppressionKey(email), ConsistentRead: true, ProjectionExpression: 'pk' }),
+    );
+    return Item !== undefined;
+  },
+});

@@ -1,0 +1,28 @@
+/**
+ * The single table's key schema, declared once: the CDK stack creates it from
+ * this and so does the local runtime. Every attribute named here is a string.
+ *
+ * Items (pk / sk):
+ * - `CUSTOMER#<id>` / `PROFILE`         the customer, with each campaign's due slot
+ * - `CUSTOMER#<id>` / `ORDER#<orderId>` an order
+ * - `CUSTOMER#<id>` / `DAY#<localDate>` the one email of that local day
+ * - `SEND#<sendKey>` / `SEND`           an occasion's claimed send
+ * - `CODE#<code>` / `CODE`              a discount code
+ * - `SUPPRESSED#<sha256>` / `SUPPRESSED` an address that must never be mailed
+ */
+export const tableSchema = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Epoch seconds after which DynamoDB may delete the item (day slots). */
+  timeToLiveAttribute: 'ttl',
+  /**
+   * Sparse due-time indexes: a customer appears only while a campaign email is
+   * pending for them, keyed by the UTC day and instant it is due. A sweep reads
+   * exactly the customers due by now, never the whole table.
+   */
+  indexes: {
+    birthdayDue: { partitionKey: 'birthdayDueDay', sortKey: 'birthdayDueAt' },
+  },
+} as const;
+
+export type DueIndexName = keyof typeof tableSchema.indexes;

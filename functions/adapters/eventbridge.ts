@@ -1,0 +1,29 @@
+/** Publishing the engine's events (DESIGN §4) on the retention bus. */
+import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { EventPublisher } from '../campaigns/ports';
+
+/** PutEvents takes at most 10 entries a call. */
+const batchSize = 10;
+
+export const eventBridgePublisher = (client: EventBridgeClient, eventBusName: string): EventPublisher => ({
+  async publish(events) {
+    for (let i = 0; i < events.length; i += batchSize) {
+      const batch = events.slice(i, i + batchSize);
+      const { FailedEntryCount, Entries } = await client.send(
+        new PutEventsCommand({
+          Entries: batch.map((event) => ({
+            EventBusName: eventBusName,
+            Source: event.source,
+            DetailType: event.detailType,
+            Time: new Date(event.time),
+            Detail: JSON.stringify(event.detail),
+          })),
+        }),
+      );
+      if (FailedEntryCount) {
+        const failure = Entries?.find((entry) => entry.ErrorCode);
+        throw new Error(`PutEvents rejected ${FailedEntryCount} event(s): ${failure?.ErrorCode} ${failure?.ErrorMessage}`);
+      }
+    }
+  },
+});

@@ -1,0 +1,9 @@
+/** The link-signing keyring, read from Secrets Manager and cached by Powertools. */
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { parseKeyring, type Keyring } from '../links/signed-token';
+
+export const secretsManagerKeyring = (secretArn: string) => async (): Promise<Keyring> => {
+  const value = await getSecret(secretArn, { maxAge: 300 });
+  if (typeof value !== 'string') throw new Error('signing secret is not a JSON string');
+  return parseKeyring(value);
+};

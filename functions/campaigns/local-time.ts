@@ -1,0 +1,34 @@
+/**
+ * Local time: the customer's `timeZone`, else the configured default (DESIGN §5).
+ * Pure functions over instants; the instant always comes from the event.
+ */
+import { DateTime } from 'luxon';
+
+export interface SendWindow {
+  startHour: number;
+  endHour: number;
+}
+
+export const inZone = (instant: Date, timeZone: string): DateTime => DateTime.fromJSDate(instant, { zone: timeZone });
+
+/** The customer's local calendar date, `YYYY-MM-DD`. */
+export const localDate = (instant: Date, timeZone: string): string => inZone(instant, timeZone).toISODate()!;
+
+/** Emails go out only between startHour and endHour local time. */
+export const inSendWindow = (instant: Date, timeZone: string, window: SendWindow): boolean => {
+  const { hour } = inZone(instant, timeZone);
+  return hour >= window.startHour && hour < window.endHour;
+};
+
+/**
+ * The sweep run that will pick up something due at `instant`: sweeps run on
+ * whole UTC hours, so it is the instant rounded up to the hour.
+ */
+export const sweepSlot = (instant: Date): Date => {
+  const hour = 3_600_000;
+  return new Date(Math.ceil(instant.getTime() / hour) * hour);
+};
+
+/** `hour`:00 local time on the local day after `instant`: where a deferred send moves to. */
+export const nextLocalDayAt = (instant: Date, timeZone: string, hour: number): Date =>
+  inZone(instant, timeZone).plus({ days: 1 }).set({ hour, minute: 0, second: 0, millisecond: 0 }).toJSDate();

@@ -1,0 +1,84 @@
+/**
+ * The ports the campaign use cases depend on. Adapters in functions/adapters
+ * implement them against AWS; tests of the rules need none of them.
+ */
+import type { DueIndexName } from '../adapters/dynamodb/table';
+import type { OutgoingEvent } from '../events/event';
+import type { OrderPlaced, OrderDelivered } from '../events/shop';
+import type { CustomerProfile } from '../customers/profile';
+import type { RenderedEmail } from '../templates/render';
+
+export interface CustomerStore {
+  get(customerId: string): Promise<CustomerProfile | undefined>;
+  /** Writes the profile unless a later event already changed it; false when skipped. */
+  upsert(profile: CustomerProfile): Promise<boolean>;
+  /** Removes personal data and anything pending, unless a later event re-created the customer. */
+  erase(customerId: string, at: string): Promise<boolean>;
+  /** The customers a campaign's sweep must act on at `at`, read through its due-time index. */
+  due(index: DueIndexName, at: Date): Promise<CustomerProfile[]>;
+  /** Moves (or clears) the pending birthday email; records the year once it is done. */
+  setBirthdayDue(
+    customerId: string,
+    due: { occasion: number; dueAt: Date } | undefined,
+    lastCelebratedYear?: number,
+  ): Promise<void>;
+}
+
+export interface OrderStore {
+  /** false when this orderId was already recorded (a duplicate). */
+  recordOrder(order: OrderPlaced): Promise<boolean>;
+  recordDelivery(delivery: OrderDelivered): Promise<void>;
+}
+
+export interface SendLedger {
+  /** Claims an occasion's deterministic send key; false when it was already claimed. */
+  claimSend(sendKey: string, customerId: string, at: Date): Promise<boolean>;
+  releaseSend(sendKey: string): Promise<void>;
+  markSent(sendKey: string, messageId: string): Promise<void>;
+  /** Claims the customer's one email of a local day; false when another send holds it. */
+  claimDay(customerId: string, localDate: string, sendKey: string): Promise<boolean>;
+  releaseDay(customerId: string, localDate: string, sendKey: string): Promise<void>;
+}
+
+export interface Suppressions {
+  isSuppressed(email: string): Promise<boolean>;
+}
+
+export interface DiscountCode {
+  code: string;
+  customerId: string;
+  campaign: string;
+  percentOff: number;
+  expiresAt: string;
+  sendKey: string;
+}
+
+export interface DiscountCodes {
+  /** Stores a new code; false when the code already belongs to another send. */
+  issue(code: DiscountCode): Promise<boolean>;
+  /** Marks a code used by an order; false when unknown, expired or already used. */
+  redeem(code: string, orderId: string, at: string): Promise<boolean>;
+}
+
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  headers: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+export interface Mailer {
+  send(email: OutgoingEmail): Promise<{ messageId: string }>;
+}
+
+export interface EventPublisher {
+  publish(events: OutgoingEvent[]): Promise<void>;
+}
+
+export interface Templates {
+  /** The template locale for a customer's `locale`: exact, then language, then `en`. */
+  localeFor(campaign: string, requested: string | undefined): string;
+  render(campaign: string, locale: string, data: Record<string, unknown>): Promise<RenderedEmail>;
+}

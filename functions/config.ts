@@ -1,0 +1,72 @@
+/**
+ * The one configuration schema (DESIGN §5 defaults). Read once at start, by the
+ * CDK app (which hands it to every function) and by the local runtime.
+ * A shop overrides any default in `retention.config.json`.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+
+const hour = z.number().int().min(0).max(24);
+const percent = z.number().int().min(1).max(100);
+
+export const timeZoneSchema = z
+  .string()
+  .refine((zone) => IANAZone.isValidZone(zone), { message: 'is not a known IANA time zone' });
+
+export const configSchema = z.object({
+  /** Time zone of customers who have none. */
+  defaultTimeZone: timeZoneSchema.default('UTC'),
+  /** Emails go out only inside this local window: [startHour, endHour). */
+  sendWindow: z
+    .object({ startHour: hour.default(9), endHour: hour.default(20) })
+    .default({ startHour: 9, endHour: 20 }),
+  shop: z
+    .object({
+      name: z.string().default('Example Shop'),
+      /** Postal address shown in every footer (CAN-SPAM, PECR). */
+      address: z.string().default('1 Example Street, 10000 Example City'),
+      fromAddress: z.email().default('hello@shop.example'),
+      /** Public base URL of the link endpoint (unsubscribe, survey). */
+      linkBaseUrl: z.url({ protocol: /^https?$/ }).default('https://links.shop.example'),
+      /** Address whose mailbox handles `mailto:` unsubscribes. */
+      unsubscribeMailbox: z.email().default('unsubscribe@shop.example'),
+      /** Where the shop's own site lives (call-to-action buttons). */
+      siteUrl: z.url({ protocol: /^https$/ }).default('https://shop.example'),
+    })
+    .default({
+      name: 'Example Shop',
+      address: '1 Example Street, 10000 Example City',
+      fromAddress: 'hello@shop.example',
+      linkBaseUrl: 'https://links.shop.example',
+      unsubscribeMailbox: 'unsubscribe@shop.example',
+      siteUrl: 'https://shop.example',
+    }),
+  birthday: z
+    .object({
+      /** Local hour the birthday email goes out. */
+      sendHour: hour.default(9),
+      percentOff: percent.default(15),
+      /** Per-tier discount, e.g. `{ "gold": 25 }`; other tiers get `percentOff`. */
+      percentOffByTier: z.record(z.string(), percent).default({}),
+      validDays: z.number().int().min(1).max(365).default(14),
+    })
+    .default({ sendHour: 9, percentOff: 15, percentOffByTier: {}, validDays: 14 }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export const parseConfig = (input: unknown): Config => {
+  const result = configSchema.safeParse(input ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new Error(`retention.config.json: ${issue.path.join('.') || '(root)'} ${issue.message}`);
+  }
+  return result.data;
+};
+
+export const defaultConfigFile = 'retention.config.json';
+
+/** The shop's configuration file, or the defaults when there is none. */
+export const loadConfigFile = (file = defaultConfigFile): Config =>
+  parseConfig(existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {});

@@ -1,0 +1,21 @@
+/** The customer as the engine keeps it, and what makes one mailable (DESIGN §5, all campaigns). */
+import type { CustomerUpserted } from '../events/shop';
+
+export interface CustomerProfile extends CustomerUpserted {
+  /** Time of the event that last changed the profile: older events never overwrite newer ones. */
+  updatedAt: string;
+  /** Set by `Customer Deleted`: personal data is gone. */
+  deletedAt?: string;
+  /** Year of the last birthday email. */
+  birthdayLastYear?: number;
+  /** The pending birthday email: its year and the sweep that sends it. */
+  birthdayOccasion?: number;
+  birthdayDueAt?: string;
+}
+
+/** Consent and an address: the profile-level conditions every campaign shares. */
+export const isMailable = (profile: Pick<CustomerProfile, 'marketingConsent' | 'email' | 'deletedAt'>): boolean =>
+  profile.marketingConsent && !profile.deletedAt && Boolean(profile.email);
+
+export const timeZoneOf = (profile: Pick<CustomerProfile, 'timeZone'>, defaultTimeZone: string): string =>
+  profile.timeZone ?? defaultTimeZone;

@@ -1,0 +1,62 @@
+/**
+ * Every event the engine reads or writes is declared once, in a file of its own
+ * exporting its source, detail-type and zod schema; producers and consumers
+ * import the same declaration.
+ */
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
+import { z } from 'zod';
+
+export const isoInstant = z.iso.datetime({ offset: true });
+
+export interface EventDefinition<Source extends string, DetailType extends string, Detail extends z.ZodType> {
+  source: Source;
+  detailType: DetailType;
+  detail: Detail;
+  /** The delivered EventBridge event (DESIGN §3): version, id, account, time, region, resources... */
+  envelope: ReturnType<typeof envelopeOf<Source, DetailType, Detail>>;
+}
+
+export const defineEvent = <Source extends string, DetailType extends string, Detail extends z.ZodType>(
+  source: Source,
+  detailType: DetailType,
+  detail: Detail,
+): EventDefinition<Source, DetailType, Detail> => ({
+  source,
+  detailType,
+  detail,
+  envelope: envelopeOf(source, detailType, detail),
+});
+
+const envelopeOf = <Source extends string, DetailType extends string, Detail extends z.ZodType>(
+  source: Source,
+  detailType: DetailType,
+  detail: Detail,
+) => EventBridgeSchema.extend({ source: z.literal(source), 'detail-type': z.literal(detailType), detail });
+
+/** What a handler hands to the event publisher: the bus fills in id and account. */
+export interface OutgoingEvent {
+  source: string;
+  detailType: string;
+  time: string;
+  detail: Record<string, unknown>;
+}
+
+export const outgoing = <D extends z.ZodType>(
+  definition: EventDefinition<string, string, D>,
+  time: string,
+  detail: z.input<D>,
+): OutgoingEvent => ({
+  source: definition.source,
+  detailType: definition.detailType,
+  time,
+  detail: definition.detail.parse(detail) as Record<string, unknown>,
+});
+
+/** `detail.email: Invalid email address` — names the field and what is wrong with it. */
+export const describeIssues = (error: z.ZodError): string =>
+  error.issues
+    .map((issue) => {
+      const field = issue.path.length ? issue.path.join('.') : '(event)';
+      return `${field}: ${issue.message}`;
+    })
+    .join('; ');

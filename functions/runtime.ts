@@ -1,0 +1,67 @@
+/**
+ * What every handler runs on: configuration and AWS clients. On Lambda it is
+ * read once from the environment the CDK stack sets; the local runtime builds
+ * the same object pointed at dynalite, aws-ses-v2-local and its event bus.
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { parseConfig, type Config } from './config';
+import { createDocumentClient } from './adapters/dynamodb/client';
+import { secretsManagerKeyring } from './adapters/secrets-manager';
+import { parseKeyring, type Keyring } from './links/signed-token';
+
+/** The environment variables the stack sets: named once, here. */
+export const environment = {
+  tableName: 'TABLE_NAME',
+  eventBusName: 'EVENT_BUS_NAME',
+  configurationSetName: 'CONFIGURATION_SET_NAME',
+  config: 'RETENTION_CONFIG',
+  signingSecretArn: 'SIGNING_SECRET_ARN',
+  templatesDir: 'TEMPLATES_DIR',
+} as const;
+
+export interface Runtime {
+  config: Config;
+  tableName: string;
+  dynamo: DynamoDBDocumentClient;
+  ses: SESv2Client;
+  configurationSetName: string;
+  events: EventBridgeClient;
+  eventBusName: string;
+  /** Keys that sign links; the first is current, the others still verify. */
+  keyring: () => Promise<Keyring>;
+  templatesDir: string;
+}
+
+const required = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+};
+
+export const runtimeFromEnvironment = (): Runtime => ({
+  config: parseConfig(JSON.parse(process.env[environment.config] ?? '{}')),
+  tableName: required(environment.tableName),
+  dynamo: createDocumentClient({}),
+  ses: new SESv2Client({}),
+  configurationSetName: required(environment.configurationSetName),
+  events: new EventBridgeClient({}),
+  eventBusName: required(environment.eventBusName),
+  keyring: secretsManagerKeyring(required(environment.signingSecretArn)),
+  templatesDir: process.env[environment.templatesDir] ?? 'templates',
+});
+
+export type Handler<E> = (event: E, context: Context) => Promise<unknown>;
+
+/**
+ * The Lambda entry point of a handler module: the runtime is built on the first
+ * invocation, so importing a handler (as the local runtime does) reads nothing.
+ */
+export const lambdaHandler = <E>(create: (runtime: Runtime) => Handler<E>): Handler<E> => {
+  let handler: Handler<E> | undefined;
+  return (event, context) => (handler ??= create(runtimeFromEnvironment()))(event, context);
+};
+
+export { parseKeyring };

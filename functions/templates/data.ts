@@ -1,0 +1,39 @@
+/**
+ * The data each campaign's templates are rendered with (DESIGN §5 "templates").
+ * Liquid runs with strict variables, so every field here must be present:
+ * use "" for an unknown first name rather than leaving it out.
+ *
+ * These are type aliases rather than interfaces on purpose: a type alias is
+ * assignable to `Record<string, unknown>` (the renderer's `data` parameter),
+ * an interface is not, because interfaces carry no implicit index signature.
+ */
+
+/** Shared by every campaign: the sender, shown in the header and footer. */
+export type ShopTemplateData = {
+  name: string;
+  /** Postal address, one line; required in marketing email footers. */
+  address: string;
+  siteUrl: string;
+};
+
+/** Links every marketing email carries; both https. */
+export type LinksTemplateData = {
+  shop: string;
+  unsubscribe: string;
+};
+
+/** templates/birthday/*.mjml */
+export type BirthdayTemplateData = {
+  shop: ShopTemplateData;
+  customer: {
+    /** "" when unknown; the templates then use a generic greeting. */
+    firstName: string;
+  };
+  offer: {
+    code: string;
+    percentOff: number;
+    /** Already formatted in the email's locale, e.g. "6 December 2026". */
+    expiresOn: string;
+  };
+  links: LinksTemplateData;
+};

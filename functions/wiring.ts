@@ -1,0 +1,65 @@
+/**
+ * The one wiring table (DESIGN §2): every function, its trigger, its retry and
+ * dead-letter policy and its permissions. The CDK stack (lib/) and the local
+ * runtime (local/) both read it, so the cloud and the laptop cannot drift.
+ */
+import { shopEvents } from './events/shop';
+import { eventRejected } from './events/retention';
+
+/** An EventBridge event pattern (a subset of the JSON grammar EventBridge accepts). */
+export type EventPattern = { [field: string]: unknown };
+
+export type Trigger =
+  /** An EventBridge schedule expression, `rate(...)` or `cron(...)`, in UTC. */
+  | { schedule: string }
+  /** A rule on the retention bus. */
+  | { pattern: EventPattern };
+
+export interface FunctionWiring {
+  /** Module `functions/handlers/<handler>.ts`, exporting `handler` and `createHandler`. */
+  handler: string;
+  description: string;
+  trigger: Trigger;
+  /** Target retry policy; after the last attempt the event goes to the function's dead-letter queue. */
+  retry: { attempts: number; maxEventAgeSeconds: number };
+  timeoutSeconds: number;
+  memoryMb: number;
+  permissions: {
+    table: 'read' | 'readWrite';
+    sendEmail?: boolean;
+    putEvents?: boolean;
+    signingSecret?: boolean;
+  };
+}
+
+export const wiring = {
+  ingest: {
+    handler: 'ingest',
+    description: 'Stores customers and orders published by the shop; rejects invalid events to dead letters',
+    trigger: {
+      pattern: { source: ['shop'], 'detail-type': shopEvents.map((event) => event.detailType) },
+    },
+    retry: { attempts: 3, maxEventAgeSeconds: 3600 },
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    permissions: { table: 'readWrite', putEvents: true },
+  },
+  birthdaySweep: {
+    handler: 'birthday-sweep',
+    description: 'Hourly: sends the birthday emails due by now in each customer\'s local 09:00 hour',
+    // Hourly, because every hour of the day is 09:00 somewhere.
+    trigger: { schedule: 'cron(0 * * * ? *)' },
+    retry: { attempts: 2, maxEventAgeSeconds: 1800 },
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    permissions: { table: 'readWrite', sendEmail: true, putEvents: true, signingSecret: true },
+  },
+} as const satisfies Record<string, FunctionWiring>;
+
+export type FunctionName = keyof typeof wiring;
+
+/** Events the engine refuses land, with their reason, in the dead-letter queue. */
+export const deadLetterPattern: EventPattern = {
+  source: [eventRejected.source],
+  'detail-type': [eventRejected.detailType],
+};

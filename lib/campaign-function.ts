@@ -1,0 +1,212 @@
+/**
+ * A Lambda function of the engine: defaults fixed once (Node.js 22, arm64,
+ * X-Ray, one month of logs, esbuild ESM bundle with the templates), and
+ * `bindXxx` methods that set an environment variable and grant its permission
+ * in the same call, so the two cannot disagree.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as ses from 'aws-cdk-lib/aws-ses';
+import type { Construct } from 'constructs';
+import type { Config } from '../functions/config';
+import { environment } from '../functions/runtime';
+import type { FunctionWiring } from '../functions/wiring';
+import { acknowledge, wildcardResource } from './nag';
+
+/** The repository root: `functions/`, `templates/` and `package-lock.json` live here. */
+export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** Where `templates/` lands inside the bundle: Lambda unpacks the code to /var/task. */
+export const templatesDirOnLambda = '/var/task/templates';
+
+/**
+ * ESM output needs `require` for the CommonJS dependencies esbuild inlines
+ * (mjml and its html/css toolchain call `require` on Node built-ins).
+ */
+const esmRequireShim = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+export interface CampaignFunctionProps {
+  /** The function's entry in `functions/wiring.ts`: handler, description, sizing. */
+  readonly wiring: FunctionWiring;
+  /** The validated shop configuration, handed to the function as `RETENTION_CONFIG`. */
+  readonly config: Config;
+  /**
+   * Where `functions/handlers/`, `templates/` and `package-lock.json` are found.
+   *
+   * @default - the root of this repository
+   */
+  readonly projectRoot?: string;
+  /**
+   * How long the function's logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** The AWS resources a function may be bound to; which bindings apply is read from its wiring. */
+export interface CampaignResources {
+  readonly table: dynamodb.ITable;
+  readonly bus: events.IEventBus;
+  readonly configurationSet: ses.IConfigurationSet;
+  readonly signingSecret: secretsmanager.ISecret;
+}
+
+export class CampaignFunction extends NodejsFunction {
+  public readonly wiring: FunctionWiring;
+
+  /**
+   * Besides the function (`id`), creates `${id}LogGroup` and `${id}Role` next to
+   * it: both must exist before the function does, so that the role can be
+   * limited to writing this log group instead of carrying the AWS managed
+   * basic-execution policy (logs on `*`).
+   */
+  constructor(scope: Construct, id: string, props: CampaignFunctionProps) {
+    const root = props.projectRoot ?? projectRoot;
+    if (!existsSync(join(root, 'templates'))) {
+      throw new Error(`${id}: no templates/ folder in ${root} to ship with the function`);
+    }
+    const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${props.wiring.handler} function`,
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      description: props.wiring.description,
+      entry: join(root, 'functions', 'handlers', `${props.wiring.handler}.ts`),
+      handler: 'handler',
+      projectRoot: root,
+      depsLockFilePath: join(root, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.wiring.memoryMb,
+      timeout: Duration.seconds(props.wiring.timeoutSeconds),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      role,
+      environment: {
+        [environment.config]: JSON.stringify(props.config),
+        [environment.templatesDir]: templatesDirOnLambda,
+        POWERTOOLS_SERVICE_NAME: 'retention',
+        // The bundle carries a source map; without this flag stack traces point into minified code.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        // ESM, like the rest of the project ("type": "module"): handlers may use
+        // top-level await and import.meta. The banner gives inlined CommonJS
+        // dependencies their `require`. Both formats were tried with mjml 5, and both render.
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: esmRequireShim,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // File and line mapping is enough for stack traces; embedding the sources would triple the map.
+        sourcesContent: false,
+        externalModules: [
+          // Provided by the Node.js 22 Lambda runtime.
+          '@aws-sdk/*',
+          // Only reached through cosmiconfig's lazy loader for `*.config.ts` files
+          // (via mjml's htmlnano), which a Lambda never has: 3.5 MB saved.
+          'typescript',
+        ],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // The sending function renders MJML + Liquid at run time from these files.
+          afterBundling: (inputDir: string, outputDir: string) => [
+            `cp -r "${inputDir}/templates" "${outputDir}/templates"`,
+          ],
+        },
+      },
+    });
+    this.wiring = props.wiring;
+
+    acknowledge(
+      this,
+      'L1',
+      'DESIGN §7 pins Node.js 22, the version the project is built and tested on; nodejs24.x is newer. Move when the project moves.',
+    );
+    acknowledge(
+      role,
+      'IAM5[Resource::*]',
+      'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions, so active tracing needs Resource "*". No other action in the role has it.',
+    );
+  }
+
+  /** `TABLE_NAME`, with read or read-write access to the table and its indexes. */
+  public bindTable(table: dynamodb.ITable, mode: 'read' | 'readWrite'): this {
+    this.addEnvironment(environment.tableName, table.tableName);
+    if (mode === 'readWrite') table.grantReadWriteData(this);
+    else table.grantReadData(this);
+    acknowledge(
+      this.role!,
+      wildcardResource(this, `${table.tableArn}/index/*`),
+      'Sweeps query the due-time GSIs of this one table (tableSchema.indexes); "<table>/index/*" names exactly those indexes, no other table.',
+    );
+    return this;
+  }
+
+  /** `EVENT_BUS_NAME`; with `putEvents`, permission to publish on the bus. */
+  public bindEventBus(bus: events.IEventBus, options: { putEvents: boolean }): this {
+    this.addEnvironment(environment.eventBusName, bus.eventBusName);
+    if (options.putEvents) bus.grantPutEventsTo(this);
+    return this;
+  }
+
+  /**
+   * `CONFIGURATION_SET_NAME`; with `sendEmail`, `ses:SendEmail` through this
+   * configuration set only, from any identity verified in this account and region.
+   */
+  public bindConfigurationSet(configurationSet: ses.IConfigurationSet, options: { sendEmail: boolean }): this {
+    this.addEnvironment(environment.configurationSetName, configurationSet.configurationSetName);
+    if (!options.sendEmail) return this;
+    const stack = Stack.of(this);
+    const identities = stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' });
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSet.configurationSetName }),
+          identities,
+        ],
+      }),
+    );
+    acknowledge(
+      this.role!,
+      wildcardResource(this, identities),
+      'SES authorises SendEmail against whichever verified identity covers the From address (the address, its domain or a parent domain), verified by the shop outside this stack. Only ses:SendEmail, only in this account and region, and only together with this configuration set.',
+    );
+    return this;
+  }
+
+  /** `SIGNING_SECRET_ARN`, with read access to the link-signing keyring. */
+  public bindSigningSecret(secret: secretsmanager.ISecret): this {
+    this.addEnvironment(environment.signingSecretArn, secret.secretArn);
+    secret.grantRead(this);
+    return this;
+  }
+
+  /** Every binding the function's `permissions` in the wiring table call for. */
+  public bind(resources: CampaignResources): this {
+    const { permissions } = this.wiring;
+    this.bindTable(resources.table, permissions.table);
+    this.bindEventBus(resources.bus, { putEvents: permissions.putEvents ?? false });
+    this.bindConfigurationSet(resources.configurationSet, { sendEmail: permissions.sendEmail ?? false });
+    if (permissions.signingSecret) this.bindSigningSecret(resources.signingSecret);
+    return this;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * One entry of the wiring table made real: the function, its trigger (a
+ * schedule on the default bus or a pattern on the retention bus), its retry
+ * policy and its dead-letter queue. Stateless: the table, bus and secret it
+ * uses come in by props.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Config } from '../functions/config';
+import type { EventPattern, FunctionWiring } from '../functions/wiring';
+import { CampaignFunction, type CampaignResources } from './campaign-function';
+import { acknowledge } from './nag';
+
+/** Lambda retries a failed asynchronous invocation at most twice. */
+const lambdaMaxRetries = 2;
+
+/**
+ * The wiring table writes patterns in EventBridge's own JSON (`detail-type`);
+ * CDK's `EventPattern` spells the same fields in camelCase and renders them back.
+ */
+export const toEventPattern = (pattern: EventPattern): events.EventPattern =>
+  Object.fromEntries(
+    Object.entries(pattern).map(([field, value]) => [field.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), value]),
+  ) as events.EventPattern;
+
+/** A queue that holds undeliverable or refused events for 14 days, encrypted, TLS only. */
+export const deadLetterQueue = (scope: Construct, id: string, reason: string): sqs.Queue => {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  acknowledge(queue, 'SQS3', reason);
+  return queue;
+};
+
+export interface WiredFunctionProps {
+  /** The entry in `functions/wiring.ts`. */
+  readonly wiring: FunctionWiring;
+  /** The validated shop configuration. */
+  readonly config: Config;
+  /** The stateful resources the function is bound to, as its permissions say. */
+  readonly resources: CampaignResources;
+}
+
+/** Children: `Function` (+ `FunctionLogGroup`, `FunctionRole`), `DeadLetterQueue`, `Trigger`. */
+export class WiredFunction extends Construct {
+  public readonly function: CampaignFunction;
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly trigger: events.Rule;
+
+  constructor(scope: Construct, id: string, props: WiredFunctionProps) {
+    super(scope, id);
+    const { wiring } = props;
+
+    this.function = new CampaignFunction(this, 'Function', { wiring, config: props.config }).bind(props.resources);
+
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'DeadLetterQueue',
+      `This queue is itself the dead-letter queue of the ${wiring.handler} function: a message that fails here is inspected by hand, there is no further queue to move it to.`,
+    );
+
+    const maxEventAge = Duration.seconds(wiring.retry.maxEventAgeSeconds);
+    this.trigger =
+      'schedule' in wiring.trigger
+        ? new events.Rule(this, 'Trigger', {
+            description: `${wiring.handler}: ${wiring.trigger.schedule} (UTC)`,
+            schedule: events.Schedule.expression(wiring.trigger.schedule),
+          })
+        : new events.Rule(this, 'Trigger', {
+            description: `${wiring.handler}: events on the retention bus`,
+            eventBus: props.resources.bus,
+            eventPattern: toEventPattern(wiring.trigger.pattern),
+          });
+    // EventBridge retries only failed deliveries (throttling, an unavailable service).
+    this.trigger.addTarget(
+      new targets.LambdaFunction(this.function, {
+        retryAttempts: wiring.retry.attempts,
+        maxEventAge,
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+    );
+    // Once Lambda has accepted the event, a handler error is retried by Lambda's
+    // asynchronous invocation, which allows at most two retries; the event then
+    // goes to the same queue, so every failure ends in the function's dead letters.
+    this.function.configureAsyncInvoke({
+      retryAttempts: Math.min(wiring.retry.attempts, lambdaMaxRetries),
+      maxEventAge,
+      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+    });
+  }
+}

@@ -1,0 +1,293 @@
+/**
+ * The local event bus: what EventBridge does for this project, and no more.
+ * - rules with event patterns deliver each matching event to their target;
+ * - schedule rules fire `Scheduled Event`s at their times;
+ * - a failing target is retried, then the event is dead-lettered with the reason;
+ * - PutEvents is served over HTTP, so handlers publish through the real SDK client.
+ *
+ * Time is a clock the bus owns: virtual in a simulation (events are delivered in
+ * time order, as fast as the handlers run), or the wall clock under `npm start`.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { matchesPattern, validatePattern } from './event-pattern';
+import { nextFireTimes, validateScheduleExpression } from './schedule-expression';
+
+export interface BusEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: unknown;
+}
+
+export interface DeadLetter {
+  /** Clock time the event was given up on. */
+  at: string;
+  reason: string;
+  /** The rule whose target failed, when it was a delivery failure. */
+  rule?: string;
+  event: unknown;
+}
+
+type Target = (event: BusEvent) => Promise<unknown>;
+
+interface Rule {
+  name: string;
+  pattern?: Record<string, unknown>;
+  schedule?: string;
+  target: Target;
+  /** Retries after the first attempt. */
+  retryAttempts: number;
+}
+
+interface Pending {
+  at: number;
+  seq: number;
+  run: () => Promise<void>;
+}
+
+export const localAccount = '000000000000';
+export const localRegion = 'local-1';
+
+/** A binary min-heap on (at, seq): events due at the same time keep the order they were queued in. */
+class Agenda {
+  private heap: Pending[] = [];
+  private seq = 0;
+  get size() {
+    return this.heap.length;
+  }
+  push(at: number, run: () => Promise<void>) {
+    const heap = this.heap;
+    heap.push({ at, seq: this.seq++, run });
+    for (let i = heap.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (!this.before(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  }
+  peek(): Pending | undefined {
+    return this.heap[0];
+  }
+  pop(): Pending | undefined {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length && last) {
+      heap[0] = last;
+      for (let i = 0; ; ) {
+        const [l, r] = [2 * i + 1, 2 * i + 2];
+        let smallest = i;
+        if (l < heap.length && this.before(heap[l]!, heap[smallest]!)) smallest = l;
+        if (r < heap.length && this.before(heap[r]!, heap[smallest]!)) smallest = r;
+        if (smallest === i) break;
+        [heap[i], heap[smallest]] = [heap[smallest]!, heap[i]!];
+        i = smallest;
+      }
+    }
+    return top;
+  }
+  private before(a: Pending, b: Pending) {
+    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  }
+}
+
+export interface EventBusOptions {
+  /** The clock's start. */
+  start: Date;
+  /** Called for every event put on the bus (bus.ndjson). */
+  onEvent?: (event: BusEvent) => void;
+  onDeadLetter?: (deadLetter: DeadLetter) => void;
+}
+
+export class LocalEventBus {
+  private rules: Rule[] = [];
+  private deadLetterPatterns: Record<string, unknown>[] = [];
+  private agenda = new Agenda();
+  private clock: number;
+  private scheduledUntil: number;
+  private server?: Server;
+
+  constructor(private readonly options: EventBusOptions) {
+    this.clock = options.start.getTime();
+    this.scheduledUntil = this.clock;
+  }
+
+  now(): Date {
+    return new Date(this.clock);
+  }
+
+  addRule(rule: { name: string; pattern: Record<string, unknown> } | { name: string; schedule: string }, target: Target, retryAttempts: number) {
+    if ('pattern' in rule) validatePattern(rule.pattern);
+    else validateScheduleExpression(rule.schedule);
+    this.rules.push({ ...rule, target, retryAttempts });
+  }
+
+  /** Events matching `pattern` go straight to the dead letters (the rejected-events queue on AWS). */
+  addDeadLetterRule(pattern: Record<string, unknown>) {
+    validatePattern(pattern);
+    this.deadLetterPatterns.push(pattern);
+  }
+
+  /** PutEvents: stamps the envelope and queues delivery at the current clock time. */
+  put(entry: { source: string; detailType: string; detail: unknown; time?: Date; resources?: string[] }): BusEvent {
+    const event: BusEvent = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': entry.detailType,
+      source: entry.source,
+      account: localAccount,
+      time: (entry.time ?? this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: localRegion,
+      resources: entry.resources ?? [],
+      detail: entry.detail,
+    };
+    this.options.onEvent?.(event);
+    this.agenda.push(this.clock, () => this.deliver(event));
+    return event;
+  }
+
+  /** Runs `action` when the clock reaches `at` (a simulator input line). */
+  at(at: Date, action: () => Promise<void> | void) {
+    this.agenda.push(Math.max(at.getTime(), this.clock), async () => action());
+  }
+
+  deadLetter(deadLetter: Omit<DeadLetter, 'at'>) {
+    this.options.onDeadLetter?.({ at: this.now().toISOString(), ...deadLetter });
+  }
+
+  /** Advances the clock to `until`, firing schedules and delivering everything due on the way. */
+  async runUntil(until: Date, onProgress?: (now: Date) => void) {
+    this.schedule(until.getTime());
+    for (let next = this.agenda.peek(); next && next.at <= until.getTime(); next = this.agenda.peek()) {
+      this.agenda.pop();
+      if (next.at > this.clock) {
+        this.clock = next.at;
+        onProgress?.(this.now());
+      }
+      await next.run();
+    }
+    this.clock = Math.max(this.clock, until.getTime());
+  }
+
+  /** Queues each schedule's firings up to `until` (once: later calls extend from there). */
+  private schedule(until: number) {
+    if (until <= this.scheduledUntil) return;
+    for (const rule of this.rules) {
+      if (!rule.schedule) continue;
+      for (const time of nextFireTimes(rule.schedule, new Date(this.scheduledUntil), new Date(until))) {
+        this.agenda.push(time.getTime(), () =>
+          this.invoke(rule, {
+            version: '0',
+            id: randomUUID(),
+            'detail-type': 'Scheduled Event',
+            source: 'aws.events',
+            account: localAccount,
+            time: time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+            region: localRegion,
+            resources: [`arn:aws:events:${localRegion}:${localAccount}:rule/${rule.name}`],
+            detail: {},
+          }),
+        );
+      }
+    }
+    this.scheduledUntil = until;
+  }
+
+  private async deliver(event: BusEvent) {
+    const plain = event as unknown as Record<string, unknown>;
+    if (this.deadLetterPatterns.some((pattern) => matchesPattern(pattern, plain))) {
+      const detail = event.detail as { reason?: string; event?: unknown };
+      this.deadLetter({ reason: detail.reason ?? event['detail-type'], event: detail.event ?? event });
+    }
+    for (const rule of this.rules) {
+      if (rule.pattern && matchesPattern(rule.pattern, plain)) await this.invoke(rule, event);
+    }
+  }
+
+  /** One attempt, then `retryAttempts` more; then the event is dead-lettered with the last error. */
+  private async invoke(rule: Rule, event: BusEvent) {
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= rule.retryAttempts; attempt++) {
+      try {
+        await rule.target(event);
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    const message = lastError instanceof Error ? lastError.message : String(lastError);
+    this.deadLetter({
+      reason: `${rule.name} failed after ${rule.retryAttempts + 1} attempts: ${message}`,
+      rule: rule.name,
+      event,
+    });
+  }
+
+  /** Serves PutEvents (JSON 1.1 protocol) for the SDK's EventBridge client; resolves to its endpoint. */
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const reply = (status: number, body: unknown) => {
+          response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+          response.end(JSON.stringify(body));
+        };
+        if (request.headers['x-amz-target'] !== 'AWSEvents.PutEvents') {
+          return reply(400, { __type: 'UnknownOperationException', message: 'the local bus serves PutEvents only' });
+        }
+        try {
+          const { Entries } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries: PutEventsEntry[] };
+          const results = Entries.map((entry) => {
+            const detail = parseDetail(entry);
+            if (typeof detail === 'string') return { ErrorCode: 'MalformedDetail', ErrorMessage: detail };
+            const event = this.put({
+              source: entry.Source!,
+              detailType: entry.DetailType!,
+              detail,
+              time: entry.Time === undefined ? undefined : new Date(Number(entry.Time) * 1000),
+              resources: entry.Resources,
+            });
+            return { EventId: event.id };
+          });
+          reply(200, { Entries: results, FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length });
+        } catch (error) {
+          reply(400, { __type: 'ValidationException', message: String(error) });
+        }
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    return `http://${host}:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async close() {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  Time?: number | string;
+  Resources?: string[];
+  EventBusName?: string;
+}
+
+/** As EventBridge: Source, DetailType and a JSON-object Detail are required. */
+const parseDetail = (entry: PutEventsEntry): unknown | string => {
+  if (!entry.Source || !entry.DetailType) return 'Source and DetailType are required';
+  try {
+    const detail: unknown = JSON.parse(entry.Detail ?? '');
+    return typeof detail === 'object' && detail !== null && !Array.isArray(detail) ? detail : 'Detail must be a JSON object';
+  } catch {
+    return 'Detail is not valid JSON';
+  }
+};

@@ -1,0 +1,109 @@
+/**
+ * The embedded stack (DESIGN §6): dynalite as DynamoDB, aws-ses-v2-local as SES,
+ * the local event bus, and every function of the wiring table behind its rule,
+ * built by the same `createHandler` a Lambda uses, on a runtime pointed here.
+ */
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { Context } from 'aws-lambda';
+import type { Config } from '../functions/config';
+import { createDocumentClient, type CapacityMeter } from '../functions/adapters/dynamodb/client';
+import { logger } from '../functions/observability';
+import type { Handler, Runtime } from '../functions/runtime';
+import type { Keyring } from '../functions/links/signed-token';
+import { deadLetterPattern, wiring, type FunctionName, type FunctionWiring } from '../functions/wiring';
+import { createTable, localCredentials, localRegion, startLocalDynamo } from './dynamodb';
+import { LocalEventBus, type BusEvent, type DeadLetter } from './event-bus';
+import { startLocalSes } from './ses';
+
+export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** A fixed development key: local runs, and so simulations, are reproducible. Never used on AWS. */
+export const localKeyring: Keyring = { current: 'local', keys: { local: 'local-development-signing-key-not-secret' } };
+
+export interface LocalStackOptions {
+  config: Config;
+  /** The clock's start: virtual time in a simulation, now under `npm start`. */
+  start: Date;
+  /** Keep DynamoDB data in this folder; in memory when absent. */
+  dataDir?: string;
+  ports?: { bus?: number; dynamo?: number; ses?: number; inbox?: number };
+  onEvent?: (event: BusEvent) => void;
+  onDeadLetter?: (deadLetter: DeadLetter) => void;
+  /** What each function returned (Lambda's on-success destination, locally). */
+  onResult?: (name: FunctionName, event: BusEvent, result: unknown) => void;
+}
+
+export type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
+
+const lambdaContext = (name: string, fn: FunctionWiring): Context => {
+  const deadline = Date.now() + fn.timeoutSeconds * 1000;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: `retention-${name}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${localRegion}:000000000000:function:retention-${name}`,
+    memoryLimitInMB: String(fn.memoryMb),
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/retention-${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};
+
+export const startLocalStack = async (options: LocalStackOptions) => {
+  // Quiet by default on a laptop; POWERTOOLS_LOG_LEVEL=INFO shows every handler's log.
+  logger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'ERROR');
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
+  const bus = new LocalEventBus({ start: options.start, onEvent: options.onEvent, onDeadLetter: options.onDeadLetter });
+  const busEndpoint = await bus.listen(options.ports?.bus);
+  const dynamo = await startLocalDynamo({ path: options.dataDir, port: options.ports?.dynamo });
+  const ses = await startLocalSes(bus, { port: options.ports?.ses, inboxPort: options.ports?.inbox });
+  const tableName = 'retention';
+  await createTable(dynamo.endpoint, tableName);
+
+  const meter: CapacityMeter = { readUnits: 0, writeUnits: 0 };
+  const aws = { region: localRegion, credentials: localCredentials };
+  const runtime: Runtime = {
+    config: options.config,
+    tableName,
+    dynamo: createDocumentClient({ ...aws, endpoint: dynamo.endpoint }, meter),
+    ses: new SESv2Client({ ...aws, endpoint: ses.endpoint }),
+    configurationSetName: 'retention',
+    events: new EventBridgeClient({ ...aws, endpoint: busEndpoint }),
+    eventBusName: 'retention',
+    keyring: async () => localKeyring,
+    templatesDir: `${projectRoot}templates`,
+  };
+
+  for (const [name, fn] of Object.entries(wiring) as [FunctionName, FunctionWiring][]) {
+    const module = (await import(`../functions/handlers/${fn.handler}.ts`)) as {
+      createHandler: (runtime: Runtime) => Handler<BusEvent>;
+    };
+    const handler = module.createHandler(runtime);
+    const target = async (event: BusEvent) => options.onResult?.(name, event, await handler(event, lambdaContext(name, fn)));
+    const rule = 'schedule' in fn.trigger ? { name, schedule: fn.trigger.schedule } : { name, pattern: fn.trigger.pattern };
+    bus.addRule(rule, target, fn.retry.attempts);
+  }
+  bus.addDeadLetterRule(deadLetterPattern);
+
+  return {
+    bus,
+    runtime,
+    meter,
+    ses,
+    endpoints: { bus: busEndpoint, dynamodb: dynamo.endpoint, ses: ses.endpoint, inbox: ses.inboxUrl },
+    async close() {
+      runtime.dynamo.destroy();
+      runtime.ses.destroy();
+      runtime.events.destroy();
+      await Promise.all([bus.close(), ses.close(), dynamo.close()]);
+    },
+  };
+};
