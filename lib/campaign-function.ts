@@ -155,7 +155,7 @@ export class CampaignFunction extends NodejsFunction {
     acknowledge(
       this.role!,
       wildcardResource(this, `${table.tableArn}/index/*`),
-      'Sweeps query the due-time GSIs of this one table (tableSchema.indexes); "<table>/index/*" names exactly those indexes, no other table.',
+      '"<table>/index/*" is the GSIs of this one table (tableSchema.indexes), which the sweeps query by due time; it names no other table.',
     );
     return this;
   }

@@ -7,6 +7,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as ses from 'aws-cdk-lib/aws-ses';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Config } from '../functions/config';
 import { deadLetterPattern, wiring, type FunctionName } from '../functions/wiring';
@@ -34,7 +35,8 @@ export class RetentionStack extends Stack {
   public readonly state: RetentionState;
   public readonly configurationSet: ses.ConfigurationSet;
   public readonly functions: Record<FunctionName, WiredFunction>;
-  public readonly rejectedEvents: ReturnType<typeof deadLetterQueue>;
+  /** Events the engine refused (`Event Rejected`), each with its reason. */
+  public readonly rejectedEvents: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: RetentionStackProps) {
     super(scope, id, props);

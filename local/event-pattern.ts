@@ -49,7 +49,7 @@ function matchesLeaf(conditions: unknown[], values: Leaf[]): boolean {
   return conditions.some((condition) => {
     if (isPlainObject(condition) && 'exists' in condition) {
       // An empty array yields no leaf values, so it counts as absent.
-      return condition.exists === values.length > 0;
+      return condition.exists === (values.length > 0);
     }
     // Every other condition needs the field: no values means no match.
     return values.some((value) => matchesValue(condition, value));

@@ -35,17 +35,15 @@ export function nextFireTimes(expression: string, after: Date, until: Date): Dat
 
 const RATE_UNITS: Record<string, number> = { minute: MINUTE_MS, hour: HOUR_MS, day: DAY_MS };
 
-function parseRate(expression: string, body: string): Schedule {
+function parseRate(body: string): Schedule {
   const match = /^(\d+)\s+(minute|hour|day)(s?)$/.exec(body.trim());
-  if (!match) {
-    throw scheduleError(expression, 'expected rate(value unit) with unit minute(s), hour(s) or day(s)');
-  }
-  const [, digits, unit, plural] = match as unknown as [string, string, string, string];
+  if (!match) invalid('expected rate(value unit) with unit minute(s), hour(s) or day(s)');
+  const [, digits = '', unit = '', plural = ''] = match;
   const value = Number(digits);
-  if (value < 1) throw scheduleError(expression, 'the rate value must be a positive whole number');
+  if (value < 1) invalid('the rate value must be a positive whole number');
   // EventBridge rejects rate(1 hours) and rate(5 hour).
-  if (value === 1 && plural) throw scheduleError(expression, `use the singular unit for a value of 1: rate(1 ${unit})`);
-  if (value > 1 && !plural) throw scheduleError(expression, `use the plural unit for a value above 1: rate(${value} ${unit}s)`);
+  if (value === 1 && plural) invalid(`use the singular unit for a value of 1: rate(1 ${unit})`);
+  if (value > 1 && !plural) invalid(`use the plural unit for a value above 1: rate(${value} ${unit}s)`);
   return { kind: 'rate', periodMs: value * (RATE_UNITS[unit] as number) };
 }
 
@@ -65,39 +63,28 @@ function rateTimes(periodMs: number, from: number, to: number): Date[] {
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT']; // EventBridge numbers these 1-7
 
-function parseCron(expression: string, body: string): Schedule {
+function parseCron(body: string): Schedule {
   const fields = body.trim().split(/\s+/);
   if (fields.length !== 6) {
-    throw scheduleError(
-      expression,
-      `expected 6 fields (Minutes Hours Day-of-month Month Day-of-week Year), got ${fields.length}`,
-    );
+    invalid(`expected 6 fields (Minutes Hours Day-of-month Month Day-of-week Year), got ${fields.length}`);
   }
   const [minute, hour, dayOfMonth, month, dayOfWeek, year] = fields as [string, string, string, string, string, string];
   if ((dayOfMonth === '?') === (dayOfWeek === '?')) {
-    throw scheduleError(expression, 'exactly one of Day-of-month and Day-of-week must be "?"');
+    invalid('exactly one of Day-of-month and Day-of-week must be "?"');
   }
-  const fail = (message: string): never => {
-    throw scheduleError(expression, message);
-  };
-
   const days = [
     '0 0 0', // cron-parser's seconds, minutes, hours: we only ask it for matching days
-    dayOfMonth === '?' ? '*' : translateDayOfMonth(dayOfMonth, fail),
-    month === '*' ? '*' : expandList(replaceNames(month, MONTHS, 1, fail), 'Month', 1, 12, fail).join(','),
-    dayOfWeek === '?' ? '*' : translateDayOfWeek(dayOfWeek, fail),
+    dayOfMonth === '?' ? '*' : translateDayOfMonth(dayOfMonth),
+    month === '*' ? '*' : expandList(replaceNames(month, MONTHS, 1), 'Month', 1, 12).join(','),
+    dayOfWeek === '?' ? '*' : translateDayOfWeek(dayOfWeek),
   ].join(' ');
-  try {
-    CronExpressionParser.parse(days, { tz: 'UTC' }); // surfaces cron-parser's own complaints now
-  } catch (error) {
-    fail((error as Error).message);
-  }
+  CronExpressionParser.parse(days, { tz: 'UTC' }); // surfaces cron-parser's own complaints now
   return {
     kind: 'cron',
     days,
-    minutes: expandList(minute, 'Minutes', 0, 59, fail),
-    hours: expandList(hour, 'Hours', 0, 23, fail),
-    years: new Set(expandList(year, 'Year', 1970, 2199, fail)),
+    minutes: expandList(minute, 'Minutes', 0, 59),
+    hours: expandList(hour, 'Hours', 0, 23),
+    years: new Set(expandList(year, 'Year', 1970, 2199)),
   };
 }
 
@@ -122,58 +109,56 @@ function cronTimes(schedule: Extract<Schedule, { kind: 'cron' }>, from: number, 
   return times;
 }
 
-type Fail = (message: string) => never;
-
 // Day-of-month: numbers, ranges, steps and L (last day). W (nearest weekday) is not emulated.
-function translateDayOfMonth(field: string, fail: Fail): string {
+function translateDayOfMonth(field: string): string {
   if (field === '*') return '*';
-  if (field.includes('W')) fail('the W (nearest weekday) wildcard is not supported by the local emulator');
+  if (field.includes('W')) invalid('the W (nearest weekday) wildcard is not supported by the local emulator');
   return field
     .split(',')
-    .map((item) => (item === 'L' ? 'L' : expandItem(item, 'Day-of-month', 1, 31, fail).join(',')))
+    .map((item) => (item === 'L' ? 'L' : expandItem(item, 'Day-of-month', 1, 31).join(',')))
     .join(',');
 }
 
 // Day-of-week: EventBridge counts 1-7 from Sunday, cron-parser 0-6, so every day number moves down one.
-function translateDayOfWeek(field: string, fail: Fail): string {
+function translateDayOfWeek(field: string): string {
   if (field === '*') return '*';
-  const items = replaceNames(field, WEEKDAYS, 1, fail).split(',');
-  if (field.includes('#') && items.length > 1) fail('a Day-of-week using "#" may hold only that one expression');
+  const items = replaceNames(field, WEEKDAYS, 1).split(',');
+  if (field.includes('#') && items.length > 1) invalid('a Day-of-week using "#" may hold only that one expression');
   return items
     .map((item) => {
       if (item === 'L') return '6'; // a bare L is the last day of the week: Saturday
       const special = /^(\d+)(L|#[1-5])$/.exec(item); // 6L = last Friday of the month, 3#2 = second Tuesday
-      if (special) return `${toUnixWeekday(Number(special[1]), fail)}${special[2]}`;
-      return expandItem(item, 'Day-of-week', 1, 7, fail)
+      if (special) return `${toUnixWeekday(Number(special[1]))}${special[2]}`;
+      return expandItem(item, 'Day-of-week', 1, 7)
         .map((day) => day - 1)
         .join(',');
     })
     .join(',');
 }
 
-function toUnixWeekday(day: number, fail: Fail): number {
-  if (day < 1 || day > 7) fail(`Day-of-week value ${day} is outside 1-7 (SUN-SAT)`);
+function toUnixWeekday(day: number): number {
+  if (day < 1 || day > 7) invalid(`Day-of-week value ${day} is outside 1-7 (SUN-SAT)`);
   return day - 1;
 }
 
 // Replaces JAN..DEC or SUN..SAT with their numbers, so that ranges like NOV-FEB or FRI-MON expand.
-function replaceNames(field: string, names: string[], first: number, fail: Fail): string {
+function replaceNames(field: string, names: string[], first: number): string {
   return field.replace(/[A-Za-z]{3}/g, (name) => {
     const index = names.indexOf(name.toUpperCase());
-    return index >= 0 ? String(index + first) : fail(`unknown name "${name}"`);
+    return index >= 0 ? String(index + first) : invalid(`unknown name "${name}"`);
   });
 }
 
-function expandList(field: string, name: string, min: number, max: number, fail: Fail): number[] {
-  const values = field.split(',').flatMap((item) => expandItem(item, name, min, max, fail));
+function expandList(field: string, name: string, min: number, max: number): number[] {
+  const values = field.split(',').flatMap((item) => expandItem(item, name, min, max));
   return [...new Set(values)].sort((a, b) => a - b);
 }
 
 // Expands one item: *, 5, 1-5, */15, 0/15, 1-30/5, and ranges that wrap such as 20-2.
-function expandItem(item: string, name: string, min: number, max: number, fail: Fail): number[] {
+function expandItem(item: string, name: string, min: number, max: number): number[] {
   const match = /^(\*|\d+)(?:-(\d+))?(?:\/(\d+))?$/.exec(item);
   if (!match || (match[1] === '*' && match[2] !== undefined)) {
-    return fail(`cannot read "${item}" in the ${name} field`);
+    return invalid(`cannot read "${item}" in the ${name} field`);
   }
   const [, first, last, by] = match;
   const start = first === '*' ? min : Number(first);
@@ -181,9 +166,9 @@ function expandItem(item: string, name: string, min: number, max: number, fail: 
   const end = last !== undefined ? Number(last) : first === '*' || by !== undefined ? max : start;
   const step = by === undefined ? 1 : Number(by);
   for (const value of [start, end]) {
-    if (value < min || value > max) fail(`${name} value ${value} is outside ${min}-${max}`);
+    if (value < min || value > max) invalid(`${name} value ${value} is outside ${min}-${max}`);
   }
-  if (step < 1) fail(`${name} step must be at least 1`);
+  if (step < 1) invalid(`${name} step must be at least 1`);
   const size = max - min + 1;
   // EventBridge ranges may wrap around, e.g. hours 20-2 means 20..23 then 0..2.
   const span = (end - start + size) % size;
@@ -194,12 +179,17 @@ function expandItem(item: string, name: string, min: number, max: number, fail: 
 
 // ---------------------------------------------------------------------------
 
+// Every parsing error, including cron-parser's, is reported against the whole expression.
 function parseSchedule(expression: string): Schedule {
-  const match = /^(rate|cron)\((.*)\)$/s.exec(expression.trim());
-  if (!match) throw scheduleError(expression, 'expected "rate(value unit)" or "cron(fields)"');
-  return match[1] === 'rate' ? parseRate(expression, match[2] as string) : parseCron(expression, match[2] as string);
+  try {
+    const match = /^(rate|cron)\((.*)\)$/s.exec(expression.trim());
+    if (!match) invalid('expected "rate(value unit)" or "cron(fields)"');
+    return match[1] === 'rate' ? parseRate(match[2] ?? '') : parseCron(match[2] ?? '');
+  } catch (error) {
+    throw new Error(`Invalid schedule expression "${expression}": ${(error as Error).message}`);
+  }
 }
 
-function scheduleError(expression: string, message: string): Error {
-  return new Error(`Invalid schedule expression "${expression}": ${message}`);
+function invalid(message: string): never {
+  throw new Error(message);
 }

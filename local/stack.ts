@@ -3,6 +3,7 @@
  * the local event bus, and every function of the wiring table behind its rule,
  * built by the same `createHandler` a Lambda uses, on a runtime pointed here.
  */
+import './environment';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -10,7 +11,6 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Context } from 'aws-lambda';
 import type { Config } from '../functions/config';
 import { createDocumentClient, type CapacityMeter } from '../functions/adapters/dynamodb/client';
-import { logger } from '../functions/observability';
 import type { Handler, Runtime } from '../functions/runtime';
 import type { Keyring } from '../functions/links/signed-token';
 import { deadLetterPattern, wiring, type FunctionName, type FunctionWiring } from '../functions/wiring';
@@ -57,10 +57,6 @@ const lambdaContext = (name: string, fn: FunctionWiring): Context => {
 };
 
 export const startLocalStack = async (options: LocalStackOptions) => {
-  // Quiet by default on a laptop; POWERTOOLS_LOG_LEVEL=INFO shows every handler's log.
-  logger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'ERROR');
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-
   const bus = new LocalEventBus({ start: options.start, onEvent: options.onEvent, onDeadLetter: options.onDeadLetter });
   const busEndpoint = await bus.listen(options.ports?.bus);
   const dynamo = await startLocalDynamo({ path: options.dataDir, port: options.ports?.dynamo });

@@ -15,8 +15,9 @@ export const createHandler = (runtime: Runtime) => {
   const adapters = adaptersFor(runtime);
   return middy(async (event: z.infer<typeof EventBridgeSchema>) => {
     const result = await runBirthdaySweep(new Date(event.time), { ...adapters, keyring: await runtime.keyring() });
-    logger.info('birthday sweep', { at: event.time, ...result.outcomes });
+    logger.info('birthday sweep', { at: event.time, due: result.due, ...result.outcomes });
     metrics.addDimension('campaign', 'birthday');
+    metrics.addMetric('due', MetricUnit.Count, result.due);
     for (const [outcome, count] of Object.entries(result.outcomes)) metrics.addMetric(outcome, MetricUnit.Count, count);
     // Throw so EventBridge retries the sweep; what was sent is then a no-op.
     if (result.retryable.length) throw new Error(`birthday sweep: ${result.retryable.length} sends failed: ${result.retryable[0]}`);

@@ -76,7 +76,10 @@ const textOptions: HtmlToTextOptions = {
   ],
 };
 
-export function createRenderer(templatesDir: string) {
+export function createRenderer(templatesDir: string): {
+  render(campaign: string, locale: string | undefined, data: Record<string, unknown>): Promise<RenderedEmail>;
+  locales(campaign: string): string[];
+} {
   const shared = {
     strictVariables: true, // a misspelt variable is an error naming it, never a blank
     strictFilters: true,
@@ -150,7 +153,7 @@ function parseTemplate(source: TemplateSource, content: string, html: Liquid, pl
   const where = `${source.campaign}/${source.locale}.mjml`;
   const lines = content.replace(/^\uFEFF/, '').split(/\r?\n/);
   if (lines[0]?.trim() !== '---') throw new Error(`${where}: must start with a front matter block ("---" line)`);
-  const end = lines.indexOf('---', 1);
+  const end = lines.findIndex((line, i) => i > 0 && line.trim() === '---');
   if (end < 0) throw new Error(`${where}: front matter has no closing "---" line`);
 
   const raw: Partial<Record<FrontMatterField, string>> = {};
@@ -201,8 +204,11 @@ async function toHtml(mjml: string, where: string): Promise<string> {
     const { html } = await mjml2html(mjml, { validationLevel: 'strict', keepComments: false, fonts: {} });
     return html;
   } catch (error) {
-    const errors = (error as { errors?: { formattedMessage?: string; message: string }[] }).errors;
-    const detail = errors?.length ? errors.map((e) => `  - ${e.formattedMessage ?? e.message}`).join('\n') : `  - ${(error as Error).message}`;
+    // Strict validation throws a ValidationError carrying every problem; anything else (malformed XML) is one message.
+    const errors = (error as { errors?: { line: number; tagName: string; message: string }[] }).errors;
+    const detail = errors?.length
+      ? errors.map((e) => `  - line ${e.line} <${e.tagName}>: ${e.message}`).join('\n')
+      : `  - ${(error as Error).message}`;
     throw new Error(`${where}: MJML errors:\n${detail}`);
   }
 }

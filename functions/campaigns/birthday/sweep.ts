@@ -15,6 +15,8 @@ export const birthdaySendKey = (customerId: string, year: number) => `birthday#$
 export type SweepOutcome = DeliveryOutcome['outcome'] | 'missed' | 'ineligible';
 
 export interface SweepResult {
+  /** Customers the due-time index returned. */
+  due: number;
   outcomes: Partial<Record<SweepOutcome, number>>;
   /** Failures worth a retry of the whole sweep (sent ones are no-ops then). */
   retryable: string[];
@@ -39,8 +41,8 @@ export const runBirthdaySweep = async (
   at: Date,
   ports: DeliveryPorts & { customers: CustomerStore },
 ): Promise<SweepResult> => {
-  const result: SweepResult = { outcomes: {}, retryable: [] };
   const due = await ports.customers.due('birthdayDue', at);
+  const result: SweepResult = { due: due.length, outcomes: {}, retryable: [] };
   const queue = [...due];
   const worker = async () => {
     for (let profile = queue.shift(); profile; profile = queue.shift()) {
@@ -65,7 +67,7 @@ const sweepOne = async (
     return { outcome: 'ineligible' };
   }
   const timeZone = timeZoneOf(profile, config.defaultTimeZone);
-  if (!inSendWindow(sweepSlot(at), timeZone, config.sendWindow)) {
+  if (!inSendWindow(at, timeZone, config.sendWindow)) {
     // The sweep that should have sent it did not run in time: never mail outside the window.
     await ports.customers.setBirthdayDue(profile.customerId, nextDueFor(profile, at, config, occasion));
     return { outcome: 'missed' };

@@ -1,0 +1,89 @@
+/** The `retention` command (DESIGN §6). Bad arguments exit non-zero with a one-line reason. */
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../functions/config';
+import { localBusUrl } from './ports';
+
+const usage = `usage:
+  retention start [--data DIR]                        the local stack on the real clock (npm start)
+  retention simulate --input FILE --from ISO --to ISO --out DIR
+                                                       a fresh stack on a virtual clock; writes emails.ndjson,
+                                                       bus.ndjson, dead-letters.ndjson and summary.json to DIR
+  retention publish FILE [--bus URL]                   puts the events in FILE on the running local bus
+options for every command:
+  --config FILE                                        configuration (default: retention.config.json, if present)`;
+
+class UsageError extends Error {}
+
+const instant = (name: string, value: string | undefined): Date => {
+  if (!value) throw new UsageError(`--${name} is required (an ISO-8601 time such as 2026-01-01T00:00:00Z)`);
+  const date = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) throw new UsageError(`--${name} '${value}' is not an ISO-8601 time`);
+  return date;
+};
+
+const main = async (argv: string[]) => {
+  const [command, ...rest] = argv;
+  const config = () => {
+    const { values } = parseArgs({ args: rest, options: { config: { type: 'string' } }, strict: false });
+    return loadConfigFile(typeof values.config === 'string' ? values.config : undefined);
+  };
+  switch (command) {
+    case 'simulate': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { input: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' } },
+        strict: true,
+      });
+      if (!values.input) throw new UsageError('--input FILE is required');
+      if (!values.out) throw new UsageError('--out DIR is required');
+      const from = instant('from', values.from);
+      const to = instant('to', values.to);
+      if (to <= from) throw new UsageError('--to must be after --from');
+      const { existsSync } = await import('node:fs');
+      if (!existsSync(values.input)) throw new UsageError(`--input ${values.input}: no such file`);
+      const { simulate } = await import('./simulate');
+      const { summary } = await simulate({ input: values.input, from, to, out: values.out, config: config(), progress: process.stderr });
+      console.log(
+        `${summary.emails.total} emails, ${summary.deadLetters} dead letters, ${summary.dynamodb.readUnits} read units; wrote ${values.out}/{emails,bus,dead-letters}.ndjson and summary.json`,
+      );
+      return;
+    }
+    case 'publish': {
+      const { values, positionals } = parseArgs({ args: rest, options: { bus: { type: 'string' } }, allowPositionals: true, strict: true });
+      if (positionals.length !== 1) throw new UsageError('publish takes one FILE of events');
+      const { publish } = await import('./publish');
+      const { published, rejected } = await publish(positionals[0]!, values.bus ?? localBusUrl).catch((error: Error) => {
+        throw new UsageError(`cannot publish to ${values.bus ?? localBusUrl} (is \`npm start\` running?): ${error.message}`);
+      });
+      for (const r of rejected) console.error(`rejected: ${r.reason}`);
+      console.log(`published ${published} events to ${values.bus ?? localBusUrl}`);
+      if (rejected.length) process.exitCode = 1;
+      return;
+    }
+    case 'start': {
+      const { values } = parseArgs({ args: rest, options: { data: { type: 'string' }, config: { type: 'string' } }, strict: true });
+      const { start } = await import('./start');
+      const { stop } = await start({ config: config(), dataDir: values.data ?? '.retention/data' });
+      const shutdown = () => void stop().then(() => process.exit(0));
+      process.on('SIGINT', shutdown);
+      process.on('SIGTERM', shutdown);
+      return;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(usage);
+      return;
+    default:
+      throw new UsageError(`unknown command '${command}' (try: retention help)`);
+  }
+};
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  // parseArgs' own errors (unknown option, missing value) are usage errors too.
+  const isUsage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  console.error(`retention: ${isUsage ? message : `error: ${message}`}`);
+  if (!isUsage && process.env.RETENTION_DEBUG) console.error(error);
+  process.exit(isUsage ? 2 : 1);
+});

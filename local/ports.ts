@@ -1,0 +1,9 @@
+/** Where `npm start` serves each part, so `retention publish` and a browser can find them. */
+export const localPorts = {
+  bus: Number(process.env.RETENTION_BUS_PORT ?? 4010),
+  dynamo: Number(process.env.RETENTION_DYNAMODB_PORT ?? 4011),
+  ses: Number(process.env.RETENTION_SES_PORT ?? 4012),
+  inbox: Number(process.env.RETENTION_INBOX_PORT ?? 8005),
+};
+
+export const localBusUrl = process.env.RETENTION_BUS_URL ?? `http://127.0.0.1:${localPorts.bus}`;
