@@ -49,7 +49,8 @@ export const runtimeFromEnvironment = (): Runtime => ({
   configurationSetName: required(environment.configurationSetName),
   events: new EventBridgeClient({}),
   eventBusName: required(environment.eventBusName),
-  keyring: secretsManagerKeyring(required(environment.signingSecretArn)),
+  // Only functions granted the signing secret read it, on first use.
+  keyring: () => secretsManagerKeyring(required(environment.signingSecretArn))(),
   templatesDir: process.env[environment.templatesDir] ?? 'templates',
 });
 

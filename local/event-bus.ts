@@ -116,7 +116,8 @@ export class LocalEventBus {
 
   constructor(private readonly options: EventBusOptions) {
     this.clock = options.start.getTime();
-    this.scheduledUntil = this.clock;
+    // Schedules fire from the start on: a firing at exactly `start` counts.
+    this.scheduledUntil = this.clock - 1;
   }
 
   now(): Date {
@@ -162,10 +163,10 @@ export class LocalEventBus {
     this.options.onDeadLetter?.({ at: this.now().toISOString(), ...deadLetter });
   }
 
-  /** Advances the clock to `until`, firing schedules and delivering everything due on the way. */
+  /** Advances the clock to `until`, firing schedules and delivering everything due before it on the way. */
   async runUntil(until: Date, onProgress?: (now: Date) => void) {
-    this.schedule(until.getTime());
-    for (let next = this.agenda.peek(); next && next.at <= until.getTime(); next = this.agenda.peek()) {
+    this.schedule(until.getTime() - 1);
+    for (let next = this.agenda.peek(); next && next.at < until.getTime(); next = this.agenda.peek()) {
       this.agenda.pop();
       if (next.at > this.clock) {
         this.clock = next.at;
@@ -176,7 +177,7 @@ export class LocalEventBus {
     this.clock = Math.max(this.clock, until.getTime());
   }
 
-  /** Queues each schedule's firings up to `until` (once: later calls extend from there). */
+  /** Queues each schedule's firings up to and including `until` (once: later calls extend from there). */
   private schedule(until: number) {
     if (until <= this.scheduledUntil) return;
     for (const rule of this.rules) {

@@ -8,7 +8,7 @@ import type { Config } from '../config';
 import { describeIssues, outgoing } from '../events/event';
 import { eventRejected } from '../events/retention';
 import { customerDeleted, customerUpserted, orderDelivered, orderPlaced } from '../events/shop';
-import { nextDueFor } from '../campaigns/birthday/sweep';
+import { nextDueFor } from '../campaigns/birthday/rules';
 import type { CustomerStore, DiscountCodes, EventPublisher, OrderStore } from '../campaigns/ports';
 import type { CustomerProfile } from './profile';
 

@@ -6,13 +6,13 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import type { z } from 'zod';
-import { adaptersFor } from '../adapters';
+import { deliveryAdapters } from '../adapters/delivery';
 import { runBirthdaySweep } from '../campaigns/birthday/sweep';
 import { logger, metrics } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
 
 export const createHandler = (runtime: Runtime) => {
-  const adapters = adaptersFor(runtime);
+  const adapters = deliveryAdapters(runtime);
   return middy(async (event: z.infer<typeof EventBridgeSchema>) => {
     const result = await runBirthdaySweep(new Date(event.time), { ...adapters, keyring: await runtime.keyring() });
     logger.info('birthday sweep', { at: event.time, due: result.due, ...result.outcomes });

@@ -1,13 +1,13 @@
 /** Lambda: the shop's events in. Thin: parse and store through the ingest use case. */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { adaptersFor } from '../adapters';
+import { storeAdapters } from '../adapters';
 import { ingest } from '../customers/ingest';
 import { logger } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
 
 export const createHandler = (runtime: Runtime) => {
-  const ports = adaptersFor(runtime);
+  const ports = storeAdapters(runtime);
   return middy(async (event: unknown) => {
     const result = await ingest(event, ports);
     if (result.outcome === 'rejected') logger.warn('event rejected', { reason: result.reason });

@@ -10,7 +10,7 @@ const key = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFIL
 /** Shop-owned fields: an upsert replaces them all; engine-owned fields (birthdayLastYear) stay. */
 const shopFields = ['email', 'firstName', 'lastName', 'locale', 'timeZone', 'birthday', 'marketingConsent', 'tier'] as const;
 const personalFields = ['email', 'firstName', 'lastName', 'birthday'] as const;
-const birthdayDueFields = ['birthdayOccasion', 'birthdayDueAt', 'birthdayDueDay'] as const;
+const birthdayDueFields = ['birthdayOccasion', 'birthdayDueAt', 'birthdayDueMonth'] as const;
 
 /**
  * `SET a = :a ... REMOVE b ...` from values (undefined ones are removed), with
@@ -49,10 +49,10 @@ const ignoreConditionFailure = async (write: Promise<unknown>): Promise<boolean>
   }
 };
 
-const dueDay = (dueAt: string | undefined) => dueAt?.slice(0, 10);
+const dueMonth = (dueAt: string | undefined) => dueAt?.slice(0, 7);
 
-/** UTC days whose due partitions a sweep at `at` reads: today, and yesterday at the first sweep after midnight. */
-const dueDays = (at: Date) => [...new Set([new Date(at.getTime() - 3_600_000), at].map((d) => d.toISOString().slice(0, 10)))];
+/** UTC months whose due partitions a sweep at `at` reads: this one, and the last at the first sweep of a month. */
+const dueMonths = (at: Date) => [...new Set([new Date(at.getTime() - 3_600_000), at].map((d) => d.toISOString().slice(0, 7)))];
 
 export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: string): CustomerStore => ({
   async get(customerId) {
@@ -67,7 +67,7 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
       deletedAt: undefined,
       birthdayOccasion: profile.birthdayOccasion,
       birthdayDueAt: profile.birthdayDueAt,
-      birthdayDueDay: dueDay(profile.birthdayDueAt),
+      birthdayDueMonth: dueMonth(profile.birthdayDueAt),
     };
     for (const field of shopFields) values[field] = profile[field];
     return ignoreConditionFailure(
@@ -98,16 +98,16 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
   async due(index: DueIndexName, at) {
     const { partitionKey, sortKey } = tableSchema.indexes[index];
     const profiles: CustomerProfile[] = [];
-    for (const day of dueDays(at)) {
+    for (const month of dueMonths(at)) {
       let ExclusiveStartKey: Record<string, unknown> | undefined;
       do {
         const page = await client.send(
           new QueryCommand({
             TableName: tableName,
             IndexName: index,
-            KeyConditionExpression: '#day = :day AND #at <= :at',
-            ExpressionAttributeNames: { '#day': partitionKey, '#at': sortKey },
-            ExpressionAttributeValues: { ':day': day, ':at': at.toISOString() },
+            KeyConditionExpression: '#month = :month AND #at <= :at',
+            ExpressionAttributeNames: { '#month': partitionKey, '#at': sortKey },
+            ExpressionAttributeValues: { ':month': month, ':at': at.toISOString() },
             ExclusiveStartKey,
           }),
         );
@@ -123,7 +123,7 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
     const values: Record<string, unknown> = {
       birthdayOccasion: due?.occasion,
       birthdayDueAt: dueAt,
-      birthdayDueDay: dueDay(dueAt),
+      birthdayDueMonth: dueMonth(dueAt),
       ...(lastCelebratedYear !== undefined && { birthdayLastYear: lastCelebratedYear }),
     };
     // An erased customer gets nothing pending again.

@@ -17,11 +17,12 @@ export const tableSchema = {
   timeToLiveAttribute: 'ttl',
   /**
    * Sparse due-time indexes: a customer appears only while a campaign email is
-   * pending for them, keyed by the UTC day and instant it is due. A sweep reads
-   * exactly the customers due by now, never the whole table.
+   * pending for them, keyed by the UTC month and the instant it is due. A sweep
+   * reads `dueAt <= now` in the current month: exactly the customers due, plus
+   * any an earlier sweep missed, never the whole table.
    */
   indexes: {
-    birthdayDue: { partitionKey: 'birthdayDueDay', sortKey: 'birthdayDueAt' },
+    birthdayDue: { partitionKey: 'birthdayDueMonth', sortKey: 'birthdayDueAt' },
   },
 } as const;
 

@@ -7,6 +7,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Config } from '../../config';
+import { isMailable, timeZoneOf, type CustomerProfile } from '../../customers/profile';
 import { sweepSlot, type SendWindow } from '../local-time';
 
 export interface MonthDay {
@@ -64,3 +65,16 @@ export const nextBirthdayDue = (input: BirthdayDueInput): BirthdayDue | undefine
 /** The birthday discount: by tier if configured, else the default. */
 export const birthdayPercentOff = (tier: string | undefined, birthday: Config['birthday']): number =>
   (tier !== undefined ? birthday.percentOffByTier[tier] : undefined) ?? birthday.percentOff;
+
+/** The next birthday email for a profile, or none when it has no birthday or cannot be mailed. */
+export const nextDueFor = (profile: CustomerProfile, now: Date, config: Config, lastCelebratedYear?: number) =>
+  profile.birthday && isMailable(profile)
+    ? nextBirthdayDue({
+        birthday: parseBirthday(profile.birthday),
+        timeZone: timeZoneOf(profile, config.defaultTimeZone),
+        now,
+        lastCelebratedYear,
+        sendHour: config.birthday.sendHour,
+        window: config.sendWindow,
+      })
+    : undefined;

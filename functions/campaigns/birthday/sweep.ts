@@ -3,12 +3,11 @@
  * by now through the due-time index, delivers each, and moves each customer's
  * due slot on (next year, or the next day when deferred).
  */
-import type { Config } from '../../config';
 import { isMailable, timeZoneOf, type CustomerProfile } from '../../customers/profile';
 import { deliver, type DeliveryOutcome, type DeliveryPorts } from '../delivery';
 import { inSendWindow, sweepSlot } from '../local-time';
 import type { CustomerStore } from '../ports';
-import { birthdayPercentOff, nextBirthdayDue, parseBirthday } from './rules';
+import { birthdayPercentOff, nextDueFor } from './rules';
 
 export const birthdaySendKey = (customerId: string, year: number) => `birthday#${customerId}#${year}`;
 
@@ -24,18 +23,6 @@ export interface SweepResult {
 
 /** Bounded, so a large day does not open thousands of connections at once. */
 const concurrency = 16;
-
-export const nextDueFor = (profile: CustomerProfile, now: Date, config: Config, lastCelebratedYear?: number) =>
-  profile.birthday && isMailable(profile)
-    ? nextBirthdayDue({
-        birthday: parseBirthday(profile.birthday),
-        timeZone: timeZoneOf(profile, config.defaultTimeZone),
-        now,
-        lastCelebratedYear,
-        sendHour: config.birthday.sendHour,
-        window: config.sendWindow,
-      })
-    : undefined;
 
 export const runBirthdaySweep = async (
   at: Date,

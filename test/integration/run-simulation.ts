@@ -1,0 +1,32 @@
+/** Runs `simulate` over real dynalite and aws-ses-v2-local and reads back the files it wrote. */
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig, type Config } from '../../functions/config';
+import { simulate, type EmailLine } from '../../local/simulate';
+
+export const runSimulation = async (lines: (string | object)[], from: string, to: string, config: Config = parseConfig({})) => {
+  const dir = await mkdtemp(join(tmpdir(), 'retention-sim-'));
+  const input = join(dir, 'input.ndjson');
+  await writeFile(input, lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n');
+  const out = join(dir, 'out');
+  await simulate({ input, from: new Date(from), to: new Date(to), out, config });
+  const ndjson = async <T>(file: string) =>
+    (await readFile(join(out, file), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as T);
+  return {
+    emails: await ndjson<EmailLine>('emails.ndjson'),
+    bus: await ndjson<{ source: string; 'detail-type': string; time: string; detail: Record<string, unknown> }>('bus.ndjson'),
+    deadLetters: await ndjson<{ reason: string; event: unknown }>('dead-letters.ndjson'),
+    summary: JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')),
+  };
+};
+
+export const upsert = (time: string, detail: Record<string, unknown>) => ({
+  time,
+  source: 'shop',
+  'detail-type': 'Customer Upserted',
+  detail: { marketingConsent: true, ...detail },
+});
