@@ -51,6 +51,7 @@ export class RetentionState extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: tableSchema.timeToLiveAttribute,
       removalPolicy,
     });
     for (const [indexName, index] of Object.entries(tableSchema.indexes)) {

@@ -166,7 +166,17 @@ export class LocalEventBus {
   /** Advances the clock to `until`, firing schedules and delivering everything due before it on the way. */
   async runUntil(until: Date, onProgress?: (now: Date) => void) {
     this.schedule(until.getTime() - 1);
-    for (let next = this.agenda.peek(); next && next.at < until.getTime(); next = this.agenda.peek()) {
+    await this.deliverWhile((at) => at < until.getTime(), onProgress);
+    this.clock = Math.max(this.clock, until.getTime());
+  }
+
+  /** Delivers everything due by now, without moving the clock. */
+  async flush() {
+    await this.deliverWhile((at) => at <= this.clock);
+  }
+
+  private async deliverWhile(due: (at: number) => boolean, onProgress?: (now: Date) => void) {
+    for (let next = this.agenda.peek(); next && due(next.at); next = this.agenda.peek()) {
       this.agenda.pop();
       if (next.at > this.clock) {
         this.clock = next.at;
@@ -174,7 +184,6 @@ export class LocalEventBus {
       }
       await next.run();
     }
-    this.clock = Math.max(this.clock, until.getTime());
   }
 
   /** Queues each schedule's firings up to and including `until` (once: later calls extend from there). */

@@ -83,7 +83,10 @@ export const startLocalStack = async (options: LocalStackOptions) => {
       createHandler: (runtime: Runtime) => Handler<BusEvent>;
     };
     const handler = module.createHandler(runtime);
-    const target = async (event: BusEvent) => options.onResult?.(name, event, await handler(event, lambdaContext(name, fn)));
+    const target = async (event: BusEvent) => {
+      const result = await handler(event, lambdaContext(name, fn));
+      options.onResult?.(name, event, result);
+    };
     const rule = 'schedule' in fn.trigger ? { name, schedule: fn.trigger.schedule } : { name, pattern: fn.trigger.pattern };
     bus.addRule(rule, target, fn.retry.attempts);
   }

@@ -74,6 +74,12 @@ describe('DynamoDB: one table with point-in-time recovery and every due-time ind
     });
   });
 
+  it('lets DynamoDB expire day slots by their time-to-live attribute', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: tableSchema.timeToLiveAttribute, Enabled: true },
+    });
+  });
+
   it.each(Object.entries(tableSchema.indexes))('has the %s index with string keys, projecting all', (indexName, index) => {
     const table = resourceOf(stack.state.table).Properties;
     expect(table.GlobalSecondaryIndexes).toContainEqual({
