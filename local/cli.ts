@@ -1,6 +1,7 @@
 /** The `retention` command (DESIGN §6). Bad arguments exit non-zero with a one-line reason. */
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../functions/config';
+import { isoInstant } from '../functions/events/event';
 import { localBusUrl } from './ports';
 
 const usage = `usage:
@@ -16,8 +17,11 @@ class UsageError extends Error {}
 
 const instant = (name: string, value: string | undefined): Date => {
   if (!value) throw new UsageError(`--${name} is required (an ISO-8601 time such as 2026-01-01T00:00:00Z)`);
+  // The same grammar as event times: a full date-time with Z or an offset, on a day that exists.
+  if (!isoInstant.safeParse(value).success) {
+    throw new UsageError(`--${name} '${value}' is not an ISO-8601 time such as 2026-01-01T00:00:00Z`);
+  }
   const date = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) throw new UsageError(`--${name} '${value}' is not an ISO-8601 time`);
   return date;
 };
 
@@ -51,13 +55,20 @@ const main = async (argv: string[]) => {
     case 'publish': {
       const { values, positionals } = parseArgs({ args: rest, options: { bus: { type: 'string' } }, allowPositionals: true, strict: true });
       if (positionals.length !== 1) throw new UsageError('publish takes one FILE of events');
-      const { publish } = await import('./publish');
-      const { published, rejected } = await publish(positionals[0]!, values.bus ?? localBusUrl).catch((error: Error) => {
-        throw new UsageError(`cannot publish to ${values.bus ?? localBusUrl} (is \`npm start\` running?): ${error.message}`);
+      const file = positionals[0]!;
+      const { readFile } = await import('node:fs/promises');
+      const content = await readFile(file, 'utf8').catch(() => {
+        throw new UsageError(`${file}: no such file`);
       });
-      for (const r of rejected) console.error(`rejected: ${r.reason}`);
-      console.log(`published ${published} events to ${values.bus ?? localBusUrl}`);
-      if (rejected.length) process.exitCode = 1;
+      const { publish, parseEvents } = await import('./publish');
+      const { lines, rejected } = parseEvents(content, file);
+      const busUrl = values.bus ?? localBusUrl;
+      const { published, failed } = await publish(lines, busUrl).catch((error: Error) => {
+        throw new UsageError(`cannot publish to ${busUrl} (is \`npm start\` running?): ${error.message}`);
+      });
+      for (const reason of [...rejected.map((r) => r.reason), ...failed]) console.error(`rejected: ${reason}`);
+      console.log(`published ${published} events to ${busUrl}`);
+      if (rejected.length || failed.length) process.exitCode = 1;
       return;
     }
     case 'start': {

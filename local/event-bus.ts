@@ -37,6 +37,14 @@ export interface DeadLetter {
 
 type Target = (event: BusEvent) => Promise<unknown>;
 
+interface PutEntry {
+  source: string;
+  detailType: string;
+  detail: unknown;
+  time?: Date;
+  resources?: string[];
+}
+
 interface Rule {
   name: string;
   pattern?: Record<string, unknown>;
@@ -136,8 +144,24 @@ export class LocalEventBus {
     this.deadLetterPatterns.push(pattern);
   }
 
-  /** PutEvents: stamps the envelope and queues delivery at the current clock time. */
-  put(entry: { source: string; detailType: string; detail: unknown; time?: Date; resources?: string[] }): BusEvent {
+  /** PutEvents: stamps the envelope and queues delivery at the current clock time, after what is running now. */
+  put(entry: PutEntry): BusEvent {
+    const event = this.stamp(entry);
+    this.agenda.push(this.clock, () => this.deliver(event));
+    return event;
+  }
+
+  /** An event published at `at` (a simulator input line): delivered then, before schedules firing at the same time. */
+  putAt(at: Date, entry: PutEntry) {
+    this.agenda.push(Math.max(at.getTime(), this.clock), () => this.deliver(this.stamp(entry)));
+  }
+
+  /** Runs `action` when the clock reaches `at`. */
+  at(at: Date, action: () => Promise<void> | void) {
+    this.agenda.push(Math.max(at.getTime(), this.clock), async () => action());
+  }
+
+  private stamp(entry: PutEntry): BusEvent {
     const event: BusEvent = {
       version: '0',
       id: randomUUID(),
@@ -150,13 +174,7 @@ export class LocalEventBus {
       detail: entry.detail,
     };
     this.options.onEvent?.(event);
-    this.agenda.push(this.clock, () => this.deliver(event));
     return event;
-  }
-
-  /** Runs `action` when the clock reaches `at` (a simulator input line). */
-  at(at: Date, action: () => Promise<void> | void) {
-    this.agenda.push(Math.max(at.getTime(), this.clock), async () => action());
   }
 
   deadLetter(deadLetter: Omit<DeadLetter, 'at'>) {
@@ -255,6 +273,9 @@ export class LocalEventBus {
         }
         try {
           const { Entries } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries: PutEventsEntry[] };
+          if (!Array.isArray(Entries) || Entries.length < 1 || Entries.length > 10) {
+            return reply(400, { __type: 'ValidationException', message: 'Entries must hold 1 to 10 events' });
+          }
           const results = Entries.map((entry) => {
             const detail = parseDetail(entry);
             if (typeof detail === 'string') return { ErrorCode: 'MalformedDetail', ErrorMessage: detail };

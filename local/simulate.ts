@@ -117,9 +117,8 @@ export const simulate = async (options: SimulateOptions) => {
           }),
         );
       } else {
-        stack.bus.at(new Date(value.time), () => {
-          stack.bus.put({ source: value.source, detailType: value['detail-type'], detail: value.detail, time: new Date(value.time) });
-        });
+        const time = new Date(value.time);
+        stack.bus.putAt(time, { source: value.source, detailType: value['detail-type'], detail: value.detail, time });
       }
     }
     const bar = options.progress && progressBar(options.progress, options.from, options.to);

@@ -190,6 +190,17 @@ describe('a schedule rule fires Scheduled Events at its times', () => {
     expect(sweeps.received.map((r) => r.now.replace('.000Z', 'Z'))).toEqual(hours('2026-03-01'));
   });
 
+  it('delivers an event published for the same instant (putAt) before that instant\'s firing', async () => {
+    const { bus, sweeps } = hourly();
+    const order: string[] = [];
+    bus.addRule({ name: 'ingest', pattern: { source: ['shop'] } }, async () => void order.push('event'), 0);
+    bus.addRule({ name: 'log', schedule: 'cron(0 * * * ? *)' }, async (event) => void order.push(`sweep ${event.time}`), 0);
+    bus.putAt(at('2026-03-01T09:00:00Z'), { source: 'shop', detailType: 'Customer Upserted', detail: {}, time: at('2026-03-01T09:00:00Z') });
+    await bus.runUntil(at('2026-03-01T10:00:00Z'));
+    expect(order.slice(-3)).toEqual(['sweep 2026-03-01T08:00:00Z', 'event', 'sweep 2026-03-01T09:00:00Z']);
+    expect(sweeps.received).toHaveLength(10);
+  });
+
   it('sends a Scheduled Event from aws.events naming the rule in resources', async () => {
     const { bus, sweeps } = hourly();
     await bus.runUntil(at('2026-03-01T01:00:00Z'));
