@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../functions/config';
 import { describeIssues, isoInstant } from '../functions/events/event';
-import { campaignSchema, emailSent } from '../functions/events/retention';
+import { emailSent } from '../functions/events/retention';
 import type { BusEvent, DeadLetter } from './event-bus';
 import { progressBar } from './progress';
 import { startLocalStack, type LocalStack } from './stack';
@@ -98,11 +98,10 @@ export const simulate = async (options: SimulateOptions) => {
     onEvent: (event) => busEvents.push(event),
     onDeadLetter: (deadLetter) => deadLetters.push(deadLetter),
     onResult: (name, _event, result) => {
-      const value = result as { outcome?: string; outcomes?: Record<string, number> } | undefined;
+      const value = result as { outcome?: string; campaign?: string; outcomes?: Record<string, number> } | undefined;
       if (name === 'ingest' && value?.outcome) ingested[value.outcome] = (ingested[value.outcome] ?? 0) + 1;
-      const campaign = campaignSchema.safeParse(name.replace(/Sweep$/, ''));
-      if (campaign.success && value?.outcomes) {
-        const counts = (outcomes[campaign.data] ??= {});
+      if (value?.campaign && value.outcomes) {
+        const counts = (outcomes[value.campaign] ??= {});
         for (const [outcome, count] of Object.entries(value.outcomes)) counts[outcome] = (counts[outcome] ?? 0) + count;
       }
     },

@@ -14,6 +14,7 @@ export const birthdaySendKey = (customerId: string, year: number) => `birthday#$
 export type SweepOutcome = DeliveryOutcome['outcome'] | 'missed' | 'ineligible';
 
 export interface SweepResult {
+  campaign: 'birthday';
   /** Customers the due-time index returned. */
   due: number;
   outcomes: Partial<Record<SweepOutcome, number>>;
@@ -29,7 +30,7 @@ export const runBirthdaySweep = async (
   ports: DeliveryPorts & { customers: CustomerStore },
 ): Promise<SweepResult> => {
   const due = await ports.customers.due('birthdayDue', at);
-  const result: SweepResult = { due: due.length, outcomes: {}, retryable: [] };
+  const result: SweepResult = { campaign: 'birthday', due: due.length, outcomes: {}, retryable: [] };
   const queue = [...due];
   const worker = async () => {
     for (let profile = queue.shift(); profile; profile = queue.shift()) {
