@@ -52,6 +52,31 @@ export const configSchema = z.object({
       validDays: z.number().int().min(1).max(365).default(14),
     })
     .default({ sendHour: 9, percentOff: 15, percentOffByTier: {}, validDays: 14 }),
+  winback: z
+    .object({
+      /** Local hour the winback emails go out from. */
+      sendHour: hour.default(10),
+      /** Expected reorder interval for customers with fewer than three orders. */
+      defaultIntervalDays: z.number().positive().default(30),
+      /** A customer is at risk when the days since their last order reach this many intervals. */
+      riskFactor: z.number().positive().default(2),
+      /** Days after the at-risk day each step is due; a step with `percentOff` carries a code. */
+      steps: z
+        .array(z.object({ offsetDays: z.number().int().min(0), percentOff: percent.optional() }))
+        .min(1)
+        .default([{ offsetDays: 0 }, { offsetDays: 30, percentOff: 10 }, { offsetDays: 60, percentOff: 20 }]),
+      validDays: z.number().int().min(1).max(365).default(14),
+      /** An order this many days after a winback email counts as its conversion. */
+      conversionWindowDays: z.number().int().min(1).default(30),
+    })
+    .default({
+      sendHour: 10,
+      defaultIntervalDays: 30,
+      riskFactor: 2,
+      steps: [{ offsetDays: 0 }, { offsetDays: 30, percentOff: 10 }, { offsetDays: 60, percentOff: 20 }],
+      validDays: 14,
+      conversionWindowDays: 30,
+    }),
 });
 
 export type Config = z.infer<typeof configSchema>;

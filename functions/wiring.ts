@@ -54,6 +54,15 @@ export const wiring = {
     memoryMb: 1024,
     permissions: { table: 'readWrite', sendEmail: true, putEvents: true, signingSecret: true },
   },
+  winbackSweep: {
+    handler: 'winback-sweep',
+    description: 'Hourly: sends the winback steps due by now, from 10:00 local on their day',
+    trigger: { schedule: 'cron(0 * * * ? *)' },
+    retry: { attempts: 2, maxEventAgeSeconds: 1800 },
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    permissions: { table: 'readWrite', sendEmail: true, putEvents: true, signingSecret: true },
+  },
 } as const satisfies Record<string, FunctionWiring>;
 
 export type FunctionName = keyof typeof wiring;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../functions/config';
 import { describeIssues, isoInstant } from '../functions/events/event';
-import { emailSent } from '../functions/events/retention';
+import { campaignConversion, emailSent } from '../functions/events/retention';
 import type { BusEvent, DeadLetter } from './event-bus';
 import { progressBar } from './progress';
 import { startLocalStack, type LocalStack } from './stack';
@@ -135,6 +135,7 @@ export const simulate = async (options: SimulateOptions) => {
         total: emails.length,
         byCampaign: emails.reduce<Record<string, number>>((counts, e) => ({ ...counts, [e.campaign]: (counts[e.campaign] ?? 0) + 1 }), {}),
       },
+      conversions: conversionsOf(busEvents),
       deadLetters: deadLetters.length,
       dynamodb: { readUnits: stack.meter.readUnits, writeUnits: stack.meter.writeUnits },
     };
@@ -180,4 +181,26 @@ const emailLines = (stack: LocalStack, busEvents: BusEvent[]): EmailLine[] => {
       };
     })
     .sort((a, b) => a.sentAt.localeCompare(b.sentAt) || a.campaign.localeCompare(b.campaign) || a.customerId.localeCompare(b.customerId));
+};
+
+interface ConversionCount {
+  conversions: number;
+  revenue: number;
+}
+
+/** Conversions and attributed revenue per campaign and step, from the `Campaign Conversion` events. */
+const conversionsOf = (busEvents: BusEvent[]) => {
+  const byCampaign: Record<string, ConversionCount & { byStep?: Record<string, ConversionCount> }> = {};
+  const add = (count: ConversionCount, revenue: number) => {
+    count.conversions += 1;
+    count.revenue = Math.round((count.revenue + revenue) * 100) / 100;
+  };
+  for (const event of busEvents) {
+    if (event.source !== campaignConversion.source || event['detail-type'] !== campaignConversion.detailType) continue;
+    const { campaign, step, revenue } = campaignConversion.detail.parse(event.detail);
+    const totals = (byCampaign[campaign] ??= { conversions: 0, revenue: 0 });
+    add(totals, revenue);
+    if (step !== undefined) add(((totals.byStep ??= {})[step] ??= { conversions: 0, revenue: 0 }), revenue);
+  }
+  return byCampaign;
 };

@@ -30,6 +30,8 @@ export interface DeliveryPorts {
 export interface Send {
   campaign: Campaign;
   step?: number;
+  /** The template set under templates/; the campaign's name by default. */
+  template?: string;
   /** Deterministic: campaign, customer and occasion. */
   sendKey: string;
   customer: CustomerProfile;
@@ -66,8 +68,9 @@ export const deliver = async (send: Send, ports: DeliveryPorts): Promise<Deliver
   try {
     const offer = send.offer && (await issueCode(send, ports));
     const links = unsubscribeLinks(ports.keyring, ports.config.shop, customer.customerId, send.campaign, at);
-    const locale = ports.templates.localeFor(send.campaign, customer.locale);
-    const email = await ports.templates.render(send.campaign, locale, {
+    const template = send.template ?? send.campaign;
+    const locale = ports.templates.localeFor(template, customer.locale);
+    const email = await ports.templates.render(template, locale, {
       ...send.data,
       shop: { name: ports.config.shop.name, address: ports.config.shop.address, siteUrl: ports.config.shop.siteUrl },
       customer: { firstName: customer.firstName ?? '' },
@@ -112,8 +115,16 @@ const issueCode = async (send: Send, ports: DeliveryPorts) => {
   const expiresAt = new Date(send.at.getTime() + send.offer!.validDays * 86_400_000).toISOString();
   for (let attempt = 0; attempt < maxCodeAttempts; attempt++) {
     const code = discountCodeFor(secret, send.sendKey, attempt);
-    const issued = { code, customerId: send.customer.customerId, campaign: send.campaign, percentOff: send.offer!.percentOff, expiresAt, sendKey: send.sendKey };
-    if (await ports.codes.issue(issued)) return { code, percentOff: issued.percentOff, expiresAt, customerId: issued.customerId };
+    const issued = {
+      code,
+      customerId: send.customer.customerId,
+      campaign: send.campaign,
+      step: send.step,
+      percentOff: send.offer!.percentOff,
+      expiresAt,
+      sendKey: send.sendKey,
+    };
+    if (await ports.codes.issue(issued)) return { code, percentOff: issued.percentOff, expiresAt, customerId: issued.customerId, step: send.step };
   }
   throw new Error(`no free discount code after ${maxCodeAttempts} attempts`);
 };

@@ -7,6 +7,7 @@ import type { OutgoingEvent } from '../events/event';
 import type { OrderPlaced, OrderDelivered } from '../events/shop';
 import type { CustomerProfile } from '../customers/profile';
 import type { RenderedEmail } from '../templates/render';
+import type { OrderHistoryEntry, OrderStats, WinbackDue } from './winback/rules';
 
 export interface CustomerStore {
   get(customerId: string): Promise<CustomerProfile | undefined>;
@@ -22,11 +23,34 @@ export interface CustomerStore {
     due: { occasion: number; dueAt: Date } | undefined,
     lastCelebratedYear?: number,
   ): Promise<void>;
+  /**
+   * Stores order statistics and the winback step they imply, unless statistics
+   * from a longer history are already there. `converted` marks the winback email
+   * an order converted, so it converts once.
+   */
+  setOrderStats(
+    customerId: string,
+    stats: OrderStats,
+    winback: { due: WinbackDue | undefined; stepsSent: number } | undefined,
+    converted?: string,
+  ): Promise<boolean>;
+  /**
+   * Moves the customer's winback sequence on, only while `lapse` is still their
+   * current lapse (an order since then has ended it): false otherwise.
+   */
+  setWinbackDue(
+    customerId: string,
+    lapse: string,
+    due: WinbackDue | undefined,
+    settled?: { stepsSent: number; sent?: { step: number; at: Date; sendKey: string } },
+  ): Promise<boolean>;
 }
 
 export interface OrderStore {
   /** false when this orderId was already recorded (a duplicate). */
   recordOrder(order: OrderPlaced): Promise<boolean>;
+  /** Adds an order to the customer's history; resolves to the whole history. */
+  addToHistory(customerId: string, order: OrderHistoryEntry): Promise<OrderHistoryEntry[]>;
   recordDelivery(delivery: OrderDelivered): Promise<void>;
 }
 
@@ -48,6 +72,7 @@ export interface DiscountCode {
   code: string;
   customerId: string;
   campaign: string;
+  step?: number;
   percentOff: number;
   expiresAt: string;
   sendKey: string;
@@ -56,8 +81,8 @@ export interface DiscountCode {
 export interface DiscountCodes {
   /** Stores a new code; false when the code already belongs to another send. */
   issue(code: DiscountCode): Promise<boolean>;
-  /** Marks a code used by an order; false when unknown, expired or already used. */
-  redeem(code: string, orderId: string, at: string): Promise<boolean>;
+  /** Marks a code used by an order; the code, or undefined when unknown, expired or already used. */
+  redeem(code: string, orderId: string, at: string): Promise<DiscountCode | undefined>;
 }
 
 export interface OutgoingEmail {

@@ -6,9 +6,11 @@
 import { z } from 'zod';
 import type { Config } from '../config';
 import { describeIssues, outgoing } from '../events/event';
-import { eventRejected } from '../events/retention';
-import { customerDeleted, customerUpserted, orderDelivered, orderPlaced } from '../events/shop';
+import { campaignConversion, eventRejected } from '../events/retention';
+import { customerDeleted, customerUpserted, orderDelivered, orderPlaced, type OrderPlaced } from '../events/shop';
 import { nextDueFor } from '../campaigns/birthday/rules';
+import { attributeOrder } from '../campaigns/conversions';
+import { nextWinbackFor, orderStats, stepsSentIn } from '../campaigns/winback/rules';
 import type { CustomerStore, DiscountCodes, EventPublisher, OrderStore } from '../campaigns/ports';
 import type { CustomerProfile } from './profile';
 
@@ -44,26 +46,60 @@ export const ingest = async (raw: unknown, ports: IngestPorts): Promise<{ outcom
   switch (event['detail-type']) {
     case 'Customer Upserted': {
       const existing = await ports.customers.get(event.detail.customerId);
-      const profile: CustomerProfile = { ...event.detail, updatedAt: time.toISOString() };
-      const due = nextDueFor(profile, time, ports.config, existing?.birthdayLastYear);
+      const profile: CustomerProfile = { ...existing, ...event.detail, updatedAt: time.toISOString(), deletedAt: undefined };
+      const birthday = nextDueFor(profile, time, ports.config, existing?.birthdayLastYear);
+      const winback = nextWinbackFor(profile, time, ports.config);
       const stored = await ports.customers.upsert({
-        ...profile,
-        birthdayOccasion: due?.occasion,
-        birthdayDueAt: due?.dueAt.toISOString(),
+        ...event.detail,
+        updatedAt: profile.updatedAt,
+        birthdayOccasion: birthday?.occasion,
+        birthdayDueAt: birthday?.dueAt.toISOString(),
+        winbackStep: winback?.step,
+        winbackDueAt: winback?.dueAt.toISOString(),
+        ...(winback && { winbackLapse: winback.lapse, winbackStepsSent: stepsSentIn(profile) }),
       });
       return { outcome: stored ? 'stored' : 'stale' };
     }
-    case 'Order Placed': {
-      if (!(await ports.orders.recordOrder(event.detail))) return { outcome: 'duplicate' };
-      if (event.detail.discountCode) {
-        await ports.codes.redeem(event.detail.discountCode, event.detail.orderId, new Date(event.detail.placedAt).toISOString());
-      }
-      return { outcome: 'stored' };
-    }
+    case 'Order Placed':
+      return placeOrder(event.detail, time, ports);
     case 'Order Delivered':
       await ports.orders.recordDelivery(event.detail);
       return { outcome: 'stored' };
     case 'Customer Deleted':
       return { outcome: (await ports.customers.erase(event.detail.customerId, time.toISOString())) ? 'stored' : 'stale' };
   }
+};
+
+/**
+ * An order: recorded once by its id, its code redeemed, the customer's order
+ * statistics recomputed from their whole history (so a late order is placed
+ * where it belongs), the winback sequence restarted from the new last order,
+ * and the order attributed to the campaign email it converts.
+ */
+const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): Promise<{ outcome: IngestOutcome }> => {
+  if (!(await ports.orders.recordOrder(order))) return { outcome: 'duplicate' };
+  const placedAt = new Date(order.placedAt).toISOString();
+  const redeemed = order.discountCode ? await ports.codes.redeem(order.discountCode, order.orderId, placedAt) : undefined;
+  const history = await ports.orders.addToHistory(order.customerId, { orderId: order.orderId, placedAt, total: order.total });
+  const stats = orderStats(history);
+  const existing = await ports.customers.get(order.customerId);
+  const attribution = attributeOrder({ placedAt, redeemed, profile: existing, windowDays: ports.config.winback.conversionWindowDays });
+
+  const profile = existing && { ...existing, ...stats };
+  const winback = profile && { due: nextWinbackFor(profile, time, ports.config), stepsSent: stepsSentIn(profile) };
+  const converted = attribution?.campaign === 'winback' ? existing?.winbackLastSendKey : undefined;
+  await ports.customers.setOrderStats(order.customerId, stats, winback, converted);
+
+  if (attribution) {
+    await ports.events.publish([
+      outgoing(campaignConversion, time.toISOString(), {
+        ...attribution,
+        orderId: order.orderId,
+        customerId: order.customerId,
+        revenue: order.total,
+        currency: order.currency,
+      }),
+    ]);
+  }
+  return { outcome: 'stored' };
 };

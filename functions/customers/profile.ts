@@ -11,6 +11,25 @@ export interface CustomerProfile extends CustomerUpserted {
   /** The pending birthday email: its year and the sweep that sends it. */
   birthdayOccasion?: number;
   birthdayDueAt?: string;
+
+  /** Order statistics, kept up to date from `Order Placed`. */
+  orderCount?: number;
+  firstOrderAt?: string;
+  lastOrderAt?: string;
+  totalSpent?: number;
+  medianGapDays?: number;
+
+  /** The current winback lapse (its last order), the steps settled in it and the next one pending. */
+  winbackLapse?: string;
+  winbackStepsSent?: number;
+  winbackStep?: number;
+  winbackDueAt?: string;
+  /** The last winback email, for attributing the next order to it. */
+  winbackLastSentAt?: string;
+  winbackLastSentStep?: number;
+  winbackLastSendKey?: string;
+  /** The send key of the winback email an order already converted. */
+  winbackConvertedKey?: string;
 }
 
 /** Consent and an address: the profile-level conditions every campaign shares. */

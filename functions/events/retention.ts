@@ -26,8 +26,25 @@ export const discountCodeIssued = defineEvent(
     code: z.string(),
     customerId: z.string(),
     campaign: campaignSchema,
+    step: z.number().int().optional(),
     percentOff: z.number(),
     expiresAt: isoInstant,
+  }),
+);
+
+/** An order the engine attributes to a campaign email (DESIGN §5, winback): by its code, or by timing. */
+export const campaignConversion = defineEvent(
+  'retention',
+  'Campaign Conversion',
+  z.object({
+    campaign: campaignSchema,
+    step: z.number().int().optional(),
+    orderId: z.string(),
+    customerId: z.string(),
+    revenue: z.number(),
+    currency: z.string(),
+    /** `code`: the order redeemed the campaign's code; `window`: it came within the window after an email. */
+    via: z.enum(['code', 'window']),
   }),
 );
 

@@ -37,3 +37,30 @@ export type BirthdayTemplateData = {
   };
   links: LinksTemplateData;
 };
+
+/**
+ * templates/winback-1/*.mjml: the first winback email, sent when a customer
+ * is at risk. A reminder only: it carries no offer, so under strict variables
+ * the template cannot refer to one.
+ */
+export type WinbackReminderTemplateData = {
+  shop: ShopTemplateData;
+  customer: {
+    /** "" when unknown; the templates then use a generic greeting. */
+    firstName: string;
+  };
+  links: LinksTemplateData;
+};
+
+/**
+ * templates/winback-2/*.mjml (30 days after the reminder, 10 % by default)
+ * and templates/winback-3/*.mjml (60 days after, 20 % by default, last chance).
+ */
+export type WinbackOfferTemplateData = WinbackReminderTemplateData & {
+  offer: {
+    code: string;
+    percentOff: number;
+    /** Already formatted in the email's locale, e.g. "6 December 2026". */
+    expiresOn: string;
+  };
+};

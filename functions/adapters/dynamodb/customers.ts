@@ -3,6 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerStore } from '../../campaigns/ports';
 import type { CustomerProfile } from '../../customers/profile';
+import type { WinbackDue } from '../../campaigns/winback/rules';
 import { tableSchema, type DueIndexName } from './table';
 
 const key = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' });
@@ -11,16 +12,23 @@ const key = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFIL
 const shopFields = ['email', 'firstName', 'lastName', 'locale', 'timeZone', 'birthday', 'marketingConsent', 'tier'] as const;
 const personalFields = ['email', 'firstName', 'lastName', 'birthday'] as const;
 const birthdayDueFields = ['birthdayOccasion', 'birthdayDueAt', 'birthdayDueMonth'] as const;
+const winbackDueFields = ['winbackStep', 'winbackDueAt', 'winbackDueMonth'] as const;
+
+/** The attributes of a pending winback step (all undefined, so removed, when none is pending). */
+const winbackDueValues = (due: WinbackDue | undefined) => {
+  const dueAt = due?.dueAt.toISOString();
+  return { winbackStep: due?.step, winbackDueAt: dueAt, winbackDueMonth: dueMonth(dueAt) };
+};
 
 /**
  * `SET a = :a ... REMOVE b ...` from values (undefined ones are removed), with
  * an optional condition that may refer to the same `:name` placeholders.
  */
-const updateOf = (values: Record<string, unknown>, condition?: string) => {
+const updateOf = (values: Record<string, unknown>, condition?: string, conditionValues: Record<string, unknown> = {}) => {
   const set: string[] = [];
   const remove: string[] = [];
   const names: Record<string, string> = {};
-  const attributeValues: Record<string, unknown> = {};
+  const attributeValues: Record<string, unknown> = { ...conditionValues };
   for (const [name, value] of Object.entries(values)) {
     names[`#${name}`] = name;
     if (value === undefined) remove.push(`#${name}`);
@@ -35,7 +43,7 @@ const updateOf = (values: Record<string, unknown>, condition?: string) => {
       .join(' '),
     ConditionExpression: condition,
     ExpressionAttributeNames: names,
-    ExpressionAttributeValues: set.length ? attributeValues : undefined,
+    ExpressionAttributeValues: Object.keys(attributeValues).length ? attributeValues : undefined,
   };
 };
 
@@ -68,6 +76,11 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
       birthdayOccasion: profile.birthdayOccasion,
       birthdayDueAt: profile.birthdayDueAt,
       birthdayDueMonth: dueMonth(profile.birthdayDueAt),
+      winbackStep: profile.winbackStep,
+      winbackDueAt: profile.winbackDueAt,
+      winbackDueMonth: dueMonth(profile.winbackDueAt),
+      // The sequence's progress outlives a pause (no consent for a while): set, never removed here.
+      ...(profile.winbackLapse !== undefined && { winbackLapse: profile.winbackLapse, winbackStepsSent: profile.winbackStepsSent ?? 0 }),
     };
     for (const field of shopFields) values[field] = profile[field];
     return ignoreConditionFailure(
@@ -83,7 +96,7 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
 
   erase(customerId, at) {
     const values: Record<string, unknown> = { customerId, updatedAt: at, deletedAt: at, marketingConsent: false };
-    for (const field of [...personalFields, ...birthdayDueFields]) values[field] = undefined;
+    for (const field of [...personalFields, ...birthdayDueFields, ...winbackDueFields]) values[field] = undefined;
     return ignoreConditionFailure(
       client.send(
         new UpdateCommand({
@@ -133,6 +146,49 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
           TableName: tableName,
           Key: key(customerId),
           ...updateOf(values, 'attribute_exists(pk) AND attribute_not_exists(deletedAt)'),
+        }),
+      ),
+    );
+  },
+
+  setOrderStats(customerId, stats, winback, converted) {
+    const values: Record<string, unknown> = {
+      customerId,
+      ...stats,
+      ...winbackDueValues(winback?.due),
+      ...(winback?.due && { winbackLapse: winback.due.lapse, winbackStepsSent: winback.stepsSent }),
+      ...(converted && { winbackConvertedKey: converted }),
+    };
+    return ignoreConditionFailure(
+      client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key(customerId),
+          // Two orders at once: the statistics of the longer history win.
+          ...updateOf(values, 'attribute_not_exists(orderCount) OR orderCount < :orderCount'),
+        }),
+      ),
+    );
+  },
+
+  setWinbackDue(customerId, lapse, due, settled) {
+    const values: Record<string, unknown> = {
+      ...winbackDueValues(due),
+      ...(settled && { winbackStepsSent: settled.stepsSent }),
+      ...(settled?.sent && {
+        winbackLastSentAt: settled.sent.at.toISOString(),
+        winbackLastSentStep: settled.sent.step,
+        winbackLastSendKey: settled.sent.sendKey,
+      }),
+    };
+    return ignoreConditionFailure(
+      client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key(customerId),
+          ...updateOf(values, 'winbackLapse = :lapse AND lastOrderAt = :lapse AND attribute_not_exists(deletedAt)', {
+            ':lapse': lapse,
+          }),
         }),
       ),
     );

@@ -1,6 +1,7 @@
 /** Discount codes: unique by a conditional write, single use by another. */
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DiscountCodes } from '../../campaigns/ports';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { DiscountCode, DiscountCodes } from '../../campaigns/ports';
 import { ignoreConditionFailure } from './customers';
 
 const codeItem = (code: string) => ({ pk: `CODE#${code}`, sk: 'CODE' });
@@ -19,9 +20,9 @@ export const dynamoDiscountCodes = (client: DynamoDBDocumentClient, tableName: s
       ),
     ),
 
-  redeem: (code, orderId, at) =>
-    ignoreConditionFailure(
-      client.send(
+  async redeem(code, orderId, at) {
+    try {
+      const { Attributes } = await client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: codeItem(code.trim().toUpperCase()),
@@ -29,7 +30,13 @@ export const dynamoDiscountCodes = (client: DynamoDBDocumentClient, tableName: s
           ConditionExpression:
             'attribute_exists(pk) AND expiresAt >= :at AND (attribute_not_exists(redeemedBy) OR redeemedBy = :orderId)',
           ExpressionAttributeValues: { ':orderId': orderId, ':at': at },
+          ReturnValues: 'ALL_NEW',
         }),
-      ),
-    ),
+      );
+      return Attributes as DiscountCode;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  },
 });

@@ -1,9 +1,18 @@
 /** Orders, keyed by orderId under their customer: the same order placed twice counts once. */
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OrderStore } from '../../campaigns/ports';
+import type { OrderHistoryEntry } from '../../campaigns/winback/rules';
 import { ignoreConditionFailure } from './customers';
 
 const orderItem = (customerId: string, orderId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `ORDER#${orderId}` });
+const historyItem = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'ORDERS' });
+
+/** History entries are set members, so adding one twice is a no-op: `placedAt|total|orderId`. */
+const encode = (order: OrderHistoryEntry) => `${order.placedAt}|${order.total}|${order.orderId}`;
+const decode = (entry: string): OrderHistoryEntry => {
+  const [placedAt, total, ...orderId] = entry.split('|');
+  return { placedAt: placedAt!, total: Number(total), orderId: orderId.join('|') };
+};
 
 export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: string): OrderStore => ({
   recordOrder: (order) =>
@@ -27,6 +36,19 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
         }),
       ),
     ),
+
+  async addToHistory(customerId, order) {
+    const { Attributes } = await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: historyItem(customerId),
+        UpdateExpression: 'ADD orders :order',
+        ExpressionAttributeValues: { ':order': new Set([encode({ ...order, placedAt: new Date(order.placedAt).toISOString() })]) },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return [...((Attributes?.orders as Set<string> | undefined) ?? [])].map(decode);
+  },
 
   async recordDelivery(delivery) {
     await client.send(

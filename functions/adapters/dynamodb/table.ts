@@ -5,6 +5,7 @@
  * Items (pk / sk):
  * - `CUSTOMER#<id>` / `PROFILE`         the customer, with each campaign's due slot
  * - `CUSTOMER#<id>` / `ORDER#<orderId>` an order
+ * - `CUSTOMER#<id>` / `ORDERS`          the customer's order history (for their statistics)
  * - `CUSTOMER#<id>` / `DAY#<localDate>` the one email of that local day
  * - `SEND#<sendKey>` / `SEND`           an occasion's claimed send
  * - `CODE#<code>` / `CODE`              a discount code
@@ -23,6 +24,7 @@ export const tableSchema = {
    */
   indexes: {
     birthdayDue: { partitionKey: 'birthdayDueMonth', sortKey: 'birthdayDueAt' },
+    winbackDue: { partitionKey: 'winbackDueMonth', sortKey: 'winbackDueAt' },
   },
 } as const;
 

@@ -4,50 +4,20 @@
  * due slot on (next year, or the next day when deferred).
  */
 import { isMailable, timeZoneOf, type CustomerProfile } from '../../customers/profile';
-import { deliver, type DeliveryOutcome, type DeliveryPorts } from '../delivery';
+import { deliver, type DeliveryPorts } from '../delivery';
 import { inSendWindow, sweepSlot } from '../local-time';
 import type { CustomerStore } from '../ports';
+import { runSweep, type SweepOutcome } from '../sweep';
 import { birthdayPercentOff, nextDueFor } from './rules';
 
 export const birthdaySendKey = (customerId: string, year: number) => `birthday#${customerId}#${year}`;
 
-export type SweepOutcome = DeliveryOutcome['outcome'] | 'missed' | 'ineligible';
+type Ports = DeliveryPorts & { customers: CustomerStore };
 
-export interface SweepResult {
-  campaign: 'birthday';
-  /** Customers the due-time index returned. */
-  due: number;
-  outcomes: Partial<Record<SweepOutcome, number>>;
-  /** Failures worth a retry of the whole sweep (sent ones are no-ops then). */
-  retryable: string[];
-}
+export const runBirthdaySweep = (at: Date, ports: Ports) =>
+  runSweep('birthday', 'birthdayDue', at, ports.customers, (profile) => settle(profile, at, ports));
 
-/** Bounded, so a large day does not open thousands of connections at once. */
-const concurrency = 16;
-
-export const runBirthdaySweep = async (
-  at: Date,
-  ports: DeliveryPorts & { customers: CustomerStore },
-): Promise<SweepResult> => {
-  const due = await ports.customers.due('birthdayDue', at);
-  const result: SweepResult = { campaign: 'birthday', due: due.length, outcomes: {}, retryable: [] };
-  const queue = [...due];
-  const worker = async () => {
-    for (let profile = queue.shift(); profile; profile = queue.shift()) {
-      const outcome = await sweepOne(profile, at, ports);
-      result.outcomes[outcome.outcome] = (result.outcomes[outcome.outcome] ?? 0) + 1;
-      if (outcome.outcome === 'failed' && outcome.retryable) result.retryable.push(`${profile.customerId}: ${outcome.reason}`);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return result;
-};
-
-const sweepOne = async (
-  profile: CustomerProfile,
-  at: Date,
-  ports: DeliveryPorts & { customers: CustomerStore },
-): Promise<DeliveryOutcome | { outcome: 'missed' | 'ineligible' }> => {
+const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise<SweepOutcome> => {
   const { config } = ports;
   const occasion = profile.birthdayOccasion;
   if (occasion === undefined || !isMailable(profile) || !profile.birthday) {

@@ -1,0 +1,28 @@
+/**
+ * Attribution of an order to a campaign (DESIGN §5): an order that redeems a
+ * code a campaign issued converts for that campaign and step; otherwise the
+ * first order within the window after a winback email converts for winback.
+ */
+import type { Campaign } from '../events/retention';
+import type { CustomerProfile } from '../customers/profile';
+import type { DiscountCode } from './ports';
+
+export interface Attribution {
+  campaign: Campaign;
+  step?: number;
+  via: 'code' | 'window';
+}
+
+export const attributeOrder = (input: {
+  placedAt: string;
+  redeemed?: Pick<DiscountCode, 'campaign' | 'step'>;
+  profile?: Pick<CustomerProfile, 'winbackLastSentAt' | 'winbackLastSentStep' | 'winbackLastSendKey' | 'winbackConvertedKey'>;
+  windowDays: number;
+}): Attribution | undefined => {
+  const { placedAt, redeemed, profile, windowDays } = input;
+  if (redeemed) return { campaign: redeemed.campaign as Campaign, step: redeemed.step, via: 'code' };
+  if (!profile?.winbackLastSentAt || profile.winbackConvertedKey === profile.winbackLastSendKey) return undefined;
+  const sinceEmail = Date.parse(placedAt) - Date.parse(profile.winbackLastSentAt);
+  if (sinceEmail < 0 || sinceEmail > windowDays * 86_400_000) return undefined;
+  return { campaign: 'winback', step: profile.winbackLastSentStep, via: 'window' };
+};

@@ -1,0 +1,45 @@
+/**
+ * What every campaign sweep shares: read the customers due by now through the
+ * campaign's due-time index, settle each with the campaign's own rule (with a
+ * bounded concurrency), and count the outcomes.
+ */
+import type { DueIndexName } from '../adapters/dynamodb/table';
+import type { Campaign } from '../events/retention';
+import type { CustomerProfile } from '../customers/profile';
+import type { DeliveryOutcome } from './delivery';
+import type { CustomerStore } from './ports';
+
+/** Outcomes a sweep reports besides the delivery's own: a missed send window, a customer no longer eligible, a sequence an order ended. */
+export type SweepOutcome = DeliveryOutcome | { outcome: 'missed' | 'ineligible' | 'ended' };
+
+export interface SweepResult {
+  campaign: Campaign;
+  /** Customers the due-time index returned. */
+  due: number;
+  outcomes: Partial<Record<SweepOutcome['outcome'], number>>;
+  /** Failures worth a retry of the whole sweep (what was sent is a no-op then). */
+  retryable: string[];
+}
+
+/** Bounded, so a large hour does not open thousands of connections at once. */
+const concurrency = 16;
+
+export const runSweep = async (
+  campaign: Campaign,
+  index: DueIndexName,
+  at: Date,
+  customers: CustomerStore,
+  settle: (profile: CustomerProfile) => Promise<SweepOutcome>,
+): Promise<SweepResult> => {
+  const queue = await customers.due(index, at);
+  const result: SweepResult = { campaign, due: queue.length, outcomes: {}, retryable: [] };
+  const worker = async () => {
+    for (let profile = queue.shift(); profile; profile = queue.shift()) {
+      const outcome = await settle(profile);
+      result.outcomes[outcome.outcome] = (result.outcomes[outcome.outcome] ?? 0) + 1;
+      if (outcome.outcome === 'failed' && outcome.retryable) result.retryable.push(`${profile.customerId}: ${outcome.reason}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return result;
+};

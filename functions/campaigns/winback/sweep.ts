@@ -1,0 +1,69 @@
+/**
+ * The hourly winback sweep: reads the customers whose next winback step is due
+ * by now, delivers it, and moves their sequence on. Every write is conditional
+ * on the lapse still being current, so an order that arrives meanwhile ends
+ * the sequence and no later step goes out.
+ */
+import { isMailable, timeZoneOf, type CustomerProfile } from '../../customers/profile';
+import { deliver, type DeliveryPorts } from '../delivery';
+import { inSendWindow, sweepSlot } from '../local-time';
+import type { CustomerStore } from '../ports';
+import { runSweep, type SweepOutcome } from '../sweep';
+import { nextWinbackFor } from './rules';
+
+export const winbackSendKey = (customerId: string, lapse: string, step: number) => `winback#${customerId}#${lapse}#${step}`;
+
+type Ports = DeliveryPorts & { customers: CustomerStore };
+
+export const runWinbackSweep = (at: Date, ports: Ports) =>
+  runSweep('winback', 'winbackDue', at, ports.customers, (profile) => settle(profile, at, ports));
+
+const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise<SweepOutcome> => {
+  const { config, customers } = ports;
+  const { winbackLapse: lapse, winbackStep: step } = profile;
+  if (!lapse || !step || lapse !== profile.lastOrderAt) return { outcome: 'ended' };
+  if (!isMailable(profile)) {
+    await customers.setWinbackDue(profile.customerId, lapse, undefined);
+    return { outcome: 'ineligible' };
+  }
+  const timeZone = timeZoneOf(profile, config.defaultTimeZone);
+  if (!inSendWindow(at, timeZone, config.sendWindow)) {
+    await customers.setWinbackDue(profile.customerId, lapse, nextWinbackFor(profile, at, config, step), { stepsSent: step });
+    return { outcome: 'missed' };
+  }
+  // Hold the step before sending: fails if an order has ended the lapse since the index was read.
+  if (!(await customers.setWinbackDue(profile.customerId, lapse, { lapse, step, dueAt: at }))) return { outcome: 'ended' };
+
+  const { percentOff } = config.winback.steps[step - 1]!;
+  const sendKey = winbackSendKey(profile.customerId, lapse, step);
+  const outcome = await deliver(
+    {
+      campaign: 'winback',
+      step,
+      template: `winback-${step}`,
+      sendKey,
+      customer: profile,
+      timeZone,
+      at,
+      sendHour: config.winback.sendHour,
+      ...(percentOff && { offer: { percentOff, validDays: config.winback.validDays } }),
+    },
+    ports,
+  );
+  switch (outcome.outcome) {
+    case 'sent':
+    case 'duplicate':
+    case 'suppressed':
+      await customers.setWinbackDue(profile.customerId, lapse, nextWinbackFor(profile, at, config, step), {
+        stepsSent: step,
+        ...(outcome.outcome === 'sent' && { sent: { step, at, sendKey } }),
+      });
+      break;
+    case 'deferred':
+      await customers.setWinbackDue(profile.customerId, lapse, { lapse, step, dueAt: sweepSlot(outcome.until) });
+      break;
+    case 'failed':
+      break;
+  }
+  return outcome;
+};

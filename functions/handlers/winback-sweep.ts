@@ -1,0 +1,7 @@
+/** Lambda: the hourly winback sweep. */
+import { runWinbackSweep } from '../campaigns/winback/sweep';
+import { lambdaHandler } from '../runtime';
+import { sweepHandler } from './sweep';
+
+export const createHandler = sweepHandler(runWinbackSweep);
+export const handler = lambdaHandler(createHandler);
