@@ -85,3 +85,43 @@ export const syntheticCustomers = (options: SyntheticOptions) => {
     };
   });
 };
+
+export interface SyntheticOrderOptions {
+  /** Customer ids to give order histories. */
+  customerIds: string[];
+  /** Orders are placed in [from, to). */
+  from: Date;
+  to: Date;
+  seed?: number;
+}
+
+/**
+ * Order histories: each customer has their own rhythm (every 7 to 60 days,
+ * with jitter), buys a few times, and stops at some point; some come back
+ * after a long pause. Deterministic for a seed; events are in time order.
+ */
+export const syntheticOrders = (options: SyntheticOrderOptions) => {
+  const next = random(options.seed ?? 3);
+  const span = options.to.getTime() - options.from.getTime();
+  const orders: { time: string; source: string; 'detail-type': string; detail: Record<string, unknown> }[] = [];
+  options.customerIds.forEach((customerId, c) => {
+    const rhythmDays = 7 + next() * 53;
+    let at = options.from.getTime() + next() * span * 0.3;
+    let count = 1 + Math.floor(next() * 6);
+    for (let i = 0; at < options.to.getTime(); i++) {
+      const placedAt = new Date(Math.floor(at / 60_000) * 60_000).toISOString();
+      orders.push({
+        time: placedAt,
+        source: 'shop',
+        'detail-type': 'Order Placed',
+        detail: { orderId: `ord-${c + 1}-${i + 1}`, customerId, placedAt, total: Math.round((15 + next() * 185) * 100) / 100, currency: 'EUR' },
+      });
+      count--;
+      // When a run of orders ends, some customers come back after a long pause; the others are gone.
+      const pause = count > 0 ? rhythmDays * (0.8 + next() * 0.4) : next() < 0.4 ? 90 + next() * 120 : Infinity;
+      if (count <= 0) count = 1 + Math.floor(next() * 4);
+      at += pause * 86_400_000;
+    }
+  });
+  return orders.sort((a, b) => a.time.localeCompare(b.time));
+};
