@@ -37,7 +37,7 @@ export interface DeadLetter {
 
 type Target = (event: BusEvent) => Promise<unknown>;
 
-interface PutEntry {
+export interface PutEntry {
   source: string;
   detailType: string;
   detail: unknown;
@@ -62,6 +62,19 @@ interface Pending {
 
 export const localAccount = '000000000000';
 export const localRegion = 'local-1';
+
+/** The event as EventBridge delivers it to a target; `time` defaults to the bus clock. */
+export const toBusEvent = (entry: PutEntry, now: Date): BusEvent => ({
+  version: '0',
+  id: randomUUID(),
+  'detail-type': entry.detailType,
+  source: entry.source,
+  account: localAccount,
+  time: (entry.time ?? now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  region: localRegion,
+  resources: entry.resources ?? [],
+  detail: entry.detail,
+});
 
 /** A binary min-heap on (at, seq): events due at the same time keep the order they were queued in. */
 class Agenda {
@@ -162,17 +175,7 @@ export class LocalEventBus {
   }
 
   private stamp(entry: PutEntry): BusEvent {
-    const event: BusEvent = {
-      version: '0',
-      id: randomUUID(),
-      'detail-type': entry.detailType,
-      source: entry.source,
-      account: localAccount,
-      time: (entry.time ?? this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      region: localRegion,
-      resources: entry.resources ?? [],
-      detail: entry.detail,
-    };
+    const event = toBusEvent(entry, this.now());
     this.options.onEvent?.(event);
     return event;
   }
