@@ -77,6 +77,19 @@ export const configSchema = z.object({
       validDays: 14,
       conversionWindowDays: 30,
     }),
+  nps: z
+    .object({
+      /** Local hour the survey goes out from. */
+      sendHour: hour.default(10),
+      afterDeliveryDays: z.number().int().min(0).default(7),
+      /** When no delivery is reported. */
+      afterOrderDays: z.number().int().min(0).default(14),
+      /** At most one survey per customer in this many days. */
+      fatigueDays: z.number().int().min(0).default(90),
+      /** How long the score links work; a later click within it replaces the score. */
+      linkValidDays: z.number().int().min(1).default(30),
+    })
+    .default({ sendHour: 10, afterDeliveryDays: 7, afterOrderDays: 14, fatigueDays: 90, linkValidDays: 30 }),
 });
 
 export type Config = z.infer<typeof configSchema>;

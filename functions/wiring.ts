@@ -13,14 +13,16 @@ export type Trigger =
   /** An EventBridge schedule expression, `rate(...)` or `cron(...)`, in UTC. */
   | { schedule: string }
   /** A rule on the retention bus. */
-  | { pattern: EventPattern };
+  | { pattern: EventPattern }
+  /** Public HTTPS requests (an HTTP API on AWS, the local links server under `npm start`), throttled. */
+  | { http: { routes: string[]; throttle: { ratePerSecond: number; burst: number } } };
 
 export interface FunctionWiring {
   /** Module `functions/handlers/<handler>.ts`, exporting `handler` and `createHandler`. */
   handler: string;
   description: string;
   trigger: Trigger;
-  /** Target retry policy; after the last attempt the event goes to the function's dead-letter queue. */
+  /** Target retry policy; after the last attempt the event goes to the function's dead-letter queue (not for http). */
   retry: { attempts: number; maxEventAgeSeconds: number };
   timeoutSeconds: number;
   memoryMb: number;
@@ -53,6 +55,24 @@ export const wiring = {
     timeoutSeconds: 300,
     memoryMb: 1024,
     permissions: { table: 'readWrite', sendEmail: true, putEvents: true, signingSecret: true },
+  },
+  npsSweep: {
+    handler: 'nps-sweep',
+    description: 'Hourly: sends the NPS surveys due by now, from 10:00 local, 7 days after delivery',
+    trigger: { schedule: 'cron(0 * * * ? *)' },
+    retry: { attempts: 2, maxEventAgeSeconds: 1800 },
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    permissions: { table: 'readWrite', sendEmail: true, putEvents: true, signingSecret: true },
+  },
+  links: {
+    handler: 'links',
+    description: 'The public links in emails: NPS score clicks and comments',
+    trigger: { http: { routes: ['GET /nps', 'POST /nps/comment'], throttle: { ratePerSecond: 50, burst: 100 } } },
+    retry: { attempts: 0, maxEventAgeSeconds: 60 },
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    permissions: { table: 'readWrite', putEvents: true, signingSecret: true },
   },
   winbackSweep: {
     handler: 'winback-sweep',

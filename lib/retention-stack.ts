@@ -1,7 +1,8 @@
 /**
  * The retention engine on AWS (DESIGN §7): the stateful resources, an SES
- * configuration set whose events reach EventBridge, and one function per entry
- * of the wiring table with its trigger, retry policy and dead-letter queue.
+ * configuration set whose events reach EventBridge, one function per entry
+ * of the wiring table with its trigger (EventBridge rules with their retry
+ * policy and dead-letter queue, or routes on the public links API).
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,6 +12,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Config } from '../functions/config';
 import { deadLetterPattern, wiring, type FunctionName } from '../functions/wiring';
+import { LinksApi } from './links-api';
 import { RetentionState, type RetentionStateProps } from './state';
 import { deadLetterQueue, toEventPattern, WiredFunction } from './wired-function';
 
@@ -29,7 +31,8 @@ export interface RetentionStackProps extends StackProps {
  * Construct ids (a contract; renaming one replaces the resource):
  * `State` (`Table`, `Bus`, `SigningSecret`), `ConfigurationSet` (`ToEventBridge`),
  * `DefaultBus`, one `WiredFunction` per wiring key (`ingest`, `birthdaySweep`, ...),
- * `RejectedEvents` and `RejectedEventsRule`.
+ * `RejectedEvents` and `RejectedEventsRule`, and `LinksApi` (`Api`, `AccessLogs`)
+ * when a function has an `http` trigger.
  */
 export class RetentionStack extends Stack {
   public readonly state: RetentionState;
@@ -37,6 +40,8 @@ export class RetentionStack extends Stack {
   public readonly functions: Record<FunctionName, WiredFunction>;
   /** Events the engine refused (`Event Rejected`), each with its reason. */
   public readonly rejectedEvents: sqs.Queue;
+  /** The public HTTPS endpoint of the links in emails; undefined if no function is wired to `http`. */
+  public readonly linksApi?: LinksApi;
 
   constructor(scope: Construct, id: string, props: RetentionStackProps) {
     super(scope, id, props);
@@ -60,10 +65,13 @@ export class RetentionStack extends Stack {
       configurationSet: this.configurationSet,
       signingSecret: this.state.signingSecret,
     };
+    const names = Object.keys(wiring) as FunctionName[];
+    const linksApi = names.some((name) => 'http' in wiring[name].trigger) ? new LinksApi(this, 'LinksApi') : undefined;
+    this.linksApi = linksApi;
     this.functions = Object.fromEntries(
-      (Object.keys(wiring) as FunctionName[]).map((name) => [
+      names.map((name) => [
         name,
-        new WiredFunction(this, name, { wiring: wiring[name], config: props.config, resources }),
+        new WiredFunction(this, name, { wiring: wiring[name], config: props.config, resources, linksApi }),
       ]),
     ) as Record<FunctionName, WiredFunction>;
 
@@ -86,6 +94,7 @@ export class RetentionStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.state.table.tableName });
     new CfnOutput(this, 'ConfigurationSetName', { value: this.configurationSet.configurationSetName });
     for (const [name, wired] of Object.entries(this.functions)) {
+      if (!wired.deadLetterQueue) continue; // http: invoked synchronously, nothing to dead-letter
       new CfnOutput(this, `${name}DeadLetterQueueUrl`, {
         description: `Events the ${name} function could not process`,
         value: wired.deadLetterQueue.queueUrl,
@@ -95,5 +104,12 @@ export class RetentionStack extends Stack {
       description: 'Shop events that failed their schema, with the reason',
       value: this.rejectedEvents.queueUrl,
     });
+    if (linksApi) {
+      new CfnOutput(this, 'LinksApiUrl', {
+        description:
+          'Base URL of the survey and unsubscribe links in emails. Put it (or a custom domain in front of it) into shop.linkBaseUrl of retention.config.json and deploy again: emails sent before that carry the configured default, which reaches no one.',
+        value: linksApi.url,
+      });
+    }
   }
 }

@@ -1,18 +1,21 @@
 /**
- * One entry of the wiring table made real: the function, its trigger (a
- * schedule on the default bus or a pattern on the retention bus), its retry
- * policy and its dead-letter queue. Stateless: the table, bus and secret it
- * uses come in by props.
+ * One entry of the wiring table made real: the function and its trigger. A
+ * schedule on the default bus or a pattern on the retention bus comes with its
+ * retry policy and dead-letter queue; an `http` trigger is a set of routes on
+ * the shared links API, invoked synchronously (no retry, no dead letters).
+ * Stateless: the table, bus and secret it uses come in by props.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { Construct } from 'constructs';
 import type { Config } from '../functions/config';
 import type { EventPattern, FunctionWiring } from '../functions/wiring';
 import { CampaignFunction, type CampaignResources } from './campaign-function';
+import type { LinksApi } from './links-api';
 import { acknowledge } from './nag';
 
 /** Lambda retries a failed asynchronous invocation at most twice. */
@@ -45,13 +48,27 @@ export interface WiredFunctionProps {
   readonly config: Config;
   /** The stateful resources the function is bound to, as its permissions say. */
   readonly resources: CampaignResources;
+  /**
+   * The public API an `http` trigger adds its routes to.
+   *
+   * @default - none; required for a function with an `http` trigger
+   */
+  readonly linksApi?: LinksApi;
 }
 
-/** Children: `Function` (+ `FunctionLogGroup`, `FunctionRole`), `DeadLetterQueue`, `Trigger`. */
+/**
+ * Children: `Function` (+ `FunctionLogGroup`, `FunctionRole`); for a schedule
+ * or an event pattern also `DeadLetterQueue` and `Trigger`. The routes of an
+ * `http` trigger live on the links API (`<id>Integration` under its first route).
+ */
 export class WiredFunction extends Construct {
   public readonly function: CampaignFunction;
-  public readonly deadLetterQueue: sqs.Queue;
-  public readonly trigger: events.Rule;
+  /** Where failed asynchronous invocations end; undefined for an `http` trigger (synchronous). */
+  public readonly deadLetterQueue?: sqs.Queue;
+  /** The EventBridge rule (schedule or pattern); undefined for an `http` trigger. */
+  public readonly trigger?: events.Rule;
+  /** The routes on the links API; empty unless the trigger is `http`. */
+  public readonly routes: apigwv2.HttpRoute[] = [];
 
   constructor(scope: Construct, id: string, props: WiredFunctionProps) {
     super(scope, id);
@@ -59,14 +76,22 @@ export class WiredFunction extends Construct {
 
     this.function = new CampaignFunction(this, 'Function', { wiring, config: props.config }).bind(props.resources);
 
-    this.deadLetterQueue = deadLetterQueue(
+    if ('http' in wiring.trigger) {
+      if (!props.linksApi) throw new Error(`${id}: an http trigger needs the links API (props.linksApi)`);
+      // API Gateway invokes synchronously and returns the function's answer or
+      // error to the visitor: the wiring's retry policy does not apply.
+      this.routes = props.linksApi.addFunction(id, this.function, wiring.trigger.http);
+      return;
+    }
+
+    const queue = (this.deadLetterQueue = deadLetterQueue(
       this,
       'DeadLetterQueue',
       `This queue is itself the dead-letter queue of the ${wiring.handler} function: a message that fails here is inspected by hand, there is no further queue to move it to.`,
-    );
+    ));
 
     const maxEventAge = Duration.seconds(wiring.retry.maxEventAgeSeconds);
-    this.trigger =
+    const rule = (this.trigger =
       'schedule' in wiring.trigger
         ? new events.Rule(this, 'Trigger', {
             description: `${wiring.handler}: ${wiring.trigger.schedule} (UTC)`,
@@ -76,13 +101,13 @@ export class WiredFunction extends Construct {
             description: `${wiring.handler}: events on the retention bus`,
             eventBus: props.resources.bus,
             eventPattern: toEventPattern(wiring.trigger.pattern),
-          });
+          }));
     // EventBridge retries only failed deliveries (throttling, an unavailable service).
-    this.trigger.addTarget(
+    rule.addTarget(
       new targets.LambdaFunction(this.function, {
         retryAttempts: wiring.retry.attempts,
         maxEventAge,
-        deadLetterQueue: this.deadLetterQueue,
+        deadLetterQueue: queue,
       }),
     );
     // Once Lambda has accepted the event, a handler error is retried by Lambda's
@@ -91,7 +116,7 @@ export class WiredFunction extends Construct {
     this.function.configureAsyncInvoke({
       retryAttempts: Math.min(wiring.retry.attempts, lambdaMaxRetries),
       maxEventAge,
-      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+      onFailure: new destinations.SqsDestination(queue),
     });
   }
 }

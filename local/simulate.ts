@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../functions/config';
 import { describeIssues, isoInstant } from '../functions/events/event';
-import { campaignConversion, emailSent } from '../functions/events/retention';
+import { campaignConversion, emailSent, npsResponseRecorded } from '../functions/events/retention';
+import { npsFigures } from '../functions/campaigns/nps/rules';
 import type { BusEvent, DeadLetter } from './event-bus';
 import { progressBar } from './progress';
 import { startLocalStack, type LocalStack } from './stack';
@@ -91,6 +92,7 @@ export const simulate = async (options: SimulateOptions) => {
   const deadLetters: DeadLetter[] = rejected.map((deadLetter) => ({ ...deadLetter, at: options.from.toISOString() }));
   const outcomes: Outcomes = {};
   const ingested: Record<string, number> = {};
+  const recipientActions: Record<string, number> = {};
 
   const stack = await startLocalStack({
     config: options.config,
@@ -109,12 +111,15 @@ export const simulate = async (options: SimulateOptions) => {
   try {
     for (const { line, value } of lines) {
       if ('recipient' in value) {
-        stack.bus.at(new Date(value.time), () =>
-          stack.bus.deadLetter({
-            reason: `input line ${line}: recipient action '${value.recipient.action}' is not served yet (its HTTP endpoint comes with the nps and unsubscribe work)`,
-            event: value,
-          }),
-        );
+        const { recipient } = value;
+        stack.bus.at(new Date(value.time), async () => {
+          const failure =
+            recipient.action === 'nps-score'
+              ? await followScoreLink(stack, busEvents, recipient.customerId, recipient.score)
+              : `recipient action '${recipient.action}' is not served yet (the unsubscribe endpoint comes with the deliverability work)`;
+          recipientActions[recipient.action] = (recipientActions[recipient.action] ?? 0) + 1;
+          if (failure) stack.bus.deadLetter({ reason: `input line ${line}: ${failure}`, event: value });
+        });
       } else {
         const time = new Date(value.time);
         stack.bus.putAt(time, { source: value.source, detailType: value['detail-type'], detail: value.detail, time });
@@ -130,12 +135,14 @@ export const simulate = async (options: SimulateOptions) => {
       to: options.to.toISOString(),
       input: { lines: lines.length + rejected.length, rejected: rejected.length },
       ingested,
+      recipientActions,
       campaigns: outcomes,
       emails: {
         total: emails.length,
         byCampaign: emails.reduce<Record<string, number>>((counts, e) => ({ ...counts, [e.campaign]: (counts[e.campaign] ?? 0) + 1 }), {}),
       },
       conversions: conversionsOf(busEvents),
+      nps: npsOf(busEvents),
       deadLetters: deadLetters.length,
       dynamodb: { readUnits: stack.meter.readUnits, writeUnits: stack.meter.writeUnits },
     };
@@ -203,4 +210,46 @@ const conversionsOf = (busEvents: BusEvent[]) => {
     if (step !== undefined) add(((totals.byStep ??= {})[step] ??= { conversions: 0, revenue: 0 }), revenue);
   }
   return byCampaign;
+};
+
+/**
+ * NPS figures from the `Nps Response Recorded` events: each survey counts once,
+ * with its latest score, on the day of its first response (UTC).
+ */
+const npsOf = (busEvents: BusEvent[]) => {
+  const surveys = new Map<string, { day: string; score: number }>();
+  for (const event of busEvents) {
+    if (event.source !== npsResponseRecorded.source || event['detail-type'] !== npsResponseRecorded.detailType) continue;
+    const { customerId, surveyId, score } = npsResponseRecorded.detail.parse(event.detail);
+    const key = `${customerId}#${surveyId}`;
+    surveys.set(key, { day: surveys.get(key)?.day ?? event.time.slice(0, 10), score });
+  }
+  const days = [...new Set([...surveys.values()].map((s) => s.day))].sort();
+  return {
+    overall: npsFigures([...surveys.values()].map((s) => s.score)),
+    byDay: Object.fromEntries(days.map((day) => [day, npsFigures([...surveys.values()].filter((s) => s.day === day).map((s) => s.score))])),
+  };
+};
+
+/**
+ * The `nps-score` recipient action: follows the link for `score` in the latest
+ * survey email to the customer, through the local links server and the real
+ * handler. Returns why it could not, or undefined.
+ */
+const followScoreLink = async (stack: LocalStack, busEvents: BusEvent[], customerId: string, score: number) => {
+  const surveys = new Set(
+    busEvents
+      .filter((e) => e['detail-type'] === emailSent.detailType && e.source === emailSent.source)
+      .map((e) => emailSent.detail.parse(e.detail))
+      .filter((sent) => sent.customerId === customerId && sent.campaign === 'nps')
+      .map((sent) => sent.messageId),
+  );
+  const email = stack.ses.accepted.filter((accepted) => surveys.has(accepted.messageId)).at(-1);
+  if (!email) return `no survey email was sent to customer ${customerId}`;
+  const links = [...email.html.matchAll(/href="([^"]*\/nps\?token=[^"]*)"[^>]*>\s*(\d{1,2})\s*</g)];
+  const href = links.find((link) => Number(link[2]) === score)?.[1];
+  if (!href || !stack.endpoints.links) return `the survey email holds no link for score ${score}`;
+  const url = new URL(href.replaceAll('&amp;', '&'));
+  const response = await fetch(`${stack.endpoints.links}${url.pathname}${url.search}`);
+  return response.ok ? undefined : `the score link answered ${response.status}`;
 };

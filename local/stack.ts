@@ -16,6 +16,7 @@ import type { Keyring } from '../functions/links/signed-token';
 import { deadLetterPattern, wiring, type FunctionName, type FunctionWiring } from '../functions/wiring';
 import { createTable, localCredentials, localRegion, startLocalDynamo } from './dynamodb';
 import { LocalEventBus, type BusEvent, type DeadLetter } from './event-bus';
+import { startLinksServer } from './links-server';
 import { startLocalSes } from './ses';
 
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -29,7 +30,7 @@ export interface LocalStackOptions {
   start: Date;
   /** Keep DynamoDB data in this folder; in memory when absent. */
   dataDir?: string;
-  ports?: { bus?: number; dynamo?: number; ses?: number; inbox?: number };
+  ports?: { bus?: number; dynamo?: number; ses?: number; inbox?: number; links?: number };
   onEvent?: (event: BusEvent) => void;
   onDeadLetter?: (deadLetter: DeadLetter) => void;
   /** What each function returned (Lambda's on-success destination, locally). */
@@ -79,6 +80,7 @@ export const startLocalStack = async (options: LocalStackOptions) => {
   };
 
   const invokers = {} as Record<FunctionName, (event: BusEvent) => Promise<unknown>>;
+  const httpFunctions: FunctionName[] = [];
   for (const [name, fn] of Object.entries(wiring) as [FunctionName, FunctionWiring][]) {
     const module = (await import(`../functions/handlers/${fn.handler}.ts`)) as {
       createHandler: (runtime: Runtime) => Handler<BusEvent>;
@@ -89,9 +91,15 @@ export const startLocalStack = async (options: LocalStackOptions) => {
       const result = await invokers[name](event);
       options.onResult?.(name, event, result);
     };
-    const rule = 'schedule' in fn.trigger ? { name, schedule: fn.trigger.schedule } : { name, pattern: fn.trigger.pattern };
-    bus.addRule(rule, target, fn.retry.attempts);
+    const { trigger } = fn as FunctionWiring;
+    if ('http' in trigger) httpFunctions.push(name);
+    else bus.addRule('schedule' in trigger ? { name, schedule: trigger.schedule } : { name, pattern: trigger.pattern }, target, fn.retry.attempts);
   }
+  // One links server for the http functions, as one HTTP API fronts them on AWS.
+  const [linksFunction] = httpFunctions;
+  const links = linksFunction
+    ? await startLinksServer((event) => invokers[linksFunction](event as never) as never, () => bus.now(), { port: options.ports?.links })
+    : undefined;
   bus.addDeadLetterRule(deadLetterPattern);
 
   return {
@@ -101,12 +109,12 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     runtime,
     meter,
     ses,
-    endpoints: { bus: busEndpoint, dynamodb: dynamo.endpoint, ses: ses.endpoint, inbox: ses.inboxUrl },
+    endpoints: { bus: busEndpoint, dynamodb: dynamo.endpoint, ses: ses.endpoint, inbox: ses.inboxUrl, links: links?.url },
     async close() {
       runtime.dynamo.destroy();
       runtime.ses.destroy();
       runtime.events.destroy();
-      await Promise.all([bus.close(), ses.close(), dynamo.close()]);
+      await Promise.all([bus.close(), ses.close(), dynamo.close(), links?.close()]);
     },
   };
 };

@@ -16,8 +16,10 @@ export const start = async (options: { config: Config; dataDir: string; log?: (l
   const fresh = !existsSync(options.dataDir) || readdirSync(options.dataDir).length === 0;
   mkdirSync(options.dataDir, { recursive: true });
   const now = new Date();
+  // Links in local emails point at the local links server, so they work from the inbox.
+  const config = { ...options.config, shop: { ...options.config.shop, linkBaseUrl: `http://127.0.0.1:${localPorts.links}` } };
   const stack = await startLocalStack({
-    config: options.config,
+    config,
     start: fresh ? new Date(now.getTime() - demoDays * 86_400_000) : now,
     dataDir: options.dataDir,
     ports: localPorts,
@@ -57,8 +59,9 @@ export const start = async (options: { config: Config; dataDir: string; log?: (l
       `  Event bus          ${stack.endpoints.bus}   publish with: npx retention publish events.ndjson`,
       `  DynamoDB           ${stack.endpoints.dynamodb}   table "retention"`,
       `  SES API            ${stack.endpoints.ses}`,
+      `  Links (surveys)    ${stack.endpoints.links}`,
       '',
-      'Birthday sweeps run every hour on the hour. Ctrl+C stops.',
+      'Campaign sweeps run every hour on the hour. Ctrl+C stops.',
     ].join('\n'),
   );
 

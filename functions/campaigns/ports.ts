@@ -8,6 +8,7 @@ import type { OrderPlaced, OrderDelivered } from '../events/shop';
 import type { CustomerProfile } from '../customers/profile';
 import type { RenderedEmail } from '../templates/render';
 import type { OrderHistoryEntry, OrderStats, WinbackDue } from './winback/rules';
+import type { SurveyDue } from './nps/rules';
 
 export interface CustomerStore {
   get(customerId: string): Promise<CustomerProfile | undefined>;
@@ -44,6 +45,27 @@ export interface CustomerStore {
     due: WinbackDue | undefined,
     settled?: { stepsSent: number; sent?: { step: number; at: Date; sendKey: string } },
   ): Promise<boolean>;
+  /**
+   * Sets (or clears) the customer's pending survey. With `onlyFor`, only while
+   * the pending survey is about that order (or, with `orNone`, none is pending);
+   * `sentAt` records a survey that went out.
+   */
+  setSurveyDue(customerId: string, due: SurveyDue | undefined, options?: { onlyFor?: string; orNone?: boolean; sentAt?: Date }): Promise<boolean>;
+}
+
+export interface NpsResponse {
+  customerId: string;
+  surveyId: string;
+  score: number;
+  comment?: string;
+  recordedAt: string;
+}
+
+export interface NpsResponses {
+  /** Records a score; `changed` is false for a replay of the same score. */
+  record(response: Omit<NpsResponse, 'comment'>): Promise<{ changed: boolean; previousScore?: number }>;
+  /** Stores a comment with an existing response; the response, or undefined when there is none. */
+  comment(customerId: string, surveyId: string, comment: string): Promise<NpsResponse | undefined>;
 }
 
 export interface OrderStore {

@@ -9,8 +9,12 @@ import type { CustomerProfile } from '../customers/profile';
 import type { DeliveryOutcome } from './delivery';
 import type { CustomerStore } from './ports';
 
-/** Outcomes a sweep reports besides the delivery's own: a missed send window, a customer no longer eligible, a sequence an order ended. */
-export type SweepOutcome = DeliveryOutcome | { outcome: 'missed' | 'ineligible' | 'ended' };
+/**
+ * Outcomes a sweep reports besides the delivery's own: a missed send window, a
+ * customer no longer eligible, a sequence an order ended, a survey within the
+ * fatigue period.
+ */
+export type SweepOutcome = DeliveryOutcome | { outcome: 'missed' | 'ineligible' | 'ended' | 'fatigued' };
 
 export interface SweepResult {
   campaign: Campaign;

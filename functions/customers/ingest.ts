@@ -11,8 +11,9 @@ import { customerDeleted, customerUpserted, orderDelivered, orderPlaced, type Or
 import { nextDueFor } from '../campaigns/birthday/rules';
 import { attributeOrder } from '../campaigns/conversions';
 import { nextWinbackFor, orderStats, stepsSentIn } from '../campaigns/winback/rules';
+import { surveyDue, type SurveyDueInput } from '../campaigns/nps/rules';
 import type { CustomerStore, DiscountCodes, EventPublisher, OrderStore } from '../campaigns/ports';
-import type { CustomerProfile } from './profile';
+import { isMailable, timeZoneOf, type CustomerProfile } from './profile';
 
 export const shopEventSchema = z.discriminatedUnion('detail-type', [
   customerUpserted.envelope,
@@ -62,9 +63,14 @@ export const ingest = async (raw: unknown, ports: IngestPorts): Promise<{ outcom
     }
     case 'Order Placed':
       return placeOrder(event.detail, time, ports);
-    case 'Order Delivered':
+    case 'Order Delivered': {
       await ports.orders.recordDelivery(event.detail);
+      // The survey counts from the delivery, if it is about this order (or none is pending).
+      const profile = await ports.customers.get(event.detail.customerId);
+      const due = profile && isMailable(profile) ? surveyFor(profile, event.detail.orderId, { delivered: event.detail.deliveredAt }, time, ports.config) : undefined;
+      if (due) await ports.customers.setSurveyDue(event.detail.customerId, due, { onlyFor: event.detail.orderId, orNone: true });
       return { outcome: 'stored' };
+    }
     case 'Customer Deleted':
       return { outcome: (await ports.customers.erase(event.detail.customerId, time.toISOString())) ? 'stored' : 'stale' };
   }
@@ -89,6 +95,11 @@ const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): P
   const winback = profile && { due: nextWinbackFor(profile, time, ports.config), stepsSent: stepsSentIn(profile) };
   const converted = attribution?.campaign === 'winback' ? existing?.winbackLastSendKey : undefined;
   await ports.customers.setOrderStats(order.customerId, stats, winback, converted);
+  // The survey is about the latest order; until its delivery is reported, it counts from the order.
+  if (profile && isMailable(profile) && stats.lastOrderAt === placedAt) {
+    const survey = surveyFor(profile, order.orderId, { placed: placedAt }, time, ports.config);
+    if (survey) await ports.customers.setSurveyDue(order.customerId, survey);
+  }
 
   if (attribution) {
     await ports.events.publish([
@@ -103,3 +114,6 @@ const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): P
   }
   return { outcome: 'stored' };
 };
+
+const surveyFor = (profile: CustomerProfile, orderId: string, basis: SurveyDueInput['basis'], now: Date, config: Config) =>
+  surveyDue({ orderId, basis, timeZone: timeZoneOf(profile, config.defaultTimeZone), now, nps: config.nps, window: config.sendWindow });

@@ -30,6 +30,12 @@ export interface CustomerProfile extends CustomerUpserted {
   winbackLastSendKey?: string;
   /** The send key of the winback email an order already converted. */
   winbackConvertedKey?: string;
+
+  /** The pending NPS survey: the order it asks about, and the sweep that sends it. */
+  npsOrderId?: string;
+  npsDueAt?: string;
+  /** When the last survey went out (one per customer per 90 days). */
+  npsLastSurveyAt?: string;
 }
 
 /** Consent and an address: the profile-level conditions every campaign shares. */

@@ -54,3 +54,25 @@ export const eventRejected = defineEvent(
   'Event Rejected',
   z.object({ reason: z.string(), event: z.unknown() }),
 );
+
+const npsResponse = z.object({
+  customerId: z.string(),
+  /** The survey: the order it asked about. */
+  surveyId: z.string(),
+  orderId: z.string(),
+  score: z.number().int().min(0).max(10),
+  comment: z.string().optional(),
+});
+
+/** A score clicked (or changed) in an NPS survey. */
+export const npsResponseRecorded = defineEvent(
+  'retention',
+  'Nps Response Recorded',
+  npsResponse.extend({ previousScore: z.number().int().optional() }),
+);
+/** A detractor (0–6): for customer service to follow up. */
+export const npsDetractor = defineEvent('retention', 'Nps Detractor', npsResponse);
+/** A promoter (9–10): for a review request or a referral. */
+export const npsPromoter = defineEvent('retention', 'Nps Promoter', npsResponse);
+/** A comment left on the thank-you page, with the response's score. */
+export const npsCommentAdded = defineEvent('retention', 'Nps Comment Added', npsResponse.extend({ comment: z.string() }));

@@ -64,3 +64,22 @@ export type WinbackOfferTemplateData = WinbackReminderTemplateData & {
     expiresOn: string;
   };
 };
+
+/**
+ * templates/nps/*.mjml: the NPS survey, sent about one order (DESIGN §5 "nps").
+ * `survey.scores` holds the eleven signed score links, 0 to 10 in order; the
+ * templates show each as a link whose text is the score alone.
+ */
+export type NpsSurveyTemplateData = {
+  shop: ShopTemplateData;
+  customer: {
+    /** "" when unknown; the templates then use a generic greeting. */
+    firstName: string;
+  };
+  links: LinksTemplateData;
+  survey: {
+    /** The shop's order id, shown as a reference. */
+    orderId: string;
+    scores: { score: number; url: string }[];
+  };
+};

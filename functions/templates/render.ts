@@ -23,7 +23,7 @@ import { convert, type HtmlToTextOptions } from 'html-to-text';
 import { Liquid, type Template } from 'liquidjs';
 import mjml2html from 'mjml';
 
-export type { BirthdayTemplateData, LinksTemplateData, ShopTemplateData, WinbackOfferTemplateData, WinbackReminderTemplateData } from './data';
+export type { BirthdayTemplateData, LinksTemplateData, NpsSurveyTemplateData, ShopTemplateData, WinbackOfferTemplateData, WinbackReminderTemplateData } from './data';
 
 export interface RenderedEmail {
   subject: string;

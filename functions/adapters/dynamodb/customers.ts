@@ -13,6 +13,7 @@ const shopFields = ['email', 'firstName', 'lastName', 'locale', 'timeZone', 'bir
 const personalFields = ['email', 'firstName', 'lastName', 'birthday'] as const;
 const birthdayDueFields = ['birthdayOccasion', 'birthdayDueAt', 'birthdayDueMonth'] as const;
 const winbackDueFields = ['winbackStep', 'winbackDueAt', 'winbackDueMonth'] as const;
+const surveyDueFields = ['npsOrderId', 'npsDueAt', 'npsDueMonth'] as const;
 
 /** The attributes of a pending winback step (all undefined, so removed, when none is pending). */
 const winbackDueValues = (due: WinbackDue | undefined) => {
@@ -96,7 +97,7 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
 
   erase(customerId, at) {
     const values: Record<string, unknown> = { customerId, updatedAt: at, deletedAt: at, marketingConsent: false };
-    for (const field of [...personalFields, ...birthdayDueFields, ...winbackDueFields]) values[field] = undefined;
+    for (const field of [...personalFields, ...birthdayDueFields, ...winbackDueFields, ...surveyDueFields]) values[field] = undefined;
     return ignoreConditionFailure(
       client.send(
         new UpdateCommand({
@@ -189,6 +190,29 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
           ...updateOf(values, 'winbackLapse = :lapse AND lastOrderAt = :lapse AND attribute_not_exists(deletedAt)', {
             ':lapse': lapse,
           }),
+        }),
+      ),
+    );
+  },
+
+  setSurveyDue(customerId, due, options = {}) {
+    const dueAt = due?.dueAt.toISOString();
+    const values: Record<string, unknown> = {
+      npsOrderId: due?.orderId,
+      npsDueAt: dueAt,
+      npsDueMonth: dueMonth(dueAt),
+      ...(options.sentAt && { npsLastSurveyAt: options.sentAt.toISOString() }),
+    };
+    const conditions = ['attribute_exists(pk)', 'attribute_not_exists(deletedAt)'];
+    if (options.onlyFor !== undefined) {
+      conditions.push(options.orNone ? '(npsOrderId = :onlyFor OR attribute_not_exists(npsOrderId))' : 'npsOrderId = :onlyFor');
+    }
+    return ignoreConditionFailure(
+      client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key(customerId),
+          ...updateOf(values, conditions.join(' AND '), options.onlyFor !== undefined ? { ':onlyFor': options.onlyFor } : {}),
         }),
       ),
     );

@@ -7,6 +7,7 @@
  * - `CUSTOMER#<id>` / `ORDER#<orderId>` an order
  * - `CUSTOMER#<id>` / `ORDERS`          the customer's order history (for their statistics)
  * - `CUSTOMER#<id>` / `DAY#<localDate>` the one email of that local day
+ * - `CUSTOMER#<id>` / `NPS#<surveyId>`  an NPS response (score, comment)
  * - `SEND#<sendKey>` / `SEND`           an occasion's claimed send
  * - `CODE#<code>` / `CODE`              a discount code
  * - `SUPPRESSED#<sha256>` / `SUPPRESSED` an address that must never be mailed
@@ -25,6 +26,7 @@ export const tableSchema = {
   indexes: {
     birthdayDue: { partitionKey: 'birthdayDueMonth', sortKey: 'birthdayDueAt' },
     winbackDue: { partitionKey: 'winbackDueMonth', sortKey: 'winbackDueAt' },
+    npsDue: { partitionKey: 'npsDueMonth', sortKey: 'npsDueAt' },
   },
 } as const;
 

@@ -1,0 +1,75 @@
+/**
+ * Recording what a customer clicked (DESIGN §5, nps): a valid score link records
+ * the score (a later click within the link's 30 days replaces it, a replay
+ * changes nothing), a comment is stored with it, and the shop hears about
+ * detractors and promoters. Any invalid link records nothing.
+ */
+import { outgoing } from '../../events/event';
+import { npsCommentAdded, npsDetractor, npsPromoter, npsResponseRecorded } from '../../events/retention';
+import type { CustomerProfile } from '../../customers/profile';
+import { verifyToken, type Keyring } from '../../links/signed-token';
+import type { CustomerStore, EventPublisher, NpsResponses } from '../ports';
+import { npsCategory, npsPurpose, parseScoreSubject } from './rules';
+
+export interface ResponsePorts {
+  keyring: Keyring;
+  customers: Pick<CustomerStore, 'get'>;
+  responses: NpsResponses;
+  events: EventPublisher;
+}
+
+export type ClickResult =
+  | { valid: false }
+  | { valid: true; customer: CustomerProfile; surveyId: string; score: number; changed: boolean };
+
+/** A token that verifies, for a score, of a customer still with us. */
+const claimsOf = async (token: string, now: Date, ports: ResponsePorts) => {
+  const claims = verifyToken(ports.keyring, token, npsPurpose, now);
+  const subject = claims && parseScoreSubject(claims.subject);
+  if (!claims || !subject) return undefined;
+  const customer = await ports.customers.get(claims.customerId);
+  if (!customer || customer.deletedAt) return undefined;
+  return { customer, ...subject };
+};
+
+export const recordScore = async (token: string, now: Date, ports: ResponsePorts): Promise<ClickResult> => {
+  const claims = await claimsOf(token, now, ports);
+  if (!claims) return { valid: false };
+  const { customer, surveyId, score } = claims;
+  const { changed, previousScore } = await ports.responses.record({
+    customerId: customer.customerId,
+    surveyId,
+    score,
+    recordedAt: now.toISOString(),
+  });
+  if (changed) {
+    const response = { customerId: customer.customerId, surveyId, orderId: surveyId, score };
+    const category = npsCategory(score);
+    // One follow-up per response: only when the response becomes a detractor (or promoter).
+    const becomes = previousScore === undefined || npsCategory(previousScore) !== category;
+    const time = now.toISOString();
+    await ports.events.publish([
+      outgoing(npsResponseRecorded, time, { ...response, previousScore }),
+      ...(becomes && category === 'detractor' ? [outgoing(npsDetractor, time, response)] : []),
+      ...(becomes && category === 'promoter' ? [outgoing(npsPromoter, time, response)] : []),
+    ]);
+  }
+  return { valid: true, customer, surveyId, score, changed };
+};
+
+export const addComment = async (token: string, comment: string, now: Date, ports: ResponsePorts) => {
+  const claims = await claimsOf(token, now, ports);
+  if (!claims) return { valid: false as const };
+  const saved = await ports.responses.comment(claims.customer.customerId, claims.surveyId, comment);
+  if (!saved) return { valid: false as const };
+  await ports.events.publish([
+    outgoing(npsCommentAdded, now.toISOString(), {
+      customerId: saved.customerId,
+      surveyId: saved.surveyId,
+      orderId: saved.surveyId,
+      score: saved.score,
+      comment,
+    }),
+  ]);
+  return { valid: true as const, customer: claims.customer };
+};

@@ -1,0 +1,66 @@
+/**
+ * The hourly NPS sweep: reads the customers whose survey is due by now,
+ * applies the 90-day fatigue rule, and sends the survey with its eleven
+ * signed score links. Writes are conditional on the pending survey still being
+ * the same order, so a newer order's survey is never lost.
+ */
+import { isMailable, timeZoneOf, type CustomerProfile } from '../../customers/profile';
+import { deliver, type DeliveryPorts } from '../delivery';
+import { inSendWindow, sweepSlot } from '../local-time';
+import type { CustomerStore } from '../ports';
+import { runSweep, type SweepOutcome } from '../sweep';
+import { isFatigued } from './rules';
+import { surveyScoreLinks } from './survey-links';
+
+export const surveySendKey = (customerId: string, orderId: string) => `nps#${customerId}#${orderId}`;
+
+type Ports = DeliveryPorts & { customers: CustomerStore };
+
+export const runNpsSweep = (at: Date, ports: Ports) => runSweep('nps', 'npsDue', at, ports.customers, (profile) => settle(profile, at, ports));
+
+const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise<SweepOutcome> => {
+  const { config, customers } = ports;
+  const orderId = profile.npsOrderId;
+  if (!orderId) return { outcome: 'ended' };
+  const clear = (sentAt?: Date) => customers.setSurveyDue(profile.customerId, undefined, { onlyFor: orderId, sentAt });
+  if (!isMailable(profile)) {
+    await clear();
+    return { outcome: 'ineligible' };
+  }
+  if (isFatigued(profile.npsLastSurveyAt, at, config.nps.fatigueDays)) {
+    await clear();
+    return { outcome: 'fatigued' };
+  }
+  const timeZone = timeZoneOf(profile, config.defaultTimeZone);
+  if (!inSendWindow(at, timeZone, config.sendWindow)) {
+    await clear();
+    return { outcome: 'missed' };
+  }
+  const outcome = await deliver(
+    {
+      campaign: 'nps',
+      sendKey: surveySendKey(profile.customerId, orderId),
+      customer: profile,
+      timeZone,
+      at,
+      sendHour: config.nps.sendHour,
+      data: { survey: { orderId, scores: surveyScoreLinks(ports.keyring, config, profile.customerId, orderId, at) } },
+    },
+    ports,
+  );
+  switch (outcome.outcome) {
+    case 'sent':
+      await clear(at);
+      break;
+    case 'duplicate':
+    case 'suppressed':
+      await clear();
+      break;
+    case 'deferred':
+      await customers.setSurveyDue(profile.customerId, { orderId, dueAt: sweepSlot(outcome.until) }, { onlyFor: orderId });
+      break;
+    case 'failed':
+      break;
+  }
+  return outcome;
+};
