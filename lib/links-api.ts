@@ -5,7 +5,7 @@
  * invoked synchronously (payload format 2.0), so there is no retry and no
  * dead-letter queue: the visitor sees the answer, or the error.
  */
-import { Lazy } from 'aws-cdk-lib';
+import { Lazy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -84,6 +84,7 @@ export class LinksApi extends Construct {
     });
 
     this.api = new apigwv2.HttpApi(this, 'Api', {
+      apiName: `${Stack.of(this).stackName}-links`,
       description: 'Public links in retention emails (NPS scores and comments)',
       // The default stage HttpApi would create takes no throttle or access log settings.
       createDefaultStage: false,

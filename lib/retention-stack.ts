@@ -107,7 +107,7 @@ export class RetentionStack extends Stack {
     if (linksApi) {
       new CfnOutput(this, 'LinksApiUrl', {
         description:
-          'Base URL of the survey and unsubscribe links in emails. Put it (or a custom domain in front of it) into shop.linkBaseUrl of retention.config.json and deploy again: emails sent before that carry the configured default, which reaches no one.',
+          'Base URL of the survey and unsubscribe links in emails: put it (or a custom domain in front of it) into shop.linkBaseUrl of retention.config.json, then deploy again. Until then emails carry the configured linkBaseUrl (by default https://links.shop.example, which reaches no one).',
         value: linksApi.url,
       });
     }

@@ -16,7 +16,7 @@ import type { Keyring } from '../functions/links/signed-token';
 import { deadLetterPattern, wiring, type FunctionName, type FunctionWiring } from '../functions/wiring';
 import { createTable, localCredentials, localRegion, startLocalDynamo } from './dynamodb';
 import { LocalEventBus, type BusEvent, type DeadLetter } from './event-bus';
-import { startLinksServer } from './links-server';
+import { startLinksServer, type HttpInvoke } from './links-server';
 import { startLocalSes } from './ses';
 
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -79,11 +79,11 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     templatesDir: `${projectRoot}templates`,
   };
 
-  const invokers = {} as Record<FunctionName, (event: BusEvent) => Promise<unknown>>;
+  const invokers = {} as Record<FunctionName, (event: unknown) => Promise<unknown>>;
   const httpFunctions: FunctionName[] = [];
   for (const [name, fn] of Object.entries(wiring) as [FunctionName, FunctionWiring][]) {
     const module = (await import(`../functions/handlers/${fn.handler}.ts`)) as {
-      createHandler: (runtime: Runtime) => Handler<BusEvent>;
+      createHandler: (runtime: Runtime) => Handler<unknown>;
     };
     const handler = module.createHandler(runtime);
     invokers[name] = (event) => handler(event, lambdaContext(name, fn));
@@ -98,14 +98,14 @@ export const startLocalStack = async (options: LocalStackOptions) => {
   // One links server for the http functions, as one HTTP API fronts them on AWS.
   const [linksFunction] = httpFunctions;
   const links = linksFunction
-    ? await startLinksServer((event) => invokers[linksFunction](event as never) as never, () => bus.now(), { port: options.ports?.links })
+    ? await startLinksServer((event) => invokers[linksFunction](event) as ReturnType<HttpInvoke>, () => bus.now(), { port: options.ports?.links })
     : undefined;
   bus.addDeadLetterRule(deadLetterPattern);
 
   return {
     bus,
     /** Invokes a function directly, as Lambda's Invoke API would (the benchmark loads data this way, in parallel). */
-    invoke: (name: FunctionName, event: BusEvent) => invokers[name](event),
+    invoke: (name: FunctionName, event: unknown) => invokers[name](event),
     runtime,
     meter,
     ses,

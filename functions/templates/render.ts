@@ -22,6 +22,9 @@ import { join } from 'node:path';
 import { convert, type HtmlToTextOptions } from 'html-to-text';
 import { Liquid, type Template } from 'liquidjs';
 import mjml2html from 'mjml';
+import { resolveLocale } from './locale';
+
+export { resolveLocale };
 
 export type { BirthdayTemplateData, LinksTemplateData, NpsSurveyTemplateData, ShopTemplateData, WinbackOfferTemplateData, WinbackReminderTemplateData } from './data';
 
@@ -38,16 +41,6 @@ export interface TemplateSource {
   campaign: string;
   locale: string;
   file: string;
-}
-
-/** Picks the template locale: exact match (e.g. "ms-MY"), then the language ("ms"), then "en". */
-export function resolveLocale(available: string[], requested: string | undefined): string {
-  // BCP 47 tags are case-insensitive; accept "ms_MY" too, as some platforms send it.
-  const find = (tag: string) => available.find((locale) => locale.toLowerCase() === tag.toLowerCase());
-  const wanted = requested?.trim().replace(/_/g, '-') ?? '';
-  const match = (wanted && find(wanted)) || (wanted && find(wanted.split('-')[0]!)) || find('en');
-  if (!match) throw new Error(`no template for locale "${requested ?? ''}" and no "en" fallback (have: ${available.join(', ') || 'none'})`);
-  return match;
 }
 
 /** Front matter fields a template must define, and nothing else (a typo is an error, not a silent default). */

@@ -178,10 +178,25 @@ describe('permissions: each function may do what its wiring says, and no more (�
 
 const scheduled = functionNames.filter((name) => 'schedule' in wiring[name].trigger);
 const onEvents = functionNames.filter((name) => 'pattern' in wiring[name].trigger);
+const onHttp = functionNames.filter((name) => 'http' in wiring[name].trigger);
+/** Functions EventBridge invokes asynchronously: they have a rule, a retry policy and a dead-letter queue. */
+const onEventBridge = [...scheduled, ...onEvents];
+type HttpTrigger = { routes: readonly string[]; throttle: { ratePerSecond: number; burst: number } };
+const httpOf = (name: FunctionName) => (wiring[name].trigger as unknown as { http: HttpTrigger }).http;
+
+describe('triggers: every wiring entry has exactly one kind this stack knows (§2)', () => {
+  it('is a schedule, an event pattern or http routes', () => {
+    expect([...scheduled, ...onEvents, ...onHttp].sort()).toEqual([...functionNames].sort());
+  });
+
+  it('fires the nps sweep on a schedule, like the other sweeps', () => {
+    expect(scheduled).toContain('npsSweep');
+  });
+});
 
 describe('schedules: each scheduled function fires at its wired expression (§7)', () => {
   it.each(scheduled)('%s', (name) => {
-    const rule = resourceOf(stack.functions[name].trigger).Properties;
+    const rule = resourceOf(stack.functions[name].trigger!).Properties;
     expect(rule.ScheduleExpression).toBe((wiring[name].trigger as { schedule: string }).schedule);
     expect(rule.EventBusName).toBeUndefined(); // schedules live on the default bus
     expect(rule.State).toBe('ENABLED');
@@ -190,39 +205,39 @@ describe('schedules: each scheduled function fires at its wired expression (§7)
 
 describe('event rules: each event-driven function matches its wired pattern on the retention bus (§3)', () => {
   it.each(onEvents)('%s', (name) => {
-    const rule = resourceOf(stack.functions[name].trigger).Properties;
+    const rule = resourceOf(stack.functions[name].trigger!).Properties;
     expect(rule.EventPattern).toEqual((wiring[name].trigger as { pattern: object }).pattern);
     expect(rule.EventBusName).toEqual(ref(stack.state.bus));
   });
 });
 
 describe('retries: each target retries as wired, then dead-letters to its own queue (§7)', () => {
-  it.each(functionNames)('%s: EventBridge delivery', (name) => {
+  it.each(onEventBridge)('%s: EventBridge delivery', (name) => {
     const wired = stack.functions[name];
-    expect(resourceOf(wired.trigger).Properties.Targets).toEqual([
+    expect(resourceOf(wired.trigger!).Properties.Targets).toEqual([
       expect.objectContaining({
         Arn: getAtt(wired.function),
         RetryPolicy: {
           MaximumRetryAttempts: wiring[name].retry.attempts,
           MaximumEventAgeInSeconds: wiring[name].retry.maxEventAgeSeconds,
         },
-        DeadLetterConfig: { Arn: getAtt(wired.deadLetterQueue) },
+        DeadLetterConfig: { Arn: getAtt(wired.deadLetterQueue!) },
       }),
     ]);
   });
 
-  it.each(functionNames)('%s: a handler error also ends in the same queue', (name) => {
+  it.each(onEventBridge)('%s: a handler error also ends in the same queue', (name) => {
     const wired = stack.functions[name];
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: ref(wired.function),
       MaximumRetryAttempts: Math.min(wiring[name].retry.attempts, 2),
       MaximumEventAgeInSeconds: wiring[name].retry.maxEventAgeSeconds,
-      DestinationConfig: { OnFailure: { Destination: getAtt(wired.deadLetterQueue) } },
+      DestinationConfig: { OnFailure: { Destination: getAtt(wired.deadLetterQueue!) } },
     });
   });
 
-  it.each(functionNames)('%s: the queue is encrypted, TLS-only and keeps messages 14 days', (name) => {
-    const queue = stack.functions[name].deadLetterQueue;
+  it.each(onEventBridge)('%s: the queue is encrypted, TLS-only and keeps messages 14 days', (name) => {
+    const queue = stack.functions[name].deadLetterQueue!;
     expect(resourceOf(queue).Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [ref(queue)],
@@ -232,6 +247,94 @@ describe('retries: each target retries as wired, then dead-letters to its own qu
         ]),
       },
     });
+  });
+});
+
+describe('links API: one public HTTP API for every http-triggered function (§5, §7)', () => {
+  const api = () => stack.linksApi!;
+  const routeKeys = onHttp.flatMap((name) => httpOf(name).routes.map((route) => ({ name, route })));
+
+  it('is one HTTP API with exactly the wired routes', () => {
+    expect(onHttp.length).toBeGreaterThan(0);
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    expect(resourceOf(api().api).Properties.ProtocolType).toBe('HTTP');
+    const actual = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map((r) => r.Properties.RouteKey);
+    expect(actual.sort()).toEqual(routeKeys.map(({ route }) => route).sort());
+  });
+
+  it.each(routeKeys)('$route reaches the $name function (Lambda proxy, payload 2.0), public', ({ name, route }) => {
+    const props = resourceOf(api().routes[route]!).Properties;
+    expect(props).toMatchObject({ ApiId: ref(api().api), RouteKey: route, AuthorizationType: 'NONE' });
+    const integrationId = props.Target['Fn::Join'][1][1].Ref as string;
+    expect(resources[integrationId]!.Properties).toMatchObject({
+      ApiId: ref(api().api),
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: getAtt(stack.functions[name].function),
+      PayloadFormatVersion: '2.0',
+    });
+  });
+
+  it.each(routeKeys)('$route may invoke the $name function on its own path only', ({ name, route }) => {
+    const path = route.split(' ')[1]!;
+    const sourceArns = Object.values(resources)
+      .filter(
+        (r) =>
+          r.Type === 'AWS::Lambda::Permission' &&
+          r.Properties.Principal === 'apigateway.amazonaws.com' &&
+          JSON.stringify(r.Properties.FunctionName) === JSON.stringify(getAtt(stack.functions[name].function)),
+      )
+      .map((r) => r.Properties.SourceArn['Fn::Join'][1] as unknown[]);
+    // arn:<partition>:execute-api:<region>:<account>:<api id>/<any stage>/<any method><path>
+    expect(sourceArns).toContainEqual(expect.arrayContaining([ref(api().api), `/*/*${path}`]));
+    expect(sourceArns.flat()).not.toContain('/*/*/*');
+  });
+
+  it('deploys the $default stage automatically, throttled at the wired rate and burst', () => {
+    const [name] = onHttp;
+    const stage = resourceOf(api().stage).Properties;
+    expect(stage).toMatchObject({
+      ApiId: ref(api().api),
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: httpOf(name!).throttle.ratePerSecond,
+        ThrottlingBurstLimit: httpOf(name!).throttle.burst,
+      },
+    });
+    // One throttle wired for every http function: no route needs its own.
+    if (new Set(onHttp.map((n) => JSON.stringify(httpOf(n).throttle))).size === 1) expect(stage.RouteSettings).toBeUndefined();
+  });
+
+  it('writes JSON access logs with the request id, route and status to a log group kept one month', () => {
+    const settings = resourceOf(api().stage).Properties.AccessLogSettings;
+    expect(settings.DestinationArn).toEqual(getAtt(api().accessLogs));
+    const format = JSON.parse(settings.Format);
+    expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
+    expect(resourceOf(api().accessLogs).Properties.RetentionInDays).toBe(30);
+  });
+
+  it.each(onHttp)('%s: invoked synchronously, so no EventBridge rule, retry policy or dead-letter queue', (name) => {
+    const wired = stack.functions[name];
+    expect(wired.trigger).toBeUndefined();
+    expect(wired.deadLetterQueue).toBeUndefined();
+    expect(wired.node.tryFindChild('Trigger')).toBeUndefined();
+    expect(wired.node.tryFindChild('DeadLetterQueue')).toBeUndefined();
+    const fn = JSON.stringify(getAtt(wired.function));
+    const rulesTargeting = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::Events::Rule' && (r.Properties.Targets ?? []).some((t: any) => JSON.stringify(t.Arn) === fn),
+    );
+    expect(rulesTargeting).toEqual([]);
+    template.resourcePropertiesCountIs('AWS::Lambda::EventInvokeConfig', { FunctionName: ref(wired.function) }, 0);
+    expect(wired.routes.length).toBe(httpOf(name).routes.length);
+  });
+
+  it('outputs the API URL as the base of the links, telling the shop where to put it', () => {
+    const output = template.toJSON().Outputs.LinksApiUrl;
+    expect(JSON.stringify(output.Value)).toContain(logicalId(api().api));
+    expect(output.Description).toContain('shop.linkBaseUrl');
+    expect(output.Description).toContain('retention.config.json');
   });
 });
 
@@ -278,9 +381,10 @@ describe('outputs: what a shop needs after deploying', () => {
     const outputs = template.toJSON().Outputs;
     expect(outputs.EventBusName.Value).toEqual(ref(stack.state.bus));
     expect(outputs.TableName.Value).toEqual(ref(stack.state.table));
-    for (const name of functionNames) {
-      expect(outputs[`${name}DeadLetterQueueUrl`].Value).toEqual(ref(stack.functions[name].deadLetterQueue));
+    for (const name of onEventBridge) {
+      expect(outputs[`${name}DeadLetterQueueUrl`].Value).toEqual(ref(stack.functions[name].deadLetterQueue!));
     }
+    for (const name of onHttp) expect(outputs[`${name}DeadLetterQueueUrl`]).toBeUndefined();
     expect(outputs.RejectedEventsQueueUrl.Value).toEqual(ref(stack.rejectedEvents));
   });
 });
