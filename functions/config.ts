@@ -44,6 +44,8 @@ export const configSchema = z.object({
     }),
   birthday: z
     .object({
+      /** A campaign can be switched off; its sweep then sends nothing. */
+      enabled: z.boolean().default(true),
       /** Local hour the birthday email goes out. */
       sendHour: hour.default(9),
       percentOff: percent.default(15),
@@ -51,9 +53,10 @@ export const configSchema = z.object({
       percentOffByTier: z.record(z.string(), percent).default({}),
       validDays: z.number().int().min(1).max(365).default(14),
     })
-    .default({ sendHour: 9, percentOff: 15, percentOffByTier: {}, validDays: 14 }),
+    .default({ enabled: true, sendHour: 9, percentOff: 15, percentOffByTier: {}, validDays: 14 }),
   winback: z
     .object({
+      enabled: z.boolean().default(true),
       /** Local hour the winback emails go out from. */
       sendHour: hour.default(10),
       /** Expected reorder interval for customers with fewer than three orders. */
@@ -70,6 +73,7 @@ export const configSchema = z.object({
       conversionWindowDays: z.number().int().min(1).default(30),
     })
     .default({
+      enabled: true,
       sendHour: 10,
       defaultIntervalDays: 30,
       riskFactor: 2,
@@ -79,6 +83,7 @@ export const configSchema = z.object({
     }),
   nps: z
     .object({
+      enabled: z.boolean().default(true),
       /** Local hour the survey goes out from. */
       sendHour: hour.default(10),
       afterDeliveryDays: z.number().int().min(0).default(7),
@@ -89,7 +94,7 @@ export const configSchema = z.object({
       /** How long the score links work; a later click within it replaces the score. */
       linkValidDays: z.number().int().min(1).default(30),
     })
-    .default({ sendHour: 10, afterDeliveryDays: 7, afterOrderDays: 14, fatigueDays: 90, linkValidDays: 30 }),
+    .default({ enabled: true, sendHour: 10, afterDeliveryDays: 7, afterOrderDays: 14, fatigueDays: 90, linkValidDays: 30 }),
 });
 
 export type Config = z.infer<typeof configSchema>;

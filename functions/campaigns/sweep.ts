@@ -4,6 +4,7 @@
  * bounded concurrency), and count the outcomes.
  */
 import type { DueIndexName } from '../adapters/dynamodb/table';
+import type { Config } from '../config';
 import type { Campaign } from '../events/retention';
 import type { CustomerProfile } from '../customers/profile';
 import type { DeliveryOutcome } from './delivery';
@@ -32,10 +33,11 @@ export const runSweep = async (
   campaign: Campaign,
   index: DueIndexName,
   at: Date,
-  customers: CustomerStore,
+  ports: { config: Config; customers: CustomerStore },
   settle: (profile: CustomerProfile) => Promise<SweepOutcome>,
 ): Promise<SweepResult> => {
-  const queue = await customers.due(index, at);
+  // A campaign switched off reads nothing; what is due waits in the index until it is switched on.
+  const queue = ports.config[campaign].enabled ? await ports.customers.due(index, at) : [];
   const result: SweepResult = { campaign, due: queue.length, outcomes: {}, retryable: [] };
   const worker = async () => {
     for (let profile = queue.shift(); profile; profile = queue.shift()) {

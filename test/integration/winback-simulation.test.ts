@@ -5,9 +5,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { syntheticCustomers, syntheticOrders } from '../../local/synthetic';
+import { parseConfig } from '../../functions/config';
 import { runSimulation, upsert } from './run-simulation';
 
 const day = 86_400_000;
+/** NPS surveys would follow these orders too, and take some of their days: this file is about winback. */
+const winbackOnly = parseConfig({ nps: { enabled: false } });
 const hour = 3_600_000;
 
 interface Order {
@@ -52,7 +55,7 @@ describe('a year of order histories', () => {
   let result: Awaited<ReturnType<typeof runSimulation>>;
 
   beforeAll(async () => {
-    result = await runSimulation([...customers, ...orders], from.toISOString(), to.toISOString());
+    result = await runSimulation([...customers, ...orders], from.toISOString(), to.toISOString(), winbackOnly);
   }, 300_000);
 
   it('sends each at-risk customer exactly the steps the rules imply, and stops at the first new order', () => {
@@ -125,7 +128,7 @@ describe('one customer\'s story', () => {
       order('2026-01-10T12:00:00Z', 'o1', 40),
     ];
     // One order: at risk 60 days later, on 11 March; step 2 (10 % code) on 10 April.
-    const first = await runSimulation(start, '2026-01-01T00:00:00Z', '2026-04-11T00:00:00Z');
+    const first = await runSimulation(start, '2026-01-01T00:00:00Z', '2026-04-11T00:00:00Z', winbackOnly);
     const code = first.emails.find((e) => e.step === 2)!.discountCode!;
 
     const { emails, bus, summary } = await runSimulation(
@@ -143,6 +146,7 @@ describe('one customer\'s story', () => {
       ],
       '2026-01-01T00:00:00Z',
       '2026-12-31T00:00:00Z',
+      winbackOnly,
     );
     expect(emails.map((e) => `${e.sentAt.slice(0, 13)} step ${e.step}`)).toEqual([
       '2026-03-11T10 step 1',

@@ -15,7 +15,7 @@ export const birthdaySendKey = (customerId: string, year: number) => `birthday#$
 type Ports = DeliveryPorts & { customers: CustomerStore };
 
 export const runBirthdaySweep = (at: Date, ports: Ports) =>
-  runSweep('birthday', 'birthdayDue', at, ports.customers, (profile) => settle(profile, at, ports));
+  runSweep('birthday', 'birthdayDue', at, ports, (profile) => settle(profile, at, ports));
 
 const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise<SweepOutcome> => {
   const { config } = ports;

@@ -16,7 +16,7 @@ export const surveySendKey = (customerId: string, orderId: string) => `nps#${cus
 
 type Ports = DeliveryPorts & { customers: CustomerStore };
 
-export const runNpsSweep = (at: Date, ports: Ports) => runSweep('nps', 'npsDue', at, ports.customers, (profile) => settle(profile, at, ports));
+export const runNpsSweep = (at: Date, ports: Ports) => runSweep('nps', 'npsDue', at, ports, (profile) => settle(profile, at, ports));
 
 const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise<SweepOutcome> => {
   const { config, customers } = ports;

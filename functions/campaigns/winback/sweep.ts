@@ -16,7 +16,7 @@ export const winbackSendKey = (customerId: string, lapse: string, step: number) 
 type Ports = DeliveryPorts & { customers: CustomerStore };
 
 export const runWinbackSweep = (at: Date, ports: Ports) =>
-  runSweep('winback', 'winbackDue', at, ports.customers, (profile) => settle(profile, at, ports));
+  runSweep('winback', 'winbackDue', at, ports, (profile) => settle(profile, at, ports));
 
 const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise<SweepOutcome> => {
   const { config, customers } = ports;
