@@ -78,7 +78,9 @@ const load = async (stack: LocalStack, events: SyntheticEvent[], label: string) 
 const run = async (campaign: 'birthday' | 'winback', customers: number): Promise<Row> => {
   // Everything arrives the day before, as when a shop imports its customers and order history.
   const start = daysBefore(1);
-  const stack = await startLocalStack({ config: parseConfig({}), start });
+  // Winback alone: the surveys of the imported orders would share its days (and its figures).
+  const config = parseConfig(campaign === 'winback' ? { nps: { enabled: false } } : {});
+  const stack = await startLocalStack({ config, start });
   try {
     const profiles = syntheticCustomers({ count: customers, time: start, seed: 42, ...(campaign === 'winback' && { birthdayShare: 0 }) });
     const orders =
