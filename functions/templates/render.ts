@@ -69,9 +69,15 @@ const textOptions: HtmlToTextOptions = {
   ],
 };
 
+/** Template files are `<locale>.mjml`; an A/B variant of one is `<locale>.<variant>.mjml`. */
+const localeFile = /^([a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*)(?:\.([a-z0-9-]+))?\.mjml$/;
+
 export function createRenderer(templatesDir: string): {
-  render(campaign: string, locale: string | undefined, data: Record<string, unknown>): Promise<RenderedEmail>;
+  render(campaign: string, locale: string | undefined, data: Record<string, unknown>, variant?: string): Promise<RenderedEmail>;
+  /** Renders a template's text that is not (yet) in a file: a preview while a marketer edits it. */
+  renderSource(campaign: string, locale: string, content: string, data: Record<string, unknown>): Promise<RenderedEmail>;
   locales(campaign: string): string[];
+  variants(campaign: string, locale: string): string[];
 } {
   const shared = {
     strictVariables: true, // a misspelt variable is an error naming it, never a blank
@@ -99,10 +105,19 @@ export function createRenderer(templatesDir: string): {
       } catch {
         throw new Error(`no templates for campaign "${campaign}" in ${templatesDir}`);
       }
-      list = files.filter((f) => f.endsWith('.mjml')).map((f) => f.slice(0, -'.mjml'.length)).sort();
+      fileLists.set(campaign, files);
+      list = [...new Set(files.flatMap((f) => localeFile.exec(f)?.[1] ?? []))].sort();
       localeLists.set(campaign, list);
     }
     return list;
+  };
+  const fileLists = new Map<string, string[]>();
+  const variants = (campaign: string, locale: string) => {
+    locales(campaign);
+    return (fileLists.get(campaign) ?? []).flatMap((f) => {
+      const m = localeFile.exec(f);
+      return m?.[1] === locale && m[2] ? [m[2]] : [];
+    });
   };
 
   const load = (source: TemplateSource): Promise<ParsedTemplate> => {
@@ -119,26 +134,36 @@ export function createRenderer(templatesDir: string): {
   return {
     locales,
 
-    async render(campaign: string, locale: string | undefined, data: Record<string, unknown>): Promise<RenderedEmail> {
+    variants,
+
+    async render(campaign, locale, data, variant) {
       const resolved = resolveLocale(locales(campaign), locale);
-      const source = { campaign, locale: resolved, file: join(templatesDir, campaign, `${resolved}.mjml`) };
-      const template = await load(source);
-      const where = `${campaign}/${resolved}.mjml`;
+      // A variant without a file of its own for this locale is the base template.
+      const file = variant && variants(campaign, resolved).includes(variant) ? `${resolved}.${variant}.mjml` : `${resolved}.mjml`;
+      const source = { campaign, locale: resolved, file: join(templatesDir, campaign, file) };
+      return renderParsed(await load(source), data, `${campaign}/${file}`);
+    },
 
-      const field = async (name: FrontMatterField) => {
-        const out = await liquid(plain, template.fields[name], data, `${where} (${name})`);
-        // One line, always: a newline in a customer's name must never reach a mail header.
-        return out.replace(/\s+/g, ' ').trim();
-      };
-      const subject = await field('subject');
-      const preheader = await field('preheader');
-
-      const mjml = await liquid(html, template.body, { ...data, email: { subject, preheader } }, where);
-      const result = await toHtml(mjml, where);
-      const text = convert(result, textOptions);
-      return { subject, preheader, html: result, text, locale: resolved };
+    async renderSource(campaign, locale, content, data) {
+      const source = { campaign, locale, file: join(templatesDir, campaign, `${locale}.mjml`) };
+      return renderParsed(parseTemplate(source, content, html, plain), data, `${campaign}/${locale}.mjml`);
     },
   };
+
+  async function renderParsed(template: ParsedTemplate, data: Record<string, unknown>, where: string): Promise<RenderedEmail> {
+    const field = async (name: FrontMatterField) => {
+      const out = await liquid(plain, template.fields[name], data, `${where} (${name})`);
+      // One line, always: a newline in a customer's name must never reach a mail header.
+      return out.replace(/\s+/g, ' ').trim();
+    };
+    const subject = await field('subject');
+    const preheader = await field('preheader');
+
+    const mjml = await liquid(html, template.body, { ...data, email: { subject, preheader } }, where);
+    const result = await toHtml(mjml, where);
+    const text = convert(result, textOptions);
+    return { subject, preheader, html: result, text, locale: template.source.locale };
+  }
 }
 
 /** Splits and parses once; Liquid syntax errors surface here, naming the file. */
