@@ -9,6 +9,7 @@ const usage = `usage:
   retention simulate --input FILE --from ISO --to ISO --out DIR
                                                        a fresh stack on a virtual clock; writes emails.ndjson,
                                                        bus.ndjson, dead-letters.ndjson and summary.json to DIR
+                                                       (--templates DIR: campaign templates other than templates/)
   retention publish FILE [--bus URL]                   puts the events in FILE on the running local bus
 options for every command:
   --config FILE                                        configuration (default: retention.config.json, if present)`;
@@ -35,7 +36,14 @@ const main = async (argv: string[]) => {
     case 'simulate': {
       const { values } = parseArgs({
         args: rest,
-        options: { input: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' } },
+        options: {
+          input: { type: 'string' },
+          from: { type: 'string' },
+          to: { type: 'string' },
+          out: { type: 'string' },
+          config: { type: 'string' },
+          templates: { type: 'string' },
+        },
         strict: true,
       });
       if (!values.input) throw new UsageError('--input FILE is required');
@@ -46,7 +54,15 @@ const main = async (argv: string[]) => {
       const { existsSync } = await import('node:fs');
       if (!existsSync(values.input)) throw new UsageError(`--input ${values.input}: no such file`);
       const { simulate } = await import('./simulate');
-      const { summary } = await simulate({ input: values.input, from, to, out: values.out, config: config(), progress: process.stderr });
+      const { summary } = await simulate({
+        input: values.input,
+        from,
+        to,
+        out: values.out,
+        config: config(),
+        templatesDir: values.templates,
+        progress: process.stderr,
+      });
       console.log(
         `${summary.emails.total} emails, ${summary.deadLetters} dead letters, ${summary.dynamodb.readUnits} read units; wrote ${values.out}/{emails,bus,dead-letters}.ndjson and summary.json`,
       );

@@ -10,6 +10,7 @@ import type { Config } from '../functions/config';
 import { describeIssues, isoInstant } from '../functions/events/event';
 import { campaignConversion, emailSent, npsResponseRecorded } from '../functions/events/retention';
 import { npsFigures } from '../functions/campaigns/nps/rules';
+import { significanceTest, twoProportionZTest, type VariantResult } from '../functions/campaigns/experiments';
 import type { BusEvent, DeadLetter } from './event-bus';
 import { progressBar } from './progress';
 import { startLocalStack, type LocalStack } from './stack';
@@ -38,6 +39,8 @@ export interface SimulateOptions {
   to: Date;
   out: string;
   config: Config;
+  /** Campaign templates; the project's `templates/` by default. */
+  templatesDir?: string;
   /** Show progress on this stream (a terminal). */
   progress?: NodeJS.WriteStream;
 }
@@ -55,6 +58,9 @@ export interface EmailLine {
   text: string;
   headers: Record<string, string>;
   discountCode?: string;
+  /** The A/B test and variant, when the email was part of one. */
+  experiment?: string;
+  variant?: string;
 }
 
 /** Parses the input file: valid lines in time order, the others as dead letters naming line and field. */
@@ -96,6 +102,7 @@ export const simulate = async (options: SimulateOptions) => {
 
   const stack = await startLocalStack({
     config: options.config,
+    templatesDir: options.templatesDir,
     start: options.from,
     onEvent: (event) => busEvents.push(event),
     onDeadLetter: (deadLetter) => deadLetters.push(deadLetter),
@@ -142,6 +149,7 @@ export const simulate = async (options: SimulateOptions) => {
         byCampaign: emails.reduce<Record<string, number>>((counts, e) => ({ ...counts, [e.campaign]: (counts[e.campaign] ?? 0) + 1 }), {}),
       },
       conversions: conversionsOf(busEvents),
+      experiments: experimentsOf(busEvents),
       nps: npsOf(busEvents),
       deadLetters: deadLetters.length,
       dynamodb: { readUnits: stack.meter.readUnits, writeUnits: stack.meter.writeUnits },
@@ -185,6 +193,7 @@ const emailLines = (stack: LocalStack, busEvents: BusEvent[]): EmailLine[] => {
         text: email.text,
         headers: email.headers,
         ...(about?.discountCode && { discountCode: about.discountCode }),
+        ...(about?.variant && { experiment: about.experiment, variant: about.variant }),
       };
     })
     .sort((a, b) => a.sentAt.localeCompare(b.sentAt) || a.campaign.localeCompare(b.campaign) || a.customerId.localeCompare(b.customerId));
@@ -252,4 +261,36 @@ const followScoreLink = async (stack: LocalStack, busEvents: BusEvent[], custome
   const url = new URL(href.replaceAll('&amp;', '&'));
   const response = await fetch(`${stack.endpoints.links}${url.pathname}${url.search}`);
   return response.ok ? undefined : `the score link answered ${response.status}`;
+};
+
+/**
+ * Per A/B test: sends and conversions of each variant (from `Email Sent` and
+ * `Campaign Conversion`), and each variant's test against the control `a`.
+ */
+const experimentsOf = (busEvents: BusEvent[]) => {
+  const tests: Record<string, { campaign: string; variants: Record<string, VariantResult> }> = {};
+  const arm = (campaign: string, experiment: string, variant: string) =>
+    ((tests[experiment] ??= { campaign, variants: {} }).variants[variant] ??= { sends: 0, conversions: 0, conversionRate: 0 });
+  for (const event of busEvents) {
+    if (event.source !== 'retention') continue;
+    if (event['detail-type'] === emailSent.detailType) {
+      const { campaign, experiment, variant } = emailSent.detail.parse(event.detail);
+      if (experiment && variant) arm(campaign, experiment, variant).sends++;
+    } else if (event['detail-type'] === campaignConversion.detailType) {
+      const { campaign, experiment, variant } = campaignConversion.detail.parse(event.detail);
+      if (experiment && variant) arm(campaign, experiment, variant).conversions++;
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(tests).map(([name, { campaign, variants }]) => {
+      for (const result of Object.values(variants)) result.conversionRate = result.sends ? Math.round((result.conversions / result.sends) * 10_000) / 10_000 : 0;
+      const control = variants.a;
+      const comparisons = Object.fromEntries(
+        Object.entries(variants)
+          .filter(([variant]) => variant !== 'a')
+          .map(([variant, result]) => [variant, (control && twoProportionZTest(control, result)) ?? null]),
+      );
+      return [name, { campaign, test: significanceTest, variants, againstControl: comparisons }];
+    }),
+  );
 };

@@ -30,6 +30,8 @@ export interface LocalStackOptions {
   start: Date;
   /** Keep DynamoDB data in this folder; in memory when absent. */
   dataDir?: string;
+  /** Where the campaign templates are; the project's `templates/` by default. */
+  templatesDir?: string;
   ports?: { bus?: number; dynamo?: number; ses?: number; inbox?: number; links?: number };
   onEvent?: (event: BusEvent) => void;
   onDeadLetter?: (deadLetter: DeadLetter) => void;
@@ -76,7 +78,7 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     events: new EventBridgeClient({ ...aws, endpoint: busEndpoint }),
     eventBusName: 'retention',
     keyring: async () => localKeyring,
-    templatesDir: `${projectRoot}templates`,
+    templatesDir: options.templatesDir ?? `${projectRoot}templates`,
   };
 
   const invokers = {} as Record<FunctionName, (event: unknown) => Promise<unknown>>;

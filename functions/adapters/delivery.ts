@@ -3,7 +3,11 @@
  * SES and the templates. Apart from index.ts so functions that never send do
  * not bundle the template toolchain.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { experimentSchema, type Experiment } from '../campaigns/experiments';
 import type { Templates } from '../campaigns/ports';
+import { describeIssues } from '../events/event';
 import type { Runtime } from '../runtime';
 import { createRenderer, resolveLocale } from '../templates/render';
 import { dynamoSendLedger } from './dynamodb/send-ledger';
@@ -13,9 +17,19 @@ import { sesMailer } from './ses';
 
 export const templatesIn = (templatesDir: string): Templates => {
   const renderer = createRenderer(templatesDir);
+  const experiments = new Map<string, Experiment | undefined>();
   return {
     localeFor: (campaign, requested) => resolveLocale(renderer.locales(campaign), requested),
-    render: (campaign, locale, data) => renderer.render(campaign, locale, data),
+    render: (campaign, locale, data, variant) => renderer.render(campaign, locale, data, variant),
+    experimentFor(campaign) {
+      if (!experiments.has(campaign)) {
+        const file = join(templatesDir, campaign, 'experiment.json');
+        const result = existsSync(file) ? experimentSchema.safeParse(JSON.parse(readFileSync(file, 'utf8'))) : undefined;
+        if (result && !result.success) throw new Error(`${campaign}/experiment.json: ${describeIssues(result.error)}`);
+        experiments.set(campaign, result?.data);
+      }
+      return experiments.get(campaign);
+    },
   };
 };
 

@@ -11,18 +11,28 @@ export interface Attribution {
   campaign: Campaign;
   step?: number;
   via: 'code' | 'window';
+  /** The A/B test variant of the email converted, when it was in one. */
+  experiment?: string;
+  variant?: string;
 }
 
 export const attributeOrder = (input: {
   placedAt: string;
-  redeemed?: Pick<DiscountCode, 'campaign' | 'step'>;
-  profile?: Pick<CustomerProfile, 'winbackLastSentAt' | 'winbackLastSentStep' | 'winbackLastSendKey' | 'winbackConvertedKey'>;
+  redeemed?: Pick<DiscountCode, 'campaign' | 'step' | 'experiment' | 'variant'>;
+  profile?: Pick<
+    CustomerProfile,
+    'winbackLastSentAt' | 'winbackLastSentStep' | 'winbackLastSendKey' | 'winbackConvertedKey' | 'winbackLastExperiment' | 'winbackLastVariant'
+  >;
   windowDays: number;
 }): Attribution | undefined => {
   const { placedAt, redeemed, profile, windowDays } = input;
-  if (redeemed) return { campaign: redeemed.campaign as Campaign, step: redeemed.step, via: 'code' };
+  if (redeemed) {
+    const { campaign, step, experiment, variant } = redeemed;
+    return { campaign: campaign as Campaign, step, via: 'code', ...(experiment && { experiment, variant }) };
+  }
   if (!profile?.winbackLastSentAt || profile.winbackConvertedKey === profile.winbackLastSendKey) return undefined;
   const sinceEmail = Date.parse(placedAt) - Date.parse(profile.winbackLastSentAt);
   if (sinceEmail < 0 || sinceEmail > windowDays * 86_400_000) return undefined;
-  return { campaign: 'winback', step: profile.winbackLastSentStep, via: 'window' };
+  const { winbackLastExperiment: experiment, winbackLastVariant: variant } = profile;
+  return { campaign: 'winback', step: profile.winbackLastSentStep, via: 'window', ...(experiment && { experiment, variant }) };
 };

@@ -13,6 +13,7 @@ import type { CustomerProfile } from '../customers/profile';
 import type { Keyring } from '../links/signed-token';
 import { unsubscribeLinks } from '../links/unsubscribe';
 import { discountCodeFor } from './discount-code';
+import { assignVariant, type Assignment } from './experiments';
 import { localDate, nextLocalDayAt } from './local-time';
 import type { DiscountCodes, EventPublisher, Mailer, SendLedger, Suppressions, Templates } from './ports';
 
@@ -46,7 +47,7 @@ export interface Send {
 }
 
 export type DeliveryOutcome =
-  | { outcome: 'sent'; messageId: string; discountCode?: string }
+  | { outcome: 'sent'; messageId: string; discountCode?: string; assignment?: Assignment }
   | { outcome: 'duplicate' }
   | { outcome: 'suppressed' }
   | { outcome: 'deferred'; until: Date }
@@ -66,9 +67,11 @@ export const deliver = async (send: Send, ports: DeliveryPorts): Promise<Deliver
   }
 
   try {
-    const offer = send.offer && (await issueCode(send, ports));
-    const links = unsubscribeLinks(ports.keyring, ports.config.shop, customer.customerId, send.campaign, at);
     const template = send.template ?? send.campaign;
+    const experiment = ports.templates.experimentFor(template);
+    const assignment = experiment && assignVariant(experiment, customer.customerId);
+    const offer = send.offer && (await issueCode(send, ports, assignment));
+    const links = unsubscribeLinks(ports.keyring, ports.config.shop, customer.customerId, send.campaign, at);
     const locale = ports.templates.localeFor(template, customer.locale);
     const email = await ports.templates.render(template, locale, {
       ...send.data,
@@ -78,14 +81,18 @@ export const deliver = async (send: Send, ports: DeliveryPorts): Promise<Deliver
         offer: { code: offer.code, percentOff: offer.percentOff, expiresOn: formatDate(offer.expiresAt, locale, send.timeZone) },
       }),
       links: { shop: ports.config.shop.siteUrl, unsubscribe: links.url },
-    });
+    }, assignment?.variant);
     const { messageId } = await ports.mailer.send({
       to: customer.email,
       subject: email.subject,
       html: email.html,
       text: email.text,
       headers: links.headers,
-      tags: { campaign: send.campaign, ...(send.step !== undefined && { step: String(send.step) }) },
+      tags: {
+        campaign: send.campaign,
+        ...(send.step !== undefined && { step: String(send.step) }),
+        ...(assignment && { experiment: assignment.experiment, variant: assignment.variant }),
+      },
     });
     await ports.ledger.markSent(sendKey, messageId);
     const time = at.toISOString();
@@ -98,10 +105,11 @@ export const deliver = async (send: Send, ports: DeliveryPorts): Promise<Deliver
         locale,
         sendKey,
         discountCode: offer?.code,
+        ...assignment,
       }),
       ...(offer ? [outgoing(discountCodeIssued, time, { ...offer, campaign: send.campaign })] : []),
     ]);
-    return { outcome: 'sent', messageId, discountCode: offer?.code };
+    return { outcome: 'sent', messageId, discountCode: offer?.code, assignment };
   } catch (error) {
     // Nothing went out: free the occasion and the day so a retry can send it.
     await ports.ledger.releaseDay(customer.customerId, day, sendKey);
@@ -110,7 +118,7 @@ export const deliver = async (send: Send, ports: DeliveryPorts): Promise<Deliver
   }
 };
 
-const issueCode = async (send: Send, ports: DeliveryPorts) => {
+const issueCode = async (send: Send, ports: DeliveryPorts, assignment: Assignment | undefined) => {
   const secret = ports.keyring.keys[ports.keyring.current]!;
   const expiresAt = new Date(send.at.getTime() + send.offer!.validDays * 86_400_000).toISOString();
   for (let attempt = 0; attempt < maxCodeAttempts; attempt++) {
@@ -120,6 +128,7 @@ const issueCode = async (send: Send, ports: DeliveryPorts) => {
       customerId: send.customer.customerId,
       campaign: send.campaign,
       step: send.step,
+      ...assignment,
       percentOff: send.offer!.percentOff,
       expiresAt,
       sendKey: send.sendKey,

@@ -9,6 +9,7 @@ import type { CustomerProfile } from '../customers/profile';
 import type { RenderedEmail } from '../templates/render';
 import type { OrderHistoryEntry, OrderStats, WinbackDue } from './winback/rules';
 import type { SurveyDue } from './nps/rules';
+import type { Assignment, Experiment } from './experiments';
 
 export interface CustomerStore {
   get(customerId: string): Promise<CustomerProfile | undefined>;
@@ -43,7 +44,7 @@ export interface CustomerStore {
     customerId: string,
     lapse: string,
     due: WinbackDue | undefined,
-    settled?: { stepsSent: number; sent?: { step: number; at: Date; sendKey: string } },
+    settled?: { stepsSent: number; sent?: { step: number; at: Date; sendKey: string; assignment?: Assignment } },
   ): Promise<boolean>;
   /**
    * Sets (or clears) the customer's pending survey. With `onlyFor`, only while
@@ -95,6 +96,9 @@ export interface DiscountCode {
   customerId: string;
   campaign: string;
   step?: number;
+  /** The A/B test and variant of the email that carried the code. */
+  experiment?: string;
+  variant?: string;
   percentOff: number;
   expiresAt: string;
   sendKey: string;
@@ -127,5 +131,7 @@ export interface EventPublisher {
 export interface Templates {
   /** The template locale for a customer's `locale`: exact, then language, then `en`. */
   localeFor(campaign: string, requested: string | undefined): string;
-  render(campaign: string, locale: string, data: Record<string, unknown>): Promise<RenderedEmail>;
+  render(campaign: string, locale: string, data: Record<string, unknown>, variant?: string): Promise<RenderedEmail>;
+  /** The A/B test the template set declares, if any. */
+  experimentFor(campaign: string): Experiment | undefined;
 }

@@ -22,6 +22,8 @@ export interface SweepResult {
   /** Customers the due-time index returned. */
   due: number;
   outcomes: Partial<Record<SweepOutcome['outcome'], number>>;
+  /** Emails sent per A/B test variant, `experiment/variant`. */
+  variants: Record<string, number>;
   /** Failures worth a retry of the whole sweep (what was sent is a no-op then). */
   retryable: string[];
 }
@@ -38,12 +40,16 @@ export const runSweep = async (
 ): Promise<SweepResult> => {
   // A campaign switched off reads nothing; what is due waits in the index until it is switched on.
   const queue = ports.config[campaign].enabled ? await ports.customers.due(index, at) : [];
-  const result: SweepResult = { campaign, due: queue.length, outcomes: {}, retryable: [] };
+  const result: SweepResult = { campaign, due: queue.length, outcomes: {}, variants: {}, retryable: [] };
   const worker = async () => {
     for (let profile = queue.shift(); profile; profile = queue.shift()) {
       const outcome = await settle(profile);
       result.outcomes[outcome.outcome] = (result.outcomes[outcome.outcome] ?? 0) + 1;
       if (outcome.outcome === 'failed' && outcome.retryable) result.retryable.push(`${profile.customerId}: ${outcome.reason}`);
+      if (outcome.outcome === 'sent' && outcome.assignment) {
+        const key = `${outcome.assignment.experiment}/${outcome.assignment.variant}`;
+        result.variants[key] = (result.variants[key] ?? 0) + 1;
+      }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

@@ -28,6 +28,8 @@ export interface CustomerProfile extends CustomerUpserted {
   winbackLastSentAt?: string;
   winbackLastSentStep?: number;
   winbackLastSendKey?: string;
+  winbackLastExperiment?: string;
+  winbackLastVariant?: string;
   /** The send key of the winback email an order already converted. */
   winbackConvertedKey?: string;
 

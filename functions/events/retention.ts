@@ -16,6 +16,9 @@ export const emailSent = defineEvent(
     locale: z.string(),
     sendKey: z.string(),
     discountCode: z.string().optional(),
+    /** The A/B test the email was part of, and its variant. */
+    experiment: z.string().optional(),
+    variant: z.string().optional(),
   }),
 );
 
@@ -45,6 +48,8 @@ export const campaignConversion = defineEvent(
     currency: z.string(),
     /** `code`: the order redeemed the campaign's code; `window`: it came within the window after an email. */
     via: z.enum(['code', 'window']),
+    experiment: z.string().optional(),
+    variant: z.string().optional(),
   }),
 );
 

@@ -27,6 +27,12 @@ export const sweepHandler =
       metrics.addDimension('campaign', result.campaign);
       metrics.addMetric('due', MetricUnit.Count, result.due);
       for (const [outcome, count] of Object.entries(result.outcomes)) metrics.addMetric(outcome, MetricUnit.Count, count);
+      // A/B tests: sends per variant, a dimension only these metrics carry.
+      for (const [variant, count] of Object.entries(result.variants)) {
+        const single = metrics.singleMetric();
+        single.addDimensions({ campaign: result.campaign, variant });
+        single.addMetric('sent', MetricUnit.Count, count);
+      }
       if (result.retryable.length) {
         throw new Error(`${result.campaign} sweep: ${result.retryable.length} sends failed, first: ${result.retryable[0]}`);
       }

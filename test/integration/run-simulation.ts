@@ -5,12 +5,18 @@ import { join } from 'node:path';
 import { parseConfig, type Config } from '../../functions/config';
 import { simulate, type EmailLine } from '../../local/simulate';
 
-export const runSimulation = async (lines: (string | object)[], from: string, to: string, config: Config = parseConfig({})) => {
+export const runSimulation = async (
+  lines: (string | object)[],
+  from: string,
+  to: string,
+  config: Config = parseConfig({}),
+  templatesDir?: string,
+) => {
   const dir = await mkdtemp(join(tmpdir(), 'retention-sim-'));
   const input = join(dir, 'input.ndjson');
   await writeFile(input, lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n');
   const out = join(dir, 'out');
-  await simulate({ input, from: new Date(from), to: new Date(to), out, config });
+  await simulate({ input, from: new Date(from), to: new Date(to), out, config, templatesDir });
   const ndjson = async <T>(file: string) =>
     (await readFile(join(out, file), 'utf8'))
       .split('\n')

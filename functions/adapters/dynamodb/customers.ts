@@ -180,6 +180,9 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
         winbackLastSentAt: settled.sent.at.toISOString(),
         winbackLastSentStep: settled.sent.step,
         winbackLastSendKey: settled.sent.sendKey,
+        // Cleared (undefined) when this email was in no A/B test.
+        winbackLastExperiment: settled.sent.assignment?.experiment,
+        winbackLastVariant: settled.sent.assignment?.variant,
       }),
     };
     return ignoreConditionFailure(

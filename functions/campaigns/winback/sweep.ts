@@ -56,7 +56,7 @@ const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise
     case 'suppressed':
       await customers.setWinbackDue(profile.customerId, lapse, nextWinbackFor(profile, at, config, step), {
         stepsSent: step,
-        ...(outcome.outcome === 'sent' && { sent: { step, at, sendKey } }),
+        ...(outcome.outcome === 'sent' && { sent: { step, at, sendKey, assignment: outcome.assignment } }),
       });
       break;
     case 'deferred':
