@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../functions/config';
 import { isoInstant } from '../functions/events/event';
-import { localBusUrl } from './ports';
+import { localBusUrl, localPorts } from './ports';
 
 const usage = `usage:
   retention start [--data DIR]                        the local stack on the real clock (npm start)
@@ -11,6 +11,11 @@ const usage = `usage:
                                                        bus.ndjson, dead-letters.ndjson and summary.json to DIR
                                                        (--templates DIR: campaign templates other than templates/)
   retention publish FILE [--bus URL]                   puts the events in FILE on the running local bus
+  retention templates check [--dir DIR]                checks every template in DIR (default templates/): prints
+                                                       each problem as file:line:column message; exits 1 if any
+  retention studio [--port N] [--dir DIR]              the template studio: edit, preview, check, save and send
+                                                       test emails (default port 4020, DIR templates/); test
+                                                       emails go to the inbox of a running \`npm start\`
 options for every command:
   --config FILE                                        configuration (default: retention.config.json, if present)`;
 
@@ -94,6 +99,49 @@ const main = async (argv: string[]) => {
       const shutdown = () => void stop().then(() => process.exit(0));
       process.on('SIGINT', shutdown);
       process.on('SIGTERM', shutdown);
+      return;
+    }
+    case 'studio': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { port: { type: 'string' }, dir: { type: 'string' }, config: { type: 'string' } },
+        strict: true,
+      });
+      const port = values.port === undefined ? undefined : Number(values.port);
+      if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
+        throw new UsageError(`--port '${values.port}' is not a port number (0-65535)`);
+      }
+      const { existsSync, statSync } = await import('node:fs');
+      if (values.dir !== undefined && !(existsSync(values.dir) && statSync(values.dir).isDirectory())) {
+        throw new UsageError(`--dir ${values.dir}: no such folder`);
+      }
+      const { startStudio } = await import('./studio');
+      const studio = await startStudio({ config: config(), templatesDir: values.dir, port }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE') throw new UsageError(`port ${port ?? localPorts.studio} is in use (is \`npm start\` running? it serves the studio too); try --port`);
+        throw error;
+      });
+      console.log(`Template studio: ${studio.url}   (Ctrl+C stops)`);
+      const shutdown = () => void studio.close().then(() => process.exit(0));
+      process.on('SIGINT', shutdown);
+      process.on('SIGTERM', shutdown);
+      return;
+    }
+    case 'templates': {
+      const { values, positionals } = parseArgs({ args: rest, options: { dir: { type: 'string' } }, allowPositionals: true, strict: true });
+      if (positionals.length !== 1 || positionals[0] !== 'check') throw new UsageError('usage: retention templates check [--dir DIR]');
+      const dir = values.dir ?? 'templates';
+      const { existsSync, statSync } = await import('node:fs');
+      if (!(existsSync(dir) && statSync(dir).isDirectory())) throw new UsageError(`--dir ${dir}: no such folder`);
+      const { formatProblem, inspectTemplates } = await import('../functions/templates/check');
+      const { problems, templates } = await inspectTemplates(dir);
+      for (const problem of problems) console.log(formatProblem(problem));
+      const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+      if (problems.length) {
+        console.log(`${plural(problems.length, 'problem')} in ${plural(new Set(problems.map((p) => p.file)).size, 'template')}`);
+        process.exitCode = 1;
+      } else {
+        console.log(`all ${plural(templates.length, 'template')} ok`);
+      }
       return;
     }
     case undefined:

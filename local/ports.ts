@@ -5,6 +5,7 @@ export const localPorts = {
   ses: Number(process.env.RETENTION_SES_PORT ?? 4012),
   inbox: Number(process.env.RETENTION_INBOX_PORT ?? 8005),
   links: Number(process.env.RETENTION_LINKS_PORT ?? 4014),
+  studio: Number(process.env.RETENTION_STUDIO_PORT ?? 4020),
 };
 
 export const localBusUrl = process.env.RETENTION_BUS_URL ?? `http://127.0.0.1:${localPorts.bus}`;

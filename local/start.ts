@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import type { Config } from '../functions/config';
 import { localPorts } from './ports';
 import { startLocalStack } from './stack';
+import { startStudio } from './studio';
 import { syntheticCustomers } from './synthetic';
 
 const demoDays = 7;
@@ -38,6 +39,8 @@ export const start = async (options: { config: Config; dataDir: string; log?: (l
     log(`Loaded ${demo.length} demo customers into ${options.dataDir}; playing the last ${demoDays} days...`);
   }
   await stack.bus.runUntil(new Date());
+  // The studio's test emails go to this stack's inbox.
+  const studio = await startStudio({ config, port: localPorts.studio, sesEndpoint: stack.endpoints.ses, inboxUrl: stack.endpoints.inbox });
 
   // From here on the bus follows the wall clock.
   let running = false;
@@ -60,6 +63,7 @@ export const start = async (options: { config: Config; dataDir: string; log?: (l
       `  DynamoDB           ${stack.endpoints.dynamodb}   table "retention"`,
       `  SES API            ${stack.endpoints.ses}`,
       `  Links (surveys)    ${stack.endpoints.links}`,
+      `  Template studio    ${studio.url}   edit, preview and test-send the campaign emails`,
       '',
       'Campaign sweeps run every hour on the hour. Ctrl+C stops.',
     ].join('\n'),
@@ -67,6 +71,7 @@ export const start = async (options: { config: Config; dataDir: string; log?: (l
 
   const stop = async () => {
     clearInterval(tick);
+    await studio.close();
     await stack.close();
   };
   return { stack, stop };

@@ -50,13 +50,13 @@ export interface Problem {
 
 export interface Catalog {
   sets: { name: string; label: string; group: string; locales: { locale: string; label: string; variants: string[] }[] }[];
-  samples: { id: string; label: string }[];
+  /** `locale` is the customer's, e.g. `ms-MY`: the page picks a customer who reads the template's language. */
+  samples: { id: string; label: string; locale: string }[];
   /** Default recipient of a test email. */
   testAddress: string;
   inboxUrl: string;
   /** Who the email is from, as an inbox shows it. */
   from: { name: string; address: string };
-  templatesDir: string;
 }
 
 export interface TemplateFile extends Draft {

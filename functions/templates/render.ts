@@ -16,7 +16,7 @@
  * preview, a local send and a send on AWS, so all three are the same bytes;
  * nothing here reads the clock or draws random numbers.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { convert, type HtmlToTextOptions } from 'html-to-text';
@@ -121,12 +121,14 @@ export function createRenderer(templatesDir: string): {
   };
 
   const load = (source: TemplateSource): Promise<ParsedTemplate> => {
-    let entry = parsed.get(source.file);
+    // Keyed by modification time too: a template saved from the studio is used by the next send.
+    const key = `${source.file}@${statSync(source.file, { throwIfNoEntry: false })?.mtimeMs ?? 0}`;
+    let entry = parsed.get(key);
     if (!entry) {
       entry = readFile(source.file, 'utf8').then((content) => parseTemplate(source, content, html, plain));
       // Do not cache a failure: a fixed file (local dev) should load on the next call.
-      entry.catch(() => parsed.delete(source.file));
-      parsed.set(source.file, entry);
+      entry.catch(() => parsed.delete(key));
+      parsed.set(key, entry);
     }
     return entry;
   };
