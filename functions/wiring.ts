@@ -34,6 +34,18 @@ export interface FunctionWiring {
   };
 }
 
+/** A campaign's sweep: hourly, because every hour of the day is 09:00 (or 10:00) somewhere. */
+const campaignSweep = (handler: string, does: string) =>
+  ({
+    handler,
+    description: `Hourly: ${does}`,
+    trigger: { schedule: 'cron(0 * * * ? *)' },
+    retry: { attempts: 2, maxEventAgeSeconds: 1800 },
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    permissions: { table: 'readWrite', sendEmail: true, putEvents: true, signingSecret: true },
+  }) as const satisfies FunctionWiring;
+
 export const wiring = {
   ingest: {
     handler: 'ingest',
@@ -46,25 +58,9 @@ export const wiring = {
     memoryMb: 512,
     permissions: { table: 'readWrite', putEvents: true },
   },
-  birthdaySweep: {
-    handler: 'birthday-sweep',
-    description: 'Hourly: sends the birthday emails due by now in each customer\'s local 09:00 hour',
-    // Hourly, because every hour of the day is 09:00 somewhere.
-    trigger: { schedule: 'cron(0 * * * ? *)' },
-    retry: { attempts: 2, maxEventAgeSeconds: 1800 },
-    timeoutSeconds: 300,
-    memoryMb: 1024,
-    permissions: { table: 'readWrite', sendEmail: true, putEvents: true, signingSecret: true },
-  },
-  npsSweep: {
-    handler: 'nps-sweep',
-    description: 'Hourly: sends the NPS surveys due by now, from 10:00 local, 7 days after delivery',
-    trigger: { schedule: 'cron(0 * * * ? *)' },
-    retry: { attempts: 2, maxEventAgeSeconds: 1800 },
-    timeoutSeconds: 300,
-    memoryMb: 1024,
-    permissions: { table: 'readWrite', sendEmail: true, putEvents: true, signingSecret: true },
-  },
+  // Sweeps run in this order each hour: the birthday goes first and so wins its day.
+  birthdaySweep: campaignSweep('birthday-sweep', "sends the birthday emails due by now in each customer's local 09:00 hour"),
+  npsSweep: campaignSweep('nps-sweep', 'sends the NPS surveys due by now, from 10:00 local, 7 days after delivery'),
   links: {
     handler: 'links',
     description: 'The public links in emails: NPS score clicks and comments',
@@ -74,15 +70,7 @@ export const wiring = {
     memoryMb: 512,
     permissions: { table: 'readWrite', putEvents: true, signingSecret: true },
   },
-  winbackSweep: {
-    handler: 'winback-sweep',
-    description: 'Hourly: sends the winback steps due by now, from 10:00 local on their day',
-    trigger: { schedule: 'cron(0 * * * ? *)' },
-    retry: { attempts: 2, maxEventAgeSeconds: 1800 },
-    timeoutSeconds: 300,
-    memoryMb: 1024,
-    permissions: { table: 'readWrite', sendEmail: true, putEvents: true, signingSecret: true },
-  },
+  winbackSweep: campaignSweep('winback-sweep', 'sends the winback steps due by now, from 10:00 local on their day'),
 } as const satisfies Record<string, FunctionWiring>;
 
 export type FunctionName = keyof typeof wiring;
