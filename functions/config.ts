@@ -9,6 +9,8 @@ import { z } from 'zod';
 
 const hour = z.number().int().min(0).max(24);
 const percent = z.number().int().min(1).max(100);
+/** Share of customers a campaign keeps as a holdout group: recorded as "would have sent", not emailed. */
+const holdoutShare = z.number().min(0).max(0.9).default(0);
 
 export const timeZoneSchema = z
   .string()
@@ -46,6 +48,7 @@ export const configSchema = z.object({
     .object({
       /** A campaign can be switched off; its sweep then sends nothing. */
       enabled: z.boolean().default(true),
+      holdoutShare,
       /** Local hour the birthday email goes out. */
       sendHour: hour.default(9),
       percentOff: percent.default(15),
@@ -53,10 +56,11 @@ export const configSchema = z.object({
       percentOffByTier: z.record(z.string(), percent).default({}),
       validDays: z.number().int().min(1).max(365).default(14),
     })
-    .default({ enabled: true, sendHour: 9, percentOff: 15, percentOffByTier: {}, validDays: 14 }),
+    .default({ enabled: true, holdoutShare: 0, sendHour: 9, percentOff: 15, percentOffByTier: {}, validDays: 14 }),
   winback: z
     .object({
       enabled: z.boolean().default(true),
+      holdoutShare,
       /** Local hour the winback emails go out from. */
       sendHour: hour.default(10),
       /** Expected reorder interval for customers with fewer than three orders. */
@@ -74,6 +78,7 @@ export const configSchema = z.object({
     })
     .default({
       enabled: true,
+      holdoutShare: 0,
       sendHour: 10,
       defaultIntervalDays: 30,
       riskFactor: 2,
@@ -84,6 +89,7 @@ export const configSchema = z.object({
   nps: z
     .object({
       enabled: z.boolean().default(true),
+      holdoutShare,
       /** Local hour the survey goes out from. */
       sendHour: hour.default(10),
       afterDeliveryDays: z.number().int().min(0).default(7),
@@ -94,7 +100,7 @@ export const configSchema = z.object({
       /** How long the score links work; a later click within it replaces the score. */
       linkValidDays: z.number().int().min(1).default(30),
     })
-    .default({ enabled: true, sendHour: 10, afterDeliveryDays: 7, afterOrderDays: 14, fatigueDays: 90, linkValidDays: 30 }),
+    .default({ enabled: true, holdoutShare: 0, sendHour: 10, afterDeliveryDays: 7, afterOrderDays: 14, fatigueDays: 90, linkValidDays: 30 }),
 });
 
 export type Config = z.infer<typeof configSchema>;

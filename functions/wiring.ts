@@ -12,8 +12,8 @@ export type EventPattern = { [field: string]: unknown };
 export type Trigger =
   /** An EventBridge schedule expression, `rate(...)` or `cron(...)`, in UTC. */
   | { schedule: string }
-  /** A rule on the retention bus. */
-  | { pattern: EventPattern }
+  /** A rule on the retention bus, or on the account's default bus (where SES puts its events). */
+  | { pattern: EventPattern; bus?: 'default' }
   /** Public HTTPS requests (an HTTP API on AWS, the local links server under `npm start`), throttled. */
   | { http: { routes: string[]; throttle: { ratePerSecond: number; burst: number } } };
 
@@ -63,12 +63,32 @@ export const wiring = {
   npsSweep: campaignSweep('nps-sweep', 'sends the NPS surveys due by now, from 10:00 local, 7 days after delivery'),
   links: {
     handler: 'links',
-    description: 'The public links in emails: NPS score clicks and comments',
-    trigger: { http: { routes: ['GET /nps', 'POST /nps/comment'], throttle: { ratePerSecond: 50, burst: 100 } } },
+    description: 'The public links in emails: NPS score clicks and comments, unsubscribe (one-click, page, preferences)',
+    trigger: {
+      http: {
+        routes: ['GET /nps', 'POST /nps/comment', 'GET /unsubscribe', 'POST /unsubscribe', 'POST /unsubscribe/preferences'],
+        throttle: { ratePerSecond: 50, burst: 100 },
+      },
+    },
     retry: { attempts: 0, maxEventAgeSeconds: 60 },
     timeoutSeconds: 10,
     memoryMb: 512,
     permissions: { table: 'readWrite', putEvents: true, signingSecret: true },
+  },
+  sesEvents: {
+    handler: 'ses-events',
+    description: 'Records what SES reports of each message; suppresses hard bounces and complaints at once',
+    trigger: {
+      pattern: {
+        source: ['aws.ses'],
+        'detail-type': ['Email Delivered', 'Email Bounced', 'Email Complaint Received', 'Email Opened', 'Email Clicked'],
+      },
+      bus: 'default',
+    },
+    retry: { attempts: 3, maxEventAgeSeconds: 3600 },
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    permissions: { table: 'readWrite', putEvents: true },
   },
   winbackSweep: campaignSweep('winback-sweep', 'sends the winback steps due by now, from 10:00 local on their day'),
 } as const satisfies Record<string, FunctionWiring>;

@@ -37,6 +37,8 @@ export interface RetentionStackProps extends StackProps {
 export class RetentionStack extends Stack {
   public readonly state: RetentionState;
   public readonly configurationSet: ses.ConfigurationSet;
+  /** The account's default bus: SES puts its events there, and the `bus: 'default'` rules listen there. */
+  public readonly defaultBus: events.IEventBus;
   public readonly functions: Record<FunctionName, WiredFunction>;
   /** Events the engine refused (`Event Rejected`), each with its reason. */
   public readonly rejectedEvents: sqs.Queue;
@@ -55,8 +57,9 @@ export class RetentionStack extends Stack {
     });
     // SES delivers configuration-set events to the default bus only; bounces and
     // complaints are picked up from there.
+    this.defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     this.configurationSet.addEventDestination('ToEventBridge', {
-      destination: ses.EventDestination.eventBus(events.EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      destination: ses.EventDestination.eventBus(this.defaultBus),
     });
 
     const resources = {
@@ -71,7 +74,7 @@ export class RetentionStack extends Stack {
     this.functions = Object.fromEntries(
       names.map((name) => [
         name,
-        new WiredFunction(this, name, { wiring: wiring[name], config: props.config, resources, linksApi }),
+        new WiredFunction(this, name, { wiring: wiring[name], config: props.config, resources, linksApi, defaultBus: this.defaultBus }),
       ]),
     ) as Record<FunctionName, WiredFunction>;
 

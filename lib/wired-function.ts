@@ -1,6 +1,7 @@
 /**
  * One entry of the wiring table made real: the function and its trigger. A
- * schedule on the default bus or a pattern on the retention bus comes with its
+ * schedule on the default bus, or a pattern on the retention bus (on the
+ * default bus with `bus: 'default'`, where SES puts its events), comes with its
  * retry policy and dead-letter queue; an `http` trigger is a set of routes on
  * the shared links API, invoked synchronously (no retry, no dead letters).
  * Stateless: the table, bus and secret it uses come in by props.
@@ -54,6 +55,12 @@ export interface WiredFunctionProps {
    * @default - none; required for a function with an `http` trigger
    */
   readonly linksApi?: LinksApi;
+  /**
+   * The account's default event bus, for a pattern trigger with `bus: 'default'`.
+   *
+   * @default - none; required for a pattern trigger on the default bus
+   */
+  readonly defaultBus?: events.IEventBus;
 }
 
 /**
@@ -98,8 +105,8 @@ export class WiredFunction extends Construct {
             schedule: events.Schedule.expression(wiring.trigger.schedule),
           })
         : new events.Rule(this, 'Trigger', {
-            description: `${wiring.handler}: events on the retention bus`,
-            eventBus: props.resources.bus,
+            description: `${wiring.handler}: events on the ${wiring.trigger.bus ?? 'retention'} bus`,
+            eventBus: wiring.trigger.bus === 'default' ? defaultBusOf(id, props) : props.resources.bus,
             eventPattern: toEventPattern(wiring.trigger.pattern),
           }));
     // EventBridge retries only failed deliveries (throttling, an unavailable service).
@@ -120,3 +127,8 @@ export class WiredFunction extends Construct {
     });
   }
 }
+
+const defaultBusOf = (id: string, props: WiredFunctionProps): events.IEventBus => {
+  if (!props.defaultBus) throw new Error(`${id}: a pattern trigger on the default bus needs it (props.defaultBus)`);
+  return props.defaultBus;
+};

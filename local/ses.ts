@@ -7,7 +7,10 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sesModule from 'aws-ses-v2-local';
-import type { LocalEventBus } from './event-bus';
+import type { z } from 'zod';
+import type { EventDefinition } from '../functions/events/event';
+import { emailBounced, emailComplaintReceived, emailDelivered } from '../functions/events/ses';
+import { localAccount, localRegion, type LocalEventBus } from './event-bus';
 
 export interface AcceptedEmail {
   messageId: string;
@@ -20,6 +23,8 @@ export interface AcceptedEmail {
   text: string;
   headers: Record<string, string>;
   tags: Record<string, string>;
+  /** SES publishes events only for messages sent through a configuration set. */
+  configurationSetName?: string;
 }
 
 interface SendEmailRequest {
@@ -108,6 +113,7 @@ export const startLocalSes = async (
     text: request.Content.Simple?.Body.Text?.Data ?? '',
     headers: Object.fromEntries((request.Content.Simple?.Headers ?? []).map((h) => [h.Name, h.Value])),
     tags: Object.fromEntries((request.EmailTags ?? []).map((t) => [t.Name, t.Value])),
+    configurationSetName: request.ConfigurationSetName,
   });
 
   const port = await listen(front, options.port ?? 0, host);
@@ -122,37 +128,80 @@ export const startLocalSes = async (
   };
 };
 
-/** SES → EventBridge (source `aws.ses`): Email Sent, then delivered, bounced or complained. */
+/**
+ * SES → EventBridge (source `aws.ses`), shaped as AWS shapes them (the detail
+ * is SES's event record: `eventType`, `mail`, and the event's own object):
+ * Email Sent, then delivered, bounced or complained, as the mailbox simulator
+ * answers on AWS. Only a message sent through a configuration set has events,
+ * and its `mail.tags` carry SES's own tags next to the sender's. Each detail is
+ * type-checked against the declaration the handler parses it with
+ * (functions/events/ses.ts); the extra fields SES sends are here too.
+ */
 const publishEvents = (bus: LocalEventBus, email: AcceptedEmail) => {
+  if (!email.configurationSetName) return;
   const timestamp = email.sentAt;
+  const fromAddress = /<([^>]+)>\s*$/.exec(email.from)?.[1] ?? email.from;
   const mail = {
     timestamp,
-    messageId: email.messageId,
     source: email.from,
+    sourceArn: `arn:aws:ses:${localRegion}:${localAccount}:identity/${fromAddress.split('@')[1] ?? fromAddress}`,
+    sendingAccountId: localAccount,
+    messageId: email.messageId,
     destination: email.to,
-    tags: Object.fromEntries(Object.entries(email.tags).map(([name, value]) => [name, [value]])),
+    headersTruncated: false,
+    headers: [
+      { name: 'From', value: email.from },
+      { name: 'To', value: email.to.join(', ') },
+      { name: 'Subject', value: email.subject },
+      ...Object.entries(email.headers).map(([name, value]) => ({ name, value })),
+    ],
+    commonHeaders: { from: [email.from], to: email.to, messageId: email.messageId, subject: email.subject },
+    tags: {
+      'ses:configuration-set': [email.configurationSetName],
+      'ses:source-ip': ['127.0.0.1'],
+      'ses:from-domain': [fromAddress.split('@')[1] ?? ''],
+      'ses:caller-identity': ['local'],
+      ...Object.fromEntries(Object.entries(email.tags).map(([name, value]) => [name, [value]])),
+    },
   };
-  const put = (detailType: string, eventType: string, extra: Record<string, unknown>) =>
-    bus.put({ source: 'aws.ses', detailType, detail: { eventType, mail, ...extra } });
-  put('Email Sent', 'Send', { send: {} });
+  const put = <D extends z.ZodType>(event: EventDefinition<'aws.ses', string, D>, detail: z.input<D>) =>
+    bus.put({ source: event.source, detailType: event.detailType, detail });
+  const reportingMTA = 'dsn; local-ses.simulator.amazonses.com';
+  bus.put({ source: 'aws.ses', detailType: 'Email Sent', detail: { eventType: 'Send', mail, send: {} } });
   for (const recipient of email.to) {
     const outcome = simulatorOutcome(recipient);
     if (outcome === 'bounce') {
-      put('Email Bounced', 'Bounce', {
-        bounce: {
-          bounceType: 'Permanent',
-          bounceSubType: 'General',
-          bouncedRecipients: [{ emailAddress: recipient, action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }],
-          timestamp,
-        },
-      });
+      const bounce = {
+        bounceType: 'Permanent' as const,
+        bounceSubType: 'General',
+        bouncedRecipients: [{ emailAddress: recipient, action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }],
+        timestamp,
+        feedbackId: `${email.messageId}-bounce`,
+        reportingMTA,
+      };
+      put(emailBounced, { eventType: 'Bounce', mail, bounce });
       continue;
     }
-    put('Email Delivered', 'Delivery', { delivery: { timestamp, recipients: [recipient], smtpResponse: '250 2.6.0 Message received' } });
+    const delivery = {
+      timestamp,
+      processingTimeMillis: 0,
+      recipients: [recipient],
+      smtpResponse: '250 2.6.0 Message received',
+      reportingMTA: 'local-ses.simulator.amazonses.com',
+      remoteMtaIp: '127.0.0.1',
+    };
+    put(emailDelivered, { eventType: 'Delivery', mail, delivery });
     if (outcome === 'complaint') {
-      put('Email Complaint Received', 'Complaint', {
-        complaint: { complainedRecipients: [{ emailAddress: recipient }], complaintFeedbackType: 'abuse', timestamp },
-      });
+      const complaint = {
+        feedbackId: `${email.messageId}-complaint`,
+        complaintSubType: null,
+        complainedRecipients: [{ emailAddress: recipient }],
+        timestamp,
+        userAgent: 'Amazon SES Mailbox Simulator',
+        complaintFeedbackType: 'abuse',
+        arrivalDate: timestamp,
+      };
+      put(emailComplaintReceived, { eventType: 'Complaint', mail, complaint });
     }
   }
 };

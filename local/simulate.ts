@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../functions/config';
 import { describeIssues, isoInstant } from '../functions/events/event';
-import { campaignConversion, emailSent, npsResponseRecorded } from '../functions/events/retention';
+import { campaignConversion, emailHeldOut, emailSent, npsResponseRecorded } from '../functions/events/retention';
 import { npsFigures } from '../functions/campaigns/nps/rules';
 import { significanceTest, twoProportionZTest, type VariantResult } from '../functions/campaigns/experiments';
 import type { BusEvent, DeadLetter } from './event-bus';
@@ -123,7 +123,7 @@ export const simulate = async (options: SimulateOptions) => {
           const failure =
             recipient.action === 'nps-score'
               ? await followScoreLink(stack, busEvents, recipient.customerId, recipient.score)
-              : `recipient action '${recipient.action}' is not served yet (the unsubscribe endpoint comes with the deliverability work)`;
+              : await followUnsubscribeLink(stack, busEvents, recipient.customerId);
           recipientActions[recipient.action] = (recipientActions[recipient.action] ?? 0) + 1;
           if (failure) stack.bus.deadLetter({ reason: `input line ${line}: ${failure}`, event: value });
         });
@@ -150,6 +150,7 @@ export const simulate = async (options: SimulateOptions) => {
       },
       conversions: conversionsOf(busEvents),
       experiments: experimentsOf(busEvents),
+      holdouts: holdoutsOf(busEvents),
       nps: npsOf(busEvents),
       deadLetters: deadLetters.length,
       dynamodb: { readUnits: stack.meter.readUnits, writeUnits: stack.meter.writeUnits },
@@ -213,7 +214,9 @@ const conversionsOf = (busEvents: BusEvent[]) => {
   };
   for (const event of busEvents) {
     if (event.source !== campaignConversion.source || event['detail-type'] !== campaignConversion.detailType) continue;
-    const { campaign, step, revenue } = campaignConversion.detail.parse(event.detail);
+    const { campaign, step, revenue, holdout } = campaignConversion.detail.parse(event.detail);
+    // A holdout's order is the baseline, not revenue the campaign brought.
+    if (holdout) continue;
     const totals = (byCampaign[campaign] ??= { conversions: 0, revenue: 0 });
     add(totals, revenue);
     if (step !== undefined) add(((totals.byStep ??= {})[step] ??= { conversions: 0, revenue: 0 }), revenue);
@@ -264,6 +267,34 @@ const followScoreLink = async (stack: LocalStack, busEvents: BusEvent[], custome
 };
 
 /**
+ * The `one-click-unsubscribe` recipient action: what a mail client does for
+ * RFC 8058. POSTs `List-Unsubscribe=One-Click` to the https URL in the
+ * `List-Unsubscribe` header of the latest email to the customer, through the
+ * local links server and the real handler. Returns why it could not, or undefined.
+ */
+const followUnsubscribeLink = async (stack: LocalStack, busEvents: BusEvent[], customerId: string) => {
+  const sentTo = new Set(
+    busEvents
+      .filter((e) => e['detail-type'] === emailSent.detailType && e.source === emailSent.source)
+      .map((e) => emailSent.detail.parse(e.detail))
+      .filter((sent) => sent.customerId === customerId)
+      .map((sent) => sent.messageId),
+  );
+  const email = stack.ses.accepted.filter((accepted) => sentTo.has(accepted.messageId)).at(-1);
+  if (!email) return `no email was sent to customer ${customerId}`;
+  const header = Object.entries(email.headers).find(([name]) => name.toLowerCase() === 'list-unsubscribe')?.[1] ?? '';
+  const href = [...header.matchAll(/<([^>]*)>/g)].map((m) => m[1]!).find((uri) => /^https?:\/\//i.test(uri));
+  if (!href || !stack.endpoints.links) return 'the latest email holds no https List-Unsubscribe URL';
+  const url = new URL(href);
+  const response = await fetch(`${stack.endpoints.links}${url.pathname}${url.search}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'List-Unsubscribe=One-Click',
+  });
+  return response.ok ? undefined : `the one-click unsubscribe URL answered ${response.status}`;
+};
+
+/**
  * Per A/B test: sends and conversions of each variant (from `Email Sent` and
  * `Campaign Conversion`), and each variant's test against the control `a`.
  */
@@ -291,6 +322,51 @@ const experimentsOf = (busEvents: BusEvent[]) => {
           .map(([variant, result]) => [variant, (control && twoProportionZTest(control, result)) ?? null]),
       );
       return [name, { campaign, test: significanceTest, variants, againstControl: comparisons }];
+    }),
+  );
+};
+
+/**
+ * Per campaign with a holdout group: emails sent and would-have-sent, the
+ * conversions of each group and their rates, and the uplift (percentage points
+ * of the sent group's rate over the holdout's, and relative to the holdout's).
+ */
+const holdoutsOf = (busEvents: BusEvent[]) => {
+  const groups: Record<string, { sent: number; heldOut: number; sentConversions: number; heldOutConversions: number }> = {};
+  const group = (campaign: string) => (groups[campaign] ??= { sent: 0, heldOut: 0, sentConversions: 0, heldOutConversions: 0 });
+  const heldOutCampaigns = new Set<string>();
+  for (const event of busEvents) {
+    if (event.source !== 'retention') continue;
+    if (event['detail-type'] === emailHeldOut.detailType) {
+      const { campaign } = emailHeldOut.detail.parse(event.detail);
+      heldOutCampaigns.add(campaign);
+      group(campaign).heldOut++;
+    } else if (event['detail-type'] === emailSent.detailType) {
+      group(emailSent.detail.parse(event.detail).campaign).sent++;
+    } else if (event['detail-type'] === campaignConversion.detailType) {
+      const { campaign, holdout } = campaignConversion.detail.parse(event.detail);
+      if (holdout) group(campaign).heldOutConversions++;
+      else group(campaign).sentConversions++;
+    }
+  }
+  const rate = (conversions: number, emails: number) => (emails ? Math.round((conversions / emails) * 10_000) / 10_000 : null);
+  return Object.fromEntries(
+    [...heldOutCampaigns].sort().map((campaign) => {
+      const g = groups[campaign]!;
+      const sentRate = rate(g.sentConversions, g.sent);
+      const heldOutRate = rate(g.heldOutConversions, g.heldOut);
+      const uplift = sentRate !== null && heldOutRate !== null ? Math.round((sentRate - heldOutRate) * 10_000) / 100 : null;
+      return [
+        campaign,
+        {
+          ...g,
+          sentConversionRate: sentRate,
+          heldOutConversionRate: heldOutRate,
+          /** Percentage points. */
+          uplift,
+          relativeUplift: uplift !== null && heldOutRate ? Math.round(((sentRate! - heldOutRate) / heldOutRate) * 1000) / 1000 : null,
+        },
+      ];
     }),
   );
 };

@@ -11,6 +11,8 @@ export interface Attribution {
   campaign: Campaign;
   step?: number;
   via: 'code' | 'window';
+  /** The customer was held out: the order converts the email they would have had. */
+  holdout?: boolean;
   /** The A/B test variant of the email converted, when it was in one. */
   experiment?: string;
   variant?: string;
@@ -21,7 +23,7 @@ export const attributeOrder = (input: {
   redeemed?: Pick<DiscountCode, 'campaign' | 'step' | 'experiment' | 'variant'>;
   profile?: Pick<
     CustomerProfile,
-    'winbackLastSentAt' | 'winbackLastSentStep' | 'winbackLastSendKey' | 'winbackConvertedKey' | 'winbackLastExperiment' | 'winbackLastVariant'
+    'winbackLastSentAt' | 'winbackLastSentStep' | 'winbackLastSendKey' | 'winbackConvertedKey' | 'winbackLastExperiment' | 'winbackLastVariant' | 'winbackLastHeldOut'
   >;
   windowDays: number;
 }): Attribution | undefined => {
@@ -34,5 +36,11 @@ export const attributeOrder = (input: {
   const sinceEmail = Date.parse(placedAt) - Date.parse(profile.winbackLastSentAt);
   if (sinceEmail < 0 || sinceEmail > windowDays * 86_400_000) return undefined;
   const { winbackLastExperiment: experiment, winbackLastVariant: variant } = profile;
-  return { campaign: 'winback', step: profile.winbackLastSentStep, via: 'window', ...(experiment && { experiment, variant }) };
+  return {
+    campaign: 'winback',
+    step: profile.winbackLastSentStep,
+    via: 'window',
+    ...(profile.winbackLastHeldOut && { holdout: true }),
+    ...(experiment && { experiment, variant }),
+  };
 };

@@ -8,12 +8,13 @@
 import { DateTime } from 'luxon';
 import type { Config } from '../config';
 import { outgoing } from '../events/event';
-import { discountCodeIssued, emailSent, type Campaign } from '../events/retention';
+import { discountCodeIssued, emailHeldOut, emailSent, type Campaign } from '../events/retention';
 import type { CustomerProfile } from '../customers/profile';
 import type { Keyring } from '../links/signed-token';
 import { unsubscribeLinks } from '../links/unsubscribe';
 import { discountCodeFor } from './discount-code';
 import { assignVariant, type Assignment } from './experiments';
+import { isHeldOut } from './holdout';
 import { localDate, nextLocalDayAt } from './local-time';
 import type { DiscountCodes, EventPublisher, Mailer, SendLedger, Suppressions, Templates } from './ports';
 
@@ -49,6 +50,8 @@ export interface Send {
 export type DeliveryOutcome =
   | { outcome: 'sent'; messageId: string; discountCode?: string; assignment?: Assignment }
   | { outcome: 'duplicate' }
+  /** In the campaign's holdout group: recorded as would-have-sent, not emailed. */
+  | { outcome: 'heldOut' }
   | { outcome: 'suppressed' }
   | { outcome: 'deferred'; until: Date }
   | { outcome: 'failed'; retryable: boolean; reason: string };
@@ -59,6 +62,15 @@ export const deliver = async (send: Send, ports: DeliveryPorts): Promise<Deliver
   const { customer, sendKey, at } = send;
   if (await ports.suppressions.isSuppressed(customer.email)) return { outcome: 'suppressed' };
   if (!(await ports.ledger.claimSend(sendKey, customer.customerId, at))) return { outcome: 'duplicate' };
+
+  if (isHeldOut(send.campaign, customer.customerId, ports.config[send.campaign].holdoutShare)) {
+    // The occasion is settled as if sent (once per occasion), without an email or the day's slot.
+    await ports.ledger.markSent(sendKey, 'held-out');
+    await ports.events.publish([
+      outgoing(emailHeldOut, at.toISOString(), { customerId: customer.customerId, campaign: send.campaign, step: send.step, sendKey }),
+    ]);
+    return { outcome: 'heldOut' };
+  }
 
   const day = localDate(at, send.timeZone);
   if (!(await ports.ledger.claimDay(customer.customerId, day, sendKey))) {
@@ -90,6 +102,8 @@ export const deliver = async (send: Send, ports: DeliveryPorts): Promise<Deliver
       headers: links.headers,
       tags: {
         campaign: send.campaign,
+        // Customer ids, never addresses: SES events name the customer they concern by it.
+        customerId: customer.customerId,
         ...(send.step !== undefined && { step: String(send.step) }),
         ...(assignment && { experiment: assignment.experiment, variant: assignment.variant }),
       },

@@ -27,10 +27,12 @@ export interface Assignment {
   variant: string;
 }
 
+/** A number in [0, 1) from a key, uniform over keys and always the same for one key. */
+export const uniformHash = (key: string) => createHash('sha256').update(key).digest().readUInt32BE(0) / 2 ** 32;
+
 /** The customer's variant: a uniform hash in [0, 1) walked along the weights, in name order. */
 export const assignVariant = (experiment: Experiment, customerId: string): Assignment => {
-  const digest = createHash('sha256').update(`${experiment.name}:${customerId}`).digest();
-  const point = digest.readUInt32BE(0) / 2 ** 32;
+  const point = uniformHash(`${experiment.name}:${customerId}`);
   const entries = Object.entries(experiment.variants).sort(([a], [b]) => a.localeCompare(b));
   const total = entries.reduce((sum, [, weight]) => sum + weight, 0);
   let cumulative = 0;

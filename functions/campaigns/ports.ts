@@ -6,6 +6,7 @@ import type { DueIndexName } from '../adapters/dynamodb/table';
 import type { OutgoingEvent } from '../events/event';
 import type { OrderPlaced, OrderDelivered } from '../events/shop';
 import type { CustomerProfile } from '../customers/profile';
+import type { Campaign } from '../events/retention';
 import type { RenderedEmail } from '../templates/render';
 import type { OrderHistoryEntry, OrderStats, WinbackDue } from './winback/rules';
 import type { SurveyDue } from './nps/rules';
@@ -44,7 +45,7 @@ export interface CustomerStore {
     customerId: string,
     lapse: string,
     due: WinbackDue | undefined,
-    settled?: { stepsSent: number; sent?: { step: number; at: Date; sendKey: string; assignment?: Assignment } },
+    settled?: { stepsSent: number; sent?: { step: number; at: Date; sendKey: string; assignment?: Assignment; heldOut?: boolean } },
   ): Promise<boolean>;
   /**
    * Sets (or clears) the customer's pending survey. With `onlyFor`, only while
@@ -52,6 +53,12 @@ export interface CustomerStore {
    * `sentAt` records a survey that went out.
    */
   setSurveyDue(customerId: string, due: SurveyDue | undefined, options?: { onlyFor?: string; orNone?: boolean; sentAt?: Date }): Promise<boolean>;
+  /**
+   * Replaces the campaigns the customer opted out of (an empty list clears them);
+   * resolves to the previous list, or undefined when there is no such customer
+   * or they were erased (nothing is written then).
+   */
+  setOptedOut(customerId: string, campaigns: Campaign[]): Promise<{ previous: Campaign[] } | undefined>;
 }
 
 export interface NpsResponse {
@@ -89,6 +96,12 @@ export interface SendLedger {
 
 export interface Suppressions {
   isSuppressed(email: string): Promise<boolean>;
+  /**
+   * Puts an address on the list for good, with the reason and time; stores a
+   * hash of it, never the address. False when it was already there (the first
+   * reason stays).
+   */
+  suppress(email: string, reason: 'bounce' | 'complaint' | 'unsubscribe', at: string): Promise<boolean>;
 }
 
 export interface DiscountCode {
@@ -134,4 +147,45 @@ export interface Templates {
   render(campaign: string, locale: string, data: Record<string, unknown>, variant?: string): Promise<RenderedEmail>;
   /** The A/B test the template set declares, if any. */
   experimentFor(campaign: string): Experiment | undefined;
+}
+
+/** What SES reported of one message, by its SES message id: no address, only what it was and what became of it. */
+export interface MessageStatus {
+  messageId: string;
+  /** From the message's tags. */
+  campaign?: string;
+  step?: number;
+  experiment?: string;
+  variant?: string;
+  customerId?: string;
+  /** When each happened first (SES's timestamps, ISO-8601). */
+  deliveredAt?: string;
+  bouncedAt?: string;
+  complainedAt?: string;
+  openedAt?: string;
+  clickedAt?: string;
+  bounceType?: string;
+  bounceSubType?: string;
+  complaintFeedbackType?: string;
+}
+
+export type MessageEventKind = 'delivered' | 'bounced' | 'complained' | 'opened' | 'clicked';
+
+export interface MessageEvent {
+  messageId: string;
+  kind: MessageEventKind;
+  at: string;
+  /** Who and what the message was, from its tags. */
+  about: Pick<MessageStatus, 'campaign' | 'step' | 'experiment' | 'variant' | 'customerId'>;
+  /** What SES said of a bounce or complaint. */
+  details?: Pick<MessageStatus, 'bounceType' | 'bounceSubType' | 'complaintFeedbackType'>;
+}
+
+export interface MessageStatuses {
+  /**
+   * Records that the event happened to the message; the earliest time of each
+   * kind is kept. False when that was already recorded (a replay changes nothing).
+   */
+  record(event: MessageEvent): Promise<boolean>;
+  get(messageId: string): Promise<MessageStatus | undefined>;
 }

@@ -1,4 +1,5 @@
 /** The customer as the engine keeps it, and what makes one mailable (DESIGN §5, all campaigns). */
+import type { Campaign } from '../events/retention';
 import type { CustomerUpserted } from '../events/shop';
 
 export interface CustomerProfile extends CustomerUpserted {
@@ -30,6 +31,8 @@ export interface CustomerProfile extends CustomerUpserted {
   winbackLastSendKey?: string;
   winbackLastExperiment?: string;
   winbackLastVariant?: string;
+  /** The last winback step was held out (the customer is in the holdout group). */
+  winbackLastHeldOut?: boolean;
   /** The send key of the winback email an order already converted. */
   winbackConvertedKey?: string;
 
@@ -38,11 +41,28 @@ export interface CustomerProfile extends CustomerUpserted {
   npsDueAt?: string;
   /** When the last survey went out (one per customer per 90 days). */
   npsLastSurveyAt?: string;
+
+  /**
+   * Campaigns the customer opted out of on the unsubscribe page (engine-owned:
+   * a `Customer Upserted` never changes it). Unsubscribing from everything is
+   * the suppression list's business, not this field's.
+   */
+  optedOut?: Campaign[];
 }
 
-/** Consent and an address: the profile-level conditions every campaign shares. */
-export const isMailable = (profile: Pick<CustomerProfile, 'marketingConsent' | 'email' | 'deletedAt'>): boolean =>
-  profile.marketingConsent && !profile.deletedAt && Boolean(profile.email);
+/**
+ * Consent and an address: the profile-level conditions every campaign shares;
+ * with `campaign`, also that the customer has not opted out of that campaign.
+ * (The suppression list is checked separately, at send time.)
+ */
+export const isMailable = (
+  profile: Pick<CustomerProfile, 'marketingConsent' | 'email' | 'deletedAt'> & Partial<Pick<CustomerProfile, 'optedOut'>>,
+  campaign?: Campaign,
+): boolean =>
+  profile.marketingConsent &&
+  !profile.deletedAt &&
+  Boolean(profile.email) &&
+  !(campaign !== undefined && profile.optedOut?.includes(campaign));
 
 export const timeZoneOf = (profile: Pick<CustomerProfile, 'timeZone'>, defaultTimeZone: string): string =>
   profile.timeZone ?? defaultTimeZone;

@@ -35,6 +35,13 @@ export const discountCodeIssued = defineEvent(
   }),
 );
 
+/** A customer of a campaign's holdout group who would have been sent this email, and was not. */
+export const emailHeldOut = defineEvent(
+  'retention',
+  'Email Held Out',
+  z.object({ customerId: z.string(), campaign: campaignSchema, step: z.number().int().optional(), sendKey: z.string() }),
+);
+
 /** An order the engine attributes to a campaign email (DESIGN §5, winback): by its code, or by timing. */
 export const campaignConversion = defineEvent(
   'retention',
@@ -48,6 +55,8 @@ export const campaignConversion = defineEvent(
     currency: z.string(),
     /** `code`: the order redeemed the campaign's code; `window`: it came within the window after an email. */
     via: z.enum(['code', 'window']),
+    /** The customer was in the holdout group: the order converts the email they would have had. */
+    holdout: z.boolean().optional(),
     experiment: z.string().optional(),
     variant: z.string().optional(),
   }),
@@ -81,3 +90,18 @@ export const npsDetractor = defineEvent('retention', 'Nps Detractor', npsRespons
 export const npsPromoter = defineEvent('retention', 'Nps Promoter', npsResponse);
 /** A comment left on the thank-you page, with the response's score. */
 export const npsCommentAdded = defineEvent('retention', 'Nps Comment Added', npsResponse.extend({ comment: z.string() }));
+
+/**
+ * A customer unsubscribed (DESIGN §5, all campaigns): from everything (their
+ * address is now suppressed), or from the listed campaigns on the preference page.
+ */
+export const customerUnsubscribed = defineEvent(
+  'retention',
+  'Customer Unsubscribed',
+  z.object({
+    customerId: z.string(),
+    campaigns: z.union([z.literal('all'), z.array(campaignSchema).min(1)]),
+    /** The header's https URL (RFC 8058), the page's preference form, or the header's mailto. */
+    via: z.enum(['one-click', 'page', 'mailto']),
+  }),
+);

@@ -1,8 +1,10 @@
 /**
  * Lambda behind the public HTTPS links of the emails (an HTTP API on AWS, the
  * local links server under `npm start`): an NPS score click, and the comment
- * posted from the thank-you page. Input is bounded and typed; any invalid link
- * gets the same neutral page and records nothing.
+ * posted from the thank-you page; the `List-Unsubscribe` link: its one-click
+ * POST (RFC 8058), the page a GET shows (which changes nothing), and that
+ * page's preference form. Input is bounded and typed; any invalid link gets the
+ * same neutral page and records nothing.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -10,16 +12,65 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { z } from 'zod';
 import { storeAdapters } from '../adapters';
 import { dynamoNpsResponses } from '../adapters/dynamodb/nps-responses';
+import { dynamoSuppressions } from '../adapters/dynamodb/suppressions';
 import { addComment, recordScore } from '../campaigns/nps/responses';
-import { invalidLinkPage, npsCommentSavedPage, npsThanksPage } from '../links/pages';
+import { savePreferences, unsubscribeAll, viewPreferences } from '../customers/unsubscribe';
+import { campaignSchema } from '../events/retention';
+import {
+  invalidLinkPage,
+  npsCommentSavedPage,
+  npsThanksPage,
+  preferencesSavedPage,
+  unsubscribedPage,
+  unsubscribePage,
+} from '../links/pages';
 import { logger } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
 
 /** Tokens are about 200 characters; anything far longer is not one of ours. */
 const token = z.string().min(1).max(1024);
 const scoreQuery = z.object({ token });
+const tokenQuery = z.object({ token });
 const commentForm = z.object({ token, comment: z.string().trim().max(2000) });
+/** RFC 8058: the body a mail client posts; other fields are ignored. */
+const oneClickForm = z.object({ 'List-Unsubscribe': z.literal('One-Click') });
+const preferencesForm = z.object({ token, keep: z.array(campaignSchema).max(campaignSchema.options.length * 2) });
 const maxBodyBytes = 8 * 1024;
+
+const headerOf = (event: APIGatewayProxyEventV2, name: string) =>
+  Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
+
+/**
+ * A posted form's text fields, each with all its values, from either encoding
+ * mail clients and browsers use (a body without a content type is read as
+ * URL-encoded); or the status that refuses it.
+ */
+const readForm = async (event: APIGatewayProxyEventV2): Promise<{ fields: Map<string, string[]> } | { status: 400 | 413 | 415 }> => {
+  const raw = event.body ?? '';
+  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (body.length > maxBodyBytes) return { status: 413 };
+  const contentType = headerOf(event, 'content-type') ?? '';
+  const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+  const fields = new Map<string, string[]>();
+  const add = (name: string, value: unknown) => {
+    if (typeof value === 'string') fields.set(name, [...(fields.get(name) ?? []), value]);
+  };
+  if (mediaType === '' || mediaType === 'application/x-www-form-urlencoded') {
+    for (const [name, value] of new URLSearchParams(body.toString('utf8'))) add(name, value);
+    return { fields };
+  }
+  if (mediaType === 'multipart/form-data') {
+    try {
+      // The platform's own multipart parser (undici); file parts are not text fields, so ignored.
+      const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+      for (const [name, value] of form) add(name, value);
+      return { fields };
+    } catch {
+      return { status: 400 };
+    }
+  }
+  return { status: 415 };
+};
 
 const page = (statusCode: number, body: string): APIGatewayProxyStructuredResultV2 => ({
   statusCode,
@@ -37,13 +88,14 @@ const page = (statusCode: number, body: string): APIGatewayProxyStructuredResult
 export const createHandler = (runtime: Runtime) => {
   const { customers, events } = storeAdapters(runtime);
   const responses = dynamoNpsResponses(runtime.dynamo, runtime.tableName);
+  const suppressions = dynamoSuppressions(runtime.dynamo, runtime.tableName);
   const shopName = runtime.config.shop.name;
   const invalid = (status = 404) => page(status, invalidLinkPage({ shopName }));
 
   return middy(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const now = new Date(event.requestContext.timeEpoch);
     const route = `${event.requestContext.http.method} ${event.rawPath}`;
-    const ports = { keyring: await runtime.keyring(), customers, responses, events };
+    const ports = { keyring: await runtime.keyring(), customers, responses, suppressions, events };
 
     if (route === 'GET /nps') {
       const query = scoreQuery.safeParse(event.queryStringParameters ?? {});
@@ -67,6 +119,53 @@ export const createHandler = (runtime: Runtime) => {
       if (!saved.valid) return invalid();
       logger.info('nps comment', { customerId: saved.customer.customerId });
       return page(200, npsCommentSavedPage(saved.customer.locale, { shopName }));
+    }
+
+    // Shows the page; never changes anything (mail scanners and previews fetch links).
+    if (route === 'GET /unsubscribe') {
+      const query = tokenQuery.safeParse(event.queryStringParameters ?? {});
+      if (!query.success) return invalid(400);
+      const view = await viewPreferences(query.data.token, now, ports);
+      if (!view.valid) return invalid();
+      const { locale } = view.customer;
+      if (view.unsubscribed) return page(200, unsubscribedPage(locale, { shopName }));
+      return page(
+        200,
+        unsubscribePage(locale, {
+          shopName,
+          token: query.data.token,
+          // Relative, as the link itself is: the button posts to the very URL of the header.
+          oneClickAction: `unsubscribe?token=${encodeURIComponent(query.data.token)}`,
+          preferencesAction: 'unsubscribe/preferences',
+          optedOut: view.optedOut,
+        }),
+      );
+    }
+
+    // RFC 8058 one-click, from a mail client or the page's button: unsubscribes at once.
+    if (route === 'POST /unsubscribe') {
+      const query = tokenQuery.safeParse(event.queryStringParameters ?? {});
+      if (!query.success) return invalid(400);
+      const read = await readForm(event);
+      if ('status' in read) return invalid(read.status);
+      const form = oneClickForm.safeParse({ 'List-Unsubscribe': read.fields.get('List-Unsubscribe')?.[0] });
+      if (!form.success) return invalid(400);
+      const done = await unsubscribeAll(query.data.token, 'one-click', now, ports);
+      if (!done.valid) return invalid();
+      logger.info('unsubscribed', { customerId: done.customer.customerId, via: 'one-click', changed: done.changed });
+      return page(200, unsubscribedPage(done.customer.locale, { shopName }));
+    }
+
+    if (route === 'POST /unsubscribe/preferences') {
+      const read = await readForm(event);
+      if ('status' in read) return invalid(read.status);
+      const form = preferencesForm.safeParse({ token: read.fields.get('token')?.[0], keep: read.fields.get('keep') ?? [] });
+      if (!form.success) return invalid(400);
+      const saved = await savePreferences(form.data.token, form.data.keep, now, ports);
+      if (!saved.valid) return invalid();
+      logger.info('unsubscribe preferences', { customerId: saved.customer.customerId, optedOut: saved.optedOut, changed: saved.changed });
+      const { locale } = saved.customer;
+      return page(200, saved.unsubscribed ? unsubscribedPage(locale, { shopName }) : preferencesSavedPage(locale, { shopName, optedOut: saved.optedOut }));
     }
 
     return invalid();

@@ -1,7 +1,9 @@
 /**
- * The HTML pages the public link endpoint shows (DESIGN §5 "nps"): the thanks
- * page after a score click (with an optional comment box), the page after the
- * comment is saved, and one neutral page for any link that cannot be used.
+ * The HTML pages the public link endpoint shows (DESIGN §5 "nps", "all
+ * campaigns"): the thanks page after a score click (with an optional comment
+ * box), the page after the comment is saved, the unsubscribe page (a one-click
+ * button and a small preference form), the pages after unsubscribing or saving
+ * preferences, and one neutral page for any link that cannot be used.
  *
  * Each function returns a complete, self-contained HTML5 document: no external
  * assets (the CSS is in a <style> element), readable on a phone, and written
@@ -14,6 +16,7 @@
  * Status codes and headers are the caller's business.
  */
 import { Liquid } from 'liquidjs';
+import { campaignSchema, type Campaign } from '../events/retention';
 import { resolveLocale } from '../templates/locale';
 
 export const pageLocales = ['en', 'ms', 'ar'] as const;
@@ -47,6 +50,37 @@ interface PageCopy {
     heading: string;
     body: string;
   };
+  /** What a GET of the unsubscribe link shows: nothing changes until a button is pressed. */
+  unsubscribe: {
+    title: string;
+    /** May hold `{shop}`. */
+    heading: string;
+    body: string;
+    /** The one-click button: unsubscribes from everything. */
+    button: string;
+    /** The preference form. */
+    chooseHeading: string;
+    chooseBody: string;
+    save: string;
+  };
+  /** Each campaign, as a customer understands it. */
+  campaigns: Record<Campaign, string>;
+  /** After unsubscribing from everything (or opening the link once unsubscribed). */
+  unsubscribed: {
+    title: string;
+    heading: string;
+    /** May hold `{shop}`. */
+    body: string;
+  };
+  /** After saving preferences that keep at least one campaign. */
+  preferencesSaved: {
+    title: string;
+    heading: string;
+    /** Introduces the campaigns kept. */
+    keeping: string;
+    /** Introduces the campaigns stopped. */
+    stopped: string;
+  };
 }
 
 const copy: Record<PageLocale, PageCopy> = {
@@ -71,6 +105,31 @@ const copy: Record<PageLocale, PageCopy> = {
       heading: 'This link can’t be used',
       body: 'It may be incomplete or no longer valid. There’s nothing more you need to do, and you can close this page.',
     },
+    unsubscribe: {
+      title: 'Unsubscribe',
+      heading: 'Unsubscribe from {shop} emails?',
+      body: 'One click and we won’t send you any more emails.',
+      button: 'Unsubscribe from all emails',
+      chooseHeading: 'Or choose what you still want',
+      chooseBody: 'Untick what you no longer want to get. We’ll only send what stays ticked.',
+      save: 'Save my choices',
+    },
+    campaigns: {
+      birthday: 'Birthday gifts',
+      winback: 'Offers when we haven’t seen you for a while',
+      nps: 'Surveys about your orders',
+    },
+    unsubscribed: {
+      title: 'Unsubscribed',
+      heading: 'You’re unsubscribed',
+      body: 'You won’t get any more emails from {shop}. There’s nothing more you need to do, and you can close this page.',
+    },
+    preferencesSaved: {
+      title: 'Choices saved',
+      heading: 'Your choices are saved',
+      keeping: 'You’ll still get:',
+      stopped: 'We won’t send you:',
+    },
   },
   ms: {
     lang: 'ms',
@@ -92,6 +151,31 @@ const copy: Record<PageLocale, PageCopy> = {
       title: 'Pautan tidak tersedia',
       heading: 'Pautan ini tidak boleh digunakan',
       body: 'Pautan ini mungkin tidak lengkap atau sudah tidak sah. Tiada apa-apa lagi yang perlu anda lakukan, dan anda boleh menutup halaman ini.',
+    },
+    unsubscribe: {
+      title: 'Berhenti langganan',
+      heading: 'Berhenti menerima e-mel daripada {shop}?',
+      body: 'Dengan satu klik, kami tidak akan menghantar sebarang e-mel lagi kepada anda.',
+      button: 'Berhenti menerima semua e-mel',
+      chooseHeading: 'Atau pilih apa yang masih anda mahu',
+      chooseBody: 'Nyahtanda apa yang anda tidak mahu terima lagi. Kami hanya akan menghantar yang masih bertanda.',
+      save: 'Simpan pilihan saya',
+    },
+    campaigns: {
+      birthday: 'Hadiah hari jadi',
+      winback: 'Tawaran apabila sudah lama kami tidak berjumpa anda',
+      nps: 'Tinjauan tentang pesanan anda',
+    },
+    unsubscribed: {
+      title: 'Langganan dihentikan',
+      heading: 'Langganan anda telah dihentikan',
+      body: 'Anda tidak akan menerima e-mel lagi daripada {shop}. Tiada apa-apa lagi yang perlu anda lakukan, dan anda boleh menutup halaman ini.',
+    },
+    preferencesSaved: {
+      title: 'Pilihan disimpan',
+      heading: 'Pilihan anda telah disimpan',
+      keeping: 'Anda akan terus menerima:',
+      stopped: 'Kami tidak akan menghantar:',
     },
   },
   ar: {
@@ -115,6 +199,31 @@ const copy: Record<PageLocale, PageCopy> = {
       heading: 'لا يمكن استخدام هذا الرابط',
       body: 'ربما يكون الرابط غير مكتمل أو لم يعد صالحًا. لا يلزمك فعل أي شيء آخر، ويمكنك إغلاق هذه الصفحة.',
     },
+    unsubscribe: {
+      title: 'إلغاء الاشتراك',
+      heading: 'هل تريد إلغاء الاشتراك في رسائل {shop}؟',
+      body: 'بنقرة واحدة لن نرسل إليك أي رسائل بريد إلكتروني بعد الآن.',
+      button: 'إلغاء الاشتراك في جميع الرسائل',
+      chooseHeading: 'أو اختر ما تريد الاستمرار في تلقيه',
+      chooseBody: 'أزل علامة الاختيار عمّا لم تعد ترغب في تلقيه، ولن نرسل إلا ما يبقى محددًا.',
+      save: 'حفظ اختياراتي',
+    },
+    campaigns: {
+      birthday: 'هدايا عيد الميلاد',
+      winback: 'عروض عندما لا نراك منذ فترة',
+      nps: 'استطلاعات حول طلباتك',
+    },
+    unsubscribed: {
+      title: 'تم إلغاء الاشتراك',
+      heading: 'تم إلغاء اشتراكك',
+      body: 'لن تصلك بعد الآن أي رسائل من {shop}. لا يلزمك فعل أي شيء آخر، ويمكنك إغلاق هذه الصفحة.',
+    },
+    preferencesSaved: {
+      title: 'تم حفظ اختياراتك',
+      heading: 'تم حفظ اختياراتك',
+      keeping: 'ستظل تصلك:',
+      stopped: 'لن نرسل إليك:',
+    },
   },
 };
 
@@ -136,6 +245,12 @@ textarea{display:block;width:100%;min-height:140px;padding:12px;border:1px solid
 textarea:focus,button:focus{outline:3px solid #9db4d6;outline-offset:2px}
 button{margin-top:16px;padding:13px 28px;border:0;border-radius:6px;background:#3e5c8a;color:#fff;font:inherit;font-weight:700;cursor:pointer}
 button:hover{background:#2f4a72}
+fieldset{margin:0;padding:0;border:0}
+legend{padding:0;font-weight:700}
+.choice{display:flex;gap:10px;align-items:flex-start;margin:10px 0;font-weight:400}
+.choice input{flex:none;width:20px;height:20px;margin:3px 0 0}
+input:focus{outline:3px solid #9db4d6;outline-offset:2px}
+ul{margin:0 0 16px;padding-inline-start:22px}
 .card>:last-child{margin-bottom:0}
 @media (max-width:420px){.card{padding:24px 18px}h1,h2{font-size:22px}button{width:100%}}
 `.trim();
@@ -186,12 +301,56 @@ const invalidContent = `{% for t in all %}{% if forloop.first %}{% assign h = 'h
 </div>
 {% endfor %}`;
 
+// The one-click button posts exactly what RFC 8058 has a mail client post, to the link itself.
+const unsubscribeContent = `<div class="card">
+<h1>{{ t.heading | replace: '{shop}', shopName }}</h1>
+<p>{{ t.body }}</p>
+<form method="post" action="{{ oneClickAction }}">
+<input type="hidden" name="List-Unsubscribe" value="One-Click">
+<button type="submit">{{ t.button }}</button>
+</form>
+</div>
+<div class="card">
+<h2>{{ t.chooseHeading }}</h2>
+<form method="post" action="{{ preferencesAction }}">
+<input type="hidden" name="token" value="{{ token }}">
+<fieldset aria-describedby="choose-hint">
+<legend class="hint" id="choose-hint">{{ t.chooseBody }}</legend>
+{% for choice in choices %}<label class="choice" for="keep-{{ choice.campaign }}"><input type="checkbox" id="keep-{{ choice.campaign }}" name="keep" value="{{ choice.campaign }}"{% if choice.kept %} checked{% endif %}> <span>{{ choice.name }}</span></label>
+{% endfor %}</fieldset>
+<button type="submit">{{ t.save }}</button>
+</form>
+</div>
+`;
+
+const unsubscribedContent = `<div class="card">
+<h1>{{ t.heading }}</h1>
+<p>{{ t.body | replace: '{shop}', shopName }}</p>
+</div>
+`;
+
+const preferencesSavedContent = `<div class="card">
+<h1>{{ t.heading }}</h1>
+{% if kept.size > 0 %}<p>{{ t.keeping }}</p>
+<ul>
+{% for name in kept %}<li>{{ name }}</li>
+{% endfor %}</ul>
+{% endif %}{% if stopped.size > 0 %}<p>{{ t.stopped }}</p>
+<ul>
+{% for name in stopped %}<li>{{ name }}</li>
+{% endfor %}</ul>
+{% endif %}</div>
+`;
+
 const liquid = new Liquid({ strictVariables: true, strictFilters: true, outputEscape: 'escape' });
 const templates = {
   layout: liquid.parse(layout),
   thanks: liquid.parse(thanksContent),
   saved: liquid.parse(savedContent),
   invalid: liquid.parse(invalidContent),
+  unsubscribe: liquid.parse(unsubscribeContent),
+  unsubscribed: liquid.parse(unsubscribedContent),
+  preferencesSaved: liquid.parse(preferencesSavedContent),
 };
 
 const pickLocale = (locale: string | undefined): PageLocale => resolveLocale([...pageLocales], locale) as PageLocale;
@@ -233,4 +392,48 @@ export function invalidLinkPage(input: { shopName: string }): string {
   const content = liquid.renderSync(templates.invalid, { all }) as string;
   const title = all.map((c) => c.invalid.title).join(' / ');
   return page({ lang: 'en', dir: 'ltr', title, shopName: input.shopName }, content);
+}
+
+/**
+ * What a GET of the unsubscribe link shows, changing nothing: a button that
+ * unsubscribes from everything (posting `List-Unsubscribe=One-Click` to
+ * `oneClickAction`, the link itself) and a preference form posting the token
+ * and the ticked `keep` campaigns to `preferencesAction`. A campaign is ticked
+ * unless the customer opted out of it.
+ */
+export function unsubscribePage(
+  locale: string | undefined,
+  input: { shopName: string; token: string; oneClickAction: string; preferencesAction: string; optedOut?: readonly Campaign[] },
+): string {
+  const c = copy[pickLocale(locale)];
+  const choices = campaignSchema.options.map((campaign) => ({
+    campaign,
+    name: c.campaigns[campaign],
+    kept: !input.optedOut?.includes(campaign),
+  }));
+  const content = liquid.renderSync(templates.unsubscribe, {
+    t: c.unsubscribe,
+    shopName: input.shopName,
+    token: input.token,
+    oneClickAction: input.oneClickAction,
+    preferencesAction: input.preferencesAction,
+    choices,
+  }) as string;
+  return page({ lang: c.lang, dir: c.dir, title: c.unsubscribe.title, shopName: input.shopName }, content);
+}
+
+/** After unsubscribing from everything, and for a link of a customer already unsubscribed. */
+export function unsubscribedPage(locale: string | undefined, input: { shopName: string }): string {
+  const c = copy[pickLocale(locale)];
+  const content = liquid.renderSync(templates.unsubscribed, { t: c.unsubscribed, shopName: input.shopName }) as string;
+  return page({ lang: c.lang, dir: c.dir, title: c.unsubscribed.title, shopName: input.shopName }, content);
+}
+
+/** After the preference form is saved: the campaigns kept, and those stopped. */
+export function preferencesSavedPage(locale: string | undefined, input: { shopName: string; optedOut: readonly Campaign[] }): string {
+  const c = copy[pickLocale(locale)];
+  const names = (kept: boolean) =>
+    campaignSchema.options.filter((campaign) => input.optedOut.includes(campaign) !== kept).map((campaign) => c.campaigns[campaign]);
+  const content = liquid.renderSync(templates.preferencesSaved, { t: c.preferencesSaved, kept: names(true), stopped: names(false) }) as string;
+  return page({ lang: c.lang, dir: c.dir, title: c.preferencesSaved.title, shopName: input.shopName }, content);
 }

@@ -203,11 +203,49 @@ describe('schedules: each scheduled function fires at its wired expression (§7)
   });
 });
 
+type PatternTrigger = { pattern: object; bus?: 'default' };
+const onDefaultBus = onEvents.filter((name) => (wiring[name].trigger as PatternTrigger).bus === 'default');
+const onRetentionBus = onEvents.filter((name) => !onDefaultBus.includes(name));
+
 describe('event rules: each event-driven function matches its wired pattern on the retention bus (§3)', () => {
-  it.each(onEvents)('%s', (name) => {
+  it.each(onRetentionBus)('%s', (name) => {
     const rule = resourceOf(stack.functions[name].trigger!).Properties;
-    expect(rule.EventPattern).toEqual((wiring[name].trigger as { pattern: object }).pattern);
+    expect(rule.EventPattern).toEqual((wiring[name].trigger as PatternTrigger).pattern);
     expect(rule.EventBusName).toEqual(ref(stack.state.bus));
+  });
+});
+
+describe("event rules with bus: 'default' match their wired pattern on the account's default bus, where SES publishes (§7)", () => {
+  it.each(onDefaultBus)('%s', (name) => {
+    const rule = resourceOf(stack.functions[name].trigger!).Properties;
+    expect(rule.EventPattern).toEqual((wiring[name].trigger as PatternTrigger).pattern);
+    expect(rule.EventBusName).toBe('default');
+  });
+
+  it('the SES events rule listens on the default bus, for SES deliveries, bounces, complaints, opens and clicks', () => {
+    expect(onDefaultBus).toContain('sesEvents');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: 'default',
+      EventPattern: {
+        source: ['aws.ses'],
+        'detail-type': Match.arrayWith(['Email Delivered', 'Email Bounced', 'Email Complaint Received', 'Email Opened', 'Email Clicked']),
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: getAtt(stack.functions.sesEvents.function),
+          RetryPolicy: {
+            MaximumRetryAttempts: wiring.sesEvents.retry.attempts,
+            MaximumEventAgeInSeconds: wiring.sesEvents.retry.maxEventAgeSeconds,
+          },
+          DeadLetterConfig: { Arn: getAtt(stack.functions.sesEvents.deadLetterQueue!) },
+        }),
+      ],
+    });
+  });
+
+  it('is the same default bus the configuration set publishes to, referenced once', () => {
+    expect(stack.node.findAll().filter((c) => c.node.id === 'DefaultBus')).toHaveLength(1);
+    expect(stack.defaultBus.eventBusName).toBe('default');
   });
 });
 

@@ -3,6 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerStore } from '../../campaigns/ports';
 import type { CustomerProfile } from '../../customers/profile';
+import { campaignSchema, type Campaign } from '../../events/retention';
 import type { WinbackDue } from '../../campaigns/winback/rules';
 import { tableSchema, type DueIndexName } from './table';
 
@@ -183,6 +184,7 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
         // Cleared (undefined) when this email was in no A/B test.
         winbackLastExperiment: settled.sent.assignment?.experiment,
         winbackLastVariant: settled.sent.assignment?.variant,
+        winbackLastHeldOut: settled.sent.heldOut,
       }),
     };
     return ignoreConditionFailure(
@@ -219,6 +221,25 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
         }),
       ),
     );
+  },
+
+  async setOptedOut(customerId, campaigns) {
+    // Stored in one canonical order, without repeats, so equal choices are equal lists.
+    const optedOut = campaignSchema.options.filter((campaign) => campaigns.includes(campaign));
+    try {
+      const { Attributes } = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key(customerId),
+          ...updateOf({ optedOut: optedOut.length ? optedOut : undefined }, 'attribute_exists(pk) AND attribute_not_exists(deletedAt)'),
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      return { previous: (Attributes?.optedOut as Campaign[] | undefined) ?? [] };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
   },
 });
 

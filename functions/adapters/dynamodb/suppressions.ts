@@ -3,8 +3,9 @@
  * the customer, so a re-import cannot resurrect a suppressed address.
  */
 import { createHash } from 'node:crypto';
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Suppressions } from '../../campaigns/ports';
+import { ignoreConditionFailure } from './customers';
 
 export const addressHash = (email: string) => createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
 
@@ -18,4 +19,16 @@ export const dynamoSuppressions = (client: DynamoDBDocumentClient, tableName: st
     );
     return Item !== undefined;
   },
+
+  // Conditional: a replayed event, or a later reason, leaves the first entry as it was.
+  suppress: (email, reason, at) =>
+    ignoreConditionFailure(
+      client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...suppressionKey(email), reason, suppressedAt: at },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    ),
 });

@@ -44,6 +44,7 @@ const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise
   );
   switch (outcome.outcome) {
     case 'sent':
+    case 'heldOut':
     case 'duplicate':
     case 'suppressed':
       // This year's occasion is settled; the next one is a year away.

@@ -50,6 +50,8 @@ const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise
   );
   switch (outcome.outcome) {
     case 'sent':
+    case 'heldOut':
+      // A held-out customer would have been surveyed: the 90 days count for them too.
       await clear(at);
       break;
     case 'duplicate':

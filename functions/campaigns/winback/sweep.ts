@@ -52,11 +52,14 @@ const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise
   );
   switch (outcome.outcome) {
     case 'sent':
+    case 'heldOut':
     case 'duplicate':
     case 'suppressed':
       await customers.setWinbackDue(profile.customerId, lapse, nextWinbackFor(profile, at, config, step), {
         stepsSent: step,
+        // A holdout's would-have-sent email is remembered too: their next order is the holdout's conversion.
         ...(outcome.outcome === 'sent' && { sent: { step, at, sendKey, assignment: outcome.assignment } }),
+        ...(outcome.outcome === 'heldOut' && { sent: { step, at, sendKey, heldOut: true } }),
       });
       break;
     case 'deferred':

@@ -1,0 +1,145 @@
+/**
+ * Unsubscribing (DESIGN §5, all campaigns; RFC 8058, RFC 2369): the signed
+ * link in every email's `List-Unsubscribe` header names the customer.
+ *
+ * - From everything (the one-click POST, the page's button, the mailto): the
+ *   customer's address goes on the suppression list, which every send checks
+ *   at send time, and `Customer Unsubscribed` (`all`) is published once; a
+ *   repeat finds the address already listed and changes nothing.
+ * - From some campaigns (the page's preference form): the campaigns not kept
+ *   are stored on the profile (`optedOut`), which `isMailable(profile, campaign)`
+ *   respects; keeping none is unsubscribing from everything.
+ *
+ * Any invalid link (tampered, expired, another purpose, a customer unknown or
+ * erased) changes nothing. Reading the page changes nothing either.
+ */
+import { outgoing } from '../events/event';
+import { campaignSchema, customerUnsubscribed, type Campaign } from '../events/retention';
+import { verifyToken, type Keyring } from '../links/signed-token';
+import { unsubscribePurpose } from '../links/unsubscribe';
+import type { CustomerStore, EventPublisher, Suppressions } from '../campaigns/ports';
+import type { CustomerProfile } from './profile';
+
+export interface UnsubscribePorts {
+  keyring: Keyring;
+  customers: Pick<CustomerStore, 'get' | 'setOptedOut'>;
+  suppressions: Pick<Suppressions, 'isSuppressed' | 'suppress'>;
+  events: EventPublisher;
+}
+
+export type UnsubscribeVia = 'one-click' | 'page' | 'mailto';
+
+/** The suppression list's reason for an address its owner unsubscribed. */
+export const unsubscribeReason = 'unsubscribe' as const;
+
+type Customer = CustomerProfile & { email: string };
+
+/** The customer of a valid, unexpired unsubscribe token, still with us and with an address. */
+const customerOf = async (token: string, now: Date, ports: UnsubscribePorts): Promise<Customer | undefined> => {
+  const claims = verifyToken(ports.keyring, token, unsubscribePurpose, now);
+  if (!claims) return undefined;
+  const customer = await ports.customers.get(claims.customerId);
+  if (!customer || customer.deletedAt || !customer.email) return undefined;
+  return customer as Customer;
+};
+
+export type UnsubscribeResult = { valid: false } | { valid: true; customer: CustomerProfile; changed: boolean };
+
+/** Suppresses the address and, the first time only, says so on the bus. */
+const suppressAll = async (customer: Customer, via: UnsubscribeVia, now: Date, ports: UnsubscribePorts) => {
+  // The customer's wish first: were the publish to fail, the address is listed all the same.
+  const changed = await ports.suppressions.suppress(customer.email, unsubscribeReason, now.toISOString());
+  if (changed) {
+    await ports.events.publish([
+      outgoing(customerUnsubscribed, now.toISOString(), { customerId: customer.customerId, campaigns: 'all', via }),
+    ]);
+  }
+  return changed;
+};
+
+/** From everything: the one-click POST (RFC 8058) and the page's button (`one-click`), or the mailto. */
+export const unsubscribeAll = async (token: string, via: UnsubscribeVia, now: Date, ports: UnsubscribePorts): Promise<UnsubscribeResult> => {
+  const customer = await customerOf(token, now, ports);
+  if (!customer) return { valid: false };
+  return { valid: true, customer, changed: await suppressAll(customer, via, now, ports) };
+};
+
+/** Subjects are short; anything far longer is not a reply to our mailto. */
+const maxSubjectLength = 2048;
+
+/**
+ * The token in the subject of a mail sent to the header's mailto:
+ * `unsubscribe <token>`, as the mailto's `subject=unsubscribe%20<token>` asks
+ * for; reply prefixes (`Re:`, `Fwd:`) and a still-encoded `%20` are tolerated.
+ */
+export const mailtoToken = (subject: string): string | undefined => {
+  if (subject.length > maxSubjectLength) return undefined;
+  const match = /^\s*(?:(?:re|fw|fwd|aw|sv)\s*:\s*)*unsubscribe(?:\s+|%20)([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\s*$/i.exec(subject);
+  return match?.[1];
+};
+
+/**
+ * The mailto half of `List-Unsubscribe`: the subject of a mail to the
+ * unsubscribe mailbox (on AWS, an SES receipt rule's Lambda hands it here);
+ * the same as a one-click POST, recorded as `mailto`.
+ */
+export const unsubscribeByMailto = async (subject: string, now: Date, ports: UnsubscribePorts): Promise<UnsubscribeResult> => {
+  const token = mailtoToken(subject);
+  return token ? unsubscribeAll(token, 'mailto', now, ports) : { valid: false };
+};
+
+export type PreferencesView =
+  | { valid: false }
+  | { valid: true; customer: CustomerProfile; unsubscribed: boolean; optedOut: Campaign[] };
+
+/** What the page shows for a link (a GET): reads only, never writes. */
+export const viewPreferences = async (token: string, now: Date, ports: UnsubscribePorts): Promise<PreferencesView> => {
+  const customer = await customerOf(token, now, ports);
+  if (!customer) return { valid: false };
+  return {
+    valid: true,
+    customer,
+    unsubscribed: await ports.suppressions.isSuppressed(customer.email),
+    optedOut: customer.optedOut ?? [],
+  };
+};
+
+export type PreferencesResult =
+  | { valid: false }
+  | { valid: true; customer: CustomerProfile; unsubscribed: boolean; optedOut: Campaign[]; changed: boolean };
+
+/**
+ * The preference form: the campaigns in `keep` stay, the others are opted out
+ * (ticking one again opts back in). `Customer Unsubscribed` lists the opted-out
+ * campaigns whenever the choice adds one; keeping none unsubscribes from everything.
+ */
+export const savePreferences = async (
+  token: string,
+  keep: readonly Campaign[],
+  now: Date,
+  ports: UnsubscribePorts,
+): Promise<PreferencesResult> => {
+  const customer = await customerOf(token, now, ports);
+  if (!customer) return { valid: false };
+  const optedOut = campaignSchema.options.filter((campaign) => !keep.includes(campaign));
+  if (optedOut.length === campaignSchema.options.length) {
+    const changed = await suppressAll(customer, 'page', now, ports);
+    return { valid: true, customer, unsubscribed: true, optedOut, changed };
+  }
+  const stored = await ports.customers.setOptedOut(customer.customerId, optedOut);
+  if (!stored) return { valid: false };
+  const added = optedOut.filter((campaign) => !stored.previous.includes(campaign));
+  const changed = added.length > 0 || stored.previous.some((campaign) => !optedOut.includes(campaign));
+  if (added.length) {
+    await ports.events.publish([
+      outgoing(customerUnsubscribed, now.toISOString(), { customerId: customer.customerId, campaigns: optedOut, via: 'page' }),
+    ]);
+  }
+  return {
+    valid: true,
+    customer,
+    unsubscribed: await ports.suppressions.isSuppressed(customer.email),
+    optedOut,
+    changed,
+  };
+};
