@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import type { Config } from '../config';
 import { outgoing } from '../events/event';
 import { discountCodeIssued, emailHeldOut, emailSent, type Campaign } from '../events/retention';
-import type { CustomerProfile } from '../customers/profile';
+import { isMailable, type CustomerProfile } from '../customers/profile';
 import type { Keyring } from '../links/signed-token';
 import { unsubscribeLinks } from '../links/unsubscribe';
 import { discountCodeFor } from './discount-code';
@@ -60,7 +60,8 @@ const maxCodeAttempts = 5;
 
 export const deliver = async (send: Send, ports: DeliveryPorts): Promise<DeliveryOutcome> => {
   const { customer, sendKey, at } = send;
-  if (await ports.suppressions.isSuppressed(customer.email)) return { outcome: 'suppressed' };
+  // Consent and the customer's own opt-outs, then the address's suppression, read at send time.
+  if (!isMailable(customer, send.campaign) || (await ports.suppressions.isSuppressed(customer.email))) return { outcome: 'suppressed' };
   if (!(await ports.ledger.claimSend(sendKey, customer.customerId, at))) return { outcome: 'duplicate' };
 
   if (isHeldOut(send.campaign, customer.customerId, ports.config[send.campaign].holdoutShare)) {
