@@ -94,9 +94,14 @@ describe('each message is recorded, and the suppression list holds hashes', () =
   }, 120_000);
   afterAll(() => stack?.close());
 
-  it('success@: delivered, with its campaign', async () => {
+  it('success@: delivered, with its campaign and customer', async () => {
     const messageId = messageTo(success);
-    expect(await statuses().get(messageId)).toEqual({ messageId, campaign: 'birthday', deliveredAt: '2026-04-10T09:00:00.000Z' });
+    expect(await statuses().get(messageId)).toEqual({
+      messageId,
+      campaign: 'birthday',
+      customerId: 'reads',
+      deliveredAt: '2026-04-10T09:00:00.000Z',
+    });
   });
 
   it('bounce@: bounced, permanently', async () => {
@@ -104,6 +109,7 @@ describe('each message is recorded, and the suppression list holds hashes', () =
     expect(await statuses().get(messageId)).toEqual({
       messageId,
       campaign: 'birthday',
+      customerId: 'bounces',
       bouncedAt: '2026-04-10T09:00:00.000Z',
       bounceType: 'Permanent',
       bounceSubType: 'General',
@@ -115,6 +121,7 @@ describe('each message is recorded, and the suppression list holds hashes', () =
     expect(await statuses().get(messageId)).toEqual({
       messageId,
       campaign: 'birthday',
+      customerId: 'complains',
       deliveredAt: '2026-04-10T09:00:00.000Z',
       complainedAt: '2026-04-10T09:00:00.000Z',
       complaintFeedbackType: 'abuse',
