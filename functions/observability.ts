@@ -1,6 +1,8 @@
 /** Logger and metrics, created once; every handler imports them. Log customer ids, never addresses or names. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { namespace, serviceName } from './metrics';
 
-export const logger = new Logger({ serviceName: 'retention' });
-export const metrics = new Metrics({ namespace: 'Retention', serviceName: 'retention' });
+export const logger = new Logger({ serviceName });
+/** Emit through `functions/metrics.ts` (`emit`, `emitAll`), by catalogue key. `POWERTOOLS_METRICS_DISABLED` switches it off (locally). */
+export const metrics = new Metrics({ namespace, serviceName });

@@ -12,6 +12,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Config } from '../functions/config';
 import { deadLetterPattern, wiring, type FunctionName } from '../functions/wiring';
+import { RetentionDashboard } from './dashboard';
 import { LinksApi } from './links-api';
 import { RetentionState, type RetentionStateProps } from './state';
 import { deadLetterQueue, toEventPattern, WiredFunction } from './wired-function';
@@ -32,7 +33,7 @@ export interface RetentionStackProps extends StackProps {
  * `State` (`Table`, `Bus`, `SigningSecret`), `ConfigurationSet` (`ToEventBridge`),
  * `DefaultBus`, one `WiredFunction` per wiring key (`ingest`, `birthdaySweep`, ...),
  * `RejectedEvents` and `RejectedEventsRule`, and `LinksApi` (`Api`, `AccessLogs`)
- * when a function has an `http` trigger.
+ * when a function has an `http` trigger, and `Observability` (the dashboard, alarms and their topic).
  */
 export class RetentionStack extends Stack {
   public readonly state: RetentionState;
@@ -44,6 +45,8 @@ export class RetentionStack extends Stack {
   public readonly rejectedEvents: sqs.Queue;
   /** The public HTTPS endpoint of the links in emails; undefined if no function is wired to `http`. */
   public readonly linksApi?: LinksApi;
+  /** The CloudWatch dashboard, the alarms and the SNS topic they notify. */
+  public readonly observability: RetentionDashboard;
 
   constructor(scope: Construct, id: string, props: RetentionStackProps) {
     super(scope, id, props);
@@ -90,6 +93,11 @@ export class RetentionStack extends Stack {
       targets: [new targets.SqsQueue(this.rejectedEvents)],
     });
 
+    this.observability = new RetentionDashboard(this, 'Observability', {
+      functions: this.functions,
+      rejectedEvents: this.rejectedEvents,
+    });
+
     new CfnOutput(this, 'EventBusName', {
       description: 'Publish shop events (source "shop") to this bus',
       value: this.state.bus.eventBusName,
@@ -107,6 +115,11 @@ export class RetentionStack extends Stack {
       description: 'Shop events that failed their schema, with the reason',
       value: this.rejectedEvents.queueUrl,
     });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'Subscribe to this topic to hear of the alarms (bounce and complaint rates, dead letters, errors, slow sweeps)',
+      value: this.observability.topic.topicArn,
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     if (linksApi) {
       new CfnOutput(this, 'LinksApiUrl', {
         description:

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Config } from '../config';
 import { describeIssues, outgoing } from '../events/event';
-import { campaignConversion, eventRejected } from '../events/retention';
+import { campaignConversion, eventRejected, type Campaign } from '../events/retention';
 import { customerDeleted, customerUpserted, orderDelivered, orderPlaced, type OrderPlaced } from '../events/shop';
 import { nextDueFor } from '../campaigns/birthday/rules';
 import { attributeOrder } from '../campaigns/conversions';
@@ -32,7 +32,14 @@ export interface IngestPorts {
 
 export type IngestOutcome = 'stored' | 'duplicate' | 'stale' | 'rejected';
 
-export const ingest = async (raw: unknown, ports: IngestPorts): Promise<{ outcome: IngestOutcome; reason?: string }> => {
+export interface IngestResult {
+  outcome: IngestOutcome;
+  reason?: string;
+  /** The order converted a campaign email (not counted for a holdout). */
+  conversion?: { campaign: Campaign; revenue: number };
+}
+
+export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestResult> => {
   const parsed = shopEventSchema.safeParse(raw);
   if (!parsed.success) {
     const reason = describeIssues(parsed.error);
@@ -82,7 +89,7 @@ export const ingest = async (raw: unknown, ports: IngestPorts): Promise<{ outcom
  * where it belongs), the winback sequence restarted from the new last order,
  * and the order attributed to the campaign email it converts.
  */
-const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): Promise<{ outcome: IngestOutcome }> => {
+const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): Promise<IngestResult> => {
   if (!(await ports.orders.recordOrder(order))) return { outcome: 'duplicate' };
   const placedAt = new Date(order.placedAt).toISOString();
   const redeemed = order.discountCode ? await ports.codes.redeem(order.discountCode, order.orderId, placedAt) : undefined;
@@ -112,7 +119,7 @@ const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): P
       }),
     ]);
   }
-  return { outcome: 'stored' };
+  return { outcome: 'stored', ...(attribution && !attribution.holdout && { conversion: { campaign: attribution.campaign, revenue: order.total } }) };
 };
 
 const surveyFor = (profile: CustomerProfile, orderId: string, basis: SurveyDueInput['basis'], now: Date, config: Config) =>

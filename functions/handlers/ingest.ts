@@ -1,19 +1,26 @@
 /** Lambda: the shop's events in. Thin: parse and store through the ingest use case. */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { storeAdapters } from '../adapters';
 import { ingest } from '../customers/ingest';
-import { logger } from '../observability';
+import { emitAll, emitService } from '../metrics';
+import { logger, metrics } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
 
 export const createHandler = (runtime: Runtime) => {
   const ports = storeAdapters(runtime);
   return middy(async (event: unknown) => {
     const result = await ingest(event, ports);
-    if (result.outcome === 'rejected') logger.warn('event rejected', { reason: result.reason });
-    else logger.info('event ingested', { outcome: result.outcome });
+    if (result.outcome === 'rejected') {
+      logger.warn('event rejected', { reason: result.reason });
+      emitService(metrics, 'deadLetters', 1);
+    } else logger.info('event ingested', { outcome: result.outcome });
+    if (result.conversion) emitAll(metrics, result.conversion.campaign, { converted: 1, revenue: result.conversion.revenue });
     return result;
-  }).use(injectLambdaContext(logger));
+  })
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics));
 };
 
 export const handler = lambdaHandler(createHandler);

@@ -8,6 +8,7 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { storeAdapters } from '../adapters';
@@ -24,7 +25,8 @@ import {
   unsubscribedPage,
   unsubscribePage,
 } from '../links/pages';
-import { logger } from '../observability';
+import { emitAll } from '../metrics';
+import { logger, metrics } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
 
 /** Tokens are about 200 characters; anything far longer is not one of ours. */
@@ -103,6 +105,12 @@ export const createHandler = (runtime: Runtime) => {
       const click = await recordScore(query.data.token, now, ports);
       if (!click.valid) return invalid();
       logger.info('nps score', { customerId: click.customer.customerId, surveyId: click.surveyId, changed: click.changed });
+      // A repeated click on the same score changes nothing and is not counted again.
+      // A changed score replaces the first: one response, and the score sum moves by the difference.
+      if (click.changed) {
+        const first = click.previousScore === undefined;
+        emitAll(metrics, 'nps', { npsResponses: first ? 1 : 0, npsScore: click.score - (click.previousScore ?? 0) });
+      }
       return page(
         200,
         npsThanksPage(click.customer.locale, { shopName, score: click.score, token: query.data.token, commentAction: 'nps/comment' }),
@@ -169,7 +177,9 @@ export const createHandler = (runtime: Runtime) => {
     }
 
     return invalid();
-  }).use(injectLambdaContext(logger));
+  })
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics));
 };
 
 export const handler = lambdaHandler(createHandler);

@@ -5,12 +5,15 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { dynamoMessageStatuses } from '../adapters/dynamodb/message-status';
 import { dynamoSuppressions } from '../adapters/dynamodb/suppressions';
-import { handleSesEvent } from '../deliverability/ses-events';
+import { handleSesEvent, messageAbout } from '../deliverability/ses-events';
 import { describeIssues } from '../events/event';
+import { campaignSchema } from '../events/retention';
 import { sesEventSchema } from '../events/ses';
-import { logger } from '../observability';
+import { emit } from '../metrics';
+import { logger, metrics } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
 
 export const createHandler = (runtime: Runtime) => {
@@ -30,8 +33,13 @@ export const createHandler = (runtime: Runtime) => {
     }
     const result = await handleSesEvent(parsed.data, ports);
     logger.info('SES event handled', { ...result, detailType: parsed.data['detail-type'] });
+    // Counted once per message and kind (a replay is a duplicate), for the campaign the engine tagged it with.
+    const campaign = campaignSchema.safeParse(messageAbout(parsed.data.detail.mail).campaign);
+    if (result.outcome === 'recorded' && campaign.success) emit(metrics, result.kind, campaign.data, 1);
     return result;
-  }).use(injectLambdaContext(logger));
+  })
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics));
 };
 
 export const handler = lambdaHandler(createHandler);

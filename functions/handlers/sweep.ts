@@ -6,7 +6,6 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
@@ -15,6 +14,7 @@ import { deliveryAdapters } from '../adapters/delivery';
 import type { DeliveryPorts } from '../campaigns/delivery';
 import type { CustomerStore } from '../campaigns/ports';
 import type { SweepResult } from '../campaigns/sweep';
+import { emitAll, emitVariantSent, isCampaignMetric, type CampaignMetric } from '../metrics';
 import { logger, metrics } from '../observability';
 import type { Runtime } from '../runtime';
 
@@ -22,17 +22,15 @@ export const sweepHandler =
   (sweep: (at: Date, ports: DeliveryPorts & { customers: CustomerStore }) => Promise<SweepResult>) => (runtime: Runtime) => {
     const adapters = deliveryAdapters(runtime);
     return middy(async (event: z.infer<typeof EventBridgeSchema>) => {
+      const started = performance.now();
       const result = await sweep(new Date(event.time), { ...adapters, keyring: await runtime.keyring() });
-      logger.info('sweep', { campaign: result.campaign, at: event.time, due: result.due, ...result.outcomes });
-      metrics.addDimension('campaign', result.campaign);
-      metrics.addMetric('due', MetricUnit.Count, result.due);
-      for (const [outcome, count] of Object.entries(result.outcomes)) metrics.addMetric(outcome, MetricUnit.Count, count);
+      const duration = Math.round(performance.now() - started);
+      logger.info('sweep', { campaign: result.campaign, at: event.time, due: result.due, durationMs: duration, ...result.outcomes });
+      const outcomes: Partial<Record<CampaignMetric, number>> = {};
+      for (const [outcome, count] of Object.entries(result.outcomes)) if (isCampaignMetric(outcome)) outcomes[outcome] = count;
+      emitAll(metrics, result.campaign, { eligible: result.due, ...outcomes, sweepDuration: duration });
       // A/B tests: sends per variant, a dimension only these metrics carry.
-      for (const [variant, count] of Object.entries(result.variants)) {
-        const single = metrics.singleMetric();
-        single.addDimensions({ campaign: result.campaign, variant });
-        single.addMetric('sent', MetricUnit.Count, count);
-      }
+      for (const [variant, count] of Object.entries(result.variants)) emitVariantSent(metrics, result.campaign, variant, count);
       if (result.retryable.length) {
         throw new Error(`${result.campaign} sweep: ${result.retryable.length} sends failed, first: ${result.retryable[0]}`);
       }

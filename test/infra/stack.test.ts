@@ -15,6 +15,9 @@ import { tableSchema } from '../../functions/adapters/dynamodb/table';
 import { parseConfig } from '../../functions/config';
 import { environment } from '../../functions/runtime';
 import { deadLetterPattern, wiring, type FunctionName } from '../../functions/wiring';
+import { campaignSchema } from '../../functions/events/retention';
+import { catalogue, metricsOf, namespace, serviceName } from '../../functions/metrics';
+import { alarmThresholds, sweepOf } from '../../lib/dashboard';
 import { RetentionStack } from '../../lib/retention-stack';
 
 const config = parseConfig({ shop: { name: 'Test Shop' } });
@@ -452,5 +455,119 @@ describe('cdk-nag AwsSolutions: every finding is fixed or acknowledged with a re
   it('leaves no CDK error annotation', () => {
     expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+  });
+});
+
+describe('dashboard: one CloudWatch dashboard drawn from the metrics catalogue (§7, issue 7)', () => {
+  /** The dashboard body as JSON, with CloudFormation references replaced by a placeholder. */
+  const body = () => {
+    const dashboards = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    const raw = dashboards[0]!.Properties.DashboardBody;
+    const text = typeof raw === 'string' ? raw : (raw['Fn::Join'][1] as unknown[]).map((p) => (typeof p === 'string' ? p : 'REF')).join('');
+    return JSON.parse(text) as { widgets: { properties: { metrics?: unknown[][] } }[] };
+  };
+  const charted = () => body().widgets.flatMap((w) => w.properties.metrics ?? []).map((m) => JSON.stringify(m));
+
+  it.each(campaignSchema.options)('%s: charts every catalogue metric of the campaign, per campaign', (campaign) => {
+    const lines = charted();
+    for (const key of metricsOf(campaign)) {
+      // CloudWatch's own order: namespace, name, then the dimensions sorted by name.
+      const prefix = JSON.stringify([namespace, catalogue[key].name, 'campaign', campaign, 'service', serviceName]).slice(0, -1);
+      expect(lines.some((line) => line.startsWith(prefix)), `${campaign} ${key}`).toBe(true);
+    }
+  });
+
+  it('charts errors, throttles and durations of every function and the depth of every dead-letter queue', () => {
+    const text = JSON.stringify(body());
+    for (const metricName of ['Errors', 'Throttles', 'Duration']) {
+      for (const name of functionNames) expect(text).toContain(`"label":"${name}"`);
+      expect(text).toContain(`"AWS/Lambda","${metricName}"`);
+    }
+    expect(text).toContain('ApproximateNumberOfMessagesVisible');
+    expect(text).toContain('"label":"RejectedEvents"');
+  });
+
+  it('outputs the dashboard name and the alarm topic', () => {
+    const outputs = template.toJSON().Outputs;
+    expect(outputs.DashboardName.Value).toEqual(ref(stack.observability.dashboard));
+    expect(outputs.AlarmTopicArn.Value).toEqual(ref(stack.observability.topic));
+  });
+});
+
+describe('alarms: each notifies the encrypted alarm topic (§7, issue 7)', () => {
+  const alarms = () => Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').map((r) => r.Properties);
+  const topic = () => ref(stack.observability.topic);
+
+  it('the topic is encrypted with a rotated customer key that CloudWatch may use, and TLS only', () => {
+    const props = resourceOf(stack.observability.topic).Properties;
+    expect(props.KmsMasterKeyId).toEqual(getAtt(stack.observability.node.findChild('AlarmKey')));
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' } })]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
+    });
+  });
+
+  it.each([
+    ['bounce', alarmThresholds.bounceRatePercent, 2],
+    ['complaint', alarmThresholds.complaintRatePercent, 0.08],
+  ])('%s rate above its early threshold, as metric math over delivered + bounced, missing data not breaching', (kind, threshold, expected) => {
+    expect(threshold).toBe(expected);
+    const alarm = alarms().find((a) => a.Threshold === threshold && a.Metrics);
+    expect(alarm).toBeDefined();
+    expect(alarm).toMatchObject({
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topic()],
+    });
+    const expression = alarm!.Metrics.find((m: any) => m.Expression).Expression as string;
+    expect(expression).toMatch(kind === 'bounce' ? /bounced0/ : /complained0/);
+    expect(expression).toMatch(/delivered0/);
+  });
+
+  const queues = (): [string, IConstruct][] => [
+    ...onEventBridge.map((name): [string, IConstruct] => [name, stack.functions[name].deadLetterQueue!]),
+    ['RejectedEvents', stack.rejectedEvents],
+  ];
+  it('any message in any dead-letter queue or the rejected-events queue', () => {
+    for (const [, queue] of queues()) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: getAtt(queue, 'QueueName') }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [topic()],
+      });
+    }
+  });
+
+  it.each(functionNames)('%s: any function error', (name) => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: ref(stack.functions[name].function) }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topic()],
+    });
+  });
+
+  it.each(campaignSchema.options)('%s: a sweep above 80 %% of its timeout', (campaign) => {
+    const name = sweepOf(campaign);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Duration',
+      Statistic: 'Maximum',
+      Dimensions: [{ Name: 'FunctionName', Value: ref(stack.functions[name].function) }],
+      Threshold: wiring[name].timeoutSeconds * 1000 * 0.8,
+      AlarmActions: [topic()],
+    });
   });
 });

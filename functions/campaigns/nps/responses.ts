@@ -20,7 +20,7 @@ export interface ResponsePorts {
 
 export type ClickResult =
   | { valid: false }
-  | { valid: true; customer: CustomerProfile; surveyId: string; score: number; changed: boolean };
+  | { valid: true; customer: CustomerProfile; surveyId: string; score: number; changed: boolean; previousScore?: number };
 
 /** A token that verifies, for a score, of a customer still with us. */
 const claimsOf = async (token: string, now: Date, ports: ResponsePorts) => {
@@ -54,7 +54,7 @@ export const recordScore = async (token: string, now: Date, ports: ResponsePorts
       ...(becomes && category === 'promoter' ? [outgoing(npsPromoter, time, response)] : []),
     ]);
   }
-  return { valid: true, customer, surveyId, score, changed };
+  return { valid: true, customer, surveyId, score, changed, previousScore };
 };
 
 export const addComment = async (token: string, comment: string, now: Date, ports: ResponsePorts) => {

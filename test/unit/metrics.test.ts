@@ -1,0 +1,73 @@
+/** The metrics catalogue (functions/metrics.ts): one name, unit and dimension per metric, emitted by key. */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { describe, expect, it } from 'vitest';
+import { campaignSchema } from '../../functions/events/retention';
+import { catalogue, emit, emitAll, emitService, emitVariantSent, isCampaignMetric, metricsOf, namespace, type MetricKey } from '../../functions/metrics';
+
+const recorder = () => {
+  const calls: unknown[][] = [];
+  const single = {
+    addDimensions: (d: object) => (calls.push(['single.addDimensions', d]), single),
+    addMetric: (...args: unknown[]) => (calls.push(['single.addMetric', ...args]), single),
+  };
+  const metrics = {
+    addDimension: (...args: unknown[]) => (calls.push(['addDimension', ...args]), metrics),
+    addMetric: (...args: unknown[]) => (calls.push(['addMetric', ...args]), metrics),
+    singleMetric: () => single,
+  };
+  return { calls, metrics: metrics as unknown as Parameters<typeof emit>[0] };
+};
+
+describe('catalogue: every metric the issue names, in the Retention namespace', () => {
+  it('lives in the Retention namespace, each name used once', () => {
+    expect(namespace).toBe('Retention');
+    const names = Object.values(catalogue).map((e) => e.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('holds the per-campaign funnel, deliverability, conversions, NPS, dead letters and sweep duration', () => {
+    const keys: MetricKey[] = ['eligible', 'sent', 'deferred', 'suppressed', 'heldOut', 'failed', 'delivered', 'bounced', 'complained',
+      'opened', 'clicked', 'converted', 'revenue', 'npsResponses', 'npsScore', 'deadLetters', 'sweepDuration'];
+    for (const key of keys) expect(catalogue).toHaveProperty(key);
+    expect(catalogue.sweepDuration.unit).toBe(MetricUnit.Milliseconds);
+    expect(catalogue.deadLetters.dimension).toBe('none');
+  });
+
+  it('gives NPS responses and score to the nps campaign only', () => {
+    expect(metricsOf('nps')).toEqual(expect.arrayContaining(['npsResponses', 'npsScore', 'sent', 'delivered']));
+    for (const campaign of campaignSchema.options.filter((c) => c !== 'nps')) expect(metricsOf(campaign)).not.toContain('npsScore');
+  });
+
+  it('recognises sweep outcomes that have an entry', () => {
+    expect(isCampaignMetric('sent')).toBe(true);
+    expect(isCampaignMetric('deadLetters')).toBe(false);
+    expect(isCampaignMetric('nothing')).toBe(false);
+  });
+});
+
+describe('emitting by catalogue key', () => {
+  it('adds the campaign dimension once, then every metric with its unit', () => {
+    const { calls, metrics } = recorder();
+    emitAll(metrics, 'winback', { eligible: 4, sent: 3, sweepDuration: 120 });
+    expect(calls).toEqual([
+      ['addDimension', 'campaign', 'winback'],
+      ['addMetric', 'eligible', MetricUnit.Count, 4],
+      ['addMetric', 'sent', MetricUnit.Count, 3],
+      ['addMetric', 'sweepDuration', MetricUnit.Milliseconds, 120],
+    ]);
+  });
+
+  it('emits one metric, a service metric without campaign, and the per-variant sends apart', () => {
+    const { calls, metrics } = recorder();
+    emit(metrics, 'bounced', 'birthday', 1);
+    emitService(metrics, 'deadLetters', 1);
+    emitVariantSent(metrics, 'birthday', 'subject/b', 2);
+    expect(calls).toEqual([
+      ['addDimension', 'campaign', 'birthday'],
+      ['addMetric', 'bounced', MetricUnit.Count, 1],
+      ['addMetric', 'deadLetters', MetricUnit.Count, 1],
+      ['single.addDimensions', { campaign: 'birthday', variant: 'subject/b' }],
+      ['single.addMetric', 'sent', MetricUnit.Count, 2],
+    ]);
+  });
+});
