@@ -5,4 +5,6 @@ import { namespace, serviceName } from './metrics';
 
 export const logger = new Logger({ serviceName });
 /** Emit through `functions/metrics.ts` (`emit`, `emitAll`), by catalogue key. `POWERTOOLS_METRICS_DISABLED` switches it off (locally). */
-export const metrics = new Metrics({ namespace, serviceName });
+// Its own warnings (e.g. "no metrics to publish" from a handler that had nothing to count) go through
+// the logger, as JSON lines at WARN, instead of raw console lines.
+export const metrics = new Metrics({ namespace, serviceName, logger });

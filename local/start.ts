@@ -8,7 +8,7 @@ import type { Config } from '../functions/config';
 import { localPorts } from './ports';
 import { startLocalStack } from './stack';
 import { startStudio } from './studio';
-import { syntheticCustomers } from './synthetic';
+import { syntheticCustomers, syntheticOrders } from './synthetic';
 
 const demoDays = 7;
 
@@ -35,8 +35,17 @@ export const start = async (options: { config: Config; dataDir: string; log?: (l
       consentShare: 0.9,
       birthdayShare: 1,
     });
-    for (const event of demo) stack.bus.put({ source: event.source, detailType: event['detail-type'], detail: event.detail, time: new Date(event.time) });
-    log(`Loaded ${demo.length} demo customers into ${options.dataDir}; playing the last ${demoDays} days...`);
+    // Their order history of the last half year, imported with them: surveys and winback steps fall due this week.
+    const orders = syntheticOrders({
+      customerIds: demo.map((customer) => customer.detail.customerId),
+      from: new Date(now.getTime() - 180 * 86_400_000),
+      to: new Date(now.getTime() - demoDays * 86_400_000),
+      seed: 2026,
+    });
+    for (const event of [...demo, ...orders]) {
+      stack.bus.put({ source: event.source, detailType: event['detail-type'], detail: event.detail, time: stack.bus.now() });
+    }
+    log(`Loaded ${demo.length} demo customers and ${orders.length} orders into ${options.dataDir}; playing the last ${demoDays} days...`);
   }
   await stack.bus.runUntil(new Date());
   // The studio's test emails go to this stack's inbox.
