@@ -8,20 +8,8 @@ import { localKeyring, startLocalStack, type LocalStack } from '../../local/stac
 import { surveyScoreLinks } from '../../functions/campaigns/nps/survey-links';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { BusEvent } from '../../local/event-bus';
-import { runSimulation, upsert } from './run-simulation';
+import { orderDelivered as delivered, orderPlaced as order, runSimulation, upsert } from './run-simulation';
 
-const order = (time: string, customerId: string, orderId: string) => ({
-  time,
-  source: 'shop',
-  'detail-type': 'Order Placed',
-  detail: { orderId, customerId, placedAt: time, total: 50, currency: 'EUR' },
-});
-const delivered = (time: string, customerId: string, orderId: string) => ({
-  time,
-  source: 'shop',
-  'detail-type': 'Order Delivered',
-  detail: { orderId, customerId, deliveredAt: time },
-});
 const score = (time: string, customerId: string, value: number) => ({ time, recipient: { customerId, action: 'nps-score', score: value } });
 
 describe('surveys, scores and the NPS of two months', () => {

@@ -36,3 +36,17 @@ export const upsert = (time: string, detail: Record<string, unknown>) => ({
   'detail-type': 'Customer Upserted',
   detail: { marketingConsent: true, ...detail },
 });
+
+export const orderPlaced = (time: string, customerId: string, orderId: string, total = 50, extra: Record<string, unknown> = {}) => ({
+  time,
+  source: 'shop',
+  'detail-type': 'Order Placed',
+  detail: { orderId, customerId, placedAt: time, total, currency: 'EUR', ...extra },
+});
+
+export const orderDelivered = (time: string, customerId: string, orderId: string) => ({
+  time,
+  source: 'shop',
+  'detail-type': 'Order Delivered',
+  detail: { orderId, customerId, deliveredAt: time },
+});

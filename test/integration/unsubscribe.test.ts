@@ -12,20 +12,8 @@ import { signToken } from '../../functions/links/signed-token';
 import { unsubscribeLinks } from '../../functions/links/unsubscribe';
 import type { BusEvent } from '../../local/event-bus';
 import { localKeyring, startLocalStack, type LocalStack } from '../../local/stack';
-import { runSimulation, upsert } from './run-simulation';
+import { orderDelivered as delivered, orderPlaced as order, runSimulation, upsert } from './run-simulation';
 
-const order = (time: string, customerId: string, orderId: string) => ({
-  time,
-  source: 'shop',
-  'detail-type': 'Order Placed',
-  detail: { orderId, customerId, placedAt: time, total: 80, currency: 'EUR' },
-});
-const delivered = (time: string, customerId: string, orderId: string) => ({
-  time,
-  source: 'shop',
-  'detail-type': 'Order Delivered',
-  detail: { orderId, customerId, deliveredAt: time },
-});
 const oneClick = (time: string, customerId: string) => ({ time, recipient: { customerId, action: 'one-click-unsubscribe' } });
 
 describe('one-click unsubscribe through simulate', () => {
