@@ -1,6 +1,6 @@
 /** DESIGN §3 Customer Deleted, and no personal data in logs (issue 6). */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parseConfig } from '../../functions/config';
 import { logger } from '../../functions/observability';
 import { startLocalStack } from '../../local/stack';
@@ -22,6 +22,13 @@ describe('erasure', () => {
         detail: { orderId: 'o1', customerId: 'gone', placedAt: '2026-03-01T00:00:00Z', total: 10, currency: 'EUR' },
       });
       await stack.bus.flush();
+      // A survey answer with a comment in the customer's own words.
+      await stack.runtime.dynamo.send(
+        new PutCommand({
+          TableName: stack.runtime.tableName,
+          Item: { pk: 'CUSTOMER#gone', sk: 'NPS#o0', customerId: 'gone', surveyId: 'o0', score: 4, comment: 'Ana here, call me on 555-0100' },
+        }),
+      );
       put(deleted('2026-03-02T00:00:00Z', 'gone'));
       // An upsert published before the deletion, arriving after it, changes nothing.
       put(upsert('2026-03-01T12:00:00Z', { customerId: 'gone', email: 'gone@example.com', firstName: 'Ana', birthday: '1990-03-10' }));
@@ -33,6 +40,12 @@ describe('erasure', () => {
         expect(Item, field).not.toHaveProperty(field);
       }
       expect(Item).toMatchObject({ customerId: 'gone', deletedAt: '2026-03-02T00:00:00.000Z', marketingConsent: false });
+      const survey = await stack.runtime.dynamo.send(
+        new GetCommand({ TableName: stack.runtime.tableName, Key: { pk: 'CUSTOMER#gone', sk: 'NPS#o0' }, ConsistentRead: true }),
+      );
+      // The comment goes; the score, which says nothing about the person, stays for the NPS.
+      expect(survey.Item).toMatchObject({ score: 4 });
+      expect(survey.Item).not.toHaveProperty('comment');
       // Nothing pending: a month of sweeps sends nothing.
       await stack.bus.runUntil(new Date('2026-04-01T00:00:00Z'));
       expect(stack.ses.accepted).toEqual([]);

@@ -40,207 +40,233 @@ const updateOf = (values: Record<string, unknown>, condition?: string, condition
     }
   }
   return {
-    UpdateExpression: [set.length && `SET ${set.join(', ')}`, remove.length && `REMOVE ${remove.join(', ')}`]
-      .filter(Boolean)
-      .join(' '),
-    ConditionExpression: condition,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: Object.keys(attributeValues).length ? attributeValues : undefined,
-  };
-};
-
-const ignoreConditionFailure = async (write: Promise<unknown>): Promise<boolean> => {
-  try {
-    await write;
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-};
-
-const dueMonth = (dueAt: string | undefined) => dueAt?.slice(0, 7);
-
-/** UTC months whose due partitions a sweep at `at` reads: this one, and the last at the first sweep of a month. */
-const dueMonths = (at: Date) => [...new Set([new Date(at.getTime() - 3_600_000), at].map((d) => d.toISOString().slice(0, 7)))];
-
-export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: string): CustomerStore => ({
-  async get(customerId) {
-    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key(customerId), ConsistentRead: true }));
-    return Item as CustomerProfile | undefined;
-  },
-
-  upsert(profile) {
-    const values: Record<string, unknown> = {
-      customerId: profile.customerId,
-      updatedAt: profile.updatedAt,
-      deletedAt: undefined,
-      birthdayOccasion: profile.birthdayOccasion,
-      birthdayDueAt: profile.birthdayDueAt,
-      birthdayDueMonth: dueMonth(profile.birthdayDueAt),
-      winbackStep: profile.winbackStep,
-      winbackDueAt: profile.winbackDueAt,
-      winbackDueMonth: dueMonth(profile.winbackDueAt),
-      // The sequence's progress outlives a pause (no consent for a while): set, never removed here.
-      ...(profile.winbackLapse !== undefined && { winbackLapse: profile.winbackLapse, winbackStepsSent: profile.winbackStepsSent ?? 0 }),
+      UpdateExpression: [set.length && `SET ${set.join(', ')}`, remove.length && `REMOVE ${remove.join(', ')}`]
+        .filter(Boolean)
+        .join(' '),
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: Object.keys(attributeValues).length ? attributeValues : undefined,
     };
-    for (const field of shopFields) values[field] = profile[field];
-    return ignoreConditionFailure(
-      client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key(profile.customerId),
-          ...updateOf(values, 'attribute_not_exists(updatedAt) OR updatedAt <= :updatedAt'),
-        }),
-      ),
-    );
-  },
+  };
 
-  erase(customerId, at) {
-    const values: Record<string, unknown> = { customerId, updatedAt: at, deletedAt: at, marketingConsent: false };
-    for (const field of [...personalFields, ...birthdayDueFields, ...winbackDueFields, ...surveyDueFields]) values[field] = undefined;
-    return ignoreConditionFailure(
-      client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key(customerId),
-          ...updateOf(values, 'attribute_not_exists(updatedAt) OR updatedAt <= :updatedAt'),
-        }),
-      ),
-    );
-  },
+  const ignoreConditionFailure = async (write: Promise<unknown>): Promise<boolean> => {
+    try {
+      await write;
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  };
 
-  async due(index: DueIndexName, at) {
-    const { partitionKey, sortKey } = tableSchema.indexes[index];
-    const profiles: CustomerProfile[] = [];
-    for (const month of dueMonths(at)) {
+  const dueMonth = (dueAt: string | undefined) => dueAt?.slice(0, 7);
+
+  /** UTC months whose due partitions a sweep at `at` reads: this one, and the last at the first sweep of a month. */
+  const dueMonths = (at: Date) => [...new Set([new Date(at.getTime() - 3_600_000), at].map((d) => d.toISOString().slice(0, 7)))];
+
+  export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: string): CustomerStore => {
+    /** Survey comments are the customer's own words: they go with the rest; the scores (no personal data) stay. */
+    const eraseSurveyComments = async (customerId: string) => {
       let ExclusiveStartKey: Record<string, unknown> | undefined;
       do {
         const page = await client.send(
           new QueryCommand({
             TableName: tableName,
-            IndexName: index,
-            KeyConditionExpression: '#month = :month AND #at <= :at',
-            ExpressionAttributeNames: { '#month': partitionKey, '#at': sortKey },
-            ExpressionAttributeValues: { ':month': month, ':at': at.toISOString() },
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :nps)',
+            ExpressionAttributeValues: { ':pk': key(customerId).pk, ':nps': 'NPS#' },
+            ProjectionExpression: 'pk, sk',
             ExclusiveStartKey,
           }),
         );
-        profiles.push(...((page.Items ?? []) as CustomerProfile[]));
+        for (const item of page.Items ?? []) {
+          await client.send(
+            new UpdateCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'REMOVE #comment', ExpressionAttributeNames: { '#comment': 'comment' } }),
+          );
+        }
         ExclusiveStartKey = page.LastEvaluatedKey;
       } while (ExclusiveStartKey);
-    }
-    return profiles;
-  },
-
-  async setBirthdayDue(customerId, due, lastCelebratedYear) {
-    const dueAt = due?.dueAt.toISOString();
-    const values: Record<string, unknown> = {
-      birthdayOccasion: due?.occasion,
-      birthdayDueAt: dueAt,
-      birthdayDueMonth: dueMonth(dueAt),
-      ...(lastCelebratedYear !== undefined && { birthdayLastYear: lastCelebratedYear }),
     };
-    // An erased customer gets nothing pending again.
-    await ignoreConditionFailure(
-      client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key(customerId),
-          ...updateOf(values, 'attribute_exists(pk) AND attribute_not_exists(deletedAt)'),
-        }),
-      ),
-    );
-  },
 
-  setOrderStats(customerId, stats, winback, converted) {
-    const values: Record<string, unknown> = {
-      customerId,
-      ...stats,
-      ...winbackDueValues(winback?.due),
-      ...(winback?.due && { winbackLapse: winback.due.lapse, winbackStepsSent: winback.stepsSent }),
-      ...(converted && { winbackConvertedKey: converted }),
-    };
-    return ignoreConditionFailure(
-      client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key(customerId),
-          // Two orders at once: the statistics of the longer history win.
-          ...updateOf(values, 'attribute_not_exists(orderCount) OR orderCount < :orderCount'),
-        }),
-      ),
-    );
-  },
+    return {
+    async get(customerId) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key(customerId), ConsistentRead: true }));
+      return Item as CustomerProfile | undefined;
+    },
 
-  setWinbackDue(customerId, lapse, due, settled) {
-    const values: Record<string, unknown> = {
-      ...winbackDueValues(due),
-      ...(settled && { winbackStepsSent: settled.stepsSent }),
-      ...(settled?.sent && {
-        winbackLastSentAt: settled.sent.at.toISOString(),
-        winbackLastSentStep: settled.sent.step,
-        winbackLastSendKey: settled.sent.sendKey,
-        // Cleared (undefined) when this email was in no A/B test.
-        winbackLastExperiment: settled.sent.assignment?.experiment,
-        winbackLastVariant: settled.sent.assignment?.variant,
-        winbackLastHeldOut: settled.sent.heldOut,
-      }),
-    };
-    return ignoreConditionFailure(
-      client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key(customerId),
-          ...updateOf(values, 'winbackLapse = :lapse AND lastOrderAt = :lapse AND attribute_not_exists(deletedAt)', {
-            ':lapse': lapse,
+    upsert(profile) {
+      const values: Record<string, unknown> = {
+        customerId: profile.customerId,
+        updatedAt: profile.updatedAt,
+        deletedAt: undefined,
+        birthdayOccasion: profile.birthdayOccasion,
+        birthdayDueAt: profile.birthdayDueAt,
+        birthdayDueMonth: dueMonth(profile.birthdayDueAt),
+        winbackStep: profile.winbackStep,
+        winbackDueAt: profile.winbackDueAt,
+        winbackDueMonth: dueMonth(profile.winbackDueAt),
+        // The sequence's progress outlives a pause (no consent for a while): set, never removed here.
+        ...(profile.winbackLapse !== undefined && { winbackLapse: profile.winbackLapse, winbackStepsSent: profile.winbackStepsSent ?? 0 }),
+      };
+      for (const field of shopFields) values[field] = profile[field];
+      return ignoreConditionFailure(
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key(profile.customerId),
+            ...updateOf(values, 'attribute_not_exists(updatedAt) OR updatedAt <= :updatedAt'),
           }),
-        }),
-      ),
-    );
-  },
-
-  setSurveyDue(customerId, due, options = {}) {
-    const dueAt = due?.dueAt.toISOString();
-    const values: Record<string, unknown> = {
-      npsOrderId: due?.orderId,
-      npsDueAt: dueAt,
-      npsDueMonth: dueMonth(dueAt),
-      ...(options.sentAt && { npsLastSurveyAt: options.sentAt.toISOString() }),
-    };
-    const conditions = ['attribute_exists(pk)', 'attribute_not_exists(deletedAt)'];
-    if (options.onlyFor !== undefined) {
-      conditions.push(options.orNone ? '(npsOrderId = :onlyFor OR attribute_not_exists(npsOrderId))' : 'npsOrderId = :onlyFor');
-    }
-    return ignoreConditionFailure(
-      client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key(customerId),
-          ...updateOf(values, conditions.join(' AND '), options.onlyFor !== undefined ? { ':onlyFor': options.onlyFor } : {}),
-        }),
-      ),
-    );
-  },
-
-  async setOptedOut(customerId, campaigns) {
-    // Stored in one canonical order, without repeats, so equal choices are equal lists.
-    const optedOut = campaignSchema.options.filter((campaign) => campaigns.includes(campaign));
-    try {
-      const { Attributes } = await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key(customerId),
-          ...updateOf({ optedOut: optedOut.length ? optedOut : undefined }, 'attribute_exists(pk) AND attribute_not_exists(deletedAt)'),
-          ReturnValues: 'UPDATED_OLD',
-        }),
+        ),
       );
-      return { previous: (Attributes?.optedOut as Campaign[] | undefined) ?? [] };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
-  },
-});
+    },
+
+    async erase(customerId, at) {
+      const values: Record<string, unknown> = { customerId, updatedAt: at, deletedAt: at, marketingConsent: false };
+      for (const field of [...personalFields, ...birthdayDueFields, ...winbackDueFields, ...surveyDueFields]) values[field] = undefined;
+      const erased = await ignoreConditionFailure(
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key(customerId),
+            ...updateOf(values, 'attribute_not_exists(updatedAt) OR updatedAt <= :updatedAt'),
+          }),
+        ),
+      );
+      if (erased) await eraseSurveyComments(customerId);
+      return erased;
+    },
+
+    async due(index: DueIndexName, at) {
+      const { partitionKey, sortKey } = tableSchema.indexes[index];
+      const profiles: CustomerProfile[] = [];
+      for (const month of dueMonths(at)) {
+        let ExclusiveStartKey: Record<string, unknown> | undefined;
+        do {
+          const page = await client.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: index,
+              KeyConditionExpression: '#month = :month AND #at <= :at',
+              ExpressionAttributeNames: { '#month': partitionKey, '#at': sortKey },
+              ExpressionAttributeValues: { ':month': month, ':at': at.toISOString() },
+              ExclusiveStartKey,
+            }),
+          );
+          profiles.push(...((page.Items ?? []) as CustomerProfile[]));
+          ExclusiveStartKey = page.LastEvaluatedKey;
+        } while (ExclusiveStartKey);
+      }
+      return profiles;
+    },
+
+    async setBirthdayDue(customerId, due, lastCelebratedYear) {
+      const dueAt = due?.dueAt.toISOString();
+      const values: Record<string, unknown> = {
+        birthdayOccasion: due?.occasion,
+        birthdayDueAt: dueAt,
+        birthdayDueMonth: dueMonth(dueAt),
+        ...(lastCelebratedYear !== undefined && { birthdayLastYear: lastCelebratedYear }),
+      };
+      // An erased customer gets nothing pending again.
+      await ignoreConditionFailure(
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key(customerId),
+            ...updateOf(values, 'attribute_exists(pk) AND attribute_not_exists(deletedAt)'),
+          }),
+        ),
+      );
+    },
+
+    setOrderStats(customerId, stats, winback, converted) {
+      const values: Record<string, unknown> = {
+        customerId,
+        ...stats,
+        ...winbackDueValues(winback?.due),
+        ...(winback?.due && { winbackLapse: winback.due.lapse, winbackStepsSent: winback.stepsSent }),
+        ...(converted && { winbackConvertedKey: converted }),
+      };
+      return ignoreConditionFailure(
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key(customerId),
+            // Two orders at once: the statistics of the longer history win.
+            ...updateOf(values, 'attribute_not_exists(orderCount) OR orderCount < :orderCount'),
+          }),
+        ),
+      );
+    },
+
+    setWinbackDue(customerId, lapse, due, settled) {
+      const values: Record<string, unknown> = {
+        ...winbackDueValues(due),
+        ...(settled && { winbackStepsSent: settled.stepsSent }),
+        ...(settled?.sent && {
+          winbackLastSentAt: settled.sent.at.toISOString(),
+          winbackLastSentStep: settled.sent.step,
+          winbackLastSendKey: settled.sent.sendKey,
+          // Cleared (undefined) when this email was in no A/B test.
+          winbackLastExperiment: settled.sent.assignment?.experiment,
+          winbackLastVariant: settled.sent.assignment?.variant,
+          winbackLastHeldOut: settled.sent.heldOut,
+        }),
+      };
+      return ignoreConditionFailure(
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key(customerId),
+            ...updateOf(values, 'winbackLapse = :lapse AND lastOrderAt = :lapse AND attribute_not_exists(deletedAt)', {
+              ':lapse': lapse,
+            }),
+          }),
+        ),
+      );
+    },
+
+    setSurveyDue(customerId, due, options = {}) {
+      const dueAt = due?.dueAt.toISOString();
+      const values: Record<string, unknown> = {
+        npsOrderId: due?.orderId,
+        npsDueAt: dueAt,
+        npsDueMonth: dueMonth(dueAt),
+        ...(options.sentAt && { npsLastSurveyAt: options.sentAt.toISOString() }),
+      };
+      const conditions = ['attribute_exists(pk)', 'attribute_not_exists(deletedAt)'];
+      if (options.onlyFor !== undefined) {
+        conditions.push(options.orNone ? '(npsOrderId = :onlyFor OR attribute_not_exists(npsOrderId))' : 'npsOrderId = :onlyFor');
+      }
+      return ignoreConditionFailure(
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key(customerId),
+            ...updateOf(values, conditions.join(' AND '), options.onlyFor !== undefined ? { ':onlyFor': options.onlyFor } : {}),
+          }),
+        ),
+      );
+    },
+
+    async setOptedOut(customerId, campaigns) {
+      // Stored in one canonical order, without repeats, so equal choices are equal lists.
+      const optedOut = campaignSchema.options.filter((campaign) => campaigns.includes(campaign));
+      try {
+        const { Attributes } = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key(customerId),
+            ...updateOf({ optedOut: optedOut.length ? optedOut : undefined }, 'attribute_exists(pk) AND attribute_not_exists(deletedAt)'),
+            ReturnValues: 'UPDATED_OLD',
+          }),
+        );
+        return { previous: (Attributes?.optedOut as Campaign[] | undefined) ?? [] };
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return undefined;
+        throw error;
+      }
+    },
+  };
+};
 
 export { ignoreConditionFailure, updateOf };
