@@ -40,54 +40,54 @@ const updateOf = (values: Record<string, unknown>, condition?: string, condition
     }
   }
   return {
-      UpdateExpression: [set.length && `SET ${set.join(', ')}`, remove.length && `REMOVE ${remove.join(', ')}`]
-        .filter(Boolean)
-        .join(' '),
-      ConditionExpression: condition,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: Object.keys(attributeValues).length ? attributeValues : undefined,
-    };
+    UpdateExpression: [set.length && `SET ${set.join(', ')}`, remove.length && `REMOVE ${remove.join(', ')}`]
+      .filter(Boolean)
+      .join(' '),
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: Object.keys(attributeValues).length ? attributeValues : undefined,
   };
+};
 
-  const ignoreConditionFailure = async (write: Promise<unknown>): Promise<boolean> => {
-    try {
-      await write;
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  };
+const ignoreConditionFailure = async (write: Promise<unknown>): Promise<boolean> => {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+};
 
-  const dueMonth = (dueAt: string | undefined) => dueAt?.slice(0, 7);
+const dueMonth = (dueAt: string | undefined) => dueAt?.slice(0, 7);
 
-  /** UTC months whose due partitions a sweep at `at` reads: this one, and the last at the first sweep of a month. */
-  const dueMonths = (at: Date) => [...new Set([new Date(at.getTime() - 3_600_000), at].map((d) => d.toISOString().slice(0, 7)))];
+/** UTC months whose due partitions a sweep at `at` reads: this one, and the last at the first sweep of a month. */
+const dueMonths = (at: Date) => [...new Set([new Date(at.getTime() - 3_600_000), at].map((d) => d.toISOString().slice(0, 7)))];
 
-  export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: string): CustomerStore => {
-    /** Survey comments are the customer's own words: they go with the rest; the scores (no personal data) stay. */
-    const eraseSurveyComments = async (customerId: string) => {
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :nps)',
-            ExpressionAttributeValues: { ':pk': key(customerId).pk, ':nps': 'NPS#' },
-            ProjectionExpression: 'pk, sk',
-            ExclusiveStartKey,
-          }),
+export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: string): CustomerStore => {
+  /** Survey comments are the customer's own words: they go with the rest; the scores (no personal data) stay. */
+  const eraseSurveyComments = async (customerId: string) => {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :nps)',
+          ExpressionAttributeValues: { ':pk': key(customerId).pk, ':nps': 'NPS#' },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        await client.send(
+          new UpdateCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'REMOVE #comment', ExpressionAttributeNames: { '#comment': 'comment' } }),
         );
-        for (const item of page.Items ?? []) {
-          await client.send(
-            new UpdateCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'REMOVE #comment', ExpressionAttributeNames: { '#comment': 'comment' } }),
-          );
-        }
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-    };
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  };
 
-    return {
+  return {
     async get(customerId) {
       const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key(customerId), ConsistentRead: true }));
       return Item as CustomerProfile | undefined;
