@@ -15,7 +15,7 @@ import { unsubscribeLinks } from '../links/unsubscribe';
 import { discountCodeFor } from './discount-code';
 import { assignVariant, type Assignment } from './experiments';
 import { isHeldOut } from './holdout';
-import { localDate, nextLocalDayAt } from './local-time';
+import { inSendWindow, localDate, nextLocalDayAt } from './local-time';
 import type { DiscountCodes, EventPublisher, Mailer, SendLedger, Suppressions, Templates } from './ports';
 
 export interface DeliveryPorts {
@@ -53,6 +53,8 @@ export type DeliveryOutcome =
   /** In the campaign's holdout group: recorded as would-have-sent, not emailed. */
   | { outcome: 'heldOut' }
   | { outcome: 'suppressed' }
+  /** Outside the customer's local send window (the sweep that should have sent it ran late): never mailed then. */
+  | { outcome: 'missed' }
   | { outcome: 'deferred'; until: Date }
   | { outcome: 'failed'; retryable: boolean; reason: string };
 
@@ -60,6 +62,7 @@ const maxCodeAttempts = 5;
 
 export const deliver = async (send: Send, ports: DeliveryPorts): Promise<DeliveryOutcome> => {
   const { customer, sendKey, at } = send;
+  if (!inSendWindow(at, send.timeZone, ports.config.sendWindow)) return { outcome: 'missed' };
   // Consent and the customer's own opt-outs, then the address's suppression, read at send time.
   if (!isMailable(customer, send.campaign) || (await ports.suppressions.isSuppressed(customer.email))) return { outcome: 'suppressed' };
   if (!(await ports.ledger.claimSend(sendKey, customer.customerId, at))) return { outcome: 'duplicate' };

@@ -11,11 +11,10 @@ import type { DeliveryOutcome } from './delivery';
 import type { CustomerStore } from './ports';
 
 /**
- * Outcomes a sweep reports besides the delivery's own: a missed send window, a
- * customer no longer eligible, a sequence an order ended, a survey within the
- * fatigue period.
+ * Outcomes a sweep reports besides the delivery's own: a customer no longer
+ * eligible, a sequence an order ended, a survey within the fatigue period.
  */
-export type SweepOutcome = DeliveryOutcome | { outcome: 'missed' | 'ineligible' | 'ended' | 'fatigued' };
+export type SweepOutcome = DeliveryOutcome | { outcome: 'ineligible' | 'ended' | 'fatigued' };
 
 export interface SweepResult {
   campaign: Campaign;

@@ -20,11 +20,11 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-const send = (customerId: string, sendKey: string, at = '2026-05-05T01:00:00Z'): Send => ({
+const send = (customerId: string, sendKey: string, at = '2026-05-05T01:00:00Z', timeZone = 'Asia/Kuala_Lumpur'): Send => ({
   campaign: 'birthday',
   sendKey,
   customer: { customerId, email: `${customerId}@example.com`, marketingConsent: true, updatedAt: at, locale: 'ms' },
-  timeZone: 'Asia/Kuala_Lumpur',
+  timeZone,
   at: new Date(at),
   sendHour: 9,
   offer: { percentOff: 15, validDays: 14 },
@@ -55,15 +55,23 @@ describe('at most one email per customer per local day', () => {
     expect(sentTo('busy@example.com')).toHaveLength(2);
   });
 
-  it('counts days in the customer\'s time zone: 23:00 UTC is already tomorrow in Kuala Lumpur', async () => {
-    expect((await deliver(send('zone', 'a#zone', '2026-05-05T02:00:00Z'), ports)).outcome).toBe('sent');
-    expect((await deliver(send('zone', 'b#zone', '2026-05-05T23:00:00Z'), ports)).outcome).toBe('sent');
+  it('counts days in the customer\'s time zone: 19:00 UTC is already the next morning in Kiritimati (UTC+14)', async () => {
+    expect((await deliver(send('zone', 'a#zone', '2026-05-05T00:00:00Z', 'Pacific/Kiritimati'), ports)).outcome).toBe('sent');
+    expect((await deliver(send('zone', 'b#zone', '2026-05-05T19:00:00Z', 'Pacific/Kiritimati'), ports)).outcome).toBe('sent');
   });
 
   it('holds when two sends for the same customer race', async () => {
     const outcomes = await Promise.all(['x', 'y', 'z'].map((key) => deliver(send('race', `${key}#race`), ports)));
     expect(outcomes.map((o) => o.outcome).sort()).toEqual(['deferred', 'deferred', 'sent']);
     expect(sentTo('race@example.com')).toHaveLength(1);
+  });
+});
+
+describe('only between 09:00 and 20:00 local time', () => {
+  it('sends nothing at 07:00 local (a late sweep), and claims nothing', async () => {
+    // 23:00 UTC is 07:00 the next morning in Kuala Lumpur.
+    expect(await deliver(send('early', 'birthday#early#2026', '2026-05-05T23:00:00Z'), ports)).toEqual({ outcome: 'missed' });
+    expect((await deliver(send('early', 'birthday#early#2026', '2026-05-06T01:00:00Z'), ports)).outcome).toBe('sent');
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { isMailable, timeZoneOf, type CustomerProfile } from '../../customers/profile';
 import { deliver, type DeliveryPorts } from '../delivery';
-import { inSendWindow, sweepSlot } from '../local-time';
+import { sweepSlot } from '../local-time';
 import type { CustomerStore } from '../ports';
 import { runSweep, type SweepOutcome } from '../sweep';
 import { birthdayPercentOff, nextDueFor } from './rules';
@@ -25,11 +25,6 @@ const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise
     return { outcome: 'ineligible' };
   }
   const timeZone = timeZoneOf(profile, config.defaultTimeZone);
-  if (!inSendWindow(at, timeZone, config.sendWindow)) {
-    // The sweep that should have sent it did not run in time: never mail outside the window.
-    await ports.customers.setBirthdayDue(profile.customerId, nextDueFor(profile, at, config, occasion));
-    return { outcome: 'missed' };
-  }
   const outcome = await deliver(
     {
       campaign: 'birthday',
@@ -49,6 +44,10 @@ const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise
     case 'suppressed':
       // This year's occasion is settled; the next one is a year away.
       await ports.customers.setBirthdayDue(profile.customerId, nextDueFor(profile, at, config, occasion), occasion);
+      break;
+    case 'missed':
+      // The sweep that should have sent it did not run in time: next year's, without settling this one.
+      await ports.customers.setBirthdayDue(profile.customerId, nextDueFor(profile, at, config, occasion));
       break;
     case 'deferred':
       await ports.customers.setBirthdayDue(profile.customerId, { occasion, dueAt: sweepSlot(outcome.until) });

@@ -6,7 +6,7 @@
  */
 import { isMailable, timeZoneOf, type CustomerProfile } from '../../customers/profile';
 import { deliver, type DeliveryPorts } from '../delivery';
-import { inSendWindow, sweepSlot } from '../local-time';
+import { sweepSlot } from '../local-time';
 import type { CustomerStore } from '../ports';
 import { runSweep, type SweepOutcome } from '../sweep';
 import { isFatigued } from './rules';
@@ -32,10 +32,6 @@ const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise
     return { outcome: 'fatigued' };
   }
   const timeZone = timeZoneOf(profile, config.defaultTimeZone);
-  if (!inSendWindow(at, timeZone, config.sendWindow)) {
-    await clear();
-    return { outcome: 'missed' };
-  }
   const outcome = await deliver(
     {
       campaign: 'nps',
@@ -56,6 +52,7 @@ const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise
       break;
     case 'duplicate':
     case 'suppressed':
+    case 'missed':
       await clear();
       break;
     case 'deferred':

@@ -6,7 +6,7 @@
  */
 import { isMailable, timeZoneOf, type CustomerProfile } from '../../customers/profile';
 import { deliver, type DeliveryPorts } from '../delivery';
-import { inSendWindow, sweepSlot } from '../local-time';
+import { sweepSlot } from '../local-time';
 import type { CustomerStore } from '../ports';
 import { runSweep, type SweepOutcome } from '../sweep';
 import { nextWinbackFor } from './rules';
@@ -27,10 +27,6 @@ const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise
     return { outcome: 'ineligible' };
   }
   const timeZone = timeZoneOf(profile, config.defaultTimeZone);
-  if (!inSendWindow(at, timeZone, config.sendWindow)) {
-    await customers.setWinbackDue(profile.customerId, lapse, nextWinbackFor(profile, at, config, step), { stepsSent: step });
-    return { outcome: 'missed' };
-  }
   // Hold the step before sending: fails if an order has ended the lapse since the index was read.
   if (!(await customers.setWinbackDue(profile.customerId, lapse, { lapse, step, dueAt: at }))) return { outcome: 'ended' };
 
@@ -61,6 +57,10 @@ const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise
         ...(outcome.outcome === 'sent' && { sent: { step, at, sendKey, assignment: outcome.assignment } }),
         ...(outcome.outcome === 'heldOut' && { sent: { step, at, sendKey, heldOut: true } }),
       });
+      break;
+    case 'missed':
+      // Never sent late: the step is over, the next one is due on its own day.
+      await customers.setWinbackDue(profile.customerId, lapse, nextWinbackFor(profile, at, config, step), { stepsSent: step });
       break;
     case 'deferred':
       await customers.setWinbackDue(profile.customerId, lapse, { lapse, step, dueAt: sweepSlot(outcome.until) });
