@@ -13,10 +13,10 @@ import type { Campaign } from './events/retention';
 
 export const namespace = 'Retention';
 export const serviceName = 'retention';
-/** Powertools adds the service as a dimension to every metric it emits. */
 /** A unit Powertools accepts (`Count`, `Milliseconds`, `None`). */
 export type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
+/** Powertools adds the service as a dimension to every metric it emits. */
 export const serviceDimension = { service: serviceName } as const;
 
 export interface CatalogueEntry {
@@ -33,6 +33,9 @@ export interface CatalogueEntry {
 
 const perCampaign = (name: string, label: string, unit: Unit = MetricUnit.Count) =>
   ({ name, label, unit, dimension: 'campaign' }) as const satisfies CatalogueEntry;
+
+const service = (name: string, label: string, unit: Unit = MetricUnit.Count) =>
+  ({ name, label, unit, dimension: 'none' }) as const satisfies CatalogueEntry;
 
 export const catalogue = {
   // What a sweep found and did with it.
@@ -61,7 +64,19 @@ export const catalogue = {
   npsResponses: { ...perCampaign('npsResponses', 'NPS responses'), campaigns: ['nps'] },
   npsScore: { ...perCampaign('npsScore', 'NPS score (sum)'), campaigns: ['nps'] },
   // Events the engine refused (`Event Rejected`), whatever their campaign.
-  deadLetters: { name: 'deadLetters', label: 'Rejected events', unit: MetricUnit.Count, dimension: 'none' },
+  deadLetters: service('deadLetters', 'Rejected events'),
+  // The retention KPIs of the trailing period (README, "Retention KPIs"), published once a day by the kpis function.
+  activeCustomers: service('activeCustomers', 'Active customers'),
+  newCustomers: service('newCustomers', 'New customers'),
+  retentionRate: service('retentionRate', 'Retention rate (%)', MetricUnit.Percent),
+  churnRate: service('churnRate', 'Churn rate (%)', MetricUnit.Percent),
+  repeatPurchaseRate: service('repeatPurchaseRate', 'Repeat purchase rate (%)', MetricUnit.Percent),
+  winbackRate: service('winbackRate', 'Winback rate (%)', MetricUnit.Percent),
+  averageOrderValue: service('averageOrderValue', 'Average order value', MetricUnit.NoUnit),
+  purchaseFrequency: service('purchaseFrequency', 'Purchase frequency', MetricUnit.NoUnit),
+  customerLifetimeValue: service('customerLifetimeValue', 'Customer lifetime value', MetricUnit.NoUnit),
+  nps: service('nps', 'NPS', MetricUnit.NoUnit),
+  attributedRevenue: perCampaign('attributedRevenue', 'Revenue attributed (period)', MetricUnit.NoUnit),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type MetricKey = keyof typeof catalogue;
@@ -102,9 +117,17 @@ export const emitService = (metrics: Emitter, key: ServiceMetric, value: number)
   metrics.addMetric(catalogue[key].name, catalogue[key].unit, value);
 };
 
-/** A/B tests: sends per `experiment/variant`, the one metric with a variant dimension (flushed at once). */
-export const emitVariantSent = (metrics: Emitter, campaign: Campaign, variant: string, count: number): void => {
+/** A metric in a document of its own, flushed at once: its dimensions apply to it alone. */
+const emitSingle = (metrics: Emitter, key: MetricKey, dimensions: Record<string, string>, value: number): void => {
   const single = metrics.singleMetric();
-  single.addDimensions({ campaign, variant });
-  single.addMetric(catalogue.sent.name, catalogue.sent.unit, count);
+  single.addDimensions(dimensions);
+  single.addMetric(catalogue[key].name, catalogue[key].unit, value);
 };
+
+/** A/B tests: sends per `experiment/variant`, the one metric with a variant dimension. */
+export const emitVariantSent = (metrics: Emitter, campaign: Campaign, variant: string, count: number): void =>
+  emitSingle(metrics, 'sent', { campaign, variant }, count);
+
+/** A per-campaign metric from an invocation that speaks for several campaigns (the daily KPIs). */
+export const emitForCampaign = (metrics: Emitter, key: CampaignMetric, campaign: Campaign, value: number): void =>
+  emitSingle(metrics, key, { campaign }, value);
