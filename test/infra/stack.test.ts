@@ -18,6 +18,7 @@ import { deadLetterPattern, wiring, type FunctionName } from '../../functions/wi
 import { campaignSchema } from '../../functions/events/retention';
 import { catalogue, metricsOf, namespace, serviceName } from '../../functions/metrics';
 import { alarmThresholds, sweepOf } from '../../lib/dashboard';
+import { dashboardLayout, sesReviewLevels } from '../../functions/ops/dashboard-layout';
 import { RetentionStack } from '../../lib/retention-stack';
 
 const config = parseConfig({ shop: { name: 'Test Shop' } });
@@ -465,9 +466,49 @@ describe('dashboard: one CloudWatch dashboard drawn from the metrics catalogue (
     expect(dashboards).toHaveLength(1);
     const raw = dashboards[0]!.Properties.DashboardBody;
     const text = typeof raw === 'string' ? raw : (raw['Fn::Join'][1] as unknown[]).map((p) => (typeof p === 'string' ? p : 'REF')).join('');
-    return JSON.parse(text) as { widgets: { properties: { metrics?: unknown[][] } }[] };
+    return JSON.parse(text) as {
+      widgets: { type: string; width: number; properties: { title?: string; markdown?: string; metrics?: unknown[][]; annotations?: any } }[];
+    };
   };
   const charted = () => body().widgets.flatMap((w) => w.properties.metrics ?? []).map((m) => JSON.stringify(m));
+  const widgetTitled = (title: string) => body().widgets.find((w) => w.properties.title === title)!;
+
+  it('draws the one layout (functions/ops/dashboard-layout.ts): each row under its heading, each widget with its title and width, in order', () => {
+    const drawn = body().widgets.map((w) => (w.type === 'text' ? `${w.properties.markdown}` : `${w.properties.title} (${w.width})`));
+    const laidOut = dashboardLayout.flatMap((row) => [`## ${row.title}`, ...row.widgets.map((w) => `${w.title} (${w.width})`)]);
+    expect(drawn).toEqual(laidOut);
+    expect(dashboardLayout.map((row) => row.title)).toEqual([...campaignSchema.options, 'Deliverability', 'Retention KPIs', 'Health']);
+  });
+
+  it('charts every service metric of the catalogue (the KPIs, rejected events) with the service dimension only', () => {
+    const lines = charted();
+    const serviceKeys = (Object.keys(catalogue) as (keyof typeof catalogue)[]).filter((key) => catalogue[key].dimension === 'none');
+    expect(serviceKeys).toEqual(expect.arrayContaining(['deadLetters', 'activeCustomers', 'nps']));
+    for (const key of serviceKeys) {
+      const prefix = JSON.stringify([namespace, catalogue[key].name, 'service', serviceName]).slice(0, -1) + ',{';
+      expect(lines.some((line) => line.startsWith(prefix)), key).toBe(true);
+    }
+  });
+
+  it('KPI row: every KPI a daily gauge (the maximum of a day), and the revenue attributed to each campaign', () => {
+    const kpiRow = dashboardLayout.find((row) => row.title === 'Retention KPIs')!;
+    const lines = kpiRow.widgets.flatMap((w) => widgetTitled(w.title).properties.metrics ?? []);
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+    for (const line of lines) expect(line.at(-1)).toMatchObject({ stat: 'Maximum', period: 86_400 });
+    const revenue = lines.filter((line) => line[1] === catalogue.attributedRevenue.name).map((line) => line[3]);
+    expect(revenue).toEqual(campaignSchema.options.filter((campaign) => metricsOf(campaign).includes('attributedRevenue')));
+  });
+
+  it.each([
+    ['Bounce rate (%)', alarmThresholds.bounceRatePercent, sesReviewLevels.bounceRatePercent],
+    ['Complaint rate (%)', alarmThresholds.complaintRatePercent, sesReviewLevels.complaintRatePercent],
+  ])('%s: the alarm threshold and SES\'s review level drawn as lines', (title, threshold, review) => {
+    expect(review).toBe(title.startsWith('Bounce') ? 5 : 0.1);
+    expect(widgetTitled(title).properties.annotations.horizontal).toEqual([
+      expect.objectContaining({ value: threshold, label: 'alarm' }),
+      expect.objectContaining({ value: review, label: 'SES review' }),
+    ]);
+  });
 
   it.each(campaignSchema.options)('%s: charts every catalogue metric of the campaign, per campaign', (campaign) => {
     const lines = charted();

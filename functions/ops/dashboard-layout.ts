@@ -1,0 +1,250 @@
+/**
+ * The one layout of the ops dashboard (issue 7): rows of graph widgets over the
+ * metric catalogue (functions/metrics.ts) and the metrics AWS records itself
+ * for Lambda and SQS. lib/dashboard.ts draws it as the CloudWatch dashboard,
+ * local/dashboard.ts as a web page over the local metrics, so both show the
+ * same rows, widgets and series. Pure data: no CDK, no I/O.
+ */
+import { campaignSchema, type Campaign } from '../events/retention';
+import { catalogue, metricsOf, type CampaignMetric, type MetricKey, type ServiceMetric } from '../metrics';
+import { wiring, type FunctionName } from '../wiring';
+
+/** Early warnings, below SES's review levels. */
+export const alarmThresholds = { bounceRatePercent: 2, complaintRatePercent: 0.08, sweepTimeoutShare: 0.8 } as const;
+/** Where SES starts reviewing an account. */
+export const sesReviewLevels = { bounceRatePercent: 5, complaintRatePercent: 0.1 } as const;
+
+export type Stat = 'Sum' | 'Maximum' | 'Average';
+
+const minute = 60;
+const hour = 60 * minute;
+const day = 24 * hour;
+
+/** A catalogue metric, per campaign or for the service. */
+export interface MetricSeries {
+  readonly kind: 'metric';
+  /** Unique within its widget. */
+  readonly id: string;
+  readonly label: string;
+  readonly key: MetricKey;
+  readonly campaign?: Campaign;
+  readonly stat: Stat;
+  readonly periodSeconds: number;
+}
+
+/** One term of a ratio: a per-campaign metric, summed. */
+export interface RatioTerm {
+  readonly key: CampaignMetric;
+  readonly campaign: Campaign;
+}
+
+/** `scale × Σ numerator ÷ Σ denominator` over each period, each term summed (metric math on AWS). */
+export interface RatioSeries {
+  readonly kind: 'ratio';
+  readonly id: string;
+  readonly label: string;
+  readonly numerator: readonly RatioTerm[];
+  readonly denominator: readonly RatioTerm[];
+  readonly scale: number;
+  readonly periodSeconds: number;
+}
+
+export type LambdaMetricName = 'Invocations' | 'Errors' | 'Throttles' | 'Duration';
+
+/** What Lambda records of a wired function. */
+export interface LambdaSeries {
+  readonly kind: 'lambda';
+  readonly id: string;
+  readonly label: string;
+  readonly function: FunctionName;
+  readonly metric: LambdaMetricName;
+  readonly stat: Stat;
+  readonly periodSeconds: number;
+}
+
+/** A dead-letter queue: each EventBridge-triggered function's own, and the rejected events'. */
+export type DeadLetterQueue = FunctionName | 'RejectedEvents';
+
+/** Messages waiting in a dead-letter queue (SQS's ApproximateNumberOfMessagesVisible). */
+export interface QueueDepthSeries {
+  readonly kind: 'queueDepth';
+  readonly id: string;
+  readonly label: string;
+  readonly queue: DeadLetterQueue;
+  readonly stat: 'Maximum';
+  readonly periodSeconds: number;
+}
+
+export type Series = MetricSeries | RatioSeries | LambdaSeries | QueueDepthSeries;
+
+export interface Annotation {
+  readonly value: number;
+  readonly label: string;
+}
+
+export interface GraphWidget {
+  /** Stable: the local page marks each widget with it (`data-widget`). */
+  readonly id: string;
+  readonly title: string;
+  /** Columns of CloudWatch's 24-column grid. */
+  readonly width: number;
+  readonly height: number;
+  readonly left: readonly Series[];
+  readonly right?: readonly Series[];
+  readonly leftAnnotations?: readonly Annotation[];
+}
+
+export interface Row {
+  readonly id: string;
+  readonly title: string;
+  readonly widgets: readonly GraphWidget[];
+}
+
+const campaigns = campaignSchema.options;
+const functionNames = Object.keys(wiring) as FunctionName[];
+
+const metric = (key: MetricKey, stat: Stat, periodSeconds: number, campaign?: Campaign): MetricSeries => ({
+  kind: 'metric',
+  id: campaign ? `${key}:${campaign}` : key,
+  label: campaign ? `${campaign} ${catalogue[key].label}` : catalogue[key].label,
+  key,
+  ...(campaign && { campaign }),
+  stat,
+  periodSeconds,
+});
+/** Counts per hour, as the alarms evaluate them. */
+const count = (key: CampaignMetric, campaign: Campaign) => metric(key, 'Sum', hour, campaign);
+/** The KPIs are daily gauges: one value a day, for the trailing period. */
+const kpi = (key: ServiceMetric) => metric(key, 'Maximum', day);
+
+const graph = (id: string, title: string, width: number, left: Series[], more: Partial<GraphWidget> = {}): GraphWidget => ({
+  id,
+  title,
+  width,
+  height: 6,
+  left,
+  ...more,
+});
+
+/** A row per campaign: every catalogue metric that applies to it. */
+const campaignRow = (campaign: Campaign): Row => {
+  const applies = new Set(metricsOf(campaign));
+  const some = (keys: CampaignMetric[]) => keys.filter((key) => applies.has(key)).map((key) => count(key, campaign));
+  const widgets: GraphWidget[] = [
+    graph(`${campaign}-sweep`, `${campaign}: sweep`, 6, some(['eligible', 'sent', 'deferred', 'suppressed', 'heldOut', 'failed'])),
+    graph(`${campaign}-skipped`, `${campaign}: skipped`, 6, some(['duplicate', 'missed', 'ineligible', 'ended', 'fatigued'])),
+    graph(`${campaign}-delivery`, `${campaign}: delivery`, 6, some(['delivered', 'bounced', 'complained', 'opened', 'clicked'])),
+    graph(`${campaign}-conversions`, `${campaign}: conversions`, 6, some(['converted']), { right: some(['revenue']) }),
+  ];
+  if (applies.has('npsResponses') && applies.has('npsScore')) {
+    const average: RatioSeries = {
+      kind: 'ratio',
+      id: `npsAverage:${campaign}`,
+      label: 'Average score',
+      numerator: [{ key: 'npsScore', campaign }],
+      denominator: [{ key: 'npsResponses', campaign }],
+      scale: 1,
+      periodSeconds: hour,
+    };
+    widgets.push(graph(`${campaign}-nps`, `${campaign}: responses and average score`, 24, some(['npsResponses']), { right: [average] }));
+  }
+  return { id: campaign, title: campaign, widgets: widgets.filter((w) => w.left.length + (w.right?.length ?? 0) > 0) };
+};
+
+/** A rate over every campaign, in %, of what SES reported back (delivered + bounced), as SES computes it. */
+const deliverabilityRate = (id: string, of: CampaignMetric, label: string): RatioSeries => ({
+  kind: 'ratio',
+  id,
+  label,
+  numerator: campaigns.map((campaign) => ({ key: of, campaign })),
+  denominator: (['delivered', 'bounced'] as const).flatMap((key) => campaigns.map((campaign) => ({ key, campaign }))),
+  scale: 100,
+  periodSeconds: hour,
+});
+
+/** What the bounce and complaint alarms evaluate: the same series the dashboard draws. */
+export const bounceRate = deliverabilityRate('bounceRate', 'bounced', 'Bounce rate (%)');
+export const complaintRate = deliverabilityRate('complaintRate', 'complained', 'Complaint rate (%)');
+
+const deliverabilityRow: Row = {
+  id: 'deliverability',
+  title: 'Deliverability',
+  widgets: [
+    graph('deliverability-bounce-rate', 'Bounce rate (%)', 12, [bounceRate], {
+      leftAnnotations: [
+        { value: alarmThresholds.bounceRatePercent, label: 'alarm' },
+        { value: sesReviewLevels.bounceRatePercent, label: 'SES review' },
+      ],
+    }),
+    graph('deliverability-complaint-rate', 'Complaint rate (%)', 12, [complaintRate], {
+      leftAnnotations: [
+        { value: alarmThresholds.complaintRatePercent, label: 'alarm' },
+        { value: sesReviewLevels.complaintRatePercent, label: 'SES review' },
+      ],
+    }),
+  ],
+};
+
+const kpiRow: Row = {
+  id: 'kpis',
+  title: 'Retention KPIs',
+  widgets: [
+    graph('kpi-customers', 'Active and new customers', 8, [kpi('activeCustomers'), kpi('newCustomers')]),
+    graph('kpi-rates', 'Retention, churn, repeat purchase and winback rates (%)', 8, [
+      kpi('retentionRate'),
+      kpi('churnRate'),
+      kpi('repeatPurchaseRate'),
+      kpi('winbackRate'),
+    ]),
+    graph('kpi-order-value', 'Average order value and customer lifetime value', 8, [kpi('averageOrderValue'), kpi('customerLifetimeValue')]),
+    graph('kpi-purchase-frequency', 'Purchase frequency (orders per ordering customer)', 8, [kpi('purchaseFrequency')]),
+    graph('kpi-nps', 'NPS', 8, [kpi('nps')]),
+    graph(
+      'kpi-attributed-revenue',
+      'Revenue attributed per campaign (period)',
+      8,
+      campaigns.filter((campaign) => metricsOf(campaign).includes('attributedRevenue')).map((campaign) => metric('attributedRevenue', 'Maximum', day, campaign)),
+    ),
+  ],
+};
+
+/** Every function EventBridge invokes has its own dead-letter queue; http functions answer their caller instead. */
+export const deadLetterQueues: readonly DeadLetterQueue[] = [
+  ...functionNames.filter((name) => !('http' in wiring[name].trigger)),
+  'RejectedEvents',
+];
+
+const health = 5 * minute;
+const lambda = (metricName: LambdaMetricName, stat: Stat) =>
+  functionNames.map((name): LambdaSeries => ({ kind: 'lambda', id: `${metricName}:${name}`, label: name, function: name, metric: metricName, stat, periodSeconds: health }));
+
+const healthRow: Row = {
+  id: 'health',
+  title: 'Health',
+  widgets: [
+    graph('health-errors', 'Function errors', 8, lambda('Errors', 'Sum')),
+    graph('health-throttles', 'Function throttles', 8, lambda('Throttles', 'Sum')),
+    graph('health-duration', 'Function duration (max, ms)', 8, lambda('Duration', 'Maximum')),
+    graph(
+      'health-dead-letters',
+      'Dead letters (visible messages)',
+      8,
+      deadLetterQueues.map((queue): QueueDepthSeries => ({ kind: 'queueDepth', id: `queue:${queue}`, label: queue, queue, stat: 'Maximum', periodSeconds: health })),
+    ),
+    graph('health-rejected-events', 'Rejected events', 8, [metric('deadLetters', 'Sum', hour)]),
+    graph('health-sweep-duration', 'Sweep duration (max, ms)', 8, campaigns.map((campaign) => metric('sweepDuration', 'Maximum', hour, campaign))),
+  ],
+};
+
+/** The dashboard, top to bottom: a row per campaign, deliverability, the KPIs, the system's health. */
+export const dashboardLayout: readonly Row[] = [...campaigns.map(campaignRow), deliverabilityRow, kpiRow, healthRow];
+
+export const widgetsOf = (layout: readonly Row[] = dashboardLayout): GraphWidget[] => layout.flatMap((row) => row.widgets);
+export const seriesOf = (widget: GraphWidget): Series[] => [...widget.left, ...(widget.right ?? [])];
+
+/** The catalogue metrics a series reads, as `key` or `key:campaign` (a ratio reads each of its terms). */
+export const metricsRead = (series: Series): string[] => {
+  if (series.kind === 'metric') return [series.id];
+  if (series.kind === 'ratio') return [...series.numerator, ...series.denominator].map((term) => `${term.key}:${term.campaign}`);
+  return [];
+};
