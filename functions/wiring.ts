@@ -91,6 +91,15 @@ export const wiring = {
     permissions: { table: 'readWrite', putEvents: true },
   },
   winbackSweep: campaignSweep('winback-sweep', 'sends the winback steps due by now, from 10:00 local on their day'),
+  kpis: {
+    handler: 'kpis',
+    description: 'Daily: the retention KPIs of the 30 days that ended at midnight UTC, from the day counters, as metrics',
+    trigger: { schedule: 'cron(15 0 * * ? *)' },
+    retry: { attempts: 2, maxEventAgeSeconds: 3600 },
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    permissions: { table: 'read' },
+  },
 } as const satisfies Record<string, FunctionWiring>;
 
 export type FunctionName = keyof typeof wiring;

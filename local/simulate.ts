@@ -11,6 +11,9 @@ import { describeIssues, isoInstant } from '../functions/events/event';
 import { campaignConversion, emailHeldOut, emailSent, npsResponseRecorded } from '../functions/events/retention';
 import { npsFigures } from '../functions/campaigns/nps/rules';
 import { significanceTest, twoProportionZTest, type VariantResult } from '../functions/campaigns/experiments';
+import { kpiPeriodDays } from '../functions/ops/counters';
+import type { DailyKpis } from '../functions/ops/daily-kpis';
+import type { PublishedKpis } from '../functions/ops/kpis';
 import type { BusEvent, DeadLetter } from './event-bus';
 import { progressBar } from './progress';
 import { startLocalStack, type LocalStack } from './stack';
@@ -99,6 +102,7 @@ export const simulate = async (options: SimulateOptions) => {
   const outcomes: Outcomes = {};
   const ingested: Record<string, number> = {};
   const recipientActions: Record<string, number> = {};
+  const kpiDays: Record<string, PublishedKpis> = {};
 
   const stack = await startLocalStack({
     config: options.config,
@@ -109,6 +113,10 @@ export const simulate = async (options: SimulateOptions) => {
     onResult: (name, _event, result) => {
       const value = result as { outcome?: string; campaign?: string; outcomes?: Record<string, number> } | undefined;
       if (name === 'ingest' && value?.outcome) ingested[value.outcome] = (ingested[value.outcome] ?? 0) + 1;
+      if (name === 'kpis') {
+        const { day, kpis } = result as DailyKpis;
+        kpiDays[day] = kpis;
+      }
       if (value?.campaign && value.outcomes) {
         const counts = (outcomes[value.campaign] ??= {});
         for (const [outcome, count] of Object.entries(value.outcomes)) counts[outcome] = (counts[outcome] ?? 0) + count;
@@ -152,6 +160,7 @@ export const simulate = async (options: SimulateOptions) => {
       experiments: experimentsOf(busEvents),
       holdouts: holdoutsOf(busEvents),
       nps: npsOf(busEvents),
+      kpis: { periodDays: kpiPeriodDays, latest: Object.values(kpiDays).at(-1) ?? null, days: kpiDays },
       deadLetters: deadLetters.length,
       dynamodb: { readUnits: stack.meter.readUnits, writeUnits: stack.meter.writeUnits },
     };

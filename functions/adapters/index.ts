@@ -2,6 +2,7 @@
 import type { Runtime } from '../runtime';
 import { dynamoCustomerStore } from './dynamodb/customers';
 import { dynamoDiscountCodes } from './dynamodb/discount-codes';
+import { dynamoKpiCounters } from './dynamodb/kpi-counters';
 import { dynamoOrderStore } from './dynamodb/orders';
 import { eventBridgePublisher } from './eventbridge';
 
@@ -10,5 +11,6 @@ export const storeAdapters = (runtime: Runtime) => ({
   customers: dynamoCustomerStore(runtime.dynamo, runtime.tableName),
   orders: dynamoOrderStore(runtime.dynamo, runtime.tableName),
   codes: dynamoDiscountCodes(runtime.dynamo, runtime.tableName),
+  kpis: dynamoKpiCounters(runtime.dynamo, runtime.tableName),
   events: eventBridgePublisher(runtime.events, runtime.eventBusName),
 });

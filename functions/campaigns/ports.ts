@@ -11,6 +11,7 @@ import type { RenderedEmail } from '../templates/render';
 import type { OrderHistoryEntry, OrderStats, WinbackDue } from './winback/rules';
 import type { SurveyDue } from './nps/rules';
 import type { Assignment, Experiment } from './experiments';
+import type { DayCounters } from '../ops/counters';
 
 export interface CustomerStore {
   get(customerId: string): Promise<CustomerProfile | undefined>;
@@ -70,10 +71,18 @@ export interface NpsResponse {
 }
 
 export interface NpsResponses {
-  /** Records a score; `changed` is false for a replay of the same score. */
-  record(response: Omit<NpsResponse, 'comment'>): Promise<{ changed: boolean; previousScore?: number }>;
+  /** Records a score; `changed` is false for a replay of the same score. `firstRecordedAt`: when the survey was first answered. */
+  record(response: Omit<NpsResponse, 'comment'>): Promise<{ changed: false } | { changed: true; previousScore?: number; firstRecordedAt: string }>;
   /** Stores a comment with an existing response; the response, or undefined when there is none. */
   comment(customerId: string, surveyId: string, comment: string): Promise<NpsResponse | undefined>;
+}
+
+/** The daily KPI counters (functions/ops/counters.ts). */
+export interface KpiCounters {
+  /** Adds the changes to each day's counters. */
+  add(changes: DayCounters): Promise<void>;
+  /** Every day's counters up to `day` (a UTC date, included). */
+  upTo(day: string): Promise<DayCounters>;
 }
 
 export interface OrderStore {

@@ -12,7 +12,8 @@ import { nextDueFor } from '../campaigns/birthday/rules';
 import { attributeOrder } from '../campaigns/conversions';
 import { nextWinbackFor, orderStats, stepsSentIn } from '../campaigns/winback/rules';
 import { surveyDue, type SurveyDueInput } from '../campaigns/nps/rules';
-import type { CustomerStore, DiscountCodes, EventPublisher, OrderStore } from '../campaigns/ports';
+import type { CustomerStore, DiscountCodes, EventPublisher, KpiCounters, OrderStore } from '../campaigns/ports';
+import { combine, conversionChanges, orderChanges } from '../ops/counters';
 import { isMailable, timeZoneOf, type CustomerProfile } from './profile';
 
 export const shopEventSchema = z.discriminatedUnion('detail-type', [
@@ -28,6 +29,7 @@ export interface IngestPorts {
   orders: OrderStore;
   codes: DiscountCodes;
   events: EventPublisher;
+  kpis: KpiCounters;
 }
 
 export type IngestOutcome = 'stored' | 'duplicate' | 'stale' | 'rejected';
@@ -87,7 +89,8 @@ export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestRe
  * An order: recorded once by its id, its code redeemed, the customer's order
  * statistics recomputed from their whole history (so a late order is placed
  * where it belongs), the winback sequence restarted from the new last order,
- * and the order attributed to the campaign email it converts.
+ * the day's KPI counters moved on, and the order attributed to the campaign
+ * email it converts.
  */
 const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): Promise<IngestResult> => {
   if (!(await ports.orders.recordOrder(order))) return { outcome: 'duplicate' };
@@ -108,6 +111,14 @@ const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): P
     if (survey) await ports.customers.setSurveyDue(order.customerId, survey);
   }
 
+  const converts = attribution && !attribution.holdout;
+  await ports.kpis.add(
+    combine(
+      orderChanges(history, order.orderId, ports.config.winback),
+      converts ? conversionChanges(attribution.campaign, placedAt, order.total) : {},
+    ),
+  );
+
   if (attribution) {
     await ports.events.publish([
       outgoing(campaignConversion, time.toISOString(), {
@@ -119,7 +130,7 @@ const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): P
       }),
     ]);
   }
-  return { outcome: 'stored', ...(attribution && !attribution.holdout && { conversion: { campaign: attribution.campaign, revenue: order.total } }) };
+  return { outcome: 'stored', ...(converts && { conversion: { campaign: attribution.campaign, revenue: order.total } }) };
 };
 
 const surveyFor = (profile: CustomerProfile, orderId: string, basis: SurveyDueInput['basis'], now: Date, config: Config) =>

@@ -88,7 +88,7 @@ const page = (statusCode: number, body: string): APIGatewayProxyStructuredResult
 });
 
 export const createHandler = (runtime: Runtime) => {
-  const { customers, events } = storeAdapters(runtime);
+  const { customers, events, kpis } = storeAdapters(runtime);
   const responses = dynamoNpsResponses(runtime.dynamo, runtime.tableName);
   const suppressions = dynamoSuppressions(runtime.dynamo, runtime.tableName);
   const shopName = runtime.config.shop.name;
@@ -97,7 +97,7 @@ export const createHandler = (runtime: Runtime) => {
   return middy(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const now = new Date(event.requestContext.timeEpoch);
     const route = `${event.requestContext.http.method} ${event.rawPath}`;
-    const ports = { keyring: await runtime.keyring(), customers, responses, suppressions, events };
+    const ports = { keyring: await runtime.keyring(), customers, responses, suppressions, events, kpis };
 
     if (route === 'GET /nps') {
       const query = scoreQuery.safeParse(event.queryStringParameters ?? {});

@@ -1,10 +1,11 @@
 /** Issue 7: each retention KPI's formula, on a small data set computed by hand. */
 import { describe, expect, it } from 'vitest';
-import { retentionKpis, winbackRate } from '../../functions/ops/kpis';
+import { publishedKpis, retentionKpis, type PeriodCounts } from '../../functions/ops/kpis';
 
-// 200 customers at the start, 230 at the end of which 50 joined; 300 orders worth 15,000
-// placed by 120 customers, 45 of whom ordered more than once; customers stay 3 years.
-const kpis = retentionKpis({
+// 200 active customers at the start, 230 at the end of which 50 are new; 300 orders worth 15,000
+// placed by 120 customers, 45 of them repeat customers; 80 lapsed and 12 were won back;
+// 30 promoters, 10 passives, 10 detractors; the winback emails converted orders worth 600.
+const counts: PeriodCounts = {
   customersAtStart: 200,
   customersAtEnd: 230,
   newCustomers: 50,
@@ -12,8 +13,14 @@ const kpis = retentionKpis({
   revenue: 15_000,
   orderingCustomers: 120,
   repeatCustomers: 45,
-  averageLifespanYears: 3,
-});
+  lapsedCustomers: 80,
+  wonBack: 12,
+  promoters: 30,
+  passives: 10,
+  detractors: 10,
+  attributedRevenue: { birthday: 250, winback: 600, nps: 0 },
+};
+const kpis = retentionKpis(counts);
 
 describe('retention rate = (customers at end − new customers) ÷ customers at start', () => {
   it('is (230 − 50) ÷ 200 = 0.9', () => expect(kpis.retentionRate).toBeCloseTo(0.9, 10));
@@ -30,15 +37,44 @@ describe('average order value = revenue ÷ orders', () => {
 describe('purchase frequency = orders ÷ customers who ordered', () => {
   it('is 300 ÷ 120 = 2.5', () => expect(kpis.purchaseFrequency).toBe(2.5));
 });
-describe('customer lifetime value = average order value × purchase frequency × lifespan', () => {
-  it('is 50 × 2.5 × 3 = 375', () => expect(kpis.customerLifetimeValue).toBe(375));
+describe('customer lifetime value = average order value × purchase frequency × lifespan (1 ÷ churn rate)', () => {
+  it('is 50 × 2.5 × 10 = 1,250', () => expect(kpis.customerLifetimeValue).toBeCloseTo(1250, 8));
 });
-describe('winback rate = customers won back ÷ customers who lapsed', () => {
-  it('is 12 ÷ 80 = 0.15', () => expect(winbackRate(12, 80)).toBe(0.15));
+describe('NPS = % promoters − % detractors', () => {
+  it('is 60 % − 20 % = 40', () => expect(kpis.nps).toBe(40));
 });
+describe('winback rate = winback conversions ÷ customers who lapsed', () => {
+  it('is 12 ÷ 80 = 0.15', () => expect(kpis.winbackRate).toBe(0.15));
+});
+describe('revenue attributed per campaign', () => {
+  it('is what each campaign converted', () => expect(kpis.attributedRevenue).toEqual({ birthday: 250, winback: 600, nps: 0 }));
+});
+
+describe('as published', () => {
+  it('gives rates in percent and money to the cent', () => {
+    expect(publishedKpis(kpis)).toEqual({
+      activeCustomers: 230,
+      newCustomers: 50,
+      retentionRate: 90,
+      churnRate: 10,
+      repeatPurchaseRate: 37.5,
+      winbackRate: 15,
+      averageOrderValue: 50,
+      purchaseFrequency: 2.5,
+      customerLifetimeValue: 1250,
+      nps: 40,
+      attributedRevenue: { birthday: 250, winback: 600, nps: 0 },
+    });
+  });
+});
+
 describe('without a denominator', () => {
   it('says nothing rather than divide by zero', () => {
-    const empty = retentionKpis({ customersAtStart: 0, customersAtEnd: 0, newCustomers: 0, orders: 0, revenue: 0, orderingCustomers: 0, repeatCustomers: 0, averageLifespanYears: 3 });
-    expect(empty).toEqual({ retentionRate: null, churnRate: null, repeatPurchaseRate: null, averageOrderValue: null, purchaseFrequency: null, customerLifetimeValue: null });
+    const none = { birthday: 0, winback: 0, nps: 0 };
+    const empty = retentionKpis({ ...counts, customersAtStart: 0, customersAtEnd: 0, newCustomers: 0, orders: 0, revenue: 0, orderingCustomers: 0, repeatCustomers: 0, lapsedCustomers: 0, wonBack: 0, promoters: 0, passives: 0, detractors: 0, attributedRevenue: none });
+    expect(empty).toMatchObject({ retentionRate: null, churnRate: null, repeatPurchaseRate: null, winbackRate: null, averageOrderValue: null, purchaseFrequency: null, customerLifetimeValue: null, nps: null });
+  });
+  it('has no lifetime value while nobody churns (the lifespan is unknown)', () => {
+    expect(retentionKpis({ ...counts, customersAtEnd: 250 }).customerLifetimeValue).toBeNull();
   });
 });

@@ -12,14 +12,19 @@ export const dynamoNpsResponses = (client: DynamoDBDocumentClient, tableName: st
         new UpdateCommand({
           TableName: tableName,
           Key: responseItem(customerId, surveyId),
-          UpdateExpression: 'SET customerId = :customerId, surveyId = :surveyId, score = :score, recordedAt = :recordedAt',
+          UpdateExpression:
+            'SET customerId = :customerId, surveyId = :surveyId, score = :score, recordedAt = :recordedAt, firstRecordedAt = if_not_exists(firstRecordedAt, :recordedAt)',
           // A replay of the same click changes nothing.
           ConditionExpression: 'attribute_not_exists(score) OR score <> :score',
           ExpressionAttributeValues: { ':customerId': customerId, ':surveyId': surveyId, ':score': score, ':recordedAt': recordedAt },
-          ReturnValues: 'UPDATED_OLD',
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      return { changed: true, previousScore: Attributes?.score as number | undefined };
+      return {
+        changed: true,
+        previousScore: Attributes?.score as number | undefined,
+        firstRecordedAt: (Attributes?.firstRecordedAt as string | undefined) ?? recordedAt,
+      };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { changed: false };
       throw error;

@@ -11,6 +11,7 @@
  * - `SEND#<sendKey>` / `SEND`           an occasion's claimed send
  * - `CODE#<code>` / `CODE`              a discount code
  * - `SUPPRESSED#<sha256>` / `SUPPRESSED` an address that must never be mailed
+ * - `KPI` / `DAY#<utcDate>`             the day's KPI counters
  */
 export const tableSchema = {
   partitionKey: 'pk',

@@ -8,7 +8,8 @@ import { outgoing } from '../../events/event';
 import { npsCommentAdded, npsDetractor, npsPromoter, npsResponseRecorded } from '../../events/retention';
 import type { CustomerProfile } from '../../customers/profile';
 import { verifyToken, type Keyring } from '../../links/signed-token';
-import type { CustomerStore, EventPublisher, NpsResponses } from '../ports';
+import type { CustomerStore, EventPublisher, KpiCounters, NpsResponses } from '../ports';
+import { dayOf, npsChanges } from '../../ops/counters';
 import { npsCategory, npsPurpose, parseScoreSubject } from './rules';
 
 export interface ResponsePorts {
@@ -16,6 +17,7 @@ export interface ResponsePorts {
   customers: Pick<CustomerStore, 'get'>;
   responses: NpsResponses;
   events: EventPublisher;
+  kpis: KpiCounters;
 }
 
 export type ClickResult =
@@ -36,17 +38,20 @@ export const recordScore = async (token: string, now: Date, ports: ResponsePorts
   const claims = await claimsOf(token, now, ports);
   if (!claims) return { valid: false };
   const { customer, surveyId, score } = claims;
-  const { changed, previousScore } = await ports.responses.record({
+  const recorded = await ports.responses.record({
     customerId: customer.customerId,
     surveyId,
     score,
     recordedAt: now.toISOString(),
   });
-  if (changed) {
+  const previousScore = recorded.changed ? recorded.previousScore : undefined;
+  if (recorded.changed) {
     const response = { customerId: customer.customerId, surveyId, orderId: surveyId, score };
     const category = npsCategory(score);
+    const previous = previousScore === undefined ? undefined : npsCategory(previousScore);
+    await ports.kpis.add(npsChanges(dayOf(recorded.firstRecordedAt), category, previous));
     // One follow-up per response: only when the response becomes a detractor (or promoter).
-    const becomes = previousScore === undefined || npsCategory(previousScore) !== category;
+    const becomes = previous !== category;
     const time = now.toISOString();
     await ports.events.publish([
       outgoing(npsResponseRecorded, time, { ...response, previousScore }),
@@ -54,7 +59,7 @@ export const recordScore = async (token: string, now: Date, ports: ResponsePorts
       ...(becomes && category === 'promoter' ? [outgoing(npsPromoter, time, response)] : []),
     ]);
   }
-  return { valid: true, customer, surveyId, score, changed, previousScore };
+  return { valid: true, customer, surveyId, score, changed: recorded.changed, previousScore };
 };
 
 export const addComment = async (token: string, comment: string, now: Date, ports: ResponsePorts) => {
