@@ -6,7 +6,8 @@
  *
  * Dimensions are kept few, since CloudWatch bills every metric per dimension
  * set: `service` (Powertools always adds it) and `campaign`; `variant` only on
- * the per-variant `sent`.
+ * the per-variant `sent`, `step` only on the per-step `sent`, `converted` and
+ * `revenue`.
  */
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Campaign } from './events/retention';
@@ -127,6 +128,21 @@ const emitSingle = (metrics: Emitter, key: MetricKey, dimensions: Record<string,
 /** A/B tests: sends per `experiment/variant`, the one metric with a variant dimension. */
 export const emitVariantSent = (metrics: Emitter, campaign: Campaign, variant: string, count: number): void =>
   emitSingle(metrics, 'sent', { campaign, variant }, count);
+
+/** The steps of a sequence (winback): sends, conversions and revenue per step, the funnel a marketer tunes. */
+export const stepMetrics = ['sent', 'converted', 'revenue'] as const satisfies CampaignMetric[];
+
+/** Per `step` of `campaign`, in documents of their own (the step dimension is only on these). */
+export const emitPerStep = (
+  metrics: Emitter,
+  campaign: Campaign,
+  step: number,
+  values: Partial<Record<(typeof stepMetrics)[number], number>>,
+): void => {
+  for (const [key, value] of Object.entries(values) as [(typeof stepMetrics)[number], number][]) {
+    emitSingle(metrics, key, { campaign, step: String(step) }, value);
+  }
+};
 
 /** A per-campaign metric from an invocation that speaks for several campaigns (the daily KPIs). */
 export const emitForCampaign = (metrics: Emitter, key: CampaignMetric, campaign: Campaign, value: number): void =>

@@ -48,7 +48,7 @@ export interface Send {
 }
 
 export type DeliveryOutcome =
-  | { outcome: 'sent'; messageId: string; discountCode?: string; assignment?: Assignment }
+  | { outcome: 'sent'; messageId: string; step?: number; discountCode?: string; assignment?: Assignment }
   | { outcome: 'duplicate' }
   /** In the campaign's holdout group: recorded as would-have-sent, not emailed. */
   | { outcome: 'heldOut' }
@@ -127,7 +127,7 @@ export const deliver = async (send: Send, ports: DeliveryPorts): Promise<Deliver
       }),
       ...(offer ? [outgoing(discountCodeIssued, time, { ...offer, campaign: send.campaign })] : []),
     ]);
-    return { outcome: 'sent', messageId, discountCode: offer?.code, assignment };
+    return { outcome: 'sent', messageId, step: send.step, discountCode: offer?.code, assignment };
   } catch (error) {
     // Nothing went out: free the occasion and the day so a retry can send it.
     await ports.ledger.releaseDay(customer.customerId, day, sendKey);

@@ -23,6 +23,8 @@ export interface SweepResult {
   outcomes: Partial<Record<SweepOutcome['outcome'], number>>;
   /** Emails sent per A/B test variant, `experiment/variant`. */
   variants: Record<string, number>;
+  /** Emails sent per step, for a campaign with steps (winback). */
+  steps: Record<string, number>;
   /** Failures worth a retry of the whole sweep (what was sent is a no-op then). */
   retryable: string[];
 }
@@ -39,7 +41,7 @@ export const runSweep = async (
 ): Promise<SweepResult> => {
   // A campaign switched off reads nothing; what is due waits in the index until it is switched on.
   const queue = ports.config[campaign].enabled ? await ports.customers.due(index, at) : [];
-  const result: SweepResult = { campaign, due: queue.length, outcomes: {}, variants: {}, retryable: [] };
+  const result: SweepResult = { campaign, due: queue.length, outcomes: {}, variants: {}, steps: {}, retryable: [] };
   const worker = async () => {
     for (let profile = queue.shift(); profile; profile = queue.shift()) {
       const outcome = await settle(profile);
@@ -49,6 +51,7 @@ export const runSweep = async (
         const key = `${outcome.assignment.experiment}/${outcome.assignment.variant}`;
         result.variants[key] = (result.variants[key] ?? 0) + 1;
       }
+      if (outcome.outcome === 'sent' && outcome.step !== undefined) result.steps[outcome.step] = (result.steps[outcome.step] ?? 0) + 1;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

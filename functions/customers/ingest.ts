@@ -38,7 +38,7 @@ export interface IngestResult {
   outcome: IngestOutcome;
   reason?: string;
   /** The order converted a campaign email (not counted for a holdout). */
-  conversion?: { campaign: Campaign; revenue: number };
+  conversion?: { campaign: Campaign; step?: number; revenue: number };
 }
 
 export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestResult> => {
@@ -130,7 +130,7 @@ const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): P
       }),
     ]);
   }
-  return { outcome: 'stored', ...(converts && { conversion: { campaign: attribution.campaign, revenue: order.total } }) };
+  return { outcome: 'stored', ...(converts && { conversion: { campaign: attribution.campaign, step: attribution.step, revenue: order.total } }) };
 };
 
 const surveyFor = (profile: CustomerProfile, orderId: string, basis: SurveyDueInput['basis'], now: Date, config: Config) =>

@@ -4,7 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { storeAdapters } from '../adapters';
 import { ingest } from '../customers/ingest';
-import { emitAll, emitService } from '../metrics';
+import { emitAll, emitPerStep, emitService } from '../metrics';
 import { logger, metrics } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
 
@@ -16,7 +16,11 @@ export const createHandler = (runtime: Runtime) => {
       logger.warn('event rejected', { reason: result.reason });
       emitService(metrics, 'deadLetters', 1);
     } else logger.info('event ingested', { outcome: result.outcome });
-    if (result.conversion) emitAll(metrics, result.conversion.campaign, { converted: 1, revenue: result.conversion.revenue });
+    if (result.conversion) {
+      const { campaign, step, revenue } = result.conversion;
+      emitAll(metrics, campaign, { converted: 1, revenue });
+      if (step !== undefined) emitPerStep(metrics, campaign, step, { converted: 1, revenue });
+    }
     return result;
   })
     .use(injectLambdaContext(logger))

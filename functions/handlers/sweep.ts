@@ -14,7 +14,7 @@ import { deliveryAdapters } from '../adapters/delivery';
 import type { DeliveryPorts } from '../campaigns/delivery';
 import type { CustomerStore } from '../campaigns/ports';
 import type { SweepResult } from '../campaigns/sweep';
-import { emitAll, emitVariantSent, isCampaignMetric, type CampaignMetric } from '../metrics';
+import { emitAll, emitPerStep, emitVariantSent, isCampaignMetric, type CampaignMetric } from '../metrics';
 import { logger, metrics } from '../observability';
 import type { Runtime } from '../runtime';
 
@@ -31,6 +31,7 @@ export const sweepHandler =
       emitAll(metrics, result.campaign, { eligible: result.due, ...outcomes, sweepDuration: duration });
       // A/B tests: sends per variant, a dimension only these metrics carry.
       for (const [variant, count] of Object.entries(result.variants)) emitVariantSent(metrics, result.campaign, variant, count);
+      for (const [step, count] of Object.entries(result.steps)) emitPerStep(metrics, result.campaign, Number(step), { sent: count });
       if (result.retryable.length) {
         throw new Error(`${result.campaign} sweep: ${result.retryable.length} sends failed, first: ${result.retryable[0]}`);
       }
