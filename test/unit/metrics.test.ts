@@ -2,7 +2,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { describe, expect, it } from 'vitest';
 import { campaignSchema } from '../../functions/events/retention';
-import { catalogue, emit, emitAll, emitService, emitVariantSent, isCampaignMetric, metricsOf, namespace, type MetricKey } from '../../functions/metrics';
+import { catalogue, emit, emitAll, emitForCampaign, emitPerStep, emitService, emitVariantSent, isCampaignMetric, metricsOf, namespace, type MetricKey } from '../../functions/metrics';
 
 const recorder = () => {
   const calls: unknown[][] = [];
@@ -69,5 +69,27 @@ describe('emitting by catalogue key', () => {
       ['single.addDimensions', { campaign: 'birthday', variant: 'subject/b' }],
       ['single.addMetric', 'sent', MetricUnit.Count, 2],
     ]);
+  });
+
+  it('emits the per-step funnel of a sequence, and a campaign metric of a run that speaks for several, each in its own document', () => {
+    const { calls, metrics } = recorder();
+    emitPerStep(metrics, 'winback', 2, { converted: 1, revenue: 42.5 });
+    emitForCampaign(metrics, 'attributedRevenue', 'nps', 10);
+    expect(calls).toEqual([
+      ['single.addDimensions', { campaign: 'winback', step: '2' }],
+      ['single.addMetric', 'converted', MetricUnit.Count, 1],
+      ['single.addDimensions', { campaign: 'winback', step: '2' }],
+      ['single.addMetric', 'revenue', MetricUnit.NoUnit, 42.5],
+      ['single.addDimensions', { campaign: 'nps' }],
+      ['single.addMetric', 'attributedRevenue', MetricUnit.NoUnit, 10],
+    ]);
+  });
+
+  it('holds every retention KPI, published without a campaign (revenue attributed: per campaign)', () => {
+    for (const key of ['activeCustomers', 'newCustomers', 'retentionRate', 'churnRate', 'repeatPurchaseRate', 'winbackRate',
+      'averageOrderValue', 'purchaseFrequency', 'customerLifetimeValue', 'nps'] as MetricKey[]) {
+      expect(catalogue[key].dimension, key).toBe('none');
+    }
+    expect(catalogue.attributedRevenue.dimension).toBe('campaign');
   });
 });
