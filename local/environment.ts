@@ -5,7 +5,6 @@
  */
 // Quiet by default: POWERTOOLS_LOG_LEVEL=INFO shows every handler's log lines.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-// Metrics go to CloudWatch as embedded metric format on AWS; locally they would only flood stdout.
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+// Metrics stay on: their embedded-metric-format lines are taken out of stdout into the local metrics (local/metrics.ts).
 // The functions run on Node.js 22 on AWS; the SDK's notice about Node 20 concerns only this laptop.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

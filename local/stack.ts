@@ -1,7 +1,8 @@
 /**
  * The embedded stack (DESIGN §6): dynalite as DynamoDB, aws-ses-v2-local as SES,
  * the local event bus, and every function of the wiring table behind its rule,
- * built by the same `createHandler` a Lambda uses, on a runtime pointed here.
+ * built by the same `createHandler` a Lambda uses, on a runtime pointed here;
+ * and a local CloudWatch (./metrics.ts) that every invocation reports to.
  */
 import './environment';
 import { randomUUID } from 'node:crypto';
@@ -13,10 +14,13 @@ import type { Config } from '../functions/config';
 import { createDocumentClient, type CapacityMeter } from '../functions/adapters/dynamodb/client';
 import type { Handler, Runtime } from '../functions/runtime';
 import type { Keyring } from '../functions/links/signed-token';
+import { deadLetterQueues } from '../functions/ops/dashboard-layout';
 import { deadLetterPattern, wiring, type FunctionName, type FunctionWiring } from '../functions/wiring';
 import { createTable, localCredentials, localRegion, startLocalDynamo } from './dynamodb';
 import { LocalEventBus, type BusEvent, type DeadLetter } from './event-bus';
+import { matchesPattern } from './event-pattern';
 import { startLinksServer, type HttpInvoke } from './links-server';
+import { captureEmbeddedMetrics, LocalMetrics, localFunctionName } from './metrics';
 import { startLocalSes } from './ses';
 
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -41,16 +45,16 @@ export interface LocalStackOptions {
 
 export type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
 
-const lambdaContext = (name: string, fn: FunctionWiring): Context => {
+const lambdaContext = (name: FunctionName, fn: FunctionWiring): Context => {
   const deadline = Date.now() + fn.timeoutSeconds * 1000;
   return {
     callbackWaitsForEmptyEventLoop: true,
-    functionName: `retention-${name}`,
+    functionName: localFunctionName(name),
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${localRegion}:000000000000:function:retention-${name}`,
+    invokedFunctionArn: `arn:aws:lambda:${localRegion}:000000000000:function:${localFunctionName(name)}`,
     memoryLimitInMB: String(fn.memoryMb),
     awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/retention-${name}`,
+    logGroupName: `/aws/lambda/${localFunctionName(name)}`,
     logStreamName: 'local',
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,
@@ -60,7 +64,23 @@ const lambdaContext = (name: string, fn: FunctionWiring): Context => {
 };
 
 export const startLocalStack = async (options: LocalStackOptions) => {
-  const bus = new LocalEventBus({ start: options.start, onEvent: options.onEvent, onDeadLetter: options.onDeadLetter });
+  // The stack's own CloudWatch: the handlers' EMF lines, and what Lambda and SQS record, on the bus clock.
+  captureEmbeddedMetrics();
+  const metrics = new LocalMetrics(() => bus.now());
+  const bus = new LocalEventBus({
+    start: options.start,
+    onEvent: (event) => {
+      // The rule that routes refused events to the rejected-events queue on AWS.
+      if (matchesPattern(deadLetterPattern, event as unknown as Record<string, unknown>)) metrics.deadLetter('RejectedEvents');
+      options.onEvent?.(event);
+    },
+    onDeadLetter: (deadLetter) => {
+      // A target that failed after its retries: its function's dead-letter queue.
+      if (deadLetter.rule) metrics.deadLetter(deadLetter.rule);
+      options.onDeadLetter?.(deadLetter);
+    },
+  });
+  metrics.declareQueues(deadLetterQueues);
   const busEndpoint = await bus.listen(options.ports?.bus);
   const dynamo = await startLocalDynamo({ path: options.dataDir, port: options.ports?.dynamo });
   const ses = await startLocalSes(bus, { port: options.ports?.ses, inboxPort: options.ports?.inbox });
@@ -88,7 +108,7 @@ export const startLocalStack = async (options: LocalStackOptions) => {
       createHandler: (runtime: Runtime) => Handler<unknown>;
     };
     const handler = module.createHandler(runtime);
-    invokers[name] = (event) => handler(event, lambdaContext(name, fn));
+    invokers[name] = (event) => metrics.invocation(name, () => handler(event, lambdaContext(name, fn)));
     const target = async (event: BusEvent) => {
       const result = await invokers[name](event);
       options.onResult?.(name, event, result);
@@ -110,6 +130,8 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     invoke: (name: FunctionName, event: unknown) => invokers[name](event),
     runtime,
     meter,
+    /** What CloudWatch would hold: the catalogue's metrics, Lambda's and the dead-letter queues'. */
+    metrics,
     ses,
     endpoints: { bus: busEndpoint, dynamodb: dynamo.endpoint, ses: ses.endpoint, inbox: ses.inboxUrl, links: links?.url },
     async close() {

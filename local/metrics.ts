@@ -1,0 +1,216 @@
+/**
+ * A small local CloudWatch (issue 7). Metrics reach it the way they reach
+ * CloudWatch on AWS: Powertools writes each flush as an embedded-metric-format
+ * (EMF) document, one JSON line on stdout, and CloudWatch extracts the metrics.
+ * Here those lines are taken out of stdout and recorded in the store of the
+ * local stack whose invocation wrote them (AsyncLocalStorage: several stacks in
+ * one process never mix), stamped with that stack's clock rather than EMF's
+ * wall-clock timestamp, since a simulation runs a year in seconds.
+ *
+ * It also records what AWS records by itself, so the health row has data:
+ * Lambda's Invocations, Errors, Throttles and Duration per function, and the
+ * depth of each dead-letter queue.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DeadLetterQueue, LambdaMetricName } from '../functions/ops/dashboard-layout';
+import type { FunctionName } from '../functions/wiring';
+
+export type Dimensions = Readonly<Record<string, string>>;
+
+/** CloudWatch's identity of a metric: namespace, name and the exact set of dimensions. */
+export interface MetricId {
+  namespace: string;
+  name: string;
+  dimensions: Dimensions;
+}
+
+export interface Datapoint {
+  /** Clock time, ms. */
+  at: number;
+  value: number;
+}
+
+export type Statistic = 'Sum' | 'Maximum' | 'Minimum' | 'Average' | 'SampleCount';
+
+export interface Query {
+  stat: Statistic;
+  from: Date;
+  /** Exclusive. */
+  to: Date;
+  periodMs: number;
+  /**
+   * `previous`: a period without datapoints holds the last value before it. For
+   * gauges AWS samples continuously (a queue's depth) that are recorded here only when they change.
+   */
+  fill?: 'previous';
+}
+
+export interface Bucket {
+  /** Start of the period, ms. */
+  start: number;
+  /** The statistic over the period's datapoints; null without any. */
+  value: number | null;
+}
+
+/** The function name Lambda would know a wired function by, locally. */
+export const localFunctionName = (name: FunctionName) => `retention-${name}`;
+
+export const lambdaMetric = (name: FunctionName, metric: LambdaMetricName): MetricId => ({
+  namespace: 'AWS/Lambda',
+  name: metric,
+  dimensions: { FunctionName: localFunctionName(name) },
+});
+
+export const queueDepthMetric = (queue: DeadLetterQueue | string): MetricId => ({
+  namespace: 'AWS/SQS',
+  name: 'ApproximateNumberOfMessagesVisible',
+  dimensions: { QueueName: queue },
+});
+
+const identity = ({ namespace, name, dimensions }: MetricId) =>
+  JSON.stringify([namespace, name, ...Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b))]);
+
+const statistics: Record<Statistic, (values: number[]) => number> = {
+  Sum: (values) => values.reduce((sum, value) => sum + value, 0),
+  Maximum: (values) => Math.max(...values),
+  Minimum: (values) => Math.min(...values),
+  Average: (values) => statistics.Sum(values) / values.length,
+  SampleCount: (values) => values.length,
+};
+
+/** The EMF document Powertools writes (the parts CloudWatch reads). */
+interface EmbeddedMetrics {
+  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+  [field: string]: unknown;
+}
+
+const isEmbeddedMetrics = (value: unknown): value is EmbeddedMetrics =>
+  typeof value === 'object' && value !== null && Array.isArray((value as EmbeddedMetrics)._aws?.CloudWatchMetrics);
+
+export class LocalMetrics {
+  private readonly series = new Map<string, Datapoint[]>();
+  private readonly depths = new Map<string, number>();
+
+  /** `now`: the stack's clock (virtual in a simulation). */
+  constructor(private readonly now: () => Date) {}
+
+  record(id: MetricId, value: number, at = this.now().getTime()) {
+    const key = identity(id);
+    let points = this.series.get(key);
+    if (!points) this.series.set(key, (points = []));
+    points.push({ at, value });
+  }
+
+  /** An EMF document: each metric under each of its dimension sets, every value (Powertools writes an array for repeats). */
+  recordEmbedded(document: EmbeddedMetrics) {
+    for (const directive of document._aws.CloudWatchMetrics) {
+      for (const dimensionSet of directive.Dimensions) {
+        const dimensions = Object.fromEntries(dimensionSet.map((name) => [name, String(document[name])]));
+        for (const { Name } of directive.Metrics) {
+          for (const value of [document[Name]].flat()) {
+            if (typeof value === 'number') this.record({ namespace: directive.Namespace, name: Name, dimensions }, value);
+          }
+        }
+      }
+    }
+  }
+
+  /** Runs one invocation of a wired function: its metrics come here, and Lambda's own are recorded. */
+  async invocation<T>(name: FunctionName, run: () => Promise<T>): Promise<T> {
+    const at = this.now().getTime();
+    const started = performance.now();
+    let errors = 0;
+    try {
+      return await storage.run(this, run);
+    } catch (error) {
+      errors = 1;
+      throw error;
+    } finally {
+      this.record(lambdaMetric(name, 'Invocations'), 1, at);
+      this.record(lambdaMetric(name, 'Errors'), errors, at);
+      // Nothing throttles a local invocation: an honest zero, as Lambda reports for an invocation that ran.
+      this.record(lambdaMetric(name, 'Throttles'), 0, at);
+      this.record(lambdaMetric(name, 'Duration'), performance.now() - started, at);
+    }
+  }
+
+  /** Dead-letter queues start empty: SQS reports a depth of 0 for them. */
+  declareQueues(queues: readonly string[]) {
+    for (const queue of queues) if (!this.depths.has(queue)) this.setDepth(queue, 0);
+  }
+
+  /** A message lands in a dead-letter queue; nothing drains it locally, so the depth is the count so far. */
+  deadLetter(queue: string) {
+    this.setDepth(queue, (this.depths.get(queue) ?? 0) + 1);
+  }
+
+  private setDepth(queue: string, depth: number) {
+    this.depths.set(queue, depth);
+    this.record(queueDepthMetric(queue), depth);
+  }
+
+  datapoints(id: MetricId): readonly Datapoint[] {
+    return this.series.get(identity(id)) ?? [];
+  }
+
+  /** The statistic of each period in [from, to), as CloudWatch's GetMetricData answers it. */
+  query(id: MetricId, query: Query): Bucket[] {
+    const from = query.from.getTime();
+    const count = Math.max(0, Math.ceil((query.to.getTime() - from) / query.periodMs));
+    const values: number[][] = Array.from({ length: count }, () => []);
+    let before: number | null = null;
+    let beforeAt = -Infinity;
+    for (const point of this.datapoints(id)) {
+      const index = Math.floor((point.at - from) / query.periodMs);
+      if (index >= 0 && index < count) values[index]!.push(point.value);
+      else if (index < 0 && point.at >= beforeAt) [before, beforeAt] = [point.value, point.at];
+    }
+    let previous = before;
+    return values.map((inPeriod, i) => {
+      const value = inPeriod.length ? statistics[query.stat](inPeriod) : query.fill === 'previous' ? previous : null;
+      if (inPeriod.length) previous = inPeriod.at(-1)!;
+      return { start: from + i * query.periodMs, value };
+    });
+  }
+}
+
+const storage = new AsyncLocalStorage<LocalMetrics>();
+const emfPrefix = '{"_aws":';
+
+/** Records an EMF line in the current invocation's store; false when it is not one, or no local invocation wrote it. */
+const take = (line: string): boolean => {
+  const store = storage.getStore();
+  if (!store) return false;
+  try {
+    const document: unknown = JSON.parse(line);
+    if (!isEmbeddedMetrics(document)) return false;
+    store.recordEmbedded(document);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+let capturing = false;
+
+/**
+ * Takes EMF lines out of stdout, once per process, and records them; every
+ * other line passes through, and so does EMF written outside a local invocation.
+ */
+export const captureEmbeddedMetrics = () => {
+  if (capturing) return;
+  capturing = true;
+  const write = process.stdout.write;
+  process.stdout.write = function (this: NodeJS.WriteStream, chunk: string | Uint8Array, ...rest: unknown[]) {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    if (!text.startsWith(emfPrefix) && !text.includes(`\n${emfPrefix}`)) return write.call(this, chunk, ...(rest as []));
+    const kept = text
+      .split('\n')
+      .filter((line) => !(line.startsWith(emfPrefix) && take(line)))
+      .join('\n');
+    if (kept) return write.call(this, kept, ...(rest as []));
+    const callback = rest.find((arg): arg is () => void => typeof arg === 'function');
+    if (callback) queueMicrotask(callback);
+    return true;
+  } as typeof process.stdout.write;
+};

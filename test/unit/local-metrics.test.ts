@@ -1,0 +1,161 @@
+/**
+ * The local CloudWatch (local/metrics.ts): metrics arrive as on AWS, as the
+ * embedded-metric-format lines Powertools writes to stdout, and land in the
+ * store of the stack whose invocation wrote them, on that stack's clock.
+ */
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { emitAll, emitService, namespace, serviceDimension, serviceName } from '../../functions/metrics';
+import { captureEmbeddedMetrics, lambdaMetric, LocalMetrics, queueDepthMetric, type MetricId } from '../../local/metrics';
+
+const hour = 3_600_000;
+const start = new Date('2026-03-01T00:00:00Z');
+const sent = (campaign: string): MetricId => ({ namespace, name: 'sent', dimensions: { ...serviceDimension, campaign } });
+
+/** What reached stdout behind the capture. */
+const passedThrough: string[] = [];
+
+// Installed before the capture, so it sees what the capture passes on (and keeps it off the test's output).
+beforeAll(() => {
+  process.stdout.write = ((chunk: string | Uint8Array) => passedThrough.push(String(chunk)) > 0) as typeof process.stdout.write;
+  captureEmbeddedMetrics();
+});
+
+/** A store on a clock the test moves. */
+const storeAt = (at: Date) => {
+  const clock = { now: at };
+  return { clock, store: new LocalMetrics(() => clock.now) };
+};
+
+/** A Powertools instance as the handlers have (functions/observability.ts), flushed as `logMetrics` does. */
+const powertools = () => new Metrics({ namespace, serviceName });
+
+describe('EMF lines on stdout become datapoints of the stack that wrote them', () => {
+  it('records what a real Powertools flush emits, with its dimensions, stamped with the stack clock (not EMF wall-clock time)', async () => {
+    const { store } = storeAt(start);
+    await store.invocation('birthdaySweep', async () => {
+      const metrics = powertools();
+      emitAll(metrics, 'birthday', { eligible: 4, sent: 3 });
+      metrics.publishStoredMetrics();
+    });
+    expect(store.datapoints(sent('birthday'))).toEqual([{ at: start.getTime(), value: 3 }]);
+    expect(store.datapoints({ namespace, name: 'eligible', dimensions: { ...serviceDimension, campaign: 'birthday' } })).toEqual([{ at: start.getTime(), value: 4 }]);
+    expect(passedThrough.join('')).not.toContain('"_aws"');
+  });
+
+  it('keeps a metric with other dimensions apart, as CloudWatch does (a service metric, the per-variant sends)', async () => {
+    const { store } = storeAt(start);
+    await store.invocation('ingest', async () => {
+      const metrics = powertools();
+      emitService(metrics, 'deadLetters', 1);
+      metrics.singleMetric().addDimensions({ campaign: 'winback', variant: 'subject/b' }).addMetric('sent', 'Count', 2);
+      metrics.publishStoredMetrics();
+    });
+    expect(store.datapoints({ namespace, name: 'deadLetters', dimensions: serviceDimension })).toHaveLength(1);
+    expect(store.datapoints(sent('winback'))).toEqual([]);
+    expect(store.datapoints({ namespace, name: 'sent', dimensions: { ...serviceDimension, campaign: 'winback', variant: 'subject/b' } })).toEqual([
+      { at: start.getTime(), value: 2 },
+    ]);
+  });
+
+  it('records a literal EMF document, every value of a repeated metric', async () => {
+    const { store } = storeAt(start);
+    const document = {
+      _aws: { Timestamp: 0, CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [['service', 'campaign']], Metrics: [{ Name: 'sent', Unit: 'Count' }] }] },
+      service: serviceName,
+      campaign: 'nps',
+      sent: [1, 2],
+    };
+    await store.invocation('npsSweep', async () => void process.stdout.write(`${JSON.stringify(document)}\n`));
+    expect(store.datapoints(sent('nps')).map((p) => p.value)).toEqual([1, 2]);
+  });
+
+  it('never mixes two stacks in one process, even when their invocations interleave', async () => {
+    const a = storeAt(start).store;
+    const b = storeAt(start).store;
+    const emitAfter = (store: LocalMetrics, value: number, delay: number) =>
+      store.invocation('winbackSweep', async () => {
+        const metrics = powertools();
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        emitAll(metrics, 'winback', { sent: value });
+        metrics.publishStoredMetrics();
+      });
+    await Promise.all([emitAfter(a, 1, 20), emitAfter(b, 2, 5)]);
+    expect(a.datapoints(sent('winback')).map((p) => p.value)).toEqual([1]);
+    expect(b.datapoints(sent('winback')).map((p) => p.value)).toEqual([2]);
+  });
+
+  it('passes every other line through: log lines, and EMF written outside any local invocation', async () => {
+    const { store } = storeAt(start);
+    passedThrough.length = 0;
+    await store.invocation('ingest', async () => {
+      process.stdout.write('{"level":"INFO","message":"not a metric"}\n');
+      const emf = JSON.stringify({ _aws: { CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [['service']], Metrics: [{ Name: 'deadLetters' }] }] }, service: serviceName, deadLetters: 1 });
+      process.stdout.write(`before\n${emf}\nafter\n`);
+    });
+    const outside = JSON.stringify({ _aws: { CloudWatchMetrics: [] } });
+    process.stdout.write(`${outside}\n`);
+    expect(passedThrough).toEqual(['{"level":"INFO","message":"not a metric"}\n', 'before\nafter\n', `${outside}\n`]);
+    expect(store.datapoints({ namespace, name: 'deadLetters', dimensions: serviceDimension })).toHaveLength(1);
+  });
+});
+
+describe('what AWS records by itself', () => {
+  it('Lambda: an invocation, its duration, no throttle, and an error when it throws', async () => {
+    const { store } = storeAt(start);
+    await store.invocation('ingest', async () => 'ok');
+    await expect(store.invocation('ingest', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    const values = (name: 'Invocations' | 'Errors' | 'Throttles' | 'Duration') => store.datapoints(lambdaMetric('ingest', name)).map((p) => p.value);
+    expect(values('Invocations')).toEqual([1, 1]);
+    expect(values('Errors')).toEqual([0, 1]);
+    expect(values('Throttles')).toEqual([0, 0]);
+    expect(values('Duration').every((ms) => ms >= 0)).toBe(true);
+  });
+
+  it('SQS: a declared queue starts at depth 0; each dead letter adds one, as nothing drains it locally', () => {
+    const { clock, store } = storeAt(start);
+    store.declareQueues(['ingest', 'RejectedEvents']);
+    clock.now = new Date(start.getTime() + 2 * hour);
+    store.deadLetter('RejectedEvents');
+    store.deadLetter('RejectedEvents');
+    expect(store.datapoints(queueDepthMetric('RejectedEvents')).map((p) => p.value)).toEqual([0, 1, 2]);
+    expect(store.datapoints(queueDepthMetric('ingest')).map((p) => p.value)).toEqual([0]);
+  });
+});
+
+describe('queries: a statistic per period, as GetMetricData answers', () => {
+  const id: MetricId = { namespace, name: 'sent', dimensions: { ...serviceDimension, campaign: 'birthday' } };
+  const { store } = storeAt(start);
+  // Hour 0: 1 and 3; hour 1: nothing; hour 2: 5. One before the range, one after.
+  for (const [offset, value] of [[-hour, 100], [0, 1], [30 * 60_000, 3], [2 * hour, 5], [3 * hour, 100]] as const) {
+    store.record(id, value, start.getTime() + offset);
+  }
+  const range = { from: start, to: new Date(start.getTime() + 3 * hour), periodMs: hour };
+  const values = (stat: 'Sum' | 'Maximum' | 'Minimum' | 'Average' | 'SampleCount', fill?: 'previous') =>
+    store.query(id, { ...range, stat, fill }).map((bucket) => bucket.value);
+
+  it('buckets [from, to) by period, starting at from', () => {
+    expect(store.query(id, { ...range, stat: 'Sum' }).map((bucket) => bucket.start - start.getTime())).toEqual([0, hour, 2 * hour]);
+  });
+
+  it.each([
+    ['Sum', [4, null, 5]],
+    ['Maximum', [3, null, 5]],
+    ['Minimum', [1, null, 5]],
+    ['Average', [2, null, 5]],
+    ['SampleCount', [2, null, 1]],
+  ] as const)('%s over each period; a period without datapoints has none', (stat, expected) => {
+    expect(values(stat)).toEqual(expected);
+  });
+
+  it('a gauge recorded only when it changes holds its last value through an empty period (fill: previous)', () => {
+    expect(values('Maximum', 'previous')).toEqual([3, 3, 5]);
+    const from = new Date(start.getTime() - 30 * 60_000);
+    expect(store.query(id, { from, to: new Date(from.getTime() + hour), periodMs: hour / 2, stat: 'Maximum', fill: 'previous' }).map((b) => b.value)).toEqual([100, 1]);
+  });
+
+  it('only the exact metric: another campaign, or no campaign, is another metric', () => {
+    expect(store.query({ ...id, dimensions: { ...serviceDimension, campaign: 'nps' } }, { ...range, stat: 'Sum' }).map((b) => b.value)).toEqual([null, null, null]);
+    expect(store.query({ ...id, dimensions: serviceDimension }, { ...range, stat: 'Sum' }).map((b) => b.value)).toEqual([null, null, null]);
+  });
+});
