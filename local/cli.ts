@@ -8,7 +8,8 @@ const usage = `usage:
   retention start [--data DIR]                        the local stack on the real clock (npm start)
   retention simulate --input FILE --from ISO --to ISO --out DIR
                                                        a fresh stack on a virtual clock; writes emails.ndjson,
-                                                       bus.ndjson, dead-letters.ndjson and summary.json to DIR
+                                                       bus.ndjson, dead-letters.ndjson, summary.json and
+                                                       dashboard.html (the ops dashboard of the run) to DIR
                                                        (--templates DIR: campaign templates other than templates/)
   retention publish FILE [--bus URL]                   puts the events in FILE on the running local bus
   retention templates check [--dir DIR]                checks every template in DIR (default templates/): prints
@@ -69,7 +70,7 @@ const main = async (argv: string[]) => {
         progress: process.stderr,
       });
       console.log(
-        `${summary.emails.total} emails, ${summary.deadLetters} dead letters, ${summary.dynamodb.readUnits} read units; wrote ${values.out}/{emails,bus,dead-letters}.ndjson and summary.json`,
+        `${summary.emails.total} emails, ${summary.deadLetters} dead letters, ${summary.dynamodb.readUnits} read units; wrote ${values.out}/{emails,bus,dead-letters}.ndjson, summary.json and dashboard.html`,
       );
       return;
     }

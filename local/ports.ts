@@ -5,6 +5,7 @@ export const localPorts = {
   ses: Number(process.env.RETENTION_SES_PORT ?? 4012),
   inbox: Number(process.env.RETENTION_INBOX_PORT ?? 8005),
   links: Number(process.env.RETENTION_LINKS_PORT ?? 4014),
+  dashboard: Number(process.env.RETENTION_DASHBOARD_PORT ?? 4015),
   studio: Number(process.env.RETENTION_STUDIO_PORT ?? 4020),
 };
 

@@ -14,6 +14,7 @@ import { significanceTest, twoProportionZTest, type VariantResult } from '../fun
 import { kpiPeriodDays } from '../functions/ops/counters';
 import type { DailyKpis } from '../functions/ops/daily-kpis';
 import type { PublishedKpis } from '../functions/ops/kpis';
+import { dashboardHtml } from './dashboard';
 import type { BusEvent, DeadLetter } from './event-bus';
 import { progressBar } from './progress';
 import { startLocalStack, type LocalStack } from './stack';
@@ -171,6 +172,8 @@ export const simulate = async (options: SimulateOptions) => {
       writeFile(join(options.out, 'bus.ndjson'), ndjson(busEvents)),
       writeFile(join(options.out, 'dead-letters.ndjson'), ndjson(deadLetters)),
       writeFile(join(options.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n'),
+      // The local ops dashboard over the run's metrics, as a static page.
+      writeFile(join(options.out, 'dashboard.html'), dashboardHtml(stack.metrics, { from: options.from, to: options.to })),
     ]);
     return { emails, summary, deadLetters, busEvents };
   } finally {

@@ -1,10 +1,12 @@
 /**
  * `npm start`: the whole local stack on the real clock (DESIGN §6). On an empty
  * data folder it first loads a demo data set and plays the last week of it on
- * the virtual clock, so the inbox already holds birthday emails.
+ * the virtual clock, so the inbox already holds birthday emails and the ops
+ * dashboard already has a week of metrics.
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import type { Config } from '../functions/config';
+import { startDashboardServer } from './dashboard';
 import { localPorts } from './ports';
 import { startLocalStack } from './stack';
 import { startStudio } from './studio';
@@ -50,6 +52,7 @@ export const start = async (options: { config: Config; dataDir: string; log?: (l
   await stack.bus.runUntil(new Date());
   // The studio's test emails go to this stack's inbox.
   const studio = await startStudio({ config, port: localPorts.studio, sesEndpoint: stack.endpoints.ses, inboxUrl: stack.endpoints.inbox });
+  const dashboard = await startDashboardServer({ metrics: stack.metrics, now: () => stack.bus.now(), port: localPorts.dashboard });
 
   // From here on the bus follows the wall clock.
   let running = false;
@@ -72,6 +75,7 @@ export const start = async (options: { config: Config; dataDir: string; log?: (l
       `  DynamoDB           ${stack.endpoints.dynamodb}   table "retention"`,
       `  SES API            ${stack.endpoints.ses}`,
       `  Links (surveys)    ${stack.endpoints.links}`,
+      `  Ops dashboard      ${dashboard.url}   the CloudWatch dashboard's widgets over the local metrics (?days=N)`,
       `  Template studio    ${studio.url}   edit, preview and test-send the campaign emails`,
       '',
       'Campaign sweeps run every hour on the hour. Ctrl+C stops.',
@@ -81,6 +85,7 @@ export const start = async (options: { config: Config; dataDir: string; log?: (l
   const stop = async () => {
     clearInterval(tick);
     await studio.close();
+    await dashboard.close();
     await stack.close();
   };
   return { stack, stop };

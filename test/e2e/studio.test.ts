@@ -10,12 +10,13 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/config';
 import { LocalEventBus } from '../../local/event-bus';
 import { startLocalSes, type LocalSes } from '../../local/ses';
 import { startStudio, type Studio } from '../../local/studio';
+import { openChromium } from './chromium';
 
 const projectRoot = join(import.meta.dirname, '../..');
 const artifacts = join(projectRoot, 'test-artifacts');
@@ -32,7 +33,7 @@ let studio: Studio;
 let browser: Browser;
 let page: Page;
 /** What the page logged as errors: a working studio logs none. */
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 beforeAll(async () => {
   cpSync(join(projectRoot, 'templates'), templates, { recursive: true });
@@ -40,15 +41,7 @@ beforeAll(async () => {
   bus = new LocalEventBus({ start: new Date() });
   ses = await startLocalSes(bus);
   studio = await startStudio({ config: parseConfig({}), templatesDir: templates, port: 0, sesEndpoint: ses.endpoint, inboxUrl: ses.inboxUrl });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  page = await browser.newPage({ viewport: { width: 1720, height: 1000 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  ({ browser, page, pageErrors } = await openChromium({ width: 1720, height: 1000 }));
 });
 
 afterAll(async () => {

@@ -116,8 +116,8 @@ describe('retention simulate runs the input on a virtual clock and writes its fo
     expect(lines[0]).toContain(out);
   });
 
-  it('writes emails.ndjson, bus.ndjson, dead-letters.ndjson and summary.json', () => {
-    expect(readdirSync(out).sort()).toEqual(['bus.ndjson', 'dead-letters.ndjson', 'emails.ndjson', 'summary.json']);
+  it('writes emails.ndjson, bus.ndjson, dead-letters.ndjson, summary.json and the dashboard as dashboard.html', () => {
+    expect(readdirSync(out).sort()).toEqual(['bus.ndjson', 'dashboard.html', 'dead-letters.ndjson', 'emails.ndjson', 'summary.json']);
   });
 
   it('sends one birthday email to each customer, on the birthday in their 09:00 hour', () => {

@@ -23,6 +23,8 @@ export const runSimulation = async (
       .filter(Boolean)
       .map((line) => JSON.parse(line) as T);
   return {
+    /** The output folder (dashboard.html is read from there). */
+    out,
     emails: await ndjson<EmailLine>('emails.ndjson'),
     bus: await ndjson<{ source: string; 'detail-type': string; time: string; detail: Record<string, unknown> }>('bus.ndjson'),
     deadLetters: await ndjson<{ reason: string; event: unknown }>('dead-letters.ndjson'),
