@@ -11,6 +11,7 @@
  */
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Campaign } from './events/retention';
+import { convertingCampaigns } from './campaigns/conversions';
 
 export const namespace = 'Retention';
 export const serviceName = 'retention';
@@ -59,8 +60,8 @@ export const catalogue = {
   opened: perCampaign('opened', 'Opened'),
   clicked: perCampaign('clicked', 'Clicked'),
   // What it earned.
-  converted: perCampaign('converted', 'Converted'),
-  revenue: perCampaign('revenue', 'Revenue', MetricUnit.NoUnit),
+  converted: { ...perCampaign('converted', 'Converted'), campaigns: convertingCampaigns },
+  revenue: { ...perCampaign('revenue', 'Revenue', MetricUnit.NoUnit), campaigns: convertingCampaigns },
   // NPS: the average score is score ÷ responses.
   npsResponses: { ...perCampaign('npsResponses', 'NPS responses'), campaigns: ['nps'] },
   npsScore: { ...perCampaign('npsScore', 'NPS score (sum)'), campaigns: ['nps'] },
@@ -77,7 +78,7 @@ export const catalogue = {
   purchaseFrequency: service('purchaseFrequency', 'Purchase frequency', MetricUnit.NoUnit),
   customerLifetimeValue: service('customerLifetimeValue', 'Customer lifetime value', MetricUnit.NoUnit),
   nps: service('nps', 'NPS', MetricUnit.NoUnit),
-  attributedRevenue: perCampaign('attributedRevenue', 'Revenue attributed (period)', MetricUnit.NoUnit),
+  attributedRevenue: { ...perCampaign('attributedRevenue', 'Revenue attributed (period)', MetricUnit.NoUnit), campaigns: convertingCampaigns },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type MetricKey = keyof typeof catalogue;

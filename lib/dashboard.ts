@@ -12,6 +12,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { Config } from '../functions/config';
 import { campaignSchema, type Campaign } from '../functions/events/retention';
 import { catalogue, namespace, serviceDimension } from '../functions/metrics';
 import {
@@ -38,6 +39,8 @@ export const sweepOf = (campaign: Campaign): FunctionName => {
 };
 
 export interface RetentionDashboardProps {
+  /** The shop configuration: how many steps the winback sequence has. */
+  readonly config: Pick<Config, 'winback'>;
   /** Every wired function, by wiring key. */
   readonly functions: Record<FunctionName, WiredFunction>;
   /** The queue of events the engine refused. */
@@ -109,7 +112,11 @@ export class RetentionDashboard extends Construct {
           return new cloudwatch.Metric({
             namespace,
             metricName: catalogue[series.key].name,
-            dimensionsMap: { ...serviceDimension, ...(series.campaign && { campaign: series.campaign }) },
+            dimensionsMap: {
+              ...serviceDimension,
+              ...(series.campaign && { campaign: series.campaign }),
+              ...(series.step !== undefined && { step: String(series.step) }),
+            },
             ...options,
           });
         case 'ratio': {
@@ -142,7 +149,7 @@ export class RetentionDashboard extends Construct {
       dashboardName: `${Stack.of(this).stackName}-retention`,
       defaultInterval: props.defaultInterval ?? Duration.days(7),
     });
-    for (const row of dashboardLayout) {
+    for (const row of dashboardLayout(props.config)) {
       this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## ${row.title}`, width: 24, height: 1 }), ...row.widgets.map(widget));
     }
 

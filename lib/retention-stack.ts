@@ -94,6 +94,7 @@ export class RetentionStack extends Stack {
     });
 
     this.observability = new RetentionDashboard(this, 'Observability', {
+      config: props.config,
       functions: this.functions,
       rejectedEvents: this.rejectedEvents,
     });

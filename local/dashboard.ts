@@ -14,6 +14,7 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
+import type { Config } from '../functions/config';
 import { catalogue, namespace, serviceDimension } from '../functions/metrics';
 import { dashboardLayout, seriesOf, type Annotation, type RatioTerm, type Series } from '../functions/ops/dashboard-layout';
 import { lambdaMetric, queueDepthMetric, type Bucket, type LocalMetrics, type MetricId } from './metrics';
@@ -60,17 +61,17 @@ export interface DashboardData {
   rows: { id: string; title: string; widgets: WidgetData[] }[];
 }
 
-const catalogueMetric = (key: keyof typeof catalogue, campaign?: string): MetricId => ({
+const catalogueMetric = (key: keyof typeof catalogue, campaign?: string, step?: number): MetricId => ({
   namespace,
   name: catalogue[key].name,
-  dimensions: { ...serviceDimension, ...(campaign && { campaign }) },
+  dimensions: { ...serviceDimension, ...(campaign && { campaign }), ...(step !== undefined && { step: String(step) }) },
 });
 
 const sumOf = (values: (number | null)[]) => values.reduce<number>((sum, value) => sum + (value ?? 0), 0);
 const hasAny = (values: (number | null)[]) => values.some((value) => value !== null);
 
 /** Computes every series of the layout over the store's datapoints in the range. */
-export const dashboardData = (metrics: LocalMetrics, range: DashboardRange): DashboardData => {
+export const dashboardData = (metrics: LocalMetrics, range: DashboardRange, config: Pick<Config, 'winback'>): DashboardData => {
   const periodMs = bucketFor(range);
   const query = { from: range.from, to: range.to, periodMs };
   const values = (buckets: Bucket[]) => buckets.map((bucket) => bucket.value);
@@ -89,7 +90,7 @@ export const dashboardData = (metrics: LocalMetrics, range: DashboardRange): Das
       return { values: perBucket, figureKind: 'total', figure: hasAny(perBucket) ? ratio(total(numerator), total(denominator)) : null };
     }
     const id =
-      series.kind === 'metric' ? catalogueMetric(series.key, series.campaign) : series.kind === 'lambda' ? lambdaMetric(series.function, series.metric) : queueDepthMetric(series.queue);
+      series.kind === 'metric' ? catalogueMetric(series.key, series.campaign, series.step) : series.kind === 'lambda' ? lambdaMetric(series.function, series.metric) : queueDepthMetric(series.queue);
     // SQS samples a queue's depth all the time; locally it is recorded when it changes, and holds until then.
     const buckets = values(metrics.query(id, { ...query, stat: series.stat, ...(series.kind === 'queueDepth' && { fill: 'previous' as const }) }));
     if (series.stat === 'Sum') return { values: buckets, figureKind: 'total', figure: hasAny(buckets) ? sumOf(buckets) : null };
@@ -106,7 +107,7 @@ export const dashboardData = (metrics: LocalMetrics, range: DashboardRange): Das
     to: range.to.toISOString(),
     periodMs,
     labels: Array.from({ length: count }, (_, i) => labelOf(range.from.getTime() + i * periodMs)),
-    rows: dashboardLayout.map((row) => ({
+    rows: dashboardLayout(config).map((row) => ({
       id: row.id,
       title: row.title,
       widgets: row.widgets.map((widget) => {
@@ -223,14 +224,21 @@ export const renderDashboard = (data: DashboardData, title = 'Retention engine: 
 `;
 };
 
-export const dashboardHtml = (metrics: LocalMetrics, range: DashboardRange) => renderDashboard(dashboardData(metrics, range));
+export const dashboardHtml = (metrics: LocalMetrics, range: DashboardRange, config: Pick<Config, 'winback'>) =>
+  renderDashboard(dashboardData(metrics, range, config));
 
 /**
  * `npm start`'s dashboard: re-rendered on each GET over the live metrics, for
  * the last `?days=` (7 by default, as the CloudWatch dashboard opens),
  * buckets aligned to the hour or the UTC day.
  */
-export const startDashboardServer = async (options: { metrics: LocalMetrics; now: () => Date; port?: number; host?: string }) => {
+export const startDashboardServer = async (options: {
+  metrics: LocalMetrics;
+  now: () => Date;
+  config: Pick<Config, 'winback'>;
+  port?: number;
+  host?: string;
+}) => {
   const host = options.host ?? '127.0.0.1';
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', `http://${host}`);
@@ -246,7 +254,7 @@ export const startDashboardServer = async (options: { metrics: LocalMetrics; now
     const now = options.now().getTime();
     const period = bucketFor({ from: new Date(now - days * dayMs), to: new Date(now) });
     const range = { from: new Date(Math.floor((now - days * dayMs) / period) * period), to: new Date(Math.ceil((now + 1) / period) * period), periodMs: period };
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(dashboardHtml(options.metrics, range));
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(dashboardHtml(options.metrics, range, options.config));
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
   return {

@@ -173,7 +173,7 @@ export const simulate = async (options: SimulateOptions) => {
       writeFile(join(options.out, 'dead-letters.ndjson'), ndjson(deadLetters)),
       writeFile(join(options.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n'),
       // The local ops dashboard over the run's metrics, as a static page.
-      writeFile(join(options.out, 'dashboard.html'), dashboardHtml(stack.metrics, { from: options.from, to: options.to })),
+      writeFile(join(options.out, 'dashboard.html'), dashboardHtml(stack.metrics, { from: options.from, to: options.to }, options.config)),
     ]);
     return { emails, summary, deadLetters, busEvents };
   } finally {

@@ -52,7 +52,7 @@ export const start = async (options: { config: Config; dataDir: string; log?: (l
   await stack.bus.runUntil(new Date());
   // The studio's test emails go to this stack's inbox.
   const studio = await startStudio({ config, port: localPorts.studio, sesEndpoint: stack.endpoints.ses, inboxUrl: stack.endpoints.inbox });
-  const dashboard = await startDashboardServer({ metrics: stack.metrics, now: () => stack.bus.now(), port: localPorts.dashboard });
+  const dashboard = await startDashboardServer({ metrics: stack.metrics, now: () => stack.bus.now(), config, port: localPorts.dashboard });
 
   // From here on the bus follows the wall clock.
   let running = false;

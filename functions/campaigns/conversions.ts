@@ -7,6 +7,10 @@ import type { Campaign } from '../events/retention';
 import type { CustomerProfile } from '../customers/profile';
 import type { DiscountCode } from './ports';
 
+/** The campaigns whose emails can convert: those issuing codes, and winback by its window. A survey cannot. */
+export const convertingCampaigns = ['birthday', 'winback'] as const satisfies readonly Campaign[];
+export type ConvertingCampaign = (typeof convertingCampaigns)[number];
+
 export interface Attribution {
   campaign: Campaign;
   step?: number;

@@ -10,7 +10,6 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import type { z } from 'zod';
 import { dynamoKpiCounters } from '../adapters/dynamodb/kpi-counters';
-import type { Campaign } from '../events/retention';
 import { dayOf } from '../ops/counters';
 import { dailyKpis } from '../ops/daily-kpis';
 import { emitForCampaign, emitService } from '../metrics';
@@ -27,7 +26,7 @@ export const createHandler = (runtime: Runtime) => {
     for (const [key, value] of Object.entries(kpis) as [keyof typeof kpis, number | null][]) {
       if (value !== null) emitService(metrics, key, value);
     }
-    for (const [campaign, revenue] of Object.entries(attributedRevenue) as [Campaign, number][]) {
+    for (const [campaign, revenue] of Object.entries(attributedRevenue) as [keyof typeof attributedRevenue, number][]) {
       emitForCampaign(metrics, 'attributedRevenue', campaign, revenue);
     }
     return result;

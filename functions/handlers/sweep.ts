@@ -13,10 +13,12 @@ import type { z } from 'zod';
 import { deliveryAdapters } from '../adapters/delivery';
 import type { DeliveryPorts } from '../campaigns/delivery';
 import type { CustomerStore } from '../campaigns/ports';
-import type { SweepResult } from '../campaigns/sweep';
+import type { SweepOutcome, SweepResult } from '../campaigns/sweep';
 import { emitAll, emitPerStep, emitVariantSent, isCampaignMetric, type CampaignMetric } from '../metrics';
 import { logger, metrics } from '../observability';
 import type { Runtime } from '../runtime';
+
+const sweepOutcomes = ['sent', 'deferred', 'suppressed', 'heldOut', 'failed', 'duplicate', 'missed', 'ineligible', 'ended', 'fatigued'] as const satisfies SweepOutcome['outcome'][];
 
 export const sweepHandler =
   (sweep: (at: Date, ports: DeliveryPorts & { customers: CustomerStore }) => Promise<SweepResult>) => (runtime: Runtime) => {
@@ -26,7 +28,8 @@ export const sweepHandler =
       const result = await sweep(new Date(event.time), { ...adapters, keyring: await runtime.keyring() });
       const duration = Math.round(performance.now() - started);
       logger.info('sweep', { campaign: result.campaign, at: event.time, due: result.due, durationMs: duration, ...result.outcomes });
-      const outcomes: Partial<Record<CampaignMetric, number>> = {};
+      // Every outcome, zero included: a quiet hour charts as 0, not as no data.
+      const outcomes: Partial<Record<CampaignMetric, number>> = Object.fromEntries(sweepOutcomes.map((outcome) => [outcome, 0]));
       for (const [outcome, count] of Object.entries(result.outcomes)) if (isCampaignMetric(outcome)) outcomes[outcome] = count;
       emitAll(metrics, result.campaign, { eligible: result.due, ...outcomes, sweepDuration: duration });
       // A/B tests: sends per variant, a dimension only these metrics carry.

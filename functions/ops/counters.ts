@@ -15,7 +15,8 @@
  */
 import { DateTime } from 'luxon';
 import type { Config } from '../config';
-import { campaignSchema, type Campaign } from '../events/retention';
+import type { Campaign } from '../events/retention';
+import { convertingCampaigns, type ConvertingCampaign } from '../campaigns/conversions';
 import type { NpsCategory } from '../campaigns/nps/rules';
 import { expectedIntervalDays, orderStats, type OrderHistoryEntry } from '../campaigns/winback/rules';
 import type { PeriodCounts } from './kpis';
@@ -155,7 +156,7 @@ export const periodCounts = (counters: DayCounters, day: string): PeriodCounts =
     passives: inPeriod('passives'),
     detractors: inPeriod('detractors'),
     attributedRevenue: Object.fromEntries(
-      campaignSchema.options.map((campaign) => [campaign, inPeriod(`${campaign}RevenueCents`) / 100]),
-    ) as Record<Campaign, number>,
+      convertingCampaigns.map((campaign) => [campaign, inPeriod(`${campaign}RevenueCents`) / 100]),
+    ) as Record<ConvertingCampaign, number>,
   };
 };

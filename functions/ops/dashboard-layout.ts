@@ -5,8 +5,9 @@
  * local/dashboard.ts as a web page over the local metrics, so both show the
  * same rows, widgets and series. Pure data: no CDK, no I/O.
  */
+import type { Config } from '../config';
 import { campaignSchema, type Campaign } from '../events/retention';
-import { catalogue, metricsOf, type CampaignMetric, type MetricKey, type ServiceMetric } from '../metrics';
+import { catalogue, metricsOf, type CampaignMetric, type MetricKey, type ServiceMetric, type stepMetrics } from '../metrics';
 import { wiring, type FunctionName } from '../wiring';
 
 /** Early warnings, below SES's review levels. */
@@ -28,6 +29,8 @@ export interface MetricSeries {
   readonly label: string;
   readonly key: MetricKey;
   readonly campaign?: Campaign;
+  /** A step of a sequence (functions/metrics.ts `stepMetrics`). */
+  readonly step?: number;
   readonly stat: Stat;
   readonly periodSeconds: number;
 }
@@ -112,6 +115,13 @@ const metric = (key: MetricKey, stat: Stat, periodSeconds: number, campaign?: Ca
   stat,
   periodSeconds,
 });
+/** A metric of one step of a campaign's sequence. */
+const stepMetric = (key: (typeof stepMetrics)[number], campaign: Campaign, step: number): MetricSeries => ({
+  ...metric(key, 'Sum', hour, campaign),
+  id: `${key}:${campaign}:${step}`,
+  label: `step ${step} ${catalogue[key].label}`,
+  step,
+});
 /** Counts per hour, as the alarms evaluate them. */
 const count = (key: CampaignMetric, campaign: Campaign) => metric(key, 'Sum', hour, campaign);
 /** The KPIs are daily gauges: one value a day, for the trailing period. */
@@ -126,8 +136,8 @@ const graph = (id: string, title: string, width: number, left: Series[], more: P
   ...more,
 });
 
-/** A row per campaign: every catalogue metric that applies to it. */
-const campaignRow = (campaign: Campaign): Row => {
+/** A row per campaign: every catalogue metric that applies to it, and for a sequence, its funnel per step. */
+const campaignRow = (campaign: Campaign, steps: number): Row => {
   const applies = new Set(metricsOf(campaign));
   const some = (keys: CampaignMetric[]) => keys.filter((key) => applies.has(key)).map((key) => count(key, campaign));
   const widgets: GraphWidget[] = [
@@ -147,6 +157,10 @@ const campaignRow = (campaign: Campaign): Row => {
       periodSeconds: hour,
     };
     widgets.push(graph(`${campaign}-nps`, `${campaign}: responses and average score`, 24, some(['npsResponses']), { right: [average] }));
+  }
+  if (steps > 1) {
+    const each = (key: (typeof stepMetrics)[number]) => Array.from({ length: steps }, (_, i) => stepMetric(key, campaign, i + 1));
+    widgets.push(graph(`${campaign}-steps`, `${campaign}: per step`, 24, [...each('sent'), ...each('converted')], { right: each('revenue') }));
   }
   return { id: campaign, title: campaign, widgets: widgets.filter((w) => w.left.length + (w.right?.length ?? 0) > 0) };
 };
@@ -236,10 +250,16 @@ const healthRow: Row = {
   ],
 };
 
-/** The dashboard, top to bottom: a row per campaign, deliverability, the KPIs, the system's health. */
-export const dashboardLayout: readonly Row[] = [...campaigns.map(campaignRow), deliverabilityRow, kpiRow, healthRow];
+/** The steps of each campaign's sequence, as configured: the winback steps; the others send one email. */
+const stepsOf = (config: Pick<Config, 'winback'>): Record<Campaign, number> => ({ birthday: 1, winback: config.winback.steps.length, nps: 1 });
 
-export const widgetsOf = (layout: readonly Row[] = dashboardLayout): GraphWidget[] => layout.flatMap((row) => row.widgets);
+/** The dashboard, top to bottom: a row per campaign, deliverability, the KPIs, the system's health. */
+export const dashboardLayout = (config: Pick<Config, 'winback'>): readonly Row[] => {
+  const steps = stepsOf(config);
+  return [...campaigns.map((campaign) => campaignRow(campaign, steps[campaign])), deliverabilityRow, kpiRow, healthRow];
+};
+
+export const widgetsOf = (layout: readonly Row[]): GraphWidget[] => layout.flatMap((row) => row.widgets);
 export const seriesOf = (widget: GraphWidget): Series[] => [...widget.left, ...(widget.right ?? [])];
 
 /** The catalogue metrics a series reads, as `key` or `key:campaign` (a ratio reads each of its terms). */

@@ -3,7 +3,7 @@
  * the counts of one period. How the counts are kept (daily counters in
  * DynamoDB, no scans) is in ./counters.ts.
  */
-import { campaignSchema, type Campaign } from '../events/retention';
+import { convertingCampaigns, type ConvertingCampaign } from '../campaigns/conversions';
 
 export interface PeriodCounts {
   /** Active customers at the start and the end of the period, and those whose first order fell in it. */
@@ -24,7 +24,7 @@ export interface PeriodCounts {
   passives: number;
   detractors: number;
   /** Revenue of the orders each campaign converted in the period (holdouts excluded). */
-  attributedRevenue: Record<Campaign, number>;
+  attributedRevenue: Record<ConvertingCampaign, number>;
 }
 
 const ratio = (numerator: number, denominator: number) => (denominator ? numerator / denominator : null);
@@ -34,8 +34,9 @@ export const retentionKpis = (c: PeriodCounts) => {
   const churnRate = retentionRate === null ? null : 1 - retentionRate;
   const averageOrderValue = ratio(c.revenue, c.orders);
   const purchaseFrequency = ratio(c.orders, c.orderingCustomers);
-  // A customer stays 1 ÷ churn periods on average; with no churn the lifespan is unknown.
-  const lifespanPeriods = churnRate ? 1 / churnRate : null;
+  // A customer stays 1 ÷ churn periods on average; without churn (or with more customers coming back
+  // than leaving, a retention rate above 100 %) the lifespan is unknown.
+  const lifespanPeriods = churnRate !== null && churnRate > 0 ? 1 / churnRate : null;
   const responses = c.promoters + c.passives + c.detractors;
   return {
     activeCustomers: c.customersAtEnd,
@@ -83,8 +84,8 @@ export const publishedKpis = (k: RetentionKpis) => ({
   purchaseFrequency: round(k.purchaseFrequency, 3),
   customerLifetimeValue: round(k.customerLifetimeValue, 2),
   nps: round(k.nps, 1),
-  attributedRevenue: Object.fromEntries(campaignSchema.options.map((campaign) => [campaign, round(k.attributedRevenue[campaign], 2)!])) as Record<
-    Campaign,
+  attributedRevenue: Object.fromEntries(convertingCampaigns.map((campaign) => [campaign, round(k.attributedRevenue[campaign], 2)!])) as Record<
+    ConvertingCampaign,
     number
   >,
 });

@@ -475,9 +475,9 @@ describe('dashboard: one CloudWatch dashboard drawn from the metrics catalogue (
 
   it('draws the one layout (functions/ops/dashboard-layout.ts): each row under its heading, each widget with its title and width, in order', () => {
     const drawn = body().widgets.map((w) => (w.type === 'text' ? `${w.properties.markdown}` : `${w.properties.title} (${w.width})`));
-    const laidOut = dashboardLayout.flatMap((row) => [`## ${row.title}`, ...row.widgets.map((w) => `${w.title} (${w.width})`)]);
+    const laidOut = dashboardLayout(config).flatMap((row) => [`## ${row.title}`, ...row.widgets.map((w) => `${w.title} (${w.width})`)]);
     expect(drawn).toEqual(laidOut);
-    expect(dashboardLayout.map((row) => row.title)).toEqual([...campaignSchema.options, 'Deliverability', 'Retention KPIs', 'Health']);
+    expect(dashboardLayout(config).map((row) => row.title)).toEqual([...campaignSchema.options, 'Deliverability', 'Retention KPIs', 'Health']);
   });
 
   it('charts every service metric of the catalogue (the KPIs, rejected events) with the service dimension only', () => {
@@ -491,7 +491,7 @@ describe('dashboard: one CloudWatch dashboard drawn from the metrics catalogue (
   });
 
   it('KPI row: every KPI a daily gauge (the maximum of a day), and the revenue attributed to each campaign', () => {
-    const kpiRow = dashboardLayout.find((row) => row.title === 'Retention KPIs')!;
+    const kpiRow = dashboardLayout(config).find((row) => row.title === 'Retention KPIs')!;
     const lines = kpiRow.widgets.flatMap((w) => widgetTitled(w.title).properties.metrics ?? []);
     expect(lines.length).toBeGreaterThanOrEqual(10);
     for (const line of lines) expect(line.at(-1)).toMatchObject({ stat: 'Maximum', period: 86_400 });

@@ -7,18 +7,23 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { parseConfig } from '../../functions/config';
-import { campaignSchema, type Campaign } from '../../functions/events/retention';
+import type { ConvertingCampaign } from '../../functions/campaigns/conversions';
 import { npsCategory } from '../../functions/campaigns/nps/rules';
 import { expectedIntervalDays, orderStats } from '../../functions/campaigns/winback/rules';
 import { publishedKpis, retentionKpis, type PeriodCounts } from '../../functions/ops/kpis';
 import { syntheticCustomers, syntheticOrders } from '../../local/synthetic';
-import { runSimulation } from './run-simulation';
+import { discountCodeFor } from '../../functions/campaigns/discount-code';
+import { birthdaySendKey } from '../../functions/campaigns/birthday/sweep';
+import { localKeyring } from '../../local/stack';
+import { orderPlaced, runSimulation } from './run-simulation';
 
 const from = '2026-01-01T00:00:00Z';
 // Past 00:15 on 1 January, when the KPIs of 31 December are computed.
 const to = '2027-01-01T00:30:00Z';
 const config = parseConfig({});
 const day = (instant: string) => instant.slice(0, 10);
+/** Money summed to the cent, as a till would. */
+const cents = (amount: number) => Math.round(amount * 100) / 100;
 const plus = (d: string, days: number) => DateTime.fromISO(d, { zone: 'UTC' }).plus({ days }).toISODate()!;
 
 type Order = { orderId: string; customerId: string; placedAt: string; total: number };
@@ -33,7 +38,7 @@ const byHand = (orders: Order[], bus: BusLine[], last: string): PeriodCounts => 
   const counts: PeriodCounts = {
     customersAtStart: 0, customersAtEnd: 0, newCustomers: 0, orders: 0, revenue: 0, orderingCustomers: 0, repeatCustomers: 0,
     lapsedCustomers: 0, wonBack: 0, promoters: 0, passives: 0, detractors: 0,
-    attributedRevenue: { birthday: 0, winback: 0, nps: 0 },
+    attributedRevenue: { birthday: 0, winback: 0 },
   };
   for (const history of customers.values()) {
     history.sort((a, b) => a.placedAt.localeCompare(b.placedAt));
@@ -51,7 +56,7 @@ const byHand = (orders: Order[], bus: BusLine[], last: string): PeriodCounts => 
     if (inPeriod(day(history[0]!.placedAt))) counts.newCustomers++;
     const ordered = history.filter((o) => inPeriod(day(o.placedAt)));
     counts.orders += ordered.length;
-    counts.revenue += ordered.reduce((sum, o) => sum + o.total, 0);
+    counts.revenue = cents(ordered.reduce((sum, o) => sum + o.total, counts.revenue));
     if (ordered.length) counts.orderingCustomers++;
     if (history.slice(1).some((o) => inPeriod(day(o.placedAt)))) counts.repeatCustomers++;
     history.forEach((_, i) => {
@@ -63,8 +68,8 @@ const byHand = (orders: Order[], bus: BusLine[], last: string): PeriodCounts => 
   for (const event of bus) {
     if (event.source !== 'retention' || day(event.time) > last) continue;
     if (event['detail-type'] === 'Campaign Conversion' && !event.detail.holdout && inPeriod(day(event.time))) {
-      const campaign = event.detail.campaign as Campaign;
-      counts.attributedRevenue[campaign] += event.detail.revenue as number;
+      const campaign = event.detail.campaign as ConvertingCampaign;
+      counts.attributedRevenue[campaign] = cents(counts.attributedRevenue[campaign] + (event.detail.revenue as number));
       if (campaign === 'winback') counts.wonBack++;
     }
     if (event['detail-type'] === 'Nps Response Recorded') {
@@ -87,9 +92,14 @@ describe('retention KPIs over a simulated year', () => {
         time: new Date(Date.parse(line.time) + 21 * 86_400_000).toISOString(),
         recipient: { customerId: line.detail.customerId, action: 'nps-score', score: (i * 7) % 11 },
       }));
-    const { summary, bus } = await runSimulation([...customers, ...orderLines, ...answers], from, to, config);
+    // One birthday code redeemed two days after the birthday (the code follows from the send key and the local signing key).
+    const celebrant = customers.find((c) => c.detail.birthday && c.detail.marketingConsent && !String(c.detail.birthday).endsWith('02-29'))!;
+    const birthday = `2026-${String(celebrant.detail.birthday).slice(-5)}`;
+    const code = discountCodeFor(localKeyring.keys[localKeyring.current]!, birthdaySendKey(celebrant.detail.customerId, 2026));
+    const redeemed = orderPlaced(`${plus(birthday, 2)}T12:00:00Z`, celebrant.detail.customerId, 'birthday-order', 80, { discountCode: code });
+    const { summary, bus } = await runSimulation([...customers, ...orderLines, redeemed, ...answers], from, to, config);
 
-    const orders = orderLines.map((line) => line.detail as Order);
+    const orders = [...orderLines, redeemed].map((line) => line.detail as Order);
     const days = Object.keys(summary.kpis.days);
     // A run at 00:15 each day, about the day before: from 31 December 2025 to 31 December 2026.
     expect(days[0]).toBe('2025-12-31');
@@ -102,6 +112,8 @@ describe('retention KPIs over a simulated year', () => {
     for (const kpi of ['churnRate', 'winbackRate', 'nps', 'customerLifetimeValue']) {
       expect(values.some((v) => typeof v[kpi] === 'number' && v[kpi] !== 0), kpi).toBe(true);
     }
-    expect(campaignSchema.options.filter((c) => values.some((v) => (v.attributedRevenue as Record<string, number>)[c]! > 0))).toContain('winback');
+    for (const campaign of ['birthday', 'winback']) {
+      expect(values.some((v) => (v.attributedRevenue as Record<string, number>)[campaign]! > 0), campaign).toBe(true);
+    }
   }, 600_000);
 });

@@ -1,5 +1,6 @@
 /** The one dashboard layout (functions/ops/dashboard-layout.ts) that the CDK dashboard and the local dashboard both draw. */
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../functions/config';
 import { campaignSchema } from '../../functions/events/retention';
 import { catalogue, metricsOf, type MetricKey } from '../../functions/metrics';
 import {
@@ -12,7 +13,9 @@ import {
 } from '../../functions/ops/dashboard-layout';
 import { wiring, type FunctionName } from '../../functions/wiring';
 
-const widgets = widgetsOf();
+// The default configuration: a winback sequence of three steps.
+const layout = dashboardLayout(parseConfig({}));
+const widgets = widgetsOf(layout);
 const read = new Set(widgets.flatMap(seriesOf).flatMap(metricsRead));
 
 describe('the layout covers the catalogue', () => {
@@ -36,7 +39,7 @@ describe('the layout covers the catalogue', () => {
 
 describe('rows and widgets', () => {
   it('a row per campaign, then deliverability, the KPIs and health', () => {
-    expect(dashboardLayout.map((row) => row.id)).toEqual([...campaignSchema.options, 'deliverability', 'kpis', 'health']);
+    expect(layout.map((row) => row.id)).toEqual([...campaignSchema.options, 'deliverability', 'kpis', 'health']);
   });
 
   it('widget ids are unique, and series ids unique within their widget', () => {
@@ -56,14 +59,25 @@ describe('rows and widgets', () => {
     }
   });
 
+  it('the winback row shows the funnel of each configured step: sends and conversions, revenue on the right', () => {
+    const perStep = (steps: { percentOff?: number; offsetDays: number }[]) =>
+      widgetsOf(dashboardLayout(parseConfig({ winback: { steps } }))).find((w) => w.id === 'winback-steps')!;
+    const three = widgets.find((w) => w.id === 'winback-steps')!;
+    expect(three.left.map((s) => s.id)).toEqual(['sent:winback:1', 'sent:winback:2', 'sent:winback:3', 'converted:winback:1', 'converted:winback:2', 'converted:winback:3']);
+    expect(three.right?.map((s) => s.id)).toEqual(['revenue:winback:1', 'revenue:winback:2', 'revenue:winback:3']);
+    expect(perStep([{ offsetDays: 0 }, { percentOff: 10, offsetDays: 30 }, { percentOff: 15, offsetDays: 45 }, { percentOff: 20, offsetDays: 60 }]).left).toHaveLength(8);
+    // Campaigns of one email have no step widget.
+    expect(widgets.filter((w) => w.id.endsWith('-steps')).map((w) => w.id)).toEqual(['winback-steps']);
+  });
+
   it('the KPIs are daily gauges: the maximum of each day', () => {
-    const kpis = dashboardLayout.find((row) => row.id === 'kpis')!.widgets.flatMap(seriesOf);
+    const kpis = layout.find((row) => row.id === 'kpis')!.widgets.flatMap(seriesOf);
     for (const series of kpis) expect(series).toMatchObject({ kind: 'metric', stat: 'Maximum', periodSeconds: 86_400 });
   });
 });
 
 describe('health: what AWS records of the functions and queues', () => {
-  const health = dashboardLayout.find((row) => row.id === 'health')!.widgets;
+  const health = layout.find((row) => row.id === 'health')!.widgets;
   const functionNames = Object.keys(wiring) as FunctionName[];
 
   it.each<LambdaMetricName>(['Errors', 'Throttles', 'Duration'])('%s of every wired function', (metric) => {

@@ -94,7 +94,7 @@ describe("a day's period counts and KPIs", () => {
   });
   it('counts the lapses, the winback conversions, the NPS responses and the attributed revenue', () => {
     expect(counts).toMatchObject({ lapsedCustomers: 2, wonBack: 1, promoters: 2, passives: 1, detractors: 1 });
-    expect(counts.attributedRevenue).toEqual({ birthday: 60, winback: 45, nps: 0 });
+    expect(counts.attributedRevenue).toEqual({ birthday: 60, winback: 45 });
   });
   it('gives the KPIs by hand', () => {
     expect(publishedKpis(retentionKpis(counts))).toEqual({
@@ -108,7 +108,7 @@ describe("a day's period counts and KPIs", () => {
       purchaseFrequency: 1,
       customerLifetimeValue: 185, // 61.67 × 1 × 3 periods
       nps: 25, // (2 − 1) ÷ 4
-      attributedRevenue: { birthday: 60, winback: 45, nps: 0 },
+      attributedRevenue: { birthday: 60, winback: 45 },
     });
   });
 });

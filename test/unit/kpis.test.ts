@@ -18,7 +18,7 @@ const counts: PeriodCounts = {
   promoters: 30,
   passives: 10,
   detractors: 10,
-  attributedRevenue: { birthday: 250, winback: 600, nps: 0 },
+  attributedRevenue: { birthday: 250, winback: 600 },
 };
 const kpis = retentionKpis(counts);
 
@@ -47,7 +47,7 @@ describe('winback rate = winback conversions ÷ customers who lapsed', () => {
   it('is 12 ÷ 80 = 0.15', () => expect(kpis.winbackRate).toBe(0.15));
 });
 describe('revenue attributed per campaign', () => {
-  it('is what each campaign converted', () => expect(kpis.attributedRevenue).toEqual({ birthday: 250, winback: 600, nps: 0 }));
+  it('is what each campaign converted', () => expect(kpis.attributedRevenue).toEqual({ birthday: 250, winback: 600 }));
 });
 
 describe('as published', () => {
@@ -63,18 +63,19 @@ describe('as published', () => {
       purchaseFrequency: 2.5,
       customerLifetimeValue: 1250,
       nps: 40,
-      attributedRevenue: { birthday: 250, winback: 600, nps: 0 },
+      attributedRevenue: { birthday: 250, winback: 600 },
     });
   });
 });
 
 describe('without a denominator', () => {
   it('says nothing rather than divide by zero', () => {
-    const none = { birthday: 0, winback: 0, nps: 0 };
+    const none = { birthday: 0, winback: 0 };
     const empty = retentionKpis({ ...counts, customersAtStart: 0, customersAtEnd: 0, newCustomers: 0, orders: 0, revenue: 0, orderingCustomers: 0, repeatCustomers: 0, lapsedCustomers: 0, wonBack: 0, promoters: 0, passives: 0, detractors: 0, attributedRevenue: none });
     expect(empty).toMatchObject({ retentionRate: null, churnRate: null, repeatPurchaseRate: null, winbackRate: null, averageOrderValue: null, purchaseFrequency: null, customerLifetimeValue: null, nps: null });
   });
-  it('has no lifetime value while nobody churns (the lifespan is unknown)', () => {
+  it('has no lifetime value while nobody churns, or more come back than leave (the lifespan is unknown)', () => {
     expect(retentionKpis({ ...counts, customersAtEnd: 250 }).customerLifetimeValue).toBeNull();
+    expect(retentionKpis({ ...counts, customersAtEnd: 260 }).customerLifetimeValue).toBeNull();
   });
 });

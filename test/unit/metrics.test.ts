@@ -74,13 +74,13 @@ describe('emitting by catalogue key', () => {
   it('emits the per-step funnel of a sequence, and a campaign metric of a run that speaks for several, each in its own document', () => {
     const { calls, metrics } = recorder();
     emitPerStep(metrics, 'winback', 2, { converted: 1, revenue: 42.5 });
-    emitForCampaign(metrics, 'attributedRevenue', 'nps', 10);
+    emitForCampaign(metrics, 'attributedRevenue', 'birthday', 10);
     expect(calls).toEqual([
       ['single.addDimensions', { campaign: 'winback', step: '2' }],
       ['single.addMetric', 'converted', MetricUnit.Count, 1],
       ['single.addDimensions', { campaign: 'winback', step: '2' }],
       ['single.addMetric', 'revenue', MetricUnit.NoUnit, 42.5],
-      ['single.addDimensions', { campaign: 'nps' }],
+      ['single.addDimensions', { campaign: 'birthday' }],
       ['single.addMetric', 'attributedRevenue', MetricUnit.NoUnit, 10],
     ]);
   });
