@@ -138,6 +138,14 @@ describe('dashboard.html after a year-long simulation', () => {
     expect(await figure(`${campaign}-conversions`, `revenue:${campaign}`)).toBeCloseTo(expected.revenue, 2);
   });
 
+  it.each([1, 2, 3])('winback step %i: the emails sent and the conversions are those of emails.ndjson and summary.json', async (step) => {
+    const sent = run.emails.filter((email) => email.campaign === 'winback' && email.step === step).length;
+    expect(sent).toBeGreaterThan(0);
+    expect(await figure('winback-steps', `sent:winback:${step}`)).toBe(sent);
+    const converted = run.summary.conversions.winback?.byStep?.[step]?.conversions ?? null;
+    expect(await figure('winback-steps', `converted:winback:${step}`)).toBe(converted);
+  });
+
   it('the NPS responses are the surveys answered in summary.json; the refused events are those ingestion rejected', async () => {
     expect(run.summary.nps.overall.responses).toBeGreaterThan(0);
     expect(await figure('nps-nps', 'npsResponses:nps')).toBe(run.summary.nps.overall.responses);
