@@ -10,7 +10,7 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import type { z } from 'zod';
 import { dynamoKpiCounters } from '../adapters/dynamodb/kpi-counters';
-import { dayOf } from '../ops/counters';
+import { dayOf, plusDays } from '../ops/counters';
 import { dailyKpis } from '../ops/daily-kpis';
 import { emitForCampaign, emitService } from '../metrics';
 import { logger, metrics } from '../observability';
@@ -20,7 +20,7 @@ export const createHandler = (runtime: Runtime) => {
   const counters = dynamoKpiCounters(runtime.dynamo, runtime.tableName);
   return middy(async (event: z.infer<typeof EventBridgeSchema>) => {
     // The day that ended before this run.
-    const result = await dailyKpis(dayOf(new Date(new Date(event.time).getTime() - 86_400_000)), counters);
+    const result = await dailyKpis(plusDays(dayOf(event.time), -1), counters);
     const { attributedRevenue, ...kpis } = result.kpis;
     logger.info('kpis', { day: result.day, ...result.kpis });
     for (const [key, value] of Object.entries(kpis) as [keyof typeof kpis, number | null][]) {

@@ -18,7 +18,10 @@ import { emitAll, emitPerStep, emitVariantSent, isCampaignMetric, type CampaignM
 import { logger, metrics } from '../observability';
 import type { Runtime } from '../runtime';
 
-const sweepOutcomes = ['sent', 'deferred', 'suppressed', 'heldOut', 'failed', 'duplicate', 'missed', 'ineligible', 'ended', 'fatigued'] as const satisfies SweepOutcome['outcome'][];
+/** Every outcome a sweep can report, at zero: a quiet hour charts as 0, not as no data. The type makes it complete. */
+const noOutcomes: Record<SweepOutcome['outcome'], 0> = {
+  sent: 0, deferred: 0, suppressed: 0, heldOut: 0, failed: 0, duplicate: 0, missed: 0, ineligible: 0, ended: 0, fatigued: 0,
+};
 
 export const sweepHandler =
   (sweep: (at: Date, ports: DeliveryPorts & { customers: CustomerStore }) => Promise<SweepResult>) => (runtime: Runtime) => {
@@ -28,9 +31,8 @@ export const sweepHandler =
       const result = await sweep(new Date(event.time), { ...adapters, keyring: await runtime.keyring() });
       const duration = Math.round(performance.now() - started);
       logger.info('sweep', { campaign: result.campaign, at: event.time, due: result.due, durationMs: duration, ...result.outcomes });
-      // Every outcome, zero included: a quiet hour charts as 0, not as no data.
-      const outcomes: Partial<Record<CampaignMetric, number>> = Object.fromEntries(sweepOutcomes.map((outcome) => [outcome, 0]));
-      for (const [outcome, count] of Object.entries(result.outcomes)) if (isCampaignMetric(outcome)) outcomes[outcome] = count;
+      const outcomes: Partial<Record<CampaignMetric, number>> = {};
+      for (const [outcome, count] of Object.entries({ ...noOutcomes, ...result.outcomes })) if (isCampaignMetric(outcome)) outcomes[outcome] = count;
       emitAll(metrics, result.campaign, { eligible: result.due, ...outcomes, sweepDuration: duration });
       // A/B tests: sends per variant, a dimension only these metrics carry.
       for (const [variant, count] of Object.entries(result.variants)) emitVariantSent(metrics, result.campaign, variant, count);

@@ -42,7 +42,7 @@ export type Counter =
 export type DayCounters = Record<string, Partial<Record<Counter, number>>>;
 
 export const dayOf = (instant: string | Date) => new Date(instant).toISOString().slice(0, 10);
-const plusDays = (day: string, days: number) => DateTime.fromISO(day, { zone: 'UTC' }).plus({ days }).toISODate()!;
+export const plusDays = (day: string, days: number) => DateTime.fromISO(day, { zone: 'UTC' }).plus({ days }).toISODate()!;
 
 const add = (counters: DayCounters, day: string, counter: Counter, value: number) => {
   const on = (counters[day] ??= {});
