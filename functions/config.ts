@@ -12,8 +12,10 @@ const percent = z.number().int().min(1).max(100);
 /** Share of customers a campaign keeps as a holdout group: recorded as "would have sent", not emailed. */
 const holdoutShare = z.number().min(0).max(0.9).default(0);
 
+/** An IANA zone name (the longest, America/Argentina/ComodRivadavia, has 32 characters). */
 export const timeZoneSchema = z
   .string()
+  .max(64, { abort: true, message: 'must be at most 64 characters' })
   .refine((zone) => IANAZone.isValidZone(zone), { message: 'is not a known IANA time zone' });
 
 export const configSchema = z.object({
@@ -23,6 +25,15 @@ export const configSchema = z.object({
   sendWindow: z
     .object({ startHour: hour.default(9), endHour: hour.default(20) })
     .default({ startHour: 9, endHour: 20 }),
+  /** The sender's pace (DESIGN §8): a share of the SES account's send rate, read from SES unless given here. */
+  sending: z
+    .object({
+      /** Emails a second the account may send; by default SES's own `SendQuota.MaxSendRate`. */
+      maxSendRate: z.number().positive().optional(),
+      /** The share of that rate the engine uses, leaving room for the shop's other mail. */
+      quotaShare: z.number().gt(0).max(1).default(0.8),
+    })
+    .default({ quotaShare: 0.8 }),
   shop: z
     .object({
       name: z.string().default('Example Shop'),

@@ -5,6 +5,7 @@
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { parseConfig, type Config } from './config';
@@ -20,6 +21,7 @@ export const environment = {
   config: 'RETENTION_CONFIG',
   signingSecretArn: 'SIGNING_SECRET_ARN',
   templatesDir: 'TEMPLATES_DIR',
+  sendJobsQueueUrl: 'SEND_JOBS_QUEUE_URL',
 } as const;
 
 export interface Runtime {
@@ -30,6 +32,14 @@ export interface Runtime {
   configurationSetName: string;
   events: EventBridgeClient;
   eventBusName: string;
+  sqs: SQSClient;
+  /** The queue of send jobs, for the functions that enqueue them. */
+  sendJobsQueueUrl?: string;
+  /**
+   * The infrastructure's clock, for leases only: the wall clock on AWS, the
+   * bus clock locally. Business time always comes from the event (DESIGN §2).
+   */
+  now: () => Date;
   /** Keys that sign links; the first is current, the others still verify. */
   keyring: () => Promise<Keyring>;
   templatesDir: string;
@@ -45,10 +55,14 @@ export const runtimeFromEnvironment = (): Runtime => ({
   config: parseConfig(JSON.parse(process.env[environment.config] ?? '{}')),
   tableName: required(environment.tableName),
   dynamo: createDocumentClient({}),
-  ses: new SESv2Client({}),
+  // The SDK never retries SendEmail: whether a lost answer was a sent email is for the send ledger to decide.
+  ses: new SESv2Client({ maxAttempts: 1 }),
   configurationSetName: required(environment.configurationSetName),
   events: new EventBridgeClient({}),
   eventBusName: required(environment.eventBusName),
+  sqs: new SQSClient({}),
+  sendJobsQueueUrl: process.env[environment.sendJobsQueueUrl],
+  now: () => new Date(),
   // Only functions granted the signing secret read it, on first use.
   keyring: () => secretsManagerKeyring(required(environment.signingSecretArn))(),
   templatesDir: process.env[environment.templatesDir] ?? 'templates',

@@ -15,15 +15,43 @@ export type Trigger =
   /** A rule on the retention bus, or on the account's default bus (where SES puts its events). */
   | { pattern: EventPattern; bus?: 'default' }
   /** Public HTTPS requests (an HTTP API on AWS, the local links server under `npm start`), throttled. */
-  | { http: { routes: string[]; throttle: { ratePerSecond: number; burst: number } } };
+  | { http: { routes: string[]; throttle: { ratePerSecond: number; burst: number } } }
+  /** An SQS queue consumed through an event source mapping, reporting partial batch failures (DESIGN §8). */
+  | { queue: QueueTrigger };
+
+/** The queues, each consumed by one function. */
+export type QueueName = 'shopEvents' | 'sesEvents' | 'sendJobs';
+
+export interface QueueTrigger {
+  name: QueueName;
+  /** A rule on the retention bus (the default bus with `bus: 'default'`) that feeds the queue; else functions enqueue (`permissions.enqueue`). */
+  pattern?: EventPattern;
+  bus?: 'default';
+  /** Messages per invocation (at most 10 for a standard queue with no batching window). */
+  batchSize: number;
+  /** Invocations at once: bounds the load on DynamoDB and SES whatever the queue's depth. */
+  maxConcurrency: number;
+  /** Receives before a message goes to the queue's dead-letter queue: enough to outlast throttling and crashes. */
+  maxReceiveCount: number;
+}
+
+/**
+ * A message is hidden while an invocation holds it: six times the function's
+ * timeout, as AWS advises for a queue that Lambda consumes, so a message comes
+ * back only once the invocation that had it is over.
+ */
+export const visibilityTimeoutSeconds = (fn: Pick<FunctionWiring, 'timeoutSeconds'>) => 6 * fn.timeoutSeconds;
 
 export interface FunctionWiring {
   /** Module `functions/handlers/<handler>.ts`, exporting `handler` and `createHandler`. */
   handler: string;
   description: string;
   trigger: Trigger;
-  /** Target retry policy; after the last attempt the event goes to the function's dead-letter queue (not for http). */
-  retry: { attempts: number; maxEventAgeSeconds: number };
+  /**
+   * Target retry policy of a schedule or pattern trigger; after the last attempt the event goes to the
+   * function's dead-letter queue. A queue trigger retries by its `maxReceiveCount`, http not at all.
+   */
+  retry?: { attempts: number; maxEventAgeSeconds: number };
   timeoutSeconds: number;
   memoryMb: number;
   permissions: {
@@ -31,10 +59,16 @@ export interface FunctionWiring {
     sendEmail?: boolean;
     putEvents?: boolean;
     signingSecret?: boolean;
+    /** Sends messages to this queue. */
+    enqueue?: QueueName;
   };
 }
 
-/** A campaign's sweep: hourly, because every hour of the day is 09:00 (or 10:00) somewhere. */
+/**
+ * A campaign's sweep: hourly, because every hour of the day is 09:00 (or
+ * 10:00) somewhere. It only selects: one send job per due customer, queued for
+ * the sender (DESIGN §8).
+ */
 const campaignSweep = (handler: string, does: string) =>
   ({
     handler,
@@ -42,25 +76,39 @@ const campaignSweep = (handler: string, does: string) =>
     trigger: { schedule: 'cron(0 * * * ? *)' },
     retry: { attempts: 2, maxEventAgeSeconds: 1800 },
     timeoutSeconds: 300,
-    memoryMb: 1024,
-    permissions: { table: 'readWrite', sendEmail: true, putEvents: true, signingSecret: true },
+    memoryMb: 512,
+    permissions: { table: 'read', enqueue: 'sendJobs' },
   }) as const satisfies FunctionWiring;
 
 export const wiring = {
   ingest: {
     handler: 'ingest',
     description: 'Stores customers and orders published by the shop; rejects invalid events to dead letters',
+    // Through a queue: a crash or a throttled table is retried until the event is in, never dropped after two tries.
     trigger: {
-      pattern: { source: ['shop'], 'detail-type': shopEvents.map((event) => event.detailType) },
+      queue: {
+        name: 'shopEvents',
+        pattern: { source: ['shop'], 'detail-type': shopEvents.map((event) => event.detailType) },
+        batchSize: 10,
+        maxConcurrency: 10,
+        maxReceiveCount: 20,
+      },
     },
-    retry: { attempts: 3, maxEventAgeSeconds: 3600 },
     timeoutSeconds: 30,
     memoryMb: 512,
     permissions: { table: 'readWrite', putEvents: true },
   },
   // Sweeps run in this order each hour: the birthday goes first and so wins its day.
-  birthdaySweep: campaignSweep('birthday-sweep', "sends the birthday emails due by now in each customer's local 09:00 hour"),
-  npsSweep: campaignSweep('nps-sweep', 'sends the NPS surveys due by now, from 10:00 local, 7 days after delivery'),
+  birthdaySweep: campaignSweep('birthday-sweep', "queues the birthday emails due by now in each customer's local 09:00 hour"),
+  npsSweep: campaignSweep('nps-sweep', 'queues the NPS surveys due by now, from 10:00 local, 7 days after delivery'),
+  sender: {
+    handler: 'sender',
+    description: 'Sends the queued campaign emails: consent, suppression, the day slot, the lease on the send key, SES, the outbox',
+    trigger: { queue: { name: 'sendJobs', batchSize: 10, maxConcurrency: 5, maxReceiveCount: 20 } },
+    timeoutSeconds: 60,
+    memoryMb: 1024,
+    permissions: { table: 'readWrite', sendEmail: true, putEvents: true, signingSecret: true },
+  },
   links: {
     handler: 'links',
     description: 'The public links in emails: NPS score clicks and comments, unsubscribe (one-click, page, preferences)',
@@ -78,19 +126,34 @@ export const wiring = {
   sesEvents: {
     handler: 'ses-events',
     description: 'Records what SES reports of each message; suppresses hard bounces and complaints at once',
+    // `Email Sent` too: it records the message id of a send whose answer was lost (the send key is a tag).
     trigger: {
-      pattern: {
-        source: ['aws.ses'],
-        'detail-type': ['Email Delivered', 'Email Bounced', 'Email Complaint Received', 'Email Opened', 'Email Clicked'],
+      queue: {
+        name: 'sesEvents',
+        pattern: {
+          source: ['aws.ses'],
+          'detail-type': ['Email Sent', 'Email Delivered', 'Email Bounced', 'Email Complaint Received', 'Email Opened', 'Email Clicked'],
+        },
+        bus: 'default',
+        batchSize: 10,
+        maxConcurrency: 5,
+        maxReceiveCount: 20,
       },
-      bus: 'default',
     },
-    retry: { attempts: 3, maxEventAgeSeconds: 3600 },
     timeoutSeconds: 30,
     memoryMb: 512,
     permissions: { table: 'readWrite', putEvents: true },
   },
-  winbackSweep: campaignSweep('winback-sweep', 'sends the winback steps due by now, from 10:00 local on their day'),
+  winbackSweep: campaignSweep('winback-sweep', 'queues the winback steps due by now, from 10:00 local on their day'),
+  outbox: {
+    handler: 'outbox',
+    description: 'Hourly: publishes the events a crash left in the outbox of a send',
+    trigger: { schedule: 'cron(30 * * * ? *)' },
+    retry: { attempts: 2, maxEventAgeSeconds: 3600 },
+    timeoutSeconds: 120,
+    memoryMb: 256,
+    permissions: { table: 'readWrite', putEvents: true },
+  },
   kpis: {
     handler: 'kpis',
     description: 'Daily: the retention KPIs of the 30 days that ended at midnight UTC, from the day counters, as metrics',

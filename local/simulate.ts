@@ -18,6 +18,7 @@ import { dashboardHtml } from './dashboard';
 import type { BusEvent, DeadLetter } from './event-bus';
 import { progressBar } from './progress';
 import { startLocalStack, type LocalStack } from './stack';
+import { FaultInjector, type FaultRates } from './faults';
 
 const eventLine = z.object({
   time: isoInstant,
@@ -47,6 +48,9 @@ export interface SimulateOptions {
   templatesDir?: string;
   /** Show progress on this stream (a terminal). */
   progress?: NodeJS.WriteStream;
+  /** Faults to inject (`--faults`), and the seed of their draws. */
+  faults?: FaultRates;
+  seed?: number;
 }
 
 export interface EmailLine {
@@ -105,22 +109,25 @@ export const simulate = async (options: SimulateOptions) => {
   const recipientActions: Record<string, number> = {};
   const kpiDays: Record<string, PublishedKpis> = {};
 
+  const faults = new FaultInjector(options.faults ?? {}, options.seed);
   const stack = await startLocalStack({
     config: options.config,
     templatesDir: options.templatesDir,
     start: options.from,
+    faults,
     onEvent: (event) => busEvents.push(event),
     onDeadLetter: (deadLetter) => deadLetters.push(deadLetter),
     onResult: (name, _event, result) => {
-      const value = result as { outcome?: string; campaign?: string; outcomes?: Record<string, number> } | undefined;
+      const value = result as { outcome?: string; campaign?: string; again?: boolean } | undefined;
       if (name === 'ingest' && value?.outcome) ingested[value.outcome] = (ingested[value.outcome] ?? 0) + 1;
       if (name === 'kpis') {
         const { day, kpis } = result as DailyKpis;
         kpiDays[day] = kpis;
       }
-      if (value?.campaign && value.outcomes) {
+      // Each send job's outcome; an attempt that only finished an earlier one's send is not counted twice.
+      if (name === 'sender' && value?.campaign && value.outcome && !value.again) {
         const counts = (outcomes[value.campaign] ??= {});
-        for (const [outcome, count] of Object.entries(value.outcomes)) counts[outcome] = (counts[outcome] ?? 0) + count;
+        counts[value.outcome] = (counts[value.outcome] ?? 0) + 1;
       }
     },
   });
@@ -145,7 +152,9 @@ export const simulate = async (options: SimulateOptions) => {
     await stack.bus.runUntil(options.to, (now) => bar?.update(now, stack.ses.accepted.length));
     bar?.done(stack.ses.accepted.length);
 
-    const emails = emailLines(stack, busEvents);
+    // As a consumer reads the bus: an event published again (a retry, the outbox relay) counts once, by its stable id.
+    const distinct = dropRepeats(busEvents);
+    const emails = emailLines(stack, distinct);
     const summary = {
       from: options.from.toISOString(),
       to: options.to.toISOString(),
@@ -157,12 +166,13 @@ export const simulate = async (options: SimulateOptions) => {
         total: emails.length,
         byCampaign: emails.reduce<Record<string, number>>((counts, e) => ({ ...counts, [e.campaign]: (counts[e.campaign] ?? 0) + 1 }), {}),
       },
-      conversions: conversionsOf(busEvents),
-      experiments: experimentsOf(busEvents),
-      holdouts: holdoutsOf(busEvents),
-      nps: npsOf(busEvents),
+      conversions: conversionsOf(distinct),
+      experiments: experimentsOf(distinct),
+      holdouts: holdoutsOf(distinct),
+      nps: npsOf(distinct),
       kpis: { periodDays: kpiPeriodDays, latest: Object.values(kpiDays).at(-1) ?? null, days: kpiDays },
       deadLetters: deadLetters.length,
+      faults: { rates: faults.rates, injected: faults.injected },
       dynamodb: { readUnits: stack.meter.readUnits, writeUnits: stack.meter.writeUnits },
     };
     await mkdir(options.out, { recursive: true });
@@ -179,6 +189,18 @@ export const simulate = async (options: SimulateOptions) => {
   } finally {
     await stack.close();
   }
+};
+
+/** The events without the repeats of one already seen (same `detail.eventId`). */
+export const dropRepeats = (events: BusEvent[]) => {
+  const seen = new Set<string>();
+  return events.filter((event) => {
+    const id = (event.detail as { eventId?: unknown } | null)?.eventId;
+    if (typeof id !== 'string') return true;
+    if (seen.has(`${event.source}#${id}`)) return false;
+    seen.add(`${event.source}#${id}`);
+    return true;
+  });
 };
 
 /** What SES accepted, with what the engine said about each message in its `Email Sent` event. */

@@ -9,19 +9,23 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import type { Context } from 'aws-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSEvent } from 'aws-lambda';
 import type { Config } from '../functions/config';
 import { createDocumentClient, type CapacityMeter } from '../functions/adapters/dynamodb/client';
 import type { Handler, Runtime } from '../functions/runtime';
 import type { Keyring } from '../functions/links/signed-token';
 import { deadLetterQueues } from '../functions/ops/dashboard-layout';
-import { deadLetterPattern, wiring, type FunctionName, type FunctionWiring } from '../functions/wiring';
+import { deadLetterPattern, visibilityTimeoutSeconds, wiring, type FunctionName, type FunctionWiring } from '../functions/wiring';
+import type { QueueResult } from '../functions/handlers/queue';
 import { createTable, localCredentials, localRegion, startLocalDynamo } from './dynamodb';
 import { LocalEventBus, type BusEvent, type DeadLetter } from './event-bus';
 import { matchesPattern } from './event-pattern';
 import { startLinksServer, type HttpInvoke } from './links-server';
 import { captureEmbeddedMetrics, LocalMetrics, localFunctionName } from './metrics';
 import { startLocalSes } from './ses';
+import { FaultInjector } from './faults';
+import { LocalSqs } from './sqs';
 
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -36,11 +40,13 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** Where the campaign templates are; the project's `templates/` by default. */
   templatesDir?: string;
-  ports?: { bus?: number; dynamo?: number; ses?: number; inbox?: number; links?: number };
+  ports?: { bus?: number; dynamo?: number; ses?: number; inbox?: number; links?: number; sqs?: number };
   onEvent?: (event: BusEvent) => void;
   onDeadLetter?: (deadLetter: DeadLetter) => void;
-  /** What each function returned (Lambda's on-success destination, locally). */
-  onResult?: (name: FunctionName, event: BusEvent, result: unknown) => void;
+  /** Faults to inject (`--faults`); none by default. */
+  faults?: FaultInjector;
+  /** What each function returned (Lambda's on-success destination, locally); for a queue, each record's result. */
+  onResult?: (name: FunctionName, event: unknown, result: unknown) => void;
 }
 
 export type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
@@ -86,17 +92,43 @@ export const startLocalStack = async (options: LocalStackOptions) => {
   const ses = await startLocalSes(bus, { port: options.ports?.ses, inboxPort: options.ports?.inbox });
   const tableName = 'retention';
   await createTable(dynamo.endpoint, tableName);
+  // SQS, with the queues of the wiring table; a message that keeps failing is a dead letter with its reason.
+  const sqs = new LocalSqs(bus);
+  const sqsEndpoint = await sqs.listen(options.ports?.sqs);
+  const queueUrls: Record<string, string> = {};
+  for (const [name, fn] of Object.entries(wiring) as [FunctionName, FunctionWiring][]) {
+    if (!('queue' in fn.trigger)) continue;
+    const queue = fn.trigger.queue;
+    queueUrls[queue.name] = sqs.createQueue({
+      name: queue.name,
+      visibilityTimeoutSeconds: visibilityTimeoutSeconds(fn),
+      maxReceiveCount: queue.maxReceiveCount,
+      onDeadLetter: (message) => {
+        let event: unknown = message.body;
+        try {
+          event = JSON.parse(message.body);
+        } catch {
+          // kept as the text it was
+        }
+        bus.deadLetter({ reason: `${queue.name}: failed ${message.receiveCount} times: ${message.reason}`, rule: name, event });
+      },
+    }).url;
+  }
 
+  const faults = options.faults ?? new FaultInjector({});
   const meter: CapacityMeter = { readUnits: 0, writeUnits: 0 };
   const aws = { region: localRegion, credentials: localCredentials };
   const runtime: Runtime = {
     config: options.config,
     tableName,
-    dynamo: createDocumentClient({ ...aws, endpoint: dynamo.endpoint }, meter),
-    ses: new SESv2Client({ ...aws, endpoint: ses.endpoint }),
+    dynamo: createDocumentClient({ ...aws, endpoint: dynamo.endpoint, requestHandler: faults.requestHandler('dynamodb') }, meter),
+    ses: new SESv2Client({ ...aws, endpoint: ses.endpoint, maxAttempts: 1, requestHandler: faults.requestHandler('ses') }),
     configurationSetName: 'retention',
-    events: new EventBridgeClient({ ...aws, endpoint: busEndpoint }),
+    events: new EventBridgeClient({ ...aws, endpoint: busEndpoint, requestHandler: faults.requestHandler('events') }),
     eventBusName: 'retention',
+    sqs: new SQSClient({ ...aws, endpoint: sqsEndpoint, requestHandler: faults.requestHandler('sqs') }),
+    sendJobsQueueUrl: queueUrls.sendJobs,
+    now: () => bus.now(),
     keyring: async () => localKeyring,
     templatesDir: options.templatesDir ?? `${projectRoot}templates`,
   };
@@ -108,14 +140,34 @@ export const startLocalStack = async (options: LocalStackOptions) => {
       createHandler: (runtime: Runtime) => Handler<unknown>;
     };
     const handler = module.createHandler(runtime);
-    invokers[name] = (event) => metrics.invocation(name, () => handler(event, lambdaContext(name, fn)));
-    const target = async (event: BusEvent) => {
-      const result = await invokers[name](event);
-      options.onResult?.(name, event, result);
-    };
-    const { trigger } = fn as FunctionWiring;
+    invokers[name] = (event) => metrics.invocation(name, () => faults.invoke(() => handler(event, lambdaContext(name, fn)), fn.timeoutSeconds));
+    const { trigger } = fn;
     if ('http' in trigger) httpFunctions.push(name);
-    else bus.addRule('schedule' in trigger ? { name, schedule: trigger.schedule } : { name, pattern: trigger.pattern }, target, fn.retry.attempts);
+    else if ('queue' in trigger) {
+      const queue = trigger.queue;
+      // The rule's SQS target: the event, as JSON, is the message.
+      if (queue.pattern) {
+        bus.addRule({ name, pattern: queue.pattern }, async (event) => {
+          sqs.send(queue.name, JSON.stringify(event));
+          await sqs.deliverNow(queue.name);
+        }, 0);
+      }
+      sqs.addEventSourceMapping(
+        queue.name,
+        { batchSize: queue.batchSize, maxConcurrency: queue.maxConcurrency, reportBatchItemFailures: true, functionTimeoutSeconds: fn.timeoutSeconds },
+        async (event) => {
+          const result = (await invokers[name](event)) as QueueResult<unknown>;
+          for (const each of result.results) options.onResult?.(name, event, each);
+          return result;
+        },
+      );
+    } else {
+      const target = async (event: BusEvent) => {
+        const result = await invokers[name](event);
+        options.onResult?.(name, event, result);
+      };
+      bus.addRule('schedule' in trigger ? { name, schedule: trigger.schedule } : { name, pattern: trigger.pattern }, target, fn.retry?.attempts ?? 0);
+    }
   }
   // One links server for the http functions, as one HTTP API fronts them on AWS.
   const [linksFunction] = httpFunctions;
@@ -126,19 +178,31 @@ export const startLocalStack = async (options: LocalStackOptions) => {
 
   return {
     bus,
-    /** Invokes a function directly, as Lambda's Invoke API would (the benchmark loads data this way, in parallel). */
-    invoke: (name: FunctionName, event: unknown) => invokers[name](event),
+    /**
+     * Invokes a function directly, as Lambda's Invoke API would (the benchmark loads data this way, in parallel).
+     * A queue-triggered function gets the event as the one record of an SQS batch, and answers that record's result.
+     */
+    async invoke(name: FunctionName, event: unknown) {
+      if (!('queue' in wiring[name].trigger)) return invokers[name](event);
+      const record = { messageId: randomUUID(), body: JSON.stringify(event), attributes: { ApproximateReceiveCount: '1' } };
+      const result = (await invokers[name]({ Records: [record] } as unknown as SQSEvent)) as QueueResult<unknown>;
+      if (result.batchItemFailures.length) throw new Error(`${name} failed the record`);
+      return result.results[0];
+    },
+    sqs,
     runtime,
     meter,
     /** What CloudWatch would hold: the catalogue's metrics, Lambda's and the dead-letter queues'. */
     metrics,
     ses,
-    endpoints: { bus: busEndpoint, dynamodb: dynamo.endpoint, ses: ses.endpoint, inbox: ses.inboxUrl, links: links?.url },
+    faults,
+    endpoints: { bus: busEndpoint, dynamodb: dynamo.endpoint, ses: ses.endpoint, inbox: ses.inboxUrl, links: links?.url, sqs: sqsEndpoint },
     async close() {
       runtime.dynamo.destroy();
       runtime.ses.destroy();
       runtime.events.destroy();
-      await Promise.all([bus.close(), ses.close(), dynamo.close(), links?.close()]);
+      runtime.sqs.destroy();
+      await Promise.all([bus.close(), ses.close(), dynamo.close(), sqs.close(), links?.close()]);
     },
   };
 };

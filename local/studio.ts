@@ -89,7 +89,8 @@ export const startStudio = async (options: StudioOptions): Promise<Studio> => {
     endpoint: options.sesEndpoint ?? `http://127.0.0.1:${localPorts.ses}`,
   });
   // The same adapter the campaigns send through: the test email is the bytes a customer would get.
-  const mailer = sesMailer(ses, { name: shop.name, address: shop.fromAddress }, 'retention');
+  // One test email at a time: the pace is the account's, for a single sender.
+  const mailer = sesMailer(ses, { name: shop.name, address: shop.fromAddress }, 'retention', { ...options.config.sending, concurrency: 1 });
 
   const api = studioApi({ templatesDir, config: options.config, inboxUrl, testAddress: options.testAddress ?? 'marketer@shop.example', mailer });
 

@@ -14,6 +14,7 @@ import { dynamoSendLedger } from './dynamodb/send-ledger';
 import { dynamoSuppressions } from './dynamodb/suppressions';
 import { storeAdapters } from './index';
 import { sesMailer } from './ses';
+import { wiring } from '../wiring';
 
 export const templatesIn = (templatesDir: string): Templates => {
   const renderer = createRenderer(templatesDir);
@@ -37,6 +38,9 @@ export const deliveryAdapters = (runtime: Runtime) => ({
   ...storeAdapters(runtime),
   ledger: dynamoSendLedger(runtime.dynamo, runtime.tableName),
   suppressions: dynamoSuppressions(runtime.dynamo, runtime.tableName),
-  mailer: sesMailer(runtime.ses, { name: runtime.config.shop.name, address: runtime.config.shop.fromAddress }, runtime.configurationSetName),
+  mailer: sesMailer(runtime.ses, { name: runtime.config.shop.name, address: runtime.config.shop.fromAddress }, runtime.configurationSetName, {
+    ...runtime.config.sending,
+    concurrency: wiring.sender.trigger.queue.maxConcurrency,
+  }),
   templates: templatesIn(runtime.templatesDir),
 });

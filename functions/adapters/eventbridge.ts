@@ -16,7 +16,7 @@ export const eventBridgePublisher = (client: EventBridgeClient, eventBusName: st
             Source: event.source,
             DetailType: event.detailType,
             Time: new Date(event.time),
-            Detail: JSON.stringify(event.detail),
+            Detail: JSON.stringify(event.eventId ? { ...event.detail, eventId: event.eventId } : event.detail),
           })),
         }),
       );

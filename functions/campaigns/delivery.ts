@@ -1,13 +1,21 @@
 /**
- * Delivering one campaign email, the same for every campaign (DESIGN §2, §5):
- * suppression check at send time, the occasion's send key claimed before SES
- * is called, the customer's one email of the local day claimed (else the send
- * is deferred, not dropped), the discount code issued, the template rendered
- * here, then sent. Expected failures are values; only bugs throw.
+ * Delivering one campaign email, the same for every campaign (DESIGN §2, §5,
+ * §8): suppression checked at send time; the occasion's send key claimed with
+ * a lease before SES is called; the customer's one email of the local day
+ * claimed (else the send is deferred, not dropped); the discount code issued,
+ * the template rendered here, then sent; SES's message id and the events that
+ * follow written together (the outbox), then published.
+ *
+ * Exactly once in outcome: every step is safe to repeat, and a repeat decides
+ * from what is stored. A message SES accepted is never sent again once its id
+ * is known, from SES's answer or from SES's own `Email Sent` event (the send
+ * key travels as a message tag). The one window left: SES accepted, its answer
+ * was lost, and its event was not recorded within `reconcileMinutes`.
+ * Expected failures are values; only bugs throw.
  */
 import { DateTime } from 'luxon';
 import type { Config } from '../config';
-import { outgoing } from '../events/event';
+import { outgoing, stableEventId, type OutgoingEvent } from '../events/event';
 import { discountCodeIssued, emailHeldOut, emailSent, type Campaign } from '../events/retention';
 import { isMailable, type CustomerProfile } from '../customers/profile';
 import type { Keyring } from '../links/signed-token';
@@ -16,7 +24,7 @@ import { discountCodeFor } from './discount-code';
 import { assignVariant, type Assignment } from './experiments';
 import { isHeldOut } from './holdout';
 import { inSendWindow, localDate, nextLocalDayAt } from './local-time';
-import type { DiscountCodes, EventPublisher, Mailer, SendLedger, Suppressions, Templates } from './ports';
+import type { Attempt, DiscountCodes, EventPublisher, Mailer, SendLedger, Suppressions, Templates } from './ports';
 
 export interface DeliveryPorts {
   config: Config;
@@ -38,7 +46,7 @@ export interface Send {
   sendKey: string;
   customer: CustomerProfile;
   timeZone: string;
-  /** Business time, from the event being handled. */
+  /** Business time, from the event being handled (the sweep that queued the job). */
   at: Date;
   /** Local hour a deferred send moves to on the next day. */
   sendHour: number;
@@ -48,7 +56,8 @@ export interface Send {
 }
 
 export type DeliveryOutcome =
-  | { outcome: 'sent'; messageId: string; step?: number; discountCode?: string; assignment?: Assignment }
+  /** `again`: an earlier attempt sent it (this one finished what it left). */
+  | { outcome: 'sent'; messageId: string; step?: number; discountCode?: string; assignment?: Assignment; again?: boolean }
   | { outcome: 'duplicate' }
   /** In the campaign's holdout group: recorded as would-have-sent, not emailed. */
   | { outcome: 'heldOut' }
@@ -60,45 +69,85 @@ export type DeliveryOutcome =
 
 const maxCodeAttempts = 5;
 
-export const deliver = async (send: Send, ports: DeliveryPorts): Promise<DeliveryOutcome> => {
+/**
+ * How long an attempt that reached SES without an answer waits for SES's own
+ * `Email Sent` event before it takes the email as never sent. SES publishes
+ * within seconds; the job comes back after its visibility timeout anyway.
+ */
+export const reconcileMinutes = 15;
+
+/** A failure of SES that says the message was not accepted (throttled, refused, invalid): safe to send again. */
+export class NotSent extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'NotSent';
+  }
+}
+
+export const deliver = async (send: Send, ports: DeliveryPorts, attempt: Attempt): Promise<DeliveryOutcome> => {
   const { customer, sendKey, at } = send;
   if (!inSendWindow(at, send.timeZone, ports.config.sendWindow)) return { outcome: 'missed' };
   // Consent and the customer's own opt-outs, then the address's suppression, read at send time.
   if (!isMailable(customer, send.campaign) || (await ports.suppressions.isSuppressed(customer.email))) return { outcome: 'suppressed' };
-  if (!(await ports.ledger.claimSend(sendKey, customer.customerId, at))) return { outcome: 'duplicate' };
+
+  const claim = await ports.ledger.claim(sendKey, customer.customerId, attempt);
+  switch (claim.state) {
+    case 'busy':
+      // Another job holds it; if that one dies, its own redelivery finishes the send.
+      return { outcome: 'duplicate' };
+    case 'heldOut':
+      if (!claim.published) await publishOutbox(sendKey, heldOutEvents(send), ports);
+      return { outcome: 'heldOut' };
+    case 'sent': {
+      // An earlier attempt sent it: finish what it left (the outbox), never send again.
+      const offer = send.offer && (await issueCode(send, ports, sentEvents(send, '', ports).assignment));
+      const sent = sentEvents(send, claim.messageId, ports, offer);
+      if (!claim.published) {
+        await ports.ledger.recordSent(sendKey, claim.messageId, sent.events);
+        await publishOutbox(sendKey, sent.events, ports);
+      }
+      return { outcome: 'sent', messageId: claim.messageId, step: send.step, discountCode: sent.code, assignment: sent.assignment, again: true };
+    }
+    case 'claimed':
+      if (claim.sendingAt && attempt.now.getTime() - Date.parse(claim.sendingAt) < reconcileMinutes * 60_000) {
+        return { outcome: 'failed', retryable: true, reason: `an earlier attempt reached SES without an answer; waiting up to ${reconcileMinutes} minutes for SES's event` };
+      }
+  }
 
   if (isHeldOut(send.campaign, customer.customerId, ports.config[send.campaign].holdoutShare)) {
     // The occasion is settled as if sent (once per occasion), without an email or the day's slot.
-    await ports.ledger.markSent(sendKey, 'held-out');
-    await ports.events.publish([
-      outgoing(emailHeldOut, at.toISOString(), { customerId: customer.customerId, campaign: send.campaign, step: send.step, sendKey }),
-    ]);
+    const events = heldOutEvents(send);
+    await ports.ledger.recordHeldOut(sendKey, attempt, events);
+    await publishOutbox(sendKey, events, ports);
     return { outcome: 'heldOut' };
   }
 
   const day = localDate(at, send.timeZone);
-  if (!(await ports.ledger.claimDay(customer.customerId, day, sendKey))) {
-    await ports.ledger.releaseSend(sendKey);
+  if (send.campaign !== 'birthday' && birthdayPendingOn(customer, day, send.timeZone) || !(await ports.ledger.claimDay(customer.customerId, day, sendKey))) {
+    await ports.ledger.release(sendKey, attempt);
     return { outcome: 'deferred', until: nextLocalDayAt(at, send.timeZone, send.sendHour) };
   }
 
+  const sent = sentEvents(send, '', ports);
+  const offer = send.offer && (await issueCode(send, ports, sent.assignment));
+  const links = unsubscribeLinks(ports.keyring, ports.config.shop, customer.customerId, send.campaign, at);
+  const email = await ports.templates.render(sent.template, sent.locale, {
+    ...send.data,
+    shop: { name: ports.config.shop.name, address: ports.config.shop.address, siteUrl: ports.config.shop.siteUrl },
+    customer: { firstName: customer.firstName ?? '' },
+    ...(offer && {
+      offer: { code: offer.code, percentOff: offer.percentOff, expiresOn: formatDate(offer.expiresAt, sent.locale, send.timeZone) },
+    }),
+    links: { shop: ports.config.shop.siteUrl, unsubscribe: links.url },
+  }, sent.assignment?.variant);
+
+  if (!(await ports.ledger.markSending(sendKey, attempt))) return { outcome: 'duplicate' };
+  let messageId: string;
   try {
-    const template = send.template ?? send.campaign;
-    const experiment = ports.templates.experimentFor(template);
-    const assignment = experiment && assignVariant(experiment, customer.customerId);
-    const offer = send.offer && (await issueCode(send, ports, assignment));
-    const links = unsubscribeLinks(ports.keyring, ports.config.shop, customer.customerId, send.campaign, at);
-    const locale = ports.templates.localeFor(template, customer.locale);
-    const email = await ports.templates.render(template, locale, {
-      ...send.data,
-      shop: { name: ports.config.shop.name, address: ports.config.shop.address, siteUrl: ports.config.shop.siteUrl },
-      customer: { firstName: customer.firstName ?? '' },
-      ...(offer && {
-        offer: { code: offer.code, percentOff: offer.percentOff, expiresOn: formatDate(offer.expiresAt, locale, send.timeZone) },
-      }),
-      links: { shop: ports.config.shop.siteUrl, unsubscribe: links.url },
-    }, assignment?.variant);
-    const { messageId } = await ports.mailer.send({
+    ({ messageId } = await ports.mailer.send({
       to: customer.email,
       subject: email.subject,
       html: email.html,
@@ -108,33 +157,75 @@ export const deliver = async (send: Send, ports: DeliveryPorts): Promise<Deliver
         campaign: send.campaign,
         // Customer ids, never addresses: SES events name the customer they concern by it.
         customerId: customer.customerId,
+        // How a message SES accepted, whose answer was lost, finds its ledger entry again.
+        sendKey: sendKeyTag(sendKey),
         ...(send.step !== undefined && { step: String(send.step) }),
-        ...(assignment && { experiment: assignment.experiment, variant: assignment.variant }),
+        ...(sent.assignment && { experiment: sent.assignment.experiment, variant: sent.assignment.variant }),
       },
-    });
-    await ports.ledger.markSent(sendKey, messageId);
-    const time = at.toISOString();
-    await ports.events.publish([
-      outgoing(emailSent, time, {
-        messageId,
-        customerId: customer.customerId,
-        campaign: send.campaign,
-        step: send.step,
-        locale,
-        sendKey,
-        discountCode: offer?.code,
-        ...assignment,
-      }),
-      ...(offer ? [outgoing(discountCodeIssued, time, { ...offer, campaign: send.campaign })] : []),
-    ]);
-    return { outcome: 'sent', messageId, step: send.step, discountCode: offer?.code, assignment };
+    }));
   } catch (error) {
-    // Nothing went out: free the occasion and the day so a retry can send it.
-    await ports.ledger.releaseDay(customer.customerId, day, sendKey);
-    await ports.ledger.releaseSend(sendKey);
-    return { outcome: 'failed', retryable: true, reason: error instanceof Error ? error.message : String(error) };
+    if (error instanceof NotSent) {
+      // Certainly not sent: free the occasion for the next attempt at once.
+      await ports.ledger.release(sendKey, attempt);
+      return { outcome: 'failed', retryable: error.retryable, reason: error.message };
+    }
+    // Unknown: SES may have accepted it. The lease stays; SES's event will tell (reconcileMinutes).
+    return { outcome: 'failed', retryable: true, reason: `SES did not answer (${error instanceof Error ? error.name : 'error'})` };
   }
+  const events = sentEvents(send, messageId, ports, offer).events;
+  await ports.ledger.recordSent(sendKey, messageId, events);
+  await publishOutbox(sendKey, events, ports);
+  return { outcome: 'sent', messageId, step: send.step, discountCode: offer?.code, assignment: sent.assignment };
 };
+
+/** The events that follow a send: all derived from the send key, so any attempt builds the same ones, with the same ids. */
+const sentEvents = (send: Send, messageId: string, ports: DeliveryPorts, offer?: IssuedOffer) => {
+  const template = send.template ?? send.campaign;
+  const experiment = ports.templates.experimentFor(template);
+  const assignment = experiment && assignVariant(experiment, send.customer.customerId);
+  const locale = ports.templates.localeFor(template, send.customer.locale);
+  const code = offer?.code;
+  const time = send.at.toISOString();
+  const events: OutgoingEvent[] = [
+    outgoing(
+      emailSent,
+      time,
+      { messageId, customerId: send.customer.customerId, campaign: send.campaign, step: send.step, locale, sendKey: send.sendKey, discountCode: code, ...assignment },
+      stableEventId(emailSent.detailType, send.sendKey),
+    ),
+    ...(offer ? [outgoing(discountCodeIssued, time, { ...offer, campaign: send.campaign }, stableEventId(discountCodeIssued.detailType, send.sendKey))] : []),
+  ];
+  return { template, assignment, locale, code, events };
+};
+
+const heldOutEvents = (send: Send) => [
+  outgoing(
+    emailHeldOut,
+    send.at.toISOString(),
+    { customerId: send.customer.customerId, campaign: send.campaign, step: send.step, sendKey: send.sendKey },
+    stableEventId(emailHeldOut.detailType, send.sendKey),
+  ),
+];
+
+/** SES tag values allow letters, digits, `_`, `-` and `.`: the send key travels base64url-encoded. */
+export const sendKeyTag = (sendKey: string) => Buffer.from(sendKey, 'utf8').toString('base64url');
+export const sendKeyFromTag = (tag: string) => Buffer.from(tag, 'base64url').toString('utf8');
+
+/** Publishes the events written with a state change, then clears them; what a crash leaves, the outbox relay republishes. */
+export const publishOutbox = async (sendKey: string, events: OutgoingEvent[], ports: Pick<DeliveryPorts, 'events' | 'ledger'>) => {
+  await ports.events.publish(events);
+  await ports.ledger.published(sendKey);
+};
+
+/**
+ * The birthday wins its day (DESIGN §5): on the customer's local birthday,
+ * while its email is pending, another campaign's email moves to the next day,
+ * whatever order the sends are processed in.
+ */
+const birthdayPendingOn = (customer: CustomerProfile, day: string, timeZone: string) =>
+  customer.birthdayDueAt !== undefined && isMailable(customer, 'birthday') && localDate(new Date(customer.birthdayDueAt), timeZone) === day;
+
+type IssuedOffer = Awaited<ReturnType<typeof issueCode>>;
 
 const issueCode = async (send: Send, ports: DeliveryPorts, assignment: Assignment | undefined) => {
   const secret = ports.keyring.keys[ports.keyring.current]!;

@@ -19,8 +19,8 @@ export interface CustomerStore {
   upsert(profile: CustomerProfile): Promise<boolean>;
   /** Removes personal data and anything pending, unless a later event re-created the customer. */
   erase(customerId: string, at: string): Promise<boolean>;
-  /** The customers a campaign's sweep must act on at `at`, read through its due-time index. */
-  due(index: DueIndexName, at: Date): Promise<CustomerProfile[]>;
+  /** The customers a campaign's sweep must act on at `at` (due then or before), page by page, read through its due-time index. */
+  due(index: DueIndexName, at: Date): AsyncIterable<string[]>;
   /** Moves (or clears) the pending birthday email; records the year once it is done. */
   setBirthdayDue(
     customerId: string,
@@ -93,14 +93,49 @@ export interface OrderStore {
   recordDelivery(delivery: OrderDelivered): Promise<void>;
 }
 
+/** Who is sending, and when by the infrastructure's clock (leases are not business time). */
+export interface Attempt {
+  /** Stable across redeliveries of one send job (its SQS message id): an attempt of the same job takes over at once. */
+  owner: string;
+  now: Date;
+}
+
+/** What the ledger holds of an occasion's send key, once an attempt asked for it. */
+export type Claim =
+  /** Ours: `sendingAt` when an earlier attempt of ours reached SES without learning whether it accepted. */
+  | { state: 'claimed'; sendingAt?: string }
+  /** SES accepted it (its answer, or its own `Email Sent` event, said so); `published` once its events are out. */
+  | { state: 'sent'; messageId: string; published: boolean }
+  | { state: 'heldOut'; published: boolean }
+  /** Another job holds a live lease on it. */
+  | { state: 'busy' };
+
 export interface SendLedger {
-  /** Claims an occasion's deterministic send key; false when it was already claimed. */
-  claimSend(sendKey: string, customerId: string, at: Date): Promise<boolean>;
-  releaseSend(sendKey: string): Promise<void>;
-  markSent(sendKey: string, messageId: string): Promise<void>;
-  /** Claims the customer's one email of a local day; false when another send holds it. */
+  /**
+   * Claims an occasion's deterministic send key with a lease: free, ours
+   * already, or a lease that expired with no message id recorded. Otherwise
+   * says what is there. Safe to repeat.
+   */
+  claim(sendKey: string, customerId: string, attempt: Attempt): Promise<Claim>;
+  /** Notes that the attempt is about to call SES; false when the claim is no longer ours. */
+  markSending(sendKey: string, attempt: Attempt): Promise<boolean>;
+  /** Gives up a claim whose email certainly did not go (deferred, refused): nothing is recorded. */
+  release(sendKey: string, attempt: Attempt): Promise<void>;
+  /**
+   * SES's message id, with the events that follow the send written in the same
+   * item (the outbox), unless they were already published.
+   */
+  recordSent(sendKey: string, messageId: string, outbox: OutgoingEvent[]): Promise<void>;
+  /** Settles a held-out occasion, with its outbox. */
+  recordHeldOut(sendKey: string, attempt: Attempt, outbox: OutgoingEvent[]): Promise<void>;
+  /** The message id SES reported in its own `Email Sent` event, for a send whose answer was lost. */
+  reconcile(sendKey: string, messageId: string): Promise<void>;
+  /** The outbox was published: cleared. */
+  published(sendKey: string): Promise<void>;
+  /** Sends whose outbox is still unpublished since before `before`, with their events (a crash left them). */
+  unpublished(before: Date): AsyncIterable<{ sendKey: string; outbox: OutgoingEvent[] }>;
+  /** Claims the customer's one email of a local day; false when another send holds it. Safe to repeat. */
   claimDay(customerId: string, localDate: string, sendKey: string): Promise<boolean>;
-  releaseDay(customerId: string, localDate: string, sendKey: string): Promise<void>;
 }
 
 export interface Suppressions {

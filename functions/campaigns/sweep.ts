@@ -1,59 +1,56 @@
 /**
- * What every campaign sweep shares: read the customers due by now through the
- * campaign's due-time index, settle each with the campaign's own rule (with a
- * bounded concurrency), and count the outcomes.
+ * What every campaign sweep shares (DESIGN §8): read the customers due by now
+ * through the campaign's due-time index and queue one send job each. It sends
+ * nothing itself, so an hour of any size is selected in seconds; near its time
+ * limit it stops, and what is left stays due for the next run.
  */
 import type { DueIndexName } from '../adapters/dynamodb/table';
 import type { Config } from '../config';
 import type { Campaign } from '../events/retention';
-import type { CustomerProfile } from '../customers/profile';
+import type { SendQueue } from '../sending/jobs';
 import type { DeliveryOutcome } from './delivery';
 import type { CustomerStore } from './ports';
 
 /**
- * Outcomes a sweep reports besides the delivery's own: a customer no longer
+ * Outcomes of settling a job besides the delivery's own: a customer no longer
  * eligible, a sequence an order ended, a survey within the fatigue period.
  */
 export type SweepOutcome = DeliveryOutcome | { outcome: 'ineligible' | 'ended' | 'fatigued' };
 
 export interface SweepResult {
   campaign: Campaign;
-  /** Customers the due-time index returned. */
+  /** Customers the due-time index returned, each queued. */
   due: number;
-  outcomes: Partial<Record<SweepOutcome['outcome'], number>>;
-  /** Emails sent per A/B test variant, `experiment/variant`. */
-  variants: Record<string, number>;
-  /** Emails sent per step, for a campaign with steps (winback). */
-  steps: Record<string, number>;
-  /** Failures worth a retry of the whole sweep (what was sent is a no-op then). */
-  retryable: string[];
+  /** False when the sweep stopped near its time limit and left some for the next run. */
+  complete: boolean;
 }
 
-/** Bounded, so a large hour does not open thousands of connections at once. */
-const concurrency = 16;
+/** Stop selecting with this much time left: the last page still gets queued. */
+export const stopMarginMs = 30_000;
+
+export interface SweepPorts {
+  config: Config;
+  customers: Pick<CustomerStore, 'due'>;
+  sendJobs: SendQueue;
+}
 
 export const runSweep = async (
   campaign: Campaign,
   index: DueIndexName,
   at: Date,
-  ports: { config: Config; customers: CustomerStore },
-  settle: (profile: CustomerProfile) => Promise<SweepOutcome>,
+  ports: SweepPorts,
+  remainingMs: () => number,
 ): Promise<SweepResult> => {
+  const result: SweepResult = { campaign, due: 0, complete: true };
   // A campaign switched off reads nothing; what is due waits in the index until it is switched on.
-  const queue = ports.config[campaign].enabled ? await ports.customers.due(index, at) : [];
-  const result: SweepResult = { campaign, due: queue.length, outcomes: {}, variants: {}, steps: {}, retryable: [] };
-  const worker = async () => {
-    for (let profile = queue.shift(); profile; profile = queue.shift()) {
-      const outcome = await settle(profile);
-      result.outcomes[outcome.outcome] = (result.outcomes[outcome.outcome] ?? 0) + 1;
-      if (outcome.outcome === 'failed' && outcome.retryable) result.retryable.push(`${profile.customerId}: ${outcome.reason}`);
-      if (outcome.outcome === 'sent' && outcome.assignment) {
-        const key = `${outcome.assignment.experiment}/${outcome.assignment.variant}`;
-        result.variants[key] = (result.variants[key] ?? 0) + 1;
-      }
-      if (outcome.outcome === 'sent' && outcome.step !== undefined) result.steps[outcome.step] = (result.steps[outcome.step] ?? 0) + 1;
+  if (!ports.config[campaign].enabled) return result;
+  for await (const customerIds of ports.customers.due(index, at)) {
+    await ports.sendJobs.enqueue(customerIds.map((customerId) => ({ campaign, customerId, at: at.toISOString() })));
+    result.due += customerIds.length;
+    if (remainingMs() < stopMarginMs) {
+      result.complete = false;
+      break;
     }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  }
   return result;
 };

@@ -9,11 +9,13 @@
  * set of the account publishes: only messages sent through the engine's own
  * configuration set are the engine's to act on.
  */
-import type { MessageEvent, MessageStatuses, Suppressions } from '../campaigns/ports';
+import { sendKeyFromTag } from '../campaigns/delivery';
+import type { MessageEvent, MessageStatuses, SendLedger, Suppressions } from '../campaigns/ports';
 import type { SesEvent, SesMail } from '../events/ses';
 
 export interface SesEventPorts {
   statuses: MessageStatuses;
+  ledger: Pick<SendLedger, 'reconcile'>;
   suppressions: Pick<Suppressions, 'suppress'>;
   /** The configuration set the engine sends through. */
   configurationSetName: string;
@@ -50,8 +52,10 @@ export const isOurs = (event: SesEvent, configurationSetName: string) =>
 /** Normalised, so that the same instant written two ways compares equal in the store. */
 const instant = (timestamp: string) => new Date(timestamp).toISOString();
 
+type StatusEvent = Exclude<SesEvent, { detail: { eventType: 'Send' } }>;
+
 /** What one SES event means for its message and for the suppression list: pure. */
-export const decide = (event: SesEvent): SesEventDecision => {
+export const decide = (event: StatusEvent): SesEventDecision => {
   const { mail } = event.detail;
   const base = { messageId: mail.messageId, about: messageAbout(mail) };
   switch (event.detail.eventType) {
@@ -93,6 +97,8 @@ export const decide = (event: SesEvent): SesEventDecision => {
 
 export type SesEventOutcome =
   | { outcome: 'recorded' | 'duplicate'; messageId: string; kind: MessageEvent['kind']; suppressed: number; reason?: SuppressionReason }
+  /** SES accepted a message: its id is in the send ledger (DESIGN §8), whether or not the sender heard SES's answer. */
+  | { outcome: 'reconciled'; messageId: string }
   | { outcome: 'ignored'; messageId: string; why: 'another configuration set' };
 
 /**
@@ -103,7 +109,12 @@ export type SesEventOutcome =
 export const handleSesEvent = async (event: SesEvent, ports: SesEventPorts): Promise<SesEventOutcome> => {
   const messageId = event.detail.mail.messageId;
   if (!isOurs(event, ports.configurationSetName)) return { outcome: 'ignored', messageId, why: 'another configuration set' };
-  const decision = decide(event);
+  if (event.detail.eventType === 'Send') {
+    const sendKey = tag(event.detail.mail, 'sendKey');
+    if (sendKey) await ports.ledger.reconcile(sendKeyFromTag(sendKey), messageId);
+    return { outcome: 'reconciled', messageId };
+  }
+  const decision = decide(event as StatusEvent);
   const at = decision.record.at;
   let suppressed = 0;
   for (const { email, reason } of decision.suppress) {

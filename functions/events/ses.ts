@@ -22,6 +22,13 @@ export type SesMail = z.infer<typeof sesMail>;
 /** An address SES names in a bounce or complaint. Not validated as an address: SES's word is taken as it is. */
 const recipient = z.object({ emailAddress: z.string().min(1) });
 
+/** SES accepted the message (the `Send` event): how a send whose answer was lost learns its message id. */
+export const emailAccepted = defineEvent(
+  'aws.ses',
+  'Email Sent',
+  z.object({ eventType: z.literal('Send'), mail: sesMail }),
+);
+
 export const emailDelivered = defineEvent(
   'aws.ses',
   'Email Delivered',
@@ -76,10 +83,11 @@ export const emailClicked = defineEvent(
 );
 
 /** Every SES event the engine consumes. */
-export const sesEvents = [emailDelivered, emailBounced, emailComplaintReceived, emailOpened, emailClicked] as const;
+export const sesEvents = [emailAccepted, emailDelivered, emailBounced, emailComplaintReceived, emailOpened, emailClicked] as const;
 
 /** A delivered SES event, whichever of them it is. */
 export const sesEventSchema = z.discriminatedUnion('detail-type', [
+  emailAccepted.envelope,
   emailDelivered.envelope,
   emailBounced.envelope,
   emailComplaintReceived.envelope,

@@ -1,17 +1,24 @@
-/** Lambda: the shop's events in. Thin: parse and store through the ingest use case. */
+/**
+ * Lambda: the shop's events in, from the queue the rule on the bus feeds
+ * (each message body is the EventBridge event). Thin: parse and store through
+ * the ingest use case; a record that failed is retried by SQS.
+ */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { storeAdapters } from '../adapters';
 import { ingest } from '../customers/ingest';
 import { emitAll, emitPerStep, emitService } from '../metrics';
 import { logger, metrics } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
+import { processQueue } from './queue';
 
 export const createHandler = (runtime: Runtime) => {
   const ports = storeAdapters(runtime);
-  return middy(async (event: unknown) => {
-    const result = await ingest(event, ports);
+  return middy((event: SQSEvent, context: Context) =>
+    processQueue(event, context, async (record) => {
+    const result = await ingest(JSON.parse(record.body), ports);
     if (result.outcome === 'rejected') {
       logger.warn('event rejected', { reason: result.reason });
       emitService(metrics, 'deadLetters', 1);
@@ -22,7 +29,7 @@ export const createHandler = (runtime: Runtime) => {
       if (step !== undefined) emitPerStep(metrics, campaign, step, { converted: 1, revenue });
     }
     return result;
-  })
+  }))
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));
 };

@@ -1,12 +1,14 @@
 /**
- * Lambda: what SES reports of each message (the default bus, source `aws.ses`).
- * Thin: parse, then the deliverability use case. Logs message ids and reasons,
+ * Lambda: what SES reports of each message (the default bus, source `aws.ses`,
+ * through a queue). Thin: parse, then the deliverability use case. Logs message ids and reasons,
  * never an address.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { dynamoMessageStatuses } from '../adapters/dynamodb/message-status';
+import { dynamoSendLedger } from '../adapters/dynamodb/send-ledger';
 import { dynamoSuppressions } from '../adapters/dynamodb/suppressions';
 import { handleSesEvent, messageAbout } from '../deliverability/ses-events';
 import { describeIssues } from '../events/event';
@@ -15,15 +17,18 @@ import { sesEventSchema } from '../events/ses';
 import { emit } from '../metrics';
 import { logger, metrics } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
+import { processQueue } from './queue';
 
 export const createHandler = (runtime: Runtime) => {
   const ports = {
     statuses: dynamoMessageStatuses(runtime.dynamo, runtime.tableName),
+    ledger: dynamoSendLedger(runtime.dynamo, runtime.tableName),
     suppressions: dynamoSuppressions(runtime.dynamo, runtime.tableName),
     configurationSetName: runtime.configurationSetName,
   };
-  return middy(async (event: unknown) => {
-    const parsed = sesEventSchema.safeParse(event);
+  return middy((event: SQSEvent, context: Context) =>
+    processQueue(event, context, async (record) => {
+    const parsed = sesEventSchema.safeParse(JSON.parse(record.body));
     if (!parsed.success) {
       // Not ours to drop: the error sends the event, after its retries, to the
       // function's dead-letter queue. The reason names fields, never values.
@@ -37,7 +42,7 @@ export const createHandler = (runtime: Runtime) => {
     const campaign = campaignSchema.safeParse(messageAbout(parsed.data.detail.mail).campaign);
     if (result.outcome === 'recorded' && campaign.success) emit(metrics, result.kind, campaign.data, 1);
     return result;
-  })
+  }))
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));
 };

@@ -5,21 +5,21 @@ import type { CustomerStore } from '../../campaigns/ports';
 import type { CustomerProfile } from '../../customers/profile';
 import { campaignSchema, type Campaign } from '../../events/retention';
 import type { WinbackDue } from '../../campaigns/winback/rules';
-import { tableSchema, type DueIndexName } from './table';
+import { allShards, shardOf, tableSchema, type DueIndexName } from './table';
 
 const key = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' });
 
 /** Shop-owned fields: an upsert replaces them all; engine-owned fields (birthdayLastYear) stay. */
 const shopFields = ['email', 'firstName', 'lastName', 'locale', 'timeZone', 'birthday', 'marketingConsent', 'tier'] as const;
 const personalFields = ['email', 'firstName', 'lastName', 'birthday'] as const;
-const birthdayDueFields = ['birthdayOccasion', 'birthdayDueAt', 'birthdayDueMonth'] as const;
-const winbackDueFields = ['winbackStep', 'winbackDueAt', 'winbackDueMonth'] as const;
-const surveyDueFields = ['npsOrderId', 'npsDueAt', 'npsDueMonth'] as const;
+const birthdayDueFields = ['birthdayOccasion', 'birthdayDueAt', 'birthdayDueShard'] as const;
+const winbackDueFields = ['winbackStep', 'winbackDueAt', 'winbackDueShard'] as const;
+const surveyDueFields = ['npsOrderId', 'npsDueAt', 'npsDueShard'] as const;
 
 /** The attributes of a pending winback step (all undefined, so removed, when none is pending). */
-const winbackDueValues = (due: WinbackDue | undefined) => {
+const winbackDueValues = (customerId: string, due: WinbackDue | undefined) => {
   const dueAt = due?.dueAt.toISOString();
-  return { winbackStep: due?.step, winbackDueAt: dueAt, winbackDueMonth: dueMonth(dueAt) };
+  return { winbackStep: due?.step, winbackDueAt: dueAt, winbackDueShard: dueShard(customerId, dueAt) };
 };
 
 /**
@@ -59,10 +59,10 @@ const ignoreConditionFailure = async (write: Promise<unknown>): Promise<boolean>
   }
 };
 
-const dueMonth = (dueAt: string | undefined) => dueAt?.slice(0, 7);
+/** The customer's shard of a due-time index, while something is due (removed with the due time). */
+const dueShard = (customerId: string, dueAt: string | undefined) => (dueAt === undefined ? undefined : shardOf(customerId));
 
-/** UTC months whose due partitions a sweep at `at` reads: this one, and the last at the first sweep of a month. */
-const dueMonths = (at: Date) => [...new Set([new Date(at.getTime() - 3_600_000), at].map((d) => d.toISOString().slice(0, 7)))];
+const customerIdOf = (pk: unknown) => String(pk).slice('CUSTOMER#'.length);
 
 export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: string): CustomerStore => {
   /** Survey comments are the customer's own words: they go with the rest; the scores (no personal data) stay. */
@@ -100,10 +100,10 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
         deletedAt: undefined,
         birthdayOccasion: profile.birthdayOccasion,
         birthdayDueAt: profile.birthdayDueAt,
-        birthdayDueMonth: dueMonth(profile.birthdayDueAt),
+        birthdayDueShard: dueShard(profile.customerId, profile.birthdayDueAt),
         winbackStep: profile.winbackStep,
         winbackDueAt: profile.winbackDueAt,
-        winbackDueMonth: dueMonth(profile.winbackDueAt),
+        winbackDueShard: dueShard(profile.customerId, profile.winbackDueAt),
         // The sequence's progress outlives a pause (no consent for a while): set, never removed here.
         ...(profile.winbackLapse !== undefined && { winbackLapse: profile.winbackLapse, winbackStepsSent: profile.winbackStepsSent ?? 0 }),
       };
@@ -135,27 +135,25 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
       return erased;
     },
 
-    async due(index: DueIndexName, at) {
+    async *due(index: DueIndexName, at) {
       const { partitionKey, sortKey } = tableSchema.indexes[index];
-      const profiles: CustomerProfile[] = [];
-      for (const month of dueMonths(at)) {
+      for (const shard of allShards) {
         let ExclusiveStartKey: Record<string, unknown> | undefined;
         do {
           const page = await client.send(
             new QueryCommand({
               TableName: tableName,
               IndexName: index,
-              KeyConditionExpression: '#month = :month AND #at <= :at',
-              ExpressionAttributeNames: { '#month': partitionKey, '#at': sortKey },
-              ExpressionAttributeValues: { ':month': month, ':at': at.toISOString() },
+              KeyConditionExpression: '#shard = :shard AND #at <= :at',
+              ExpressionAttributeNames: { '#shard': partitionKey, '#at': sortKey },
+              ExpressionAttributeValues: { ':shard': shard, ':at': at.toISOString() },
               ExclusiveStartKey,
             }),
           );
-          profiles.push(...((page.Items ?? []) as CustomerProfile[]));
+          if (page.Items?.length) yield page.Items.map((item) => customerIdOf(item.pk));
           ExclusiveStartKey = page.LastEvaluatedKey;
         } while (ExclusiveStartKey);
       }
-      return profiles;
     },
 
     async setBirthdayDue(customerId, due, lastCelebratedYear) {
@@ -163,7 +161,7 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
       const values: Record<string, unknown> = {
         birthdayOccasion: due?.occasion,
         birthdayDueAt: dueAt,
-        birthdayDueMonth: dueMonth(dueAt),
+        birthdayDueShard: dueShard(customerId, dueAt),
         ...(lastCelebratedYear !== undefined && { birthdayLastYear: lastCelebratedYear }),
       };
       // An erased customer gets nothing pending again.
@@ -182,7 +180,7 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
       const values: Record<string, unknown> = {
         customerId,
         ...stats,
-        ...winbackDueValues(winback?.due),
+        ...winbackDueValues(customerId, winback?.due),
         ...(winback?.due && { winbackLapse: winback.due.lapse, winbackStepsSent: winback.stepsSent }),
         ...(converted && { winbackConvertedKey: converted }),
       };
@@ -200,7 +198,7 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
 
     setWinbackDue(customerId, lapse, due, settled) {
       const values: Record<string, unknown> = {
-        ...winbackDueValues(due),
+        ...winbackDueValues(customerId, due),
         ...(settled && { winbackStepsSent: settled.stepsSent }),
         ...(settled?.sent && {
           winbackLastSentAt: settled.sent.at.toISOString(),
@@ -230,7 +228,7 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
       const values: Record<string, unknown> = {
         npsOrderId: due?.orderId,
         npsDueAt: dueAt,
-        npsDueMonth: dueMonth(dueAt),
+        npsDueShard: dueShard(customerId, dueAt),
         ...(options.sentAt && { npsLastSurveyAt: options.sentAt.toISOString() }),
       };
       const conditions = ['attribute_exists(pk)', 'attribute_not_exists(deletedAt)'];

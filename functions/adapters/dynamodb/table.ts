@@ -8,7 +8,7 @@
  * - `CUSTOMER#<id>` / `ORDERS`          the customer's order history (for their statistics)
  * - `CUSTOMER#<id>` / `DAY#<localDate>` the one email of that local day
  * - `CUSTOMER#<id>` / `NPS#<surveyId>`  an NPS response (score, comment)
- * - `SEND#<sendKey>` / `SEND`           an occasion's claimed send
+ * - `SEND#<sendKey>` / `SEND`           an occasion's send: its lease, SES's message id, its outbox
  * - `CODE#<code>` / `CODE`              a discount code
  * - `SUPPRESSED#<sha256>` / `SUPPRESSED` an address that must never be mailed
  * - `KPI` / `DAY#<utcDate>`             the day's KPI counters
@@ -19,16 +19,32 @@ export const tableSchema = {
   /** Epoch seconds after which DynamoDB may delete the item (day slots). */
   timeToLiveAttribute: 'ttl',
   /**
-   * Sparse due-time indexes: a customer appears only while a campaign email is
-   * pending for them, keyed by the UTC month and the instant it is due. A sweep
-   * reads `dueAt <= now` in the current month: exactly the customers due, plus
-   * any an earlier sweep missed, never the whole table.
+   * Sparse indexes, keys only: an item appears only while something is
+   * pending. The due-time indexes hold a customer while a campaign email is
+   * pending for them, keyed by a shard of the customer id and the instant it
+   * is due: a sweep reads `dueAt <= now` in each shard, so exactly the
+   * customers due, however long ago (an item is never stranded), and no
+   * partition takes more than its share of the writes (DESIGN §8). The outbox
+   * index holds the sends whose events are not yet published.
    */
   indexes: {
-    birthdayDue: { partitionKey: 'birthdayDueMonth', sortKey: 'birthdayDueAt' },
-    winbackDue: { partitionKey: 'winbackDueMonth', sortKey: 'winbackDueAt' },
-    npsDue: { partitionKey: 'npsDueMonth', sortKey: 'npsDueAt' },
+    birthdayDue: { partitionKey: 'birthdayDueShard', sortKey: 'birthdayDueAt' },
+    winbackDue: { partitionKey: 'winbackDueShard', sortKey: 'winbackDueAt' },
+    npsDue: { partitionKey: 'npsDueShard', sortKey: 'npsDueAt' },
+    outbox: { partitionKey: 'outboxShard', sortKey: 'outboxAt' },
   },
 } as const;
 
-export type DueIndexName = keyof typeof tableSchema.indexes;
+export type IndexName = keyof typeof tableSchema.indexes;
+export type DueIndexName = Exclude<IndexName, 'outbox'>;
+
+/** Partitions of each sparse index: at 10 million customers, a busy hour's writes stay far below 1,000 a second in each. */
+export const indexShards = 1;
+
+/** The shard of a key: a stable hash, so the same customer is always in the same one. */
+export const shardOf = (key: string) => {
+  let hash = 2166136261;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16777619);
+  return String((hash >>> 0) % indexShards);
+};
+export const allShards = Array.from({ length: indexShards }, (_, shard) => String(shard));

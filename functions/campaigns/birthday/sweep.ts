@@ -6,18 +6,19 @@
 import { isMailable, timeZoneOf, type CustomerProfile } from '../../customers/profile';
 import { deliver, type DeliveryPorts } from '../delivery';
 import { sweepSlot } from '../local-time';
-import type { CustomerStore } from '../ports';
-import { runSweep, type SweepOutcome } from '../sweep';
+import type { Attempt, CustomerStore } from '../ports';
+import { runSweep, type SweepOutcome, type SweepPorts } from '../sweep';
 import { birthdayPercentOff, nextDueFor } from './rules';
 
 export const birthdaySendKey = (customerId: string, year: number) => `birthday#${customerId}#${year}`;
 
 type Ports = DeliveryPorts & { customers: CustomerStore };
 
-export const runBirthdaySweep = (at: Date, ports: Ports) =>
-  runSweep('birthday', 'birthdayDue', at, ports, (profile) => settle(profile, at, ports));
+/** The hourly sweep: queues a send job per customer due by now. */
+export const runBirthdaySweep = (at: Date, ports: SweepPorts, remainingMs: () => number) => runSweep('birthday', 'birthdayDue', at, ports, remainingMs);
 
-const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise<SweepOutcome> => {
+/** Settles one send job: delivers the email due at `at` and moves the customer's due slot on. */
+export const settleBirthday = async (profile: CustomerProfile, at: Date, ports: Ports, attempt: Attempt): Promise<SweepOutcome> => {
   const { config } = ports;
   const occasion = profile.birthdayOccasion;
   if (occasion === undefined || !isMailable(profile) || !profile.birthday) {
@@ -36,6 +37,7 @@ const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise
       offer: { percentOff: birthdayPercentOff(profile.tier, config.birthday), validDays: config.birthday.validDays },
     },
     ports,
+    attempt,
   );
   switch (outcome.outcome) {
     case 'sent':

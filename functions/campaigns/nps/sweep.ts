@@ -7,8 +7,8 @@
 import { isMailable, timeZoneOf, type CustomerProfile } from '../../customers/profile';
 import { deliver, type DeliveryPorts } from '../delivery';
 import { sweepSlot } from '../local-time';
-import type { CustomerStore } from '../ports';
-import { runSweep, type SweepOutcome } from '../sweep';
+import type { Attempt, CustomerStore } from '../ports';
+import { runSweep, type SweepOutcome, type SweepPorts } from '../sweep';
 import { isFatigued } from './rules';
 import { surveyScoreLinks } from './survey-links';
 
@@ -16,9 +16,11 @@ export const surveySendKey = (customerId: string, orderId: string) => `nps#${cus
 
 type Ports = DeliveryPorts & { customers: CustomerStore };
 
-export const runNpsSweep = (at: Date, ports: Ports) => runSweep('nps', 'npsDue', at, ports, (profile) => settle(profile, at, ports));
+/** The hourly sweep: queues a send job per customer due by now. */
+export const runNpsSweep = (at: Date, ports: SweepPorts, remainingMs: () => number) => runSweep('nps', 'npsDue', at, ports, remainingMs);
 
-const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise<SweepOutcome> => {
+/** Settles one send job: delivers the email due at `at` and moves the customer's due slot on. */
+export const settleNps = async (profile: CustomerProfile, at: Date, ports: Ports, attempt: Attempt): Promise<SweepOutcome> => {
   const { config, customers } = ports;
   const orderId = profile.npsOrderId;
   if (!orderId) return { outcome: 'ended' };
@@ -43,6 +45,7 @@ const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise
       data: { survey: { orderId, scores: surveyScoreLinks(ports.keyring, config, profile.customerId, orderId, at) } },
     },
     ports,
+    attempt,
   );
   switch (outcome.outcome) {
     case 'sent':

@@ -7,18 +7,19 @@
 import { isMailable, timeZoneOf, type CustomerProfile } from '../../customers/profile';
 import { deliver, type DeliveryPorts } from '../delivery';
 import { sweepSlot } from '../local-time';
-import type { CustomerStore } from '../ports';
-import { runSweep, type SweepOutcome } from '../sweep';
+import type { Attempt, CustomerStore } from '../ports';
+import { runSweep, type SweepOutcome, type SweepPorts } from '../sweep';
 import { nextWinbackFor } from './rules';
 
 export const winbackSendKey = (customerId: string, lapse: string, step: number) => `winback#${customerId}#${lapse}#${step}`;
 
 type Ports = DeliveryPorts & { customers: CustomerStore };
 
-export const runWinbackSweep = (at: Date, ports: Ports) =>
-  runSweep('winback', 'winbackDue', at, ports, (profile) => settle(profile, at, ports));
+/** The hourly sweep: queues a send job per customer due by now. */
+export const runWinbackSweep = (at: Date, ports: SweepPorts, remainingMs: () => number) => runSweep('winback', 'winbackDue', at, ports, remainingMs);
 
-const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise<SweepOutcome> => {
+/** Settles one send job: delivers the email due at `at` and moves the customer's due slot on. */
+export const settleWinback = async (profile: CustomerProfile, at: Date, ports: Ports, attempt: Attempt): Promise<SweepOutcome> => {
   const { config, customers } = ports;
   const { winbackLapse: lapse, winbackStep: step } = profile;
   if (!lapse || !step || lapse !== profile.lastOrderAt) return { outcome: 'ended' };
@@ -45,6 +46,7 @@ const settle = async (profile: CustomerProfile, at: Date, ports: Ports): Promise
       ...(percentOff && { offer: { percentOff, validDays: config.winback.validDays } }),
     },
     ports,
+    attempt,
   );
   switch (outcome.outcome) {
     case 'sent':
