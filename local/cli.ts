@@ -10,7 +10,9 @@ const usage = `usage:
                                                        a fresh stack on a virtual clock; writes emails.ndjson,
                                                        bus.ndjson, dead-letters.ndjson, summary.json and
                                                        dashboard.html (the ops dashboard of the run) to DIR
-                                                       (--templates DIR: campaign templates other than templates/)
+                                                       (--templates DIR: campaign templates other than templates/;
+                                                       --faults ses=0.2,dynamodb=0.05,crash=0.01: inject failures,
+                                                       or one kind: dynamodb.after=0.1; --seed N: their draws)
   retention publish FILE [--bus URL]                   puts the events in FILE on the running local bus
   retention templates check [--dir DIR]                checks every template in DIR (default templates/): prints
                                                        each problem as file:line:column message; exits 1 if any
@@ -49,10 +51,21 @@ const main = async (argv: string[]) => {
           out: { type: 'string' },
           config: { type: 'string' },
           templates: { type: 'string' },
+          faults: { type: 'string' },
+          seed: { type: 'string' },
         },
         strict: true,
       });
       if (!values.input) throw new UsageError('--input FILE is required');
+      const { parseFaults } = await import('./faults');
+      let faults;
+      try {
+        faults = values.faults === undefined ? undefined : parseFaults(values.faults);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      const seed = values.seed === undefined ? undefined : Number(values.seed);
+      if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed '${values.seed}' is not a whole number`);
       if (!values.out) throw new UsageError('--out DIR is required');
       const from = instant('from', values.from);
       const to = instant('to', values.to);
@@ -68,7 +81,11 @@ const main = async (argv: string[]) => {
         config: config(),
         templatesDir: values.templates,
         progress: process.stderr,
+        faults,
+        seed,
       });
+      const injected = Object.entries(summary.faults.injected).map(([kind, count]) => `${count} ${kind}`).join(', ');
+      if (injected) console.log(`faults injected: ${injected}`);
       console.log(
         `${summary.emails.total} emails, ${summary.deadLetters} dead letters, ${summary.dynamodb.readUnits} read units; wrote ${values.out}/{emails,bus,dead-letters}.ndjson, summary.json and dashboard.html`,
       );

@@ -3,6 +3,7 @@
  * HTTP API (payload v2) event the function gets on AWS, stamped with the bus
  * clock, and the function's result becomes the response.
  */
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +15,8 @@ const maxRequestBytes = 10 * 1024 * 1024;
 export type HttpInvoke = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export const toHttpEvent = (method: string, url: URL, headers: Record<string, string>, body: Buffer, now: Date): APIGatewayProxyEventV2 => {
-  const text = /^(text\/|application\/(x-www-form-urlencoded|json))/.test(headers['content-type'] ?? '');
+  // Text as text; anything else, bytes that are not UTF-8 included, base64-encoded so the function sees them as sent.
+  const text = /^(text\/|application\/(x-www-form-urlencoded|json))/.test(headers['content-type'] ?? '') && isUtf8(body);
   const query = Object.fromEntries(url.searchParams);
   return {
     version: '2.0',
@@ -40,28 +42,40 @@ export const toHttpEvent = (method: string, url: URL, headers: Record<string, st
   };
 };
 
+/**
+ * A request API Gateway would refuse (a Host or target no URL can be made of,
+ * a body past its limit) gets a 4xx and never reaches the function; only a
+ * function that fails answers 502.
+ */
 export const startLinksServer = async (invoke: HttpInvoke, now: () => Date, options: { port?: number; host?: string } = {}) => {
   const host = options.host ?? '127.0.0.1';
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const refuse = (status: number, body = '') => {
+      if (!response.headersSent) response.writeHead(status).end(body);
+    };
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size <= maxRequestBytes) chunks.push(chunk);
     });
+    request.on('error', () => refuse(400));
     request.on('end', async () => {
-      if (size > maxRequestBytes) {
-        response.writeHead(413).end();
-        return;
-      }
-      const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
-      const url = new URL(request.url ?? '/', `http://${request.headers.host ?? host}`);
+      if (size > maxRequestBytes) return refuse(413);
+      let event: APIGatewayProxyEventV2;
       try {
-        const result = await invoke(toHttpEvent(request.method ?? 'GET', url, headers, Buffer.concat(chunks), now()));
+        const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
+        const url = new URL(request.url ?? '/', `http://${request.headers.host ?? host}`);
+        event = toHttpEvent(request.method ?? 'GET', url, headers, Buffer.concat(chunks), now());
+      } catch {
+        return refuse(400);
+      }
+      try {
+        const result = await invoke(event);
         response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
         response.end(result.body ?? '');
       } catch {
-        response.writeHead(502).end('function error');
+        refuse(502, 'function error');
       }
     });
   });

@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import type { Config } from '../config';
-import { describeIssues, outgoing } from '../events/event';
-import { campaignConversion, eventRejected, type Campaign } from '../events/retention';
+import { parseBounded, rejection } from '../events/bounded';
+import { outgoing } from '../events/event';
+import { campaignConversion, type Campaign } from '../events/retention';
 import { customerDeleted, customerUpserted, orderDelivered, orderPlaced, type OrderPlaced } from '../events/shop';
 import { nextDueFor } from '../campaigns/birthday/rules';
 import { attributeOrder } from '../campaigns/conversions';
@@ -42,13 +43,11 @@ export interface IngestResult {
 }
 
 export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestResult> => {
-  const parsed = shopEventSchema.safeParse(raw);
+  // Bounded before parsing, so nothing a stranger sends can throw; the dead letter keeps a bounded copy.
+  const parsed = parseBounded(shopEventSchema, raw);
   if (!parsed.success) {
-    const reason = describeIssues(parsed.error);
-    const time = z.object({ time: z.iso.datetime({ offset: true }) }).safeParse(raw);
-    await ports.events.publish([
-      outgoing(eventRejected, time.success ? time.data.time : new Date().toISOString(), { reason, event: raw }),
-    ]);
+    const { reason } = parsed;
+    await ports.events.publish([rejection(raw, reason, parsed.bytes)]);
     return { outcome: 'rejected', reason };
   }
   const event = parsed.data;

@@ -6,6 +6,7 @@
  * page's preference form. Input is bounded and typed; any invalid link gets the
  * same neutral page and records nothing.
  */
+import { isUtf8 } from 'node:buffer';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -14,9 +15,12 @@ import { z } from 'zod';
 import { storeAdapters } from '../adapters';
 import { dynamoNpsResponses } from '../adapters/dynamodb/nps-responses';
 import { dynamoSuppressions } from '../adapters/dynamodb/suppressions';
+import type { ResponsePorts } from '../campaigns/nps/responses';
 import { addComment, recordScore } from '../campaigns/nps/responses';
+import type { UnsubscribePorts } from '../customers/unsubscribe';
 import { savePreferences, unsubscribeAll, viewPreferences } from '../customers/unsubscribe';
 import { campaignSchema } from '../events/retention';
+import type { Keyring } from '../links/signed-token';
 import {
   invalidLinkPage,
   npsCommentSavedPage,
@@ -30,14 +34,29 @@ import { logger, metrics } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
 
 /** Tokens are about 200 characters; anything far longer is not one of ours. */
-const token = z.string().min(1).max(1024);
+const maxTokenChars = 1024;
+const token = z.string().min(1).max(maxTokenChars);
 const scoreQuery = z.object({ token });
 const tokenQuery = z.object({ token });
-const commentForm = z.object({ token, comment: z.string().trim().max(2000) });
+/** The comment box's `maxlength`: counted, as the browser counts it, in UTF-16 units with a line break as one. */
+export const maxCommentChars = 2000;
+const comment = z
+  .string()
+  .transform((text) => text.replace(/\r\n?/g, '\n'))
+  .pipe(z.string().trim().max(maxCommentChars));
+const commentForm = z.object({ token, comment });
 /** RFC 8058: the body a mail client posts; other fields are ignored. */
 const oneClickForm = z.object({ 'List-Unsubscribe': z.literal('One-Click') });
 const preferencesForm = z.object({ token, keep: z.array(campaignSchema).max(campaignSchema.options.length * 2) });
-const maxBodyBytes = 8 * 1024;
+/** The one-click and preference forms: a token and a few short fields. */
+const maxFormBytes = 8 * 1024;
+/**
+ * The comment form URL-encoded at its longest: a character of three UTF-8
+ * bytes (Chinese, Hindi, Thai) percent-encodes to 9 bytes per UTF-16 unit, the
+ * most of any script (Arabic: 2 bytes, so 6; an emoji: 4 bytes over two units,
+ * so 6 a unit), plus the token and the field names: 19,039 bytes.
+ */
+export const maxCommentBodyBytes = 'token='.length + maxTokenChars + '&comment='.length + maxCommentChars * 9;
 
 const headerOf = (event: APIGatewayProxyEventV2, name: string) =>
   Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
@@ -47,10 +66,13 @@ const headerOf = (event: APIGatewayProxyEventV2, name: string) =>
  * mail clients and browsers use (a body without a content type is read as
  * URL-encoded); or the status that refuses it.
  */
-const readForm = async (event: APIGatewayProxyEventV2): Promise<{ fields: Map<string, string[]> } | { status: 400 | 413 | 415 }> => {
+const readForm = async (
+  event: APIGatewayProxyEventV2,
+  maxBytes: number,
+): Promise<{ fields: Map<string, string[]> } | { status: 400 | 413 | 415 }> => {
   const raw = event.body ?? '';
   const body = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (body.length > maxBodyBytes) return { status: 413 };
+  if (body.length > maxBytes) return { status: 413 };
   const contentType = headerOf(event, 'content-type') ?? '';
   const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
   const fields = new Map<string, string[]>();
@@ -58,6 +80,8 @@ const readForm = async (event: APIGatewayProxyEventV2): Promise<{ fields: Map<st
     if (typeof value === 'string') fields.set(name, [...(fields.get(name) ?? []), value]);
   };
   if (mediaType === '' || mediaType === 'application/x-www-form-urlencoded') {
+    // Browsers post UTF-8; other bytes are a malformed request, not a comment of U+FFFD.
+    if (!isUtf8(body)) return { status: 400 };
     for (const [name, value] of new URLSearchParams(body.toString('utf8'))) add(name, value);
     return { fields };
   }
@@ -87,17 +111,23 @@ const page = (statusCode: number, body: string): APIGatewayProxyStructuredResult
   body,
 });
 
-export const createHandler = (runtime: Runtime) => {
-  const { customers, events, kpis } = storeAdapters(runtime);
-  const responses = dynamoNpsResponses(runtime.dynamo, runtime.tableName);
-  const suppressions = dynamoSuppressions(runtime.dynamo, runtime.tableName);
-  const shopName = runtime.config.shop.name;
+/** What the links need: the stores behind the use cases, the signing keys, the shop's name for the pages. */
+export type LinksPorts = Omit<ResponsePorts, 'keyring' | 'customers'> &
+  Omit<UnsubscribePorts, 'keyring'> & { keyring: () => Promise<Keyring>; shopName: string };
+
+/**
+ * Every request to the public links, answered: a malformed one (a bad token,
+ * an unknown route or method, a body too large or badly encoded) gets a 4xx
+ * and the neutral page, never an error.
+ */
+export const linksApp = (links: LinksPorts) => {
+  const { shopName, keyring, ...stores } = links;
   const invalid = (status = 404) => page(status, invalidLinkPage({ shopName }));
 
-  return middy(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const now = new Date(event.requestContext.timeEpoch);
     const route = `${event.requestContext.http.method} ${event.rawPath}`;
-    const ports = { keyring: await runtime.keyring(), customers, responses, suppressions, events, kpis };
+    const ports = { keyring: await keyring(), ...stores };
 
     if (route === 'GET /nps') {
       const query = scoreQuery.safeParse(event.queryStringParameters ?? {});
@@ -118,10 +148,9 @@ export const createHandler = (runtime: Runtime) => {
     }
 
     if (route === 'POST /nps/comment') {
-      const raw = event.body ?? '';
-      const body = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-      if (body.length > maxBodyBytes) return invalid(413);
-      const form = commentForm.safeParse(Object.fromEntries(new URLSearchParams(body.toString('utf8'))));
+      const read = await readForm(event, maxCommentBodyBytes);
+      if ('status' in read) return invalid(read.status);
+      const form = commentForm.safeParse({ token: read.fields.get('token')?.[0], comment: read.fields.get('comment')?.[0] });
       if (!form.success) return invalid(400);
       const saved = await addComment(form.data.token, form.data.comment, now, ports);
       if (!saved.valid) return invalid();
@@ -154,7 +183,7 @@ export const createHandler = (runtime: Runtime) => {
     if (route === 'POST /unsubscribe') {
       const query = tokenQuery.safeParse(event.queryStringParameters ?? {});
       if (!query.success) return invalid(400);
-      const read = await readForm(event);
+      const read = await readForm(event, maxFormBytes);
       if ('status' in read) return invalid(read.status);
       const form = oneClickForm.safeParse({ 'List-Unsubscribe': read.fields.get('List-Unsubscribe')?.[0] });
       if (!form.success) return invalid(400);
@@ -165,7 +194,7 @@ export const createHandler = (runtime: Runtime) => {
     }
 
     if (route === 'POST /unsubscribe/preferences') {
-      const read = await readForm(event);
+      const read = await readForm(event, maxFormBytes);
       if ('status' in read) return invalid(read.status);
       const form = preferencesForm.safeParse({ token: read.fields.get('token')?.[0], keep: read.fields.get('keep') ?? [] });
       if (!form.success) return invalid(400);
@@ -177,9 +206,21 @@ export const createHandler = (runtime: Runtime) => {
     }
 
     return invalid();
-  })
-    .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics));
+  };
+};
+
+export const createHandler = (runtime: Runtime) => {
+  const { customers, events, kpis } = storeAdapters(runtime);
+  const app = linksApp({
+    customers,
+    events,
+    kpis,
+    responses: dynamoNpsResponses(runtime.dynamo, runtime.tableName),
+    suppressions: dynamoSuppressions(runtime.dynamo, runtime.tableName),
+    keyring: runtime.keyring,
+    shopName: runtime.config.shop.name,
+  });
+  return middy(app).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 };
 
 export const handler = lambdaHandler(createHandler);

@@ -17,8 +17,17 @@ export interface Keyring {
 export const parseKeyring = (json: string): Keyring => {
   const parsed = z.record(z.string(), z.string().min(1)).parse(JSON.parse(json));
   const { current, ...keys } = parsed;
-  if (!current || !keys[current]) throw new Error('signing keyring: "current" must name one of its keys');
+  if (!current || !secretOf({ current, keys }, current)) throw new Error('signing keyring: "current" must name one of its keys');
   return { current, keys };
+};
+
+/**
+ * The secret of a key id, only from the keyring's own keys: a token names its
+ * key id, so `constructor` or `__proto__` must find nothing, not Object.prototype's.
+ */
+const secretOf = (keyring: Keyring, kid: string): string | undefined => {
+  const secret = Object.hasOwn(keyring.keys, kid) ? keyring.keys[kid] : undefined;
+  return typeof secret === 'string' && secret ? secret : undefined;
 };
 
 const claimsSchema = z.object({
@@ -29,8 +38,8 @@ const claimsSchema = z.object({
   p: z.string(),
   /** what the link is about (a survey id, a campaign); may be empty */
   s: z.string(),
-  /** expiry, epoch seconds */
-  e: z.number().int(),
+  /** expiry, epoch seconds (within what a Date holds) */
+  e: z.number().int().min(0).max(8.64e12),
 });
 
 export interface TokenClaims {
@@ -52,7 +61,9 @@ export const signToken = (keyring: Keyring, claims: TokenClaims): string => {
       e: Math.floor(claims.expiresAt.getTime() / 1000),
     }),
   ).toString('base64url');
-  return `${payload}.${sign(keyring.keys[keyring.current]!, payload).toString('base64url')}`;
+  const secret = secretOf(keyring, keyring.current);
+  if (!secret) throw new Error('signing keyring: "current" must name one of its keys');
+  return `${payload}.${sign(secret, payload).toString('base64url')}`;
 };
 
 /** The claims of a valid, unexpired token for `purpose`; `undefined` for anything else. */
@@ -65,7 +76,7 @@ export const verifyToken = (keyring: Keyring, token: string, purpose: string, no
   } catch {
     return undefined;
   }
-  const secret = keyring.keys[claims.kid];
+  const secret = secretOf(keyring, claims.kid);
   if (!secret) return undefined;
   const expected = sign(secret, payload);
   const given = Buffer.from(signature, 'base64url');
