@@ -277,6 +277,13 @@ const npsOf = (busEvents: BusEvent[]) => {
   };
 };
 
+/** A page that failed on the server (a 5xx) is tried again, as a person clicks again, a few times. */
+const asAPersonWould = async (request: () => Promise<Response>) => {
+  let response = await request();
+  for (let again = 0; response.status >= 500 && again < 5; again++) response = await request();
+  return response;
+};
+
 /**
  * The `nps-score` recipient action: follows the link for `score` in the latest
  * survey email to the customer, through the local links server and the real
@@ -296,7 +303,7 @@ const followScoreLink = async (stack: LocalStack, busEvents: BusEvent[], custome
   const href = links.find((link) => Number(link[2]) === score)?.[1];
   if (!href || !stack.endpoints.links) return `the survey email holds no link for score ${score}`;
   const url = new URL(href.replaceAll('&amp;', '&'));
-  const response = await fetch(`${stack.endpoints.links}${url.pathname}${url.search}`);
+  const response = await asAPersonWould(() => fetch(`${stack.endpoints.links}${url.pathname}${url.search}`));
   return response.ok ? undefined : `the score link answered ${response.status}`;
 };
 
@@ -320,11 +327,11 @@ const followUnsubscribeLink = async (stack: LocalStack, busEvents: BusEvent[], c
   const href = [...header.matchAll(/<([^>]*)>/g)].map((m) => m[1]!).find((uri) => /^https?:\/\//i.test(uri));
   if (!href || !stack.endpoints.links) return 'the latest email holds no https List-Unsubscribe URL';
   const url = new URL(href);
-  const response = await fetch(`${stack.endpoints.links}${url.pathname}${url.search}`, {
+  const response = await asAPersonWould(() => fetch(`${stack.endpoints.links}${url.pathname}${url.search}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: 'List-Unsubscribe=One-Click',
-  });
+  }));
   return response.ok ? undefined : `the one-click unsubscribe URL answered ${response.status}`;
 };
 

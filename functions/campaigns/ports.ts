@@ -12,6 +12,7 @@ import type { OrderHistoryEntry, OrderStats, WinbackDue } from './winback/rules'
 import type { SurveyDue } from './nps/rules';
 import type { Assignment, Experiment } from './experiments';
 import type { DayCounters } from '../ops/counters';
+import type { Attribution } from './conversions';
 
 export interface CustomerStore {
   get(customerId: string): Promise<CustomerProfile | undefined>;
@@ -79,15 +80,35 @@ export interface NpsResponses {
 
 /** The daily KPI counters (functions/ops/counters.ts). */
 export interface KpiCounters {
-  /** Adds the changes to each day's counters. */
-  add(changes: DayCounters): Promise<void>;
-  /** Every day's counters up to `day` (a UTC date, included). */
+  /**
+   * Sets what one event (`key`: an order, a conversion, a survey) contributes
+   * to each day's counters, replacing what it contributed before: safe to repeat.
+   */
+  contribute(key: string, changes: DayCounters): Promise<void>;
+  /** Every day's counters up to `day` (a UTC date, included), late contributions included. */
   upTo(day: string): Promise<DayCounters>;
 }
 
+/** What ingesting an order decided, once: a retry after a partial failure reuses it, whatever changed since. */
+export interface OrderFacts {
+  /** The campaign email the order converts, or null for none. */
+  attribution: Attribution | null;
+  /** Its difference to the customer's footprint in the KPI day counters. */
+  kpiChanges: DayCounters;
+}
+
+export interface StoredOrder {
+  /** Set last, when everything the order changes is done: a later delivery of it is a duplicate. */
+  ingestedAt?: string;
+}
+
 export interface OrderStore {
-  /** false when this orderId was already recorded (a duplicate). */
-  recordOrder(order: OrderPlaced): Promise<boolean>;
+  /** Stores the order (the first values win); what is stored of it, so a retry can tell what is done. */
+  recordOrder(order: OrderPlaced): Promise<StoredOrder>;
+  /** Stores the facts unless some were stored first; resolves to the stored ones. */
+  decide(customerId: string, orderId: string, facts: OrderFacts): Promise<OrderFacts>;
+  /** The completion marker, written last. */
+  complete(customerId: string, orderId: string, at: string): Promise<void>;
   /** Adds an order to the customer's history; resolves to the whole history. */
   addToHistory(customerId: string, order: OrderHistoryEntry): Promise<OrderHistoryEntry[]>;
   recordDelivery(delivery: OrderDelivered): Promise<void>;

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Config } from '../config';
 import { parseBounded, rejection } from '../events/bounded';
-import { outgoing } from '../events/event';
+import { outgoing, stableEventId } from '../events/event';
 import { campaignConversion, type Campaign } from '../events/retention';
 import { customerDeleted, customerUpserted, orderDelivered, orderPlaced, type OrderPlaced } from '../events/shop';
 import { nextDueFor } from '../campaigns/birthday/rules';
@@ -14,7 +14,7 @@ import { attributeOrder } from '../campaigns/conversions';
 import { nextWinbackFor, orderStats, stepsSentIn } from '../campaigns/winback/rules';
 import { surveyDue, type SurveyDueInput } from '../campaigns/nps/rules';
 import type { CustomerStore, DiscountCodes, EventPublisher, KpiCounters, OrderStore } from '../campaigns/ports';
-import { combine, conversionChanges, orderChanges } from '../ops/counters';
+import { conversionChanges, orderChanges } from '../ops/counters';
 import { isMailable, timeZoneOf, type CustomerProfile } from './profile';
 
 export const shopEventSchema = z.discriminatedUnion('detail-type', [
@@ -85,20 +85,27 @@ export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestRe
 };
 
 /**
- * An order: recorded once by its id, its code redeemed, the customer's order
+ * An order: recorded by its id, its code redeemed, the customer's order
  * statistics recomputed from their whole history (so a late order is placed
  * where it belongs), the winback sequence restarted from the new last order,
- * the day's KPI counters moved on, and the order attributed to the campaign
- * email it converts.
+ * its contribution to the KPI day counters, and the order attributed to the
+ * campaign email it converts. Every step is safe to repeat, what is decided is
+ * decided once (`decide`), and the completion marker is written last: a retry
+ * after any partial failure ends where one clean delivery ends, and a delivery
+ * after completion is a duplicate.
  */
 const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): Promise<IngestResult> => {
-  if (!(await ports.orders.recordOrder(order))) return { outcome: 'duplicate' };
+  if ((await ports.orders.recordOrder(order)).ingestedAt) return { outcome: 'duplicate' };
   const placedAt = new Date(order.placedAt).toISOString();
   const redeemed = order.discountCode ? await ports.codes.redeem(order.discountCode, order.orderId, placedAt) : undefined;
   const history = await ports.orders.addToHistory(order.customerId, { orderId: order.orderId, placedAt, total: order.total });
   const stats = orderStats(history);
   const existing = await ports.customers.get(order.customerId);
-  const attribution = attributeOrder({ placedAt, redeemed, profile: existing, windowDays: ports.config.winback.conversionWindowDays });
+  const facts = await ports.orders.decide(order.customerId, order.orderId, {
+    attribution: attributeOrder({ placedAt, redeemed, profile: existing, windowDays: ports.config.winback.conversionWindowDays }) ?? null,
+    kpiChanges: orderChanges(history, order.orderId, ports.config.winback),
+  });
+  const attribution = facts.attribution ?? undefined;
 
   const profile = existing && { ...existing, ...stats };
   const winback = profile && { due: nextWinbackFor(profile, time, ports.config), stepsSent: stepsSentIn(profile) };
@@ -111,24 +118,20 @@ const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): P
   }
 
   const converts = attribution && !attribution.holdout;
-  await ports.kpis.add(
-    combine(
-      orderChanges(history, order.orderId, ports.config.winback),
-      converts ? conversionChanges(attribution.campaign, placedAt, order.total) : {},
-    ),
-  );
+  await ports.kpis.contribute(`ORDER#${order.orderId}`, facts.kpiChanges);
+  if (converts) await ports.kpis.contribute(`CONVERSION#${order.orderId}`, conversionChanges(attribution.campaign, placedAt, order.total));
 
   if (attribution) {
     await ports.events.publish([
-      outgoing(campaignConversion, time.toISOString(), {
-        ...attribution,
-        orderId: order.orderId,
-        customerId: order.customerId,
-        revenue: order.total,
-        currency: order.currency,
-      }),
+      outgoing(
+        campaignConversion,
+        time.toISOString(),
+        { ...attribution, orderId: order.orderId, customerId: order.customerId, revenue: order.total, currency: order.currency },
+        stableEventId(campaignConversion.detailType, order.orderId),
+      ),
     ]);
   }
+  await ports.orders.complete(order.customerId, order.orderId, time.toISOString());
   return { outcome: 'stored', ...(converts && { conversion: { campaign: attribution.campaign, step: attribution.step, revenue: order.total } }) };
 };
 

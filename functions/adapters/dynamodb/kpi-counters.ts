@@ -1,44 +1,96 @@
-/** The daily KPI counters (functions/ops/counters.ts): one item per UTC day, in one partition, read with one Query. */
-import { paginateQuery, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+/**
+ * The daily KPI counters (functions/ops/counters.ts), exactly once without
+ * transactions:
+ * - each event's contribution to a day is its own item, `KPI#<day>` /
+ *   `<event key>`, written whole (a repeat writes the same item again);
+ * - the day is marked dirty: `KPI` / `DIRTY` holds a version per day, bumped
+ *   by every contribution;
+ * - the daily run recomputes each dirty day's total from its contributions,
+ *   `KPI` / `DAY#<day>`, and clears the mark only if its version did not move
+ *   meanwhile; the totals are then read with one Query.
+ * A recomputation is idempotent, so a crash or a lost answer anywhere only
+ * means doing it again.
+ */
+import { GetCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KpiCounters } from '../../campaigns/ports';
 import type { Counter, DayCounters } from '../../ops/counters';
+import { ignoreConditionFailure } from './customers';
 
 const partition = 'KPI';
 const dayKey = (day: string) => `DAY#${day}`;
+const dirtyKey = { pk: partition, sk: 'DIRTY' };
+const contributions = (day: string) => `KPI#${day}`;
+/** The dirty item holds one version per day, as attribute `d2026-03-01`. */
+const dirtyName = (day: string) => `d${day}`;
 
-export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: string): KpiCounters => ({
-  async add(changes) {
-    // One ADD per day item: counters only ever move by deltas, so concurrent writers need no read.
-    await Promise.all(
-      Object.entries(changes).map(([day, counters]) => {
-        const entries = Object.entries(counters).filter(([, value]) => value);
-        if (!entries.length) return undefined;
-        return client.send(
+type Counters = Partial<Record<Counter, number>>;
+
+export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: string): KpiCounters => {
+  const sum = async (day: string) => {
+    const total: Counters = {};
+    for await (const page of paginateQuery({ client }, { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': contributions(day) } })) {
+      for (const { pk: _pk, sk: _sk, ...counters } of page.Items ?? []) {
+        for (const [counter, value] of Object.entries(counters)) if (typeof value === 'number') total[counter as Counter] = (total[counter as Counter] ?? 0) + value;
+      }
+    }
+    return total;
+  };
+
+  /** Brings every dirty day's total up to date. */
+  const rollUp = async () => {
+    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: dirtyKey, ConsistentRead: true }));
+    for (const [name, version] of Object.entries(Item ?? {})) {
+      if (!name.startsWith('d') || typeof version !== 'number') continue;
+      const day = name.slice(1);
+      await client.send(new PutCommand({ TableName: tableName, Item: { pk: partition, sk: dayKey(day), ...(await sum(day)) } }));
+      // Cleared only if no contribution came meanwhile; else the next run recomputes it.
+      await ignoreConditionFailure(
+        client.send(
           new UpdateCommand({
             TableName: tableName,
-            Key: { pk: partition, sk: dayKey(day) },
-            UpdateExpression: `ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
-            ExpressionAttributeNames: Object.fromEntries(entries.map(([counter], i) => [`#c${i}`, counter])),
-            ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:c${i}`, value])),
+            Key: dirtyKey,
+            UpdateExpression: 'REMOVE #d',
+            ConditionExpression: '#d = :version',
+            ExpressionAttributeNames: { '#d': name },
+            ExpressionAttributeValues: { ':version': version },
+          }),
+        ),
+      );
+    }
+  };
+
+  return {
+    async contribute(key, changes) {
+      for (const [day, counters] of Object.entries(changes)) {
+        await client.send(new PutCommand({ TableName: tableName, Item: { pk: contributions(day), sk: key, ...counters } }));
+        // After the contribution: a rollup that sees the new version also sees it.
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: dirtyKey,
+            UpdateExpression: 'ADD #d :one',
+            ExpressionAttributeNames: { '#d': dirtyName(day) },
+            ExpressionAttributeValues: { ':one': 1 },
           }),
         );
-      }),
-    );
-  },
+      }
+    },
 
-  async upTo(day) {
-    const counters: DayCounters = {};
-    const pages = paginateQuery(
-      { client },
-      {
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND sk <= :last',
-        ExpressionAttributeValues: { ':pk': partition, ':last': dayKey(day) },
-      },
-    );
-    for await (const page of pages) {
-      for (const { pk: _pk, sk, ...values } of page.Items ?? []) counters[String(sk).slice(dayKey('').length)] = values as Partial<Record<Counter, number>>;
-    }
-    return counters;
-  },
-});
+    async upTo(day) {
+      await rollUp();
+      const counters: DayCounters = {};
+      const pages = paginateQuery(
+        { client },
+        {
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+          ExpressionAttributeValues: { ':pk': partition, ':first': dayKey(''), ':last': dayKey(day) },
+        },
+      );
+      for await (const page of pages) {
+        for (const { pk: _pk, sk, ...values } of page.Items ?? []) counters[String(sk).slice(dayKey('').length)] = values as Counters;
+      }
+      return counters;
+    },
+  };
+};

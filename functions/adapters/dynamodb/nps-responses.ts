@@ -1,9 +1,18 @@
 /** NPS responses, one per survey under its customer: the score (replaced by a later click) and a comment. */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NpsResponse, NpsResponses } from '../../campaigns/ports';
 
 const responseItem = (customerId: string, surveyId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `NPS#${surveyId}` });
+
+/** `previousScore` of a first response. */
+const noScore = -1;
+
+const changedTo = (item: Record<string, unknown>) => ({
+  changed: true as const,
+  previousScore: item.previousScore === noScore ? undefined : (item.previousScore as number),
+  firstRecordedAt: item.firstRecordedAt as string,
+});
 
 export const dynamoNpsResponses = (client: DynamoDBDocumentClient, tableName: string): NpsResponses => ({
   async record({ customerId, surveyId, score, recordedAt }) {
@@ -12,22 +21,22 @@ export const dynamoNpsResponses = (client: DynamoDBDocumentClient, tableName: st
         new UpdateCommand({
           TableName: tableName,
           Key: responseItem(customerId, surveyId),
+          // The score it replaces is kept with it: a write whose answer was lost can still tell it.
           UpdateExpression:
-            'SET customerId = :customerId, surveyId = :surveyId, score = :score, recordedAt = :recordedAt, firstRecordedAt = if_not_exists(firstRecordedAt, :recordedAt)',
+            'SET customerId = :customerId, surveyId = :surveyId, previousScore = if_not_exists(score, :none), score = :score, ' +
+            'recordedAt = :recordedAt, firstRecordedAt = if_not_exists(firstRecordedAt, :recordedAt)',
           // A replay of the same click changes nothing.
           ConditionExpression: 'attribute_not_exists(score) OR score <> :score',
-          ExpressionAttributeValues: { ':customerId': customerId, ':surveyId': surveyId, ':score': score, ':recordedAt': recordedAt },
-          ReturnValues: 'ALL_OLD',
+          ExpressionAttributeValues: { ':customerId': customerId, ':surveyId': surveyId, ':score': score, ':recordedAt': recordedAt, ':none': noScore },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return {
-        changed: true,
-        previousScore: Attributes?.score as number | undefined,
-        firstRecordedAt: (Attributes?.firstRecordedAt as string | undefined) ?? recordedAt,
-      };
+      return changedTo(Attributes!);
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { changed: false };
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Was it mine? The SDK retries a write whose answer was lost, and the retry finds the score already there.
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: responseItem(customerId, surveyId), ConsistentRead: true }));
+      return Item?.recordedAt === recordedAt && Item.score === score ? changedTo(Item) : { changed: false };
     }
   },
 

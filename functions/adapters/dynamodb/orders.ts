@@ -1,8 +1,7 @@
 /** Orders, keyed by orderId under their customer: the same order placed twice counts once. */
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { OrderStore } from '../../campaigns/ports';
+import type { OrderFacts, OrderStore, StoredOrder } from '../../campaigns/ports';
 import type { OrderHistoryEntry } from '../../campaigns/winback/rules';
-import { ignoreConditionFailure } from './customers';
 
 const orderItem = (customerId: string, orderId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `ORDER#${orderId}` });
 const historyItem = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'ORDERS' });
@@ -15,27 +14,52 @@ const decode = (entry: string): OrderHistoryEntry => {
 };
 
 export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: string): OrderStore => ({
-  recordOrder: (order) =>
-    ignoreConditionFailure(
-      client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: orderItem(order.customerId, order.orderId),
-          // A delivery may arrive before its order: the item may exist, but without placedAt.
-          UpdateExpression:
-            'SET orderId = :orderId, placedAt = :placedAt, #total = :total, currency = :currency, discountCode = :discountCode',
-          ConditionExpression: 'attribute_not_exists(placedAt)',
-          ExpressionAttributeNames: { '#total': 'total' },
-          ExpressionAttributeValues: {
-            ':orderId': order.orderId,
-            ':placedAt': new Date(order.placedAt).toISOString(),
-            ':total': order.total,
-            ':currency': order.currency,
-            ':discountCode': order.discountCode ?? null,
-          },
-        }),
-      ),
-    ),
+  async recordOrder(order) {
+    const { Attributes } = await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: orderItem(order.customerId, order.orderId),
+        // A delivery may arrive before its order: the item may exist, but without placedAt. The first values win.
+        UpdateExpression:
+          'SET orderId = :orderId, placedAt = if_not_exists(placedAt, :placedAt), #total = if_not_exists(#total, :total), ' +
+          'currency = if_not_exists(currency, :currency), discountCode = if_not_exists(discountCode, :discountCode)',
+        ExpressionAttributeNames: { '#total': 'total' },
+        ExpressionAttributeValues: {
+          ':orderId': order.orderId,
+          ':placedAt': new Date(order.placedAt).toISOString(),
+          ':total': order.total,
+          ':currency': order.currency,
+          ':discountCode': order.discountCode ?? null,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { ingestedAt: Attributes?.ingestedAt as string | undefined } satisfies StoredOrder;
+  },
+
+  async decide(customerId, orderId, facts) {
+    const { Attributes } = await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: orderItem(customerId, orderId),
+        UpdateExpression: 'SET attribution = if_not_exists(attribution, :attribution), kpiChanges = if_not_exists(kpiChanges, :kpiChanges)',
+        ExpressionAttributeValues: { ':attribution': facts.attribution, ':kpiChanges': facts.kpiChanges },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { attribution: Attributes!.attribution, kpiChanges: Attributes!.kpiChanges } as OrderFacts;
+  },
+
+  async complete(customerId, orderId, at) {
+    await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: orderItem(customerId, orderId),
+        UpdateExpression: 'SET ingestedAt = if_not_exists(ingestedAt, :at)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  },
 
   async addToHistory(customerId, order) {
     const { Attributes } = await client.send(

@@ -49,7 +49,8 @@ export const recordScore = async (token: string, now: Date, ports: ResponsePorts
     const response = { customerId: customer.customerId, surveyId, orderId: surveyId, score };
     const category = npsCategory(score);
     const previous = previousScore === undefined ? undefined : npsCategory(previousScore);
-    await ports.kpis.add(npsChanges(dayOf(recorded.firstRecordedAt), category, previous));
+    // The survey's whole contribution, with its latest score: replaces the one before.
+    await ports.kpis.contribute(`NPS#${customer.customerId}#${surveyId}`, npsChanges(dayOf(recorded.firstRecordedAt), category));
     // One follow-up per response: only when the response becomes a detractor (or promoter).
     const becomes = previous !== category;
     const time = now.toISOString();
