@@ -16,10 +16,11 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ses from 'aws-cdk-lib/aws-ses';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Config } from '../functions/config';
 import { environment } from '../functions/runtime';
-import type { FunctionWiring } from '../functions/wiring';
+import type { FunctionWiring, QueueName } from '../functions/wiring';
 import { acknowledge, wildcardResource } from './nag';
 
 /** The repository root: `functions/`, `templates/` and `package-lock.json` live here. */
@@ -52,6 +53,14 @@ export interface CampaignFunctionProps {
    */
   readonly logRetention?: logs.RetentionDays;
 }
+
+/**
+ * The environment variable that hands a queue's URL to the functions that
+ * enqueue to it (`permissions.enqueue`). A queue fed only by a rule has none.
+ */
+export const queueUrlVariables: { readonly [name in QueueName]?: string } = {
+  sendJobs: environment.sendJobsQueueUrl,
+};
 
 /** The AWS resources a function may be bound to; which bindings apply is read from its wiring. */
 export interface CampaignResources {
@@ -143,7 +152,7 @@ export class CampaignFunction extends NodejsFunction {
     acknowledge(
       role,
       'IAM5[Resource::*]',
-      'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions, so active tracing needs Resource "*". No other action in the role has it.',
+      'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions, so active tracing needs Resource "*". Any other action on "*" (ses:GetAccount, for a function that sends) is acknowledged where it is granted, with its own reason.',
     );
   }
 
@@ -155,7 +164,7 @@ export class CampaignFunction extends NodejsFunction {
     acknowledge(
       this.role!,
       wildcardResource(this, `${table.tableArn}/index/*`),
-      '"<table>/index/*" is the GSIs of this one table (tableSchema.indexes), which the sweeps query by due time; it names no other table.',
+      '"<table>/index/*" is the GSIs of this one table (tableSchema.indexes), which the sweeps query by due time and the outbox relay by outbox time; it names no other table.',
     );
     return this;
   }
@@ -169,7 +178,9 @@ export class CampaignFunction extends NodejsFunction {
 
   /**
    * `CONFIGURATION_SET_NAME`; with `sendEmail`, `ses:SendEmail` through this
-   * configuration set only, from any identity verified in this account and region.
+   * configuration set only, from any identity verified in this account and
+   * region, and `ses:GetAccount`: the SES adapter paces its sends by the
+   * account's `SendQuota.MaxSendRate` unless the configuration fixes a rate.
    */
   public bindConfigurationSet(configurationSet: ses.IConfigurationSet, options: { sendEmail: boolean }): this {
     this.addEnvironment(environment.configurationSetName, configurationSet.configurationSetName);
@@ -190,6 +201,24 @@ export class CampaignFunction extends NodejsFunction {
       wildcardResource(this, identities),
       'SES authorises SendEmail against whichever verified identity covers the From address (the address, its domain or a parent domain), verified by the shop outside this stack. Only ses:SendEmail, only in this account and region, and only together with this configuration set.',
     );
+    this.addToRolePolicy(new iam.PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] }));
+    acknowledge(
+      this.role!,
+      wildcardResource(this, '*'),
+      'ses:GetAccount has no resource-level permissions (the service authorization reference lists no resource type for it), so it needs Resource "*". It only reads the account\'s sending quota and status, which the sender paces itself by. X-Ray tracing needs "*" too (see the function\'s own acknowledgement).',
+    );
+    return this;
+  }
+
+  /**
+   * The queue's URL in its environment variable (`queueUrlVariables`), with
+   * permission to send messages to that queue only.
+   */
+  public bindQueue(name: QueueName, queue: sqs.IQueue): this {
+    const variable = queueUrlVariables[name];
+    if (!variable) throw new Error(`${this.node.path}: no environment variable carries the URL of queue ${name} (queueUrlVariables)`);
+    this.addEnvironment(variable, queue.queueUrl);
+    queue.grantSendMessages(this);
     return this;
   }
 
@@ -200,7 +229,11 @@ export class CampaignFunction extends NodejsFunction {
     return this;
   }
 
-  /** Every binding the function's `permissions` in the wiring table call for. */
+  /**
+   * Every binding the function's `permissions` in the wiring table call for,
+   * but `enqueue`: the queue belongs to its consumer, which may come later in
+   * the table, so the stack binds it (`bindQueue`) once every function exists.
+   */
   public bind(resources: CampaignResources): this {
     const { permissions } = this.wiring;
     this.bindTable(resources.table, permissions.table);

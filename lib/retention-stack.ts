@@ -2,7 +2,8 @@
  * The retention engine on AWS (DESIGN §7): the stateful resources, an SES
  * configuration set whose events reach EventBridge, one function per entry
  * of the wiring table with its trigger (EventBridge rules with their retry
- * policy and dead-letter queue, or routes on the public links API).
+ * policy and dead-letter queue, SQS queues consumed through event source
+ * mappings, or routes on the public links API).
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,7 +12,7 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Config } from '../functions/config';
-import { deadLetterPattern, wiring, type FunctionName } from '../functions/wiring';
+import { deadLetterPattern, wiring, type FunctionName, type QueueName } from '../functions/wiring';
 import { RetentionDashboard } from './dashboard';
 import { LinksApi } from './links-api';
 import { RetentionState, type RetentionStateProps } from './state';
@@ -32,8 +33,12 @@ export interface RetentionStackProps extends StackProps {
  * Construct ids (a contract; renaming one replaces the resource):
  * `State` (`Table`, `Bus`, `SigningSecret`), `ConfigurationSet` (`ToEventBridge`),
  * `DefaultBus`, one `WiredFunction` per wiring key (`ingest`, `birthdaySweep`, ...),
- * `RejectedEvents` and `RejectedEventsRule`, and `LinksApi` (`Api`, `AccessLogs`)
- * when a function has an `http` trigger, and `Observability` (the dashboard, alarms and their topic).
+ * each with `Function`: a schedule or pattern adds `Trigger` (the rule) and
+ * `DeadLetterQueue`; a queue adds `Queue`, `DeadLetterQueue` (its redrive target)
+ * and, if a pattern feeds it, `Trigger` (the rule that targets the queue).
+ * Then `RejectedEvents` and `RejectedEventsRule`, `LinksApi` (`Api`, `AccessLogs`)
+ * when a function has an `http` trigger, and `Observability` (the dashboard,
+ * alarms and their topic).
  */
 export class RetentionStack extends Stack {
   public readonly state: RetentionState;
@@ -41,6 +46,8 @@ export class RetentionStack extends Stack {
   /** The account's default bus: SES puts its events there, and the `bus: 'default'` rules listen there. */
   public readonly defaultBus: events.IEventBus;
   public readonly functions: Record<FunctionName, WiredFunction>;
+  /** Each queue of the wiring table, which lives with the one function that consumes it. */
+  public readonly queues: { readonly [name in QueueName]?: sqs.Queue };
   /** Events the engine refused (`Event Rejected`), each with its reason. */
   public readonly rejectedEvents: sqs.Queue;
   /** The public HTTPS endpoint of the links in emails; undefined if no function is wired to `http`. */
@@ -81,6 +88,24 @@ export class RetentionStack extends Stack {
       ]),
     ) as Record<FunctionName, WiredFunction>;
 
+    const queues: { [name in QueueName]?: sqs.Queue } = {};
+    for (const name of names) {
+      const { trigger } = wiring[name];
+      if (!('queue' in trigger)) continue;
+      if (queues[trigger.queue.name]) throw new Error(`queue ${trigger.queue.name} has more than one consumer (${name})`);
+      queues[trigger.queue.name] = this.functions[name].queue;
+    }
+    this.queues = queues;
+    // Producers are bound once every function exists: a function may come
+    // before the consumer of the queue it feeds in the table.
+    for (const name of names) {
+      const enqueue = (wiring[name].permissions as { enqueue?: QueueName }).enqueue;
+      if (!enqueue) continue;
+      const queue = queues[enqueue];
+      if (!queue) throw new Error(`${name} enqueues to ${enqueue}, which no function consumes`);
+      this.functions[name].function.bindQueue(enqueue, queue);
+    }
+
     this.rejectedEvents = deadLetterQueue(
       this,
       'RejectedEvents',
@@ -110,6 +135,14 @@ export class RetentionStack extends Stack {
       new CfnOutput(this, `${name}DeadLetterQueueUrl`, {
         description: `Events the ${name} function could not process`,
         value: wired.deadLetterQueue.queueUrl,
+      });
+    }
+    for (const [name, wired] of Object.entries(this.functions)) {
+      const { trigger } = wiring[name as FunctionName];
+      if (!('queue' in trigger) || !wired.queue) continue;
+      new CfnOutput(this, `${trigger.queue.name}QueueUrl`, {
+        description: `The ${trigger.queue.name} queue the ${name} function consumes: where a redrive of ${name}DeadLetterQueueUrl goes`,
+        value: wired.queue.queueUrl,
       });
     }
     new CfnOutput(this, 'RejectedEventsQueueUrl', {

@@ -29,7 +29,7 @@ export interface RetentionStateProps {
 
 /** Construct ids below are a contract: renaming one replaces the resource and loses its data. */
 export class RetentionState extends Construct {
-  /** The single table (`functions/adapters/dynamodb/table.ts`), with every due-time GSI. */
+  /** The single table (`functions/adapters/dynamodb/table.ts`), with every sparse GSI of its schema (due times, outbox), keys only. */
   public readonly table: dynamodb.Table;
   /** The bus shops publish to and the engine publishes on. */
   public readonly bus: events.EventBus;

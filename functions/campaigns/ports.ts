@@ -100,6 +100,8 @@ export interface OrderFacts {
 export interface StoredOrder {
   /** Set last, when everything the order changes is done: a later delivery of it is a duplicate. */
   ingestedAt?: string;
+  /** Its delivery, when that was reported first. */
+  deliveredAt?: string;
 }
 
 export interface OrderStore {
@@ -112,6 +114,8 @@ export interface OrderStore {
   /** Adds an order to the customer's history; resolves to the whole history. */
   addToHistory(customerId: string, order: OrderHistoryEntry): Promise<OrderHistoryEntry[]>;
   recordDelivery(delivery: OrderDelivered): Promise<void>;
+  /** The customer's latest order (by `placedAt`), with its delivery if reported. */
+  latest(customerId: string): Promise<{ orderId: string; placedAt: string; deliveredAt?: string } | undefined>;
 }
 
 /** Who is sending, and when by the infrastructure's clock (leases are not business time). */

@@ -67,6 +67,8 @@ export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestRe
         winbackDueAt: winback?.dueAt.toISOString(),
         ...(winback && { winbackLapse: winback.lapse, winbackStepsSent: stepsSentIn(profile) }),
       });
+      // Orders that came before the customer did: the survey about the latest one is scheduled now, as it would have been.
+      if (stored && existing?.lastOrderAt && !existing.updatedAt && isMailable(profile)) await surveyLatestOrder(profile, time, ports);
       return { outcome: stored ? 'stored' : 'stale' };
     }
     case 'Order Placed':
@@ -95,7 +97,8 @@ export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestRe
  * after completion is a duplicate.
  */
 const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): Promise<IngestResult> => {
-  if ((await ports.orders.recordOrder(order)).ingestedAt) return { outcome: 'duplicate' };
+  const stored = await ports.orders.recordOrder(order);
+  if (stored.ingestedAt) return { outcome: 'duplicate' };
   const placedAt = new Date(order.placedAt).toISOString();
   const redeemed = order.discountCode ? await ports.codes.redeem(order.discountCode, order.orderId, placedAt) : undefined;
   const history = await ports.orders.addToHistory(order.customerId, { orderId: order.orderId, placedAt, total: order.total });
@@ -111,9 +114,10 @@ const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): P
   const winback = profile && { due: nextWinbackFor(profile, time, ports.config), stepsSent: stepsSentIn(profile) };
   const converted = attribution?.campaign === 'winback' ? existing?.winbackLastSendKey : undefined;
   await ports.customers.setOrderStats(order.customerId, stats, winback, converted);
-  // The survey is about the latest order; until its delivery is reported, it counts from the order.
+  // The survey is about the latest order; until its delivery is reported (it may have come first), it counts from the order.
   if (profile && isMailable(profile) && stats.lastOrderAt === placedAt) {
-    const survey = surveyFor(profile, order.orderId, { placed: placedAt }, time, ports.config);
+    const basis = stored.deliveredAt ? { delivered: stored.deliveredAt } : { placed: placedAt };
+    const survey = surveyFor(profile, order.orderId, basis, time, ports.config);
     if (survey) await ports.customers.setSurveyDue(order.customerId, survey);
   }
 
@@ -133,6 +137,14 @@ const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): P
   }
   await ports.orders.complete(order.customerId, order.orderId, time.toISOString());
   return { outcome: 'stored', ...(converts && { conversion: { campaign: attribution.campaign, step: attribution.step, revenue: order.total } }) };
+};
+
+const surveyLatestOrder = async (profile: CustomerProfile, time: Date, ports: IngestPorts) => {
+  const latest = await ports.orders.latest(profile.customerId);
+  if (!latest) return;
+  const basis = latest.deliveredAt ? { delivered: latest.deliveredAt } : { placed: latest.placedAt };
+  const survey = surveyFor(profile, latest.orderId, basis, time, ports.config);
+  if (survey) await ports.customers.setSurveyDue(profile.customerId, survey, { onlyFor: latest.orderId, orNone: true });
 };
 
 const surveyFor = (profile: CustomerProfile, orderId: string, basis: SurveyDueInput['basis'], now: Date, config: Config) =>

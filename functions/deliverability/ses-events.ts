@@ -11,7 +11,7 @@
  */
 import { sendKeyFromTag } from '../campaigns/delivery';
 import type { MessageEvent, MessageStatuses, SendLedger, Suppressions } from '../campaigns/ports';
-import type { SesEvent, SesMail } from '../events/ses';
+import type { SesEvent, SesMail, SesStatusEvent } from '../events/ses';
 
 export interface SesEventPorts {
   statuses: MessageStatuses;
@@ -52,10 +52,8 @@ export const isOurs = (event: SesEvent, configurationSetName: string) =>
 /** Normalised, so that the same instant written two ways compares equal in the store. */
 const instant = (timestamp: string) => new Date(timestamp).toISOString();
 
-type StatusEvent = Exclude<SesEvent, { detail: { eventType: 'Send' } }>;
-
 /** What one SES event means for its message and for the suppression list: pure. */
-export const decide = (event: StatusEvent): SesEventDecision => {
+export const decide = (event: SesStatusEvent): SesEventDecision => {
   const { mail } = event.detail;
   const base = { messageId: mail.messageId, about: messageAbout(mail) };
   switch (event.detail.eventType) {
@@ -114,7 +112,7 @@ export const handleSesEvent = async (event: SesEvent, ports: SesEventPorts): Pro
     if (sendKey) await ports.ledger.reconcile(sendKeyFromTag(sendKey), messageId);
     return { outcome: 'reconciled', messageId };
   }
-  const decision = decide(event as StatusEvent);
+  const decision = decide(event as SesStatusEvent);
   const at = decision.record.at;
   let suppressed = 0;
   for (const { email, reason } of decision.suppress) {

@@ -85,13 +85,11 @@ export const emailClicked = defineEvent(
 /** Every SES event the engine consumes. */
 export const sesEvents = [emailAccepted, emailDelivered, emailBounced, emailComplaintReceived, emailOpened, emailClicked] as const;
 
+/** What SES reports of a message after accepting it: what is recorded per message. */
+const statusEvents = [emailDelivered.envelope, emailBounced.envelope, emailComplaintReceived.envelope, emailOpened.envelope, emailClicked.envelope] as const;
+export const sesStatusEventSchema = z.discriminatedUnion('detail-type', [...statusEvents]);
+export type SesStatusEvent = z.infer<typeof sesStatusEventSchema>;
+
 /** A delivered SES event, whichever of them it is. */
-export const sesEventSchema = z.discriminatedUnion('detail-type', [
-  emailAccepted.envelope,
-  emailDelivered.envelope,
-  emailBounced.envelope,
-  emailComplaintReceived.envelope,
-  emailOpened.envelope,
-  emailClicked.envelope,
-]);
+export const sesEventSchema = z.discriminatedUnion('detail-type', [emailAccepted.envelope, ...statusEvents]);
 export type SesEvent = z.infer<typeof sesEventSchema>;

@@ -14,7 +14,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tableSchema } from '../../functions/adapters/dynamodb/table';
 import { parseConfig } from '../../functions/config';
 import { environment } from '../../functions/runtime';
-import { deadLetterPattern, wiring, type FunctionName } from '../../functions/wiring';
+import {
+  deadLetterPattern,
+  visibilityTimeoutSeconds,
+  wiring,
+  type EventPattern,
+  type FunctionName,
+  type FunctionWiring,
+  type QueueName,
+  type QueueTrigger,
+  type Trigger,
+} from '../../functions/wiring';
 import { campaignSchema } from '../../functions/events/retention';
 import { catalogue, metricsOf, namespace, serviceName } from '../../functions/metrics';
 import { alarmThresholds, sweepOf } from '../../lib/dashboard';
@@ -62,7 +72,7 @@ describe('unit tests synthesize without bundling', () => {
   });
 });
 
-describe('DynamoDB: one table with point-in-time recovery and every due-time index (§2, §7)', () => {
+describe('DynamoDB: one table with point-in-time recovery, every due-time index and the outbox index (§2, §7, §8)', () => {
   it('keys the table by the schema, pays per request, keeps backups and survives deletion', () => {
     template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
@@ -84,7 +94,7 @@ describe('DynamoDB: one table with point-in-time recovery and every due-time ind
     });
   });
 
-  it.each(Object.entries(tableSchema.indexes))('has the %s index with string keys, projecting all', (indexName, index) => {
+  it.each(Object.entries(tableSchema.indexes))('has the %s index with string keys, projecting keys only', (indexName, index) => {
     const table = resourceOf(stack.state.table).Properties;
     expect(table.GlobalSecondaryIndexes).toContainEqual({
       IndexName: indexName,
@@ -92,11 +102,22 @@ describe('DynamoDB: one table with point-in-time recovery and every due-time ind
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
         { AttributeName: index.sortKey, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'ALL' },
+      Projection: { ProjectionType: 'KEYS_ONLY' },
     });
     for (const name of [index.partitionKey, index.sortKey]) {
       expect(table.AttributeDefinitions).toContainEqual({ AttributeName: name, AttributeType: 'S' });
     }
+  });
+
+  it('has the sparse outbox index: sends whose events are not yet published, by shard and time', () => {
+    expect(resourceOf(stack.state.table).Properties.GlobalSecondaryIndexes).toContainEqual({
+      IndexName: 'outbox',
+      KeySchema: [
+        { AttributeName: 'outboxShard', KeyType: 'HASH' },
+        { AttributeName: 'outboxAt', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    });
   });
 
   it('has no index the schema does not declare', () => {
@@ -167,6 +188,20 @@ describe('permissions: each function may do what its wiring says, and no more (�
     if (wired) expect(JSON.stringify(send[0].Resource)).toContain(`configuration-set/`);
   });
 
+  it.each(functionNames)('%s: ses:GetAccount (the send quota it paces itself by) only with ses:SendEmail', (name) => {
+    const account = statementsOf(name).filter((s) => [s.Action].flat().includes('ses:GetAccount'));
+    const wired = (wiring[name].permissions as { sendEmail?: boolean }).sendEmail ?? false;
+    // GetAccount has no resource-level permissions; it shares its statement with nothing.
+    expect(account).toEqual(wired ? [expect.objectContaining({ Action: 'ses:GetAccount', Resource: '*' })] : []);
+  });
+
+  it('only the sender sends email: the sweeps select and queue, with no SES permission', () => {
+    const sends = functionNames.filter((name) => actionsOf(name).includes('ses:SendEmail'));
+    expect(sends).toEqual(['sender']);
+    expect(actionsOf('sender')).toEqual(expect.arrayContaining(['ses:SendEmail', 'ses:GetAccount']));
+    for (const name of producers) expect(actionsOf(name).filter((action) => action.startsWith('ses:'))).toEqual([]);
+  });
+
   it.each(functionNames)('%s: events:PutEvents on the retention bus only if wired', (name) => {
     const put = statementsOf(name).filter((s) => [s.Action].flat().includes('events:PutEvents'));
     const wired = (wiring[name].permissions as { putEvents?: boolean }).putEvents ?? false;
@@ -180,21 +215,73 @@ describe('permissions: each function may do what its wiring says, and no more (�
   });
 });
 
-const scheduled = functionNames.filter((name) => 'schedule' in wiring[name].trigger);
-const onEvents = functionNames.filter((name) => 'pattern' in wiring[name].trigger);
-const onHttp = functionNames.filter((name) => 'http' in wiring[name].trigger);
+const triggerOf = (name: FunctionName) => wiring[name].trigger as Trigger;
+const scheduled = functionNames.filter((name) => 'schedule' in triggerOf(name));
+const onEvents = functionNames.filter((name) => 'pattern' in triggerOf(name));
+const onQueue = functionNames.filter((name) => 'queue' in triggerOf(name));
+const onHttp = functionNames.filter((name) => 'http' in triggerOf(name));
 /** Functions EventBridge invokes asynchronously: they have a rule, a retry policy and a dead-letter queue. */
 const onEventBridge = [...scheduled, ...onEvents];
+/** Functions whose failures end in a dead-letter queue: every one but http (synchronous). */
+const withDeadLetters = functionNames.filter((name) => !onHttp.includes(name));
 type HttpTrigger = { routes: readonly string[]; throttle: { ratePerSecond: number; burst: number } };
 const httpOf = (name: FunctionName) => (wiring[name].trigger as unknown as { http: HttpTrigger }).http;
+const retryOf = (name: FunctionName) => {
+  const { retry } = wiring[name] as FunctionWiring;
+  if (!retry) throw new Error(`${name} has no retry policy`);
+  return retry;
+};
+const queueTriggerOf = (name: FunctionName): QueueTrigger => {
+  const trigger = triggerOf(name);
+  if (!('queue' in trigger)) throw new Error(`${name} has no queue trigger`);
+  return trigger.queue;
+};
+const consumerOf = (queue: QueueName): FunctionName => {
+  const [consumer, ...others] = onQueue.filter((name) => queueTriggerOf(name).name === queue);
+  if (!consumer || others.length) throw new Error(`queue ${queue} has not exactly one consumer`);
+  return consumer;
+};
+const enqueueOf = (name: FunctionName) => (wiring[name] as FunctionWiring).permissions.enqueue;
+const producers = functionNames.filter((name) => enqueueOf(name) !== undefined);
+/** The pattern a rule matches for the function: its own trigger's, or the one that feeds its queue. */
+type PatternTrigger = { pattern: EventPattern; bus?: 'default' };
+const patternOf = (name: FunctionName): PatternTrigger | undefined => {
+  const trigger = triggerOf(name);
+  if ('pattern' in trigger) return trigger;
+  if ('queue' in trigger && trigger.queue.pattern) return { pattern: trigger.queue.pattern, bus: trigger.queue.bus };
+  return undefined;
+};
+const onRules = functionNames.filter((name) => patternOf(name) !== undefined);
+const onDefaultBus = onRules.filter((name) => patternOf(name)!.bus === 'default');
+const onRetentionBus = onRules.filter((name) => !onDefaultBus.includes(name));
+/** The target of the rule that invokes a function or feeds its queue. */
+const ruleTargetOf = (name: FunctionName) => {
+  const wired = stack.functions[name];
+  return getAtt(wired.queue ?? wired.function);
+};
 
 describe('triggers: every wiring entry has exactly one kind this stack knows (§2)', () => {
-  it('is a schedule, an event pattern or http routes', () => {
-    expect([...scheduled, ...onEvents, ...onHttp].sort()).toEqual([...functionNames].sort());
+  it('is a schedule, an event pattern, a queue or http routes', () => {
+    expect([...scheduled, ...onEvents, ...onQueue, ...onHttp].sort()).toEqual([...functionNames].sort());
   });
 
   it('fires the nps sweep on a schedule, like the other sweeps', () => {
     expect(scheduled).toContain('npsSweep');
+  });
+
+  it('takes the shop\'s events, SES\'s events and the send jobs through queues', () => {
+    expect(onQueue.map((name) => [name, queueTriggerOf(name).name])).toEqual(
+      expect.arrayContaining([
+        ['ingest', 'shopEvents'],
+        ['sesEvents', 'sesEvents'],
+        ['sender', 'sendJobs'],
+      ]),
+    );
+  });
+
+  it('gives every schedule and pattern trigger a retry policy, and no queue or http trigger one that would not apply', () => {
+    for (const name of onEventBridge) expect(retryOf(name).attempts).toBeGreaterThanOrEqual(0);
+    for (const name of onQueue) expect((wiring[name] as FunctionWiring).retry).toBeUndefined();
   });
 });
 
@@ -207,40 +294,39 @@ describe('schedules: each scheduled function fires at its wired expression (§7)
   });
 });
 
-type PatternTrigger = { pattern: object; bus?: 'default' };
-const onDefaultBus = onEvents.filter((name) => (wiring[name].trigger as PatternTrigger).bus === 'default');
-const onRetentionBus = onEvents.filter((name) => !onDefaultBus.includes(name));
-
-describe('event rules: each event-driven function matches its wired pattern on the retention bus (§3)', () => {
+describe('event rules: each event-driven function (or its queue) matches its wired pattern on the retention bus (§3)', () => {
   it.each(onRetentionBus)('%s', (name) => {
     const rule = resourceOf(stack.functions[name].trigger!).Properties;
-    expect(rule.EventPattern).toEqual((wiring[name].trigger as PatternTrigger).pattern);
+    expect(rule.EventPattern).toEqual(patternOf(name)!.pattern);
     expect(rule.EventBusName).toEqual(ref(stack.state.bus));
+    expect(rule.Targets).toEqual([expect.objectContaining({ Arn: ruleTargetOf(name) })]);
+  });
+
+  it('the shop\'s events go to the ingest queue', () => {
+    expect(onRetentionBus).toContain('ingest');
+    expect(ruleTargetOf('ingest')).toEqual(getAtt(stack.queues.shopEvents!));
   });
 });
 
 describe("event rules with bus: 'default' match their wired pattern on the account's default bus, where SES publishes (§7)", () => {
   it.each(onDefaultBus)('%s', (name) => {
     const rule = resourceOf(stack.functions[name].trigger!).Properties;
-    expect(rule.EventPattern).toEqual((wiring[name].trigger as PatternTrigger).pattern);
+    expect(rule.EventPattern).toEqual(patternOf(name)!.pattern);
     expect(rule.EventBusName).toBe('default');
+    expect(rule.Targets).toEqual([expect.objectContaining({ Arn: ruleTargetOf(name) })]);
   });
 
-  it('the SES events rule listens on the default bus, for SES deliveries, bounces, complaints, opens and clicks', () => {
+  it('the SES events rule listens on the default bus, for SES sends, deliveries, bounces, complaints, opens and clicks, into the sesEvents queue', () => {
     expect(onDefaultBus).toContain('sesEvents');
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: 'default',
       EventPattern: {
         source: ['aws.ses'],
-        'detail-type': Match.arrayWith(['Email Delivered', 'Email Bounced', 'Email Complaint Received', 'Email Opened', 'Email Clicked']),
+        'detail-type': Match.arrayWith(['Email Sent', 'Email Delivered', 'Email Bounced', 'Email Complaint Received', 'Email Opened', 'Email Clicked']),
       },
       Targets: [
         Match.objectLike({
-          Arn: getAtt(stack.functions.sesEvents.function),
-          RetryPolicy: {
-            MaximumRetryAttempts: wiring.sesEvents.retry.attempts,
-            MaximumEventAgeInSeconds: wiring.sesEvents.retry.maxEventAgeSeconds,
-          },
+          Arn: getAtt(stack.queues.sesEvents!),
           DeadLetterConfig: { Arn: getAtt(stack.functions.sesEvents.deadLetterQueue!) },
         }),
       ],
@@ -260,8 +346,8 @@ describe('retries: each target retries as wired, then dead-letters to its own qu
       expect.objectContaining({
         Arn: getAtt(wired.function),
         RetryPolicy: {
-          MaximumRetryAttempts: wiring[name].retry.attempts,
-          MaximumEventAgeInSeconds: wiring[name].retry.maxEventAgeSeconds,
+          MaximumRetryAttempts: retryOf(name).attempts,
+          MaximumEventAgeInSeconds: retryOf(name).maxEventAgeSeconds,
         },
         DeadLetterConfig: { Arn: getAtt(wired.deadLetterQueue!) },
       }),
@@ -272,13 +358,13 @@ describe('retries: each target retries as wired, then dead-letters to its own qu
     const wired = stack.functions[name];
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: ref(wired.function),
-      MaximumRetryAttempts: Math.min(wiring[name].retry.attempts, 2),
-      MaximumEventAgeInSeconds: wiring[name].retry.maxEventAgeSeconds,
+      MaximumRetryAttempts: Math.min(retryOf(name).attempts, 2),
+      MaximumEventAgeInSeconds: retryOf(name).maxEventAgeSeconds,
       DestinationConfig: { OnFailure: { Destination: getAtt(wired.deadLetterQueue!) } },
     });
   });
 
-  it.each(onEventBridge)('%s: the queue is encrypted, TLS-only and keeps messages 14 days', (name) => {
+  it.each(withDeadLetters)('%s: the dead-letter queue is encrypted, TLS-only and keeps messages 14 days', (name) => {
     const queue = stack.functions[name].deadLetterQueue!;
     expect(resourceOf(queue).Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -289,6 +375,109 @@ describe('retries: each target retries as wired, then dead-letters to its own qu
         ]),
       },
     });
+  });
+
+  it('keeps the dead-letter queue at <function>/DeadLetterQueue for every trigger, so a change of trigger keeps its messages', () => {
+    for (const name of withDeadLetters) expect(stack.functions[name].deadLetterQueue!.node.path).toBe(`Retention/${name}/DeadLetterQueue`);
+  });
+});
+
+describe('queues: each queue trigger is an SQS queue its function consumes, reporting partial batch failures (§8)', () => {
+  const mappingsOf = (name: FunctionName) =>
+    Object.values(resources).filter(
+      (r) => r.Type === 'AWS::Lambda::EventSourceMapping' && JSON.stringify(r.Properties.FunctionName) === JSON.stringify(ref(stack.functions[name].function)),
+    );
+
+  it('has one event source mapping per queue trigger, and none for another function', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', onQueue.length);
+    for (const name of functionNames) expect(mappingsOf(name)).toHaveLength(onQueue.includes(name) ? 1 : 0);
+  });
+
+  it.each(onQueue)('%s: batch size, maximum concurrency and batch item failures as wired', (name) => {
+    const trigger = queueTriggerOf(name);
+    expect(mappingsOf(name)[0]!.Properties).toMatchObject({
+      EventSourceArn: getAtt(stack.functions[name].queue!),
+      BatchSize: trigger.batchSize,
+      ScalingConfig: { MaximumConcurrency: trigger.maxConcurrency },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it.each(onQueue)('%s: the queue hides a message for 6 × the function timeout and dead-letters it after maxReceiveCount receives', (name) => {
+    const wired = stack.functions[name];
+    const props = resourceOf(wired.queue!).Properties;
+    expect(visibilityTimeoutSeconds(wiring[name])).toBe(6 * wiring[name].timeoutSeconds);
+    expect(props).toMatchObject({
+      VisibilityTimeout: 6 * wiring[name].timeoutSeconds,
+      RedrivePolicy: { deadLetterTargetArn: getAtt(wired.deadLetterQueue!), maxReceiveCount: queueTriggerOf(name).maxReceiveCount },
+      SqsManagedSseEnabled: true,
+    });
+    // Shorter than the dead-letter queue's: a moved message keeps its original enqueue time.
+    expect(props.MessageRetentionPeriod).toBeLessThan(resourceOf(wired.deadLetterQueue!).Properties.MessageRetentionPeriod);
+    // Every receive can happen before the message expires.
+    expect(props.VisibilityTimeout * queueTriggerOf(name).maxReceiveCount).toBeLessThan(props.MessageRetentionPeriod);
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [ref(wired.queue!)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
+    });
+  });
+
+  it.each(onQueue)('%s: retried by SQS, not by EventBridge or Lambda\'s asynchronous invocation', (name) => {
+    const wired = stack.functions[name];
+    template.resourcePropertiesCountIs('AWS::Lambda::EventInvokeConfig', { FunctionName: ref(wired.function) }, 0);
+    const fn = JSON.stringify(getAtt(wired.function));
+    const rulesTargeting = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::Events::Rule' && (r.Properties.Targets ?? []).some((t: any) => JSON.stringify(t.Arn) === fn),
+    );
+    expect(rulesTargeting).toEqual([]);
+  });
+
+  it.each(onQueue.filter((name) => patternOf(name)))('%s: the rule may send to the queue, and a delivery it gives up on ends in the function\'s dead letters', (name) => {
+    const wired = stack.functions[name];
+    const rule = resourceOf(wired.trigger!).Properties;
+    expect(rule.Targets).toEqual([expect.objectContaining({ Arn: getAtt(wired.queue!), DeadLetterConfig: { Arn: getAtt(wired.deadLetterQueue!) } })]);
+    for (const queue of [wired.queue!, wired.deadLetterQueue!]) {
+      const allowed = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::SQS::QueuePolicy' && JSON.stringify(r.Properties.Queues) === JSON.stringify([ref(queue)]))
+        .flatMap((r) => r.Properties.PolicyDocument.Statement)
+        .filter((s: any) => s.Effect === 'Allow' && s.Principal?.Service === 'events.amazonaws.com' && [s.Action].flat().includes('sqs:SendMessage'));
+      // Only this rule: a confused deputy elsewhere in EventBridge may not write here.
+      expect(allowed.map((s: any) => s.Condition)).toEqual([{ ArnEquals: { 'aws:SourceArn': getAtt(wired.trigger!) } }]);
+    }
+  });
+
+  it('the send jobs queue has no rule: the sweeps feed it', () => {
+    const sender = stack.functions[consumerOf('sendJobs')];
+    expect(sender.trigger).toBeUndefined();
+    expect(sender.node.tryFindChild('Trigger')).toBeUndefined();
+    expect(stack.queues.sendJobs).toBe(sender.queue);
+  });
+});
+
+describe('producers: a function that enqueues gets the queue\'s URL and may send to it, and no other does (§8)', () => {
+  /** Queues the function may send to, but its own dead-letter queue (an asynchronous invocation's failure destination). */
+  const sendsToQueue = (name: FunctionName) =>
+    Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: any) => x.Ref === logicalId(stack.functions[name].function.role!)))
+      .flatMap((r) => r.Properties.PolicyDocument.Statement)
+      .filter((s: any) => [s.Action].flat().includes('sqs:SendMessage'))
+      .map((s: any) => s.Resource)
+      .filter((resource) => {
+        const own = stack.functions[name].deadLetterQueue;
+        return !own || JSON.stringify(resource) !== JSON.stringify(getAtt(own));
+      });
+
+  it('the three campaign sweeps enqueue send jobs', () => {
+    expect([...producers].sort()).toEqual(['birthdaySweep', 'npsSweep', 'winbackSweep']);
+  });
+
+  it.each(functionNames)('%s: SEND_JOBS_QUEUE_URL and sqs:SendMessage on the sendJobs queue only if wired', (name) => {
+    const variables = resourceOf(stack.functions[name].function).Properties.Environment.Variables;
+    const wired = enqueueOf(name) === 'sendJobs';
+    expect(variables[environment.sendJobsQueueUrl]).toEqual(wired ? ref(stack.queues.sendJobs!) : undefined);
+    expect(sendsToQueue(name)).toEqual(wired ? [getAtt(stack.queues.sendJobs!)] : []);
   });
 });
 
@@ -363,6 +552,7 @@ describe('links API: one public HTTP API for every http-triggered function (§5,
     expect(wired.deadLetterQueue).toBeUndefined();
     expect(wired.node.tryFindChild('Trigger')).toBeUndefined();
     expect(wired.node.tryFindChild('DeadLetterQueue')).toBeUndefined();
+    expect(wired.node.tryFindChild('Queue')).toBeUndefined();
     const fn = JSON.stringify(getAtt(wired.function));
     const rulesTargeting = Object.values(resources).filter(
       (r) => r.Type === 'AWS::Events::Rule' && (r.Properties.Targets ?? []).some((t: any) => JSON.stringify(t.Arn) === fn),
@@ -419,11 +609,13 @@ describe('rejected events: kept with their reason in an SQS queue (§3)', () => 
 });
 
 describe('outputs: what a shop needs after deploying', () => {
-  it('names the bus, the table and every dead-letter queue', () => {
+  it('names the bus, the table, every dead-letter queue and every queue', () => {
     const outputs = template.toJSON().Outputs;
     expect(outputs.EventBusName.Value).toEqual(ref(stack.state.bus));
     expect(outputs.TableName.Value).toEqual(ref(stack.state.table));
-    for (const name of onEventBridge) {
+    expect(outputs.sendJobsQueueUrl.Value).toEqual(ref(stack.queues.sendJobs!));
+    for (const name of onQueue) expect(outputs[`${queueTriggerOf(name).name}QueueUrl`].Value).toEqual(ref(stack.functions[name].queue!));
+    for (const name of withDeadLetters) {
       expect(outputs[`${name}DeadLetterQueueUrl`].Value).toEqual(ref(stack.functions[name].deadLetterQueue!));
     }
     for (const name of onHttp) expect(outputs[`${name}DeadLetterQueueUrl`]).toBeUndefined();
@@ -574,10 +766,11 @@ describe('alarms: each notifies the encrypted alarm topic (§7, issue 7)', () =>
   });
 
   const queues = (): [string, IConstruct][] => [
-    ...onEventBridge.map((name): [string, IConstruct] => [name, stack.functions[name].deadLetterQueue!]),
+    ...withDeadLetters.map((name): [string, IConstruct] => [name, stack.functions[name].deadLetterQueue!]),
     ['RejectedEvents', stack.rejectedEvents],
   ];
-  it('any message in any dead-letter queue or the rejected-events queue', () => {
+  it('any message in any dead-letter queue (a queue-triggered function\'s is its queue\'s redrive target) or the rejected-events queue', () => {
+    expect(queues().map(([name]) => name)).toEqual(expect.arrayContaining([...onQueue, 'RejectedEvents']));
     for (const [, queue] of queues()) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateNumberOfMessagesVisible',

@@ -8,7 +8,8 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parseConfig } from '../../functions/config';
 import { deliveryAdapters } from '../../functions/adapters/delivery';
 import { suppressionKey } from '../../functions/adapters/dynamodb/suppressions';
-import { deliver, type Send } from '../../functions/campaigns/delivery';
+import { deliver as deliverAs, reconcileMinutes, type Send } from '../../functions/campaigns/delivery';
+import { leaseSeconds } from '../../functions/adapters/dynamodb/send-ledger';
 import { localKeyring, startLocalStack, type LocalStack } from '../../local/stack';
 
 let stack: LocalStack;
@@ -29,15 +30,58 @@ const send = (customerId: string, sendKey: string, at = '2026-05-05T01:00:00Z', 
   sendHour: 9,
   offer: { percentOff: 15, validDays: 14 },
 });
+/** One job's attempt at the send's own time. */
+const deliver = (what: Send, p: typeof ports, owner = `job-${what.sendKey}`) => deliverAs(what, p, { owner, now: what.at });
 const sentTo = (address: string) => stack.ses.accepted.filter((email) => email.to.includes(address));
 
 describe('one email per occasion', () => {
-  it('a second delivery of the same send key is a no-op', async () => {
+  it('a second delivery of the same send key sends nothing: it only finds the first one sent', async () => {
     const first = await deliver(send('once', 'birthday#once#2026'), ports);
-    const second = await deliver(send('once', 'birthday#once#2026'), ports);
+    const second = await deliver(send('once', 'birthday#once#2026'), ports, 'another-job');
     expect(first.outcome).toBe('sent');
-    expect(second).toEqual({ outcome: 'duplicate' });
+    expect(second).toMatchObject({ outcome: 'sent', again: true, messageId: first.outcome === 'sent' ? first.messageId : '' });
     expect(sentTo('once@example.com')).toHaveLength(1);
+  });
+});
+
+describe('leases, not one-way claims (DESIGN §8)', () => {
+  it('a job killed between the claim and SES: another job waits for the lease, then sends', async () => {
+    const what = send('killed', 'birthday#killed#2026');
+    const claimed = await ports.ledger.claim(what.sendKey, 'killed', { owner: 'killed-job', now: what.at });
+    expect(claimed).toEqual({ state: 'claimed' });
+    expect(await deliverAs(what, ports, { owner: 'next-job', now: new Date(what.at.getTime() + 1000) })).toEqual({ outcome: 'duplicate' });
+    expect(sentTo('killed@example.com')).toHaveLength(0);
+    const later = new Date(what.at.getTime() + (leaseSeconds + 1) * 1000);
+    expect((await deliverAs(what, ports, { owner: 'next-job', now: later })).outcome).toBe('sent');
+    expect(sentTo('killed@example.com')).toHaveLength(1);
+  });
+
+  it('the same job coming back takes over at once (its earlier attempt is over)', async () => {
+    const what = send('back', 'birthday#back#2026');
+    await ports.ledger.claim(what.sendKey, 'back', { owner: 'job-1', now: what.at });
+    expect((await deliverAs(what, ports, { owner: 'job-1', now: what.at })).outcome).toBe('sent');
+  });
+
+  it('an attempt that reached SES without an answer is not sent again: SES\'s own event tells its id', async () => {
+    const what = send('unanswered', 'birthday#unanswered#2026');
+    const attempt = { owner: 'job-u', now: what.at };
+    await ports.ledger.claim(what.sendKey, 'unanswered', attempt);
+    await ports.ledger.markSending(what.sendKey, attempt);
+    const retry = { owner: 'job-u', now: new Date(what.at.getTime() + 60_000) };
+    expect(await deliverAs(what, ports, retry)).toMatchObject({ outcome: 'failed', retryable: true });
+    await ports.ledger.reconcile(what.sendKey, 'ses-accepted-1');
+    expect(await deliverAs(what, ports, retry)).toMatchObject({ outcome: 'sent', messageId: 'ses-accepted-1', again: true });
+    expect(sentTo('unanswered@example.com')).toHaveLength(0);
+  });
+
+  it(`without SES's event for ${reconcileMinutes} minutes, the email is taken as never sent, and sent`, async () => {
+    const what = send('silent', 'birthday#silent#2026');
+    const attempt = { owner: 'job-s', now: what.at };
+    await ports.ledger.claim(what.sendKey, 'silent', attempt);
+    await ports.ledger.markSending(what.sendKey, attempt);
+    const later = { owner: 'job-s', now: new Date(what.at.getTime() + (reconcileMinutes + 1) * 60_000) };
+    expect((await deliverAs(what, ports, later)).outcome).toBe('sent');
+    expect(sentTo('silent@example.com')).toHaveLength(1);
   });
 });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type Config } from '../../functions/config';
 import { simulate, type EmailLine } from '../../local/simulate';
+import type { FaultRates } from '../../local/faults';
 
 export const runSimulation = async (
   lines: (string | object)[],
@@ -11,12 +12,13 @@ export const runSimulation = async (
   to: string,
   config: Config = parseConfig({}),
   templatesDir?: string,
+  faults?: FaultRates,
 ) => {
   const dir = await mkdtemp(join(tmpdir(), 'retention-sim-'));
   const input = join(dir, 'input.ndjson');
   await writeFile(input, lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n');
   const out = join(dir, 'out');
-  await simulate({ input, from: new Date(from), to: new Date(to), out, config, templatesDir });
+  await simulate({ input, from: new Date(from), to: new Date(to), out, config, templatesDir, faults });
   const ndjson = async <T>(file: string) =>
     (await readFile(join(out, file), 'utf8'))
       .split('\n')

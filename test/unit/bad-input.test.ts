@@ -69,10 +69,16 @@ const fakePorts = () => {
     orders: {
       recordOrder: async (order) => {
         storable(order);
-        if (orders.has(order.orderId)) return false;
+        const ingestedAt = orders.has(order.orderId) ? order.placedAt : undefined;
         orders.add(order.orderId);
-        return true;
+        return { ingestedAt };
       },
+      decide: async (_customerId, _orderId, facts) => {
+        storable(facts);
+        return facts;
+      },
+      complete: async () => undefined,
+      latest: async () => undefined,
       addToHistory: async (customerId, entry) => {
         const history = [...(histories.get(customerId) ?? []), entry];
         storable(history);
@@ -93,7 +99,7 @@ const fakePorts = () => {
       },
     },
     kpis: {
-      add: async (changes) => storable(changes),
+      contribute: async (_key, changes) => storable(changes),
       upTo: async () => ({}),
     },
   };

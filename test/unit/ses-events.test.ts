@@ -5,10 +5,11 @@
  * on EventBridge (the detail is SES's event record).
  */
 import { describe, expect, it } from 'vitest';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import type { MessageEvent, MessageStatuses } from '../../functions/campaigns/ports';
 import { decide, handleSesEvent, type SesEventPorts } from '../../functions/deliverability/ses-events';
-import { sesEventSchema, type SesEvent } from '../../functions/events/ses';
+import { sesEventSchema, sesStatusEventSchema, type SesStatusEvent } from '../../functions/events/ses';
+import { sendKeyTag } from '../../functions/campaigns/delivery';
 import { createHandler } from '../../functions/handlers/ses-events';
 import type { Runtime } from '../../functions/runtime';
 
@@ -91,7 +92,7 @@ const clicked = envelope('Email Clicked', {
   click: { ipAddress: '192.0.2.1', timestamp: '2026-04-10T12:01:00.000Z', userAgent: 'Mozilla/5.0', link: 'https://shop.example/', linkTags: {} },
 });
 
-const parse = (event: unknown): SesEvent => sesEventSchema.parse(event);
+const parse = (event: unknown): SesStatusEvent => sesStatusEventSchema.parse(event);
 const about = { campaign: 'winback', step: 2, experiment: 'subject-line', variant: 'b', customerId: undefined };
 
 describe('a permanent bounce suppresses the recipient at once', () => {
@@ -167,6 +168,7 @@ describe('the message is described by its tags', () => {
 const memoryPorts = () => {
   const records = new Map<string, MessageEvent[]>();
   const suppressed = new Map<string, { reason: string; at: string }>();
+  const reconciled = new Map<string, string>();
   const statuses: MessageStatuses = {
     async record(event) {
       const seen = records.get(event.messageId) ?? [];
@@ -187,9 +189,14 @@ const memoryPorts = () => {
         return true;
       },
     },
+    ledger: {
+      async reconcile(sendKey, messageId) {
+        reconciled.set(sendKey, messageId);
+      },
+    },
     configurationSetName: 'retention',
   };
-  return { ports, records, suppressed };
+  return { ports, records, suppressed, reconciled };
 };
 
 describe('handling an event: suppress, then record; the same event twice changes nothing', () => {
@@ -230,20 +237,28 @@ describe('handling an event: suppress, then record; the same event twice changes
   });
 });
 
+describe('SES accepting a message tells the send ledger its id (DESIGN §8)', () => {
+  it('the send key travels as a tag: a send whose answer was lost learns its message id', async () => {
+    const { ports, reconciled } = memoryPorts();
+    const sendKey = 'winback#c-1#2026-01-01T00:00:00.000Z#2';
+    const accepted = sesEventSchema.parse(
+      envelope('Email Sent', { eventType: 'Send', mail: { ...mail, tags: { ...mail.tags, sendKey: [sendKeyTag(sendKey)] } } }),
+    );
+    expect(await handleSesEvent(accepted, ports)).toEqual({ outcome: 'reconciled', messageId: '0102018f-msg-1' });
+    expect(reconciled.get(sendKey)).toBe('0102018f-msg-1');
+  });
+});
+
 describe('an SES event that fails its schema is not dropped silently', () => {
   it.each([
     ['an unknown bounce type', bounced('Soft' as 'Permanent')],
     ['no message id', { ...delivered, detail: { ...delivered.detail, mail: { ...mail, messageId: undefined } } }],
     ['a detail that does not match its detail-type', { ...opened, 'detail-type': 'Email Delivered' }],
-  ])('%s: the handler throws (so the event goes to the dead-letter queue), naming fields, not values', async (_, event) => {
+  ])('%s: the record is reported failed (SQS retries it, then moves it to the dead-letter queue)', async (_, event) => {
     // Parsing comes first: the stores are never reached.
     const runtime = { dynamo: {}, tableName: 'retention', configurationSetName: 'retention' } as unknown as Runtime;
     const handler = createHandler(runtime);
-    const error = await handler(event, {} as Context).then(
-      () => undefined,
-      (e: unknown) => e as Error,
-    );
-    expect(error?.message).toMatch(/^SES event does not match its schema: detail/);
-    expect(error?.message).not.toContain('@');
+    const record = { messageId: 'm-1', body: JSON.stringify(event), attributes: { ApproximateReceiveCount: '1' } };
+    expect(await handler({ Records: [record] } as unknown as SQSEvent, {} as Context)).toMatchObject({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
   });
 });

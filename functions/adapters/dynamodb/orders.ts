@@ -1,5 +1,5 @@
 /** Orders, keyed by orderId under their customer: the same order placed twice counts once. */
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OrderFacts, OrderStore, StoredOrder } from '../../campaigns/ports';
 import type { OrderHistoryEntry } from '../../campaigns/winback/rules';
 
@@ -34,7 +34,7 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
         ReturnValues: 'ALL_NEW',
       }),
     );
-    return { ingestedAt: Attributes?.ingestedAt as string | undefined } satisfies StoredOrder;
+    return { ingestedAt: Attributes?.ingestedAt as string | undefined, deliveredAt: Attributes?.deliveredAt as string | undefined } satisfies StoredOrder;
   },
 
   async decide(customerId, orderId, facts) {
@@ -72,6 +72,14 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
       }),
     );
     return [...((Attributes?.orders as Set<string> | undefined) ?? [])].map(decode);
+  },
+
+  async latest(customerId) {
+    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: historyItem(customerId), ConsistentRead: true }));
+    const [last] = [...((Item?.orders as Set<string> | undefined) ?? [])].map(decode).sort((a, b) => b.placedAt.localeCompare(a.placedAt));
+    if (!last) return undefined;
+    const { Item: order } = await client.send(new GetCommand({ TableName: tableName, Key: orderItem(customerId, last.orderId), ConsistentRead: true }));
+    return { orderId: last.orderId, placedAt: last.placedAt, deliveredAt: order?.deliveredAt as string | undefined };
   },
 
   async recordDelivery(delivery) {
