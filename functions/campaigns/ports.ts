@@ -113,7 +113,8 @@ export interface OrderStore {
   complete(customerId: string, orderId: string, at: string): Promise<void>;
   /** Adds an order to the customer's history; resolves to the whole history. */
   addToHistory(customerId: string, order: OrderHistoryEntry): Promise<OrderHistoryEntry[]>;
-  recordDelivery(delivery: OrderDelivered): Promise<void>;
+  /** Records the delivery (the first report wins); the order as it now stands (placedAt unknown while the order has not come). */
+  recordDelivery(delivery: OrderDelivered): Promise<{ placedAt?: string; deliveredAt: string }>;
   /** The customer's latest order (by `placedAt`), with its delivery if reported. */
   latest(customerId: string): Promise<{ orderId: string; placedAt: string; deliveredAt?: string } | undefined>;
 }

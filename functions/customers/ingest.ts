@@ -74,10 +74,10 @@ export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestRe
     case 'Order Placed':
       return placeOrder(event.detail, time, ports);
     case 'Order Delivered': {
-      await ports.orders.recordDelivery(event.detail);
+      const order = await ports.orders.recordDelivery(event.detail);
       // The survey counts from the delivery, if it is about this order (or none is pending).
       const profile = await ports.customers.get(event.detail.customerId);
-      const due = profile && isMailable(profile) ? surveyFor(profile, event.detail.orderId, { delivered: event.detail.deliveredAt }, time, ports.config) : undefined;
+      const due = profile && isMailable(profile) ? surveyFor(profile, event.detail.orderId, order, time, ports.config) : undefined;
       if (due) await ports.customers.setSurveyDue(event.detail.customerId, due, { onlyFor: event.detail.orderId, orNone: true });
       return { outcome: 'stored' };
     }
@@ -116,8 +116,7 @@ const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): P
   await ports.customers.setOrderStats(order.customerId, stats, winback, converted);
   // The survey is about the latest order; until its delivery is reported (it may have come first), it counts from the order.
   if (profile && isMailable(profile) && stats.lastOrderAt === placedAt) {
-    const basis = stored.deliveredAt ? { delivered: stored.deliveredAt } : { placed: placedAt };
-    const survey = surveyFor(profile, order.orderId, basis, time, ports.config);
+    const survey = surveyFor(profile, order.orderId, { placedAt, deliveredAt: stored.deliveredAt }, time, ports.config);
     if (survey) await ports.customers.setSurveyDue(order.customerId, survey);
   }
 
@@ -142,10 +141,17 @@ const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): P
 const surveyLatestOrder = async (profile: CustomerProfile, time: Date, ports: IngestPorts) => {
   const latest = await ports.orders.latest(profile.customerId);
   if (!latest) return;
-  const basis = latest.deliveredAt ? { delivered: latest.deliveredAt } : { placed: latest.placedAt };
-  const survey = surveyFor(profile, latest.orderId, basis, time, ports.config);
+  const survey = surveyFor(profile, latest.orderId, latest, time, ports.config);
   if (survey) await ports.customers.setSurveyDue(profile.customerId, survey, { onlyFor: latest.orderId, orNone: true });
 };
 
-const surveyFor = (profile: CustomerProfile, orderId: string, basis: SurveyDueInput['basis'], now: Date, config: Config) =>
-  surveyDue({ orderId, basis, timeZone: timeZoneOf(profile, config.defaultTimeZone), now, nps: config.nps, window: config.sendWindow });
+/**
+ * The survey about an order counts from its delivery; when that day is over (or
+ * no delivery is known), from the order. A pure function of the two, so the
+ * order in which they arrive does not matter.
+ */
+const surveyFor = (profile: CustomerProfile, orderId: string, order: { placedAt?: string; deliveredAt?: string }, now: Date, config: Config) => {
+  const due = (basis: SurveyDueInput['basis']) =>
+    surveyDue({ orderId, basis, timeZone: timeZoneOf(profile, config.defaultTimeZone), now, nps: config.nps, window: config.sendWindow });
+  return (order.deliveredAt && due({ delivered: order.deliveredAt })) || (order.placedAt ? due({ placed: order.placedAt }) : undefined);
+};

@@ -85,7 +85,10 @@ const fakePorts = () => {
         histories.set(customerId, history);
         return history;
       },
-      recordDelivery: async (delivery) => storable(delivery),
+      recordDelivery: async (delivery) => {
+        storable(delivery);
+        return { deliveredAt: delivery.deliveredAt };
+      },
     },
     codes: { issue: async () => true, redeem: async () => undefined },
     events: {

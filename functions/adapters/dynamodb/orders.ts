@@ -83,13 +83,15 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
   },
 
   async recordDelivery(delivery) {
-    await client.send(
+    const { Attributes } = await client.send(
       new UpdateCommand({
         TableName: tableName,
         Key: orderItem(delivery.customerId, delivery.orderId),
         UpdateExpression: 'SET orderId = :orderId, deliveredAt = if_not_exists(deliveredAt, :deliveredAt)',
         ExpressionAttributeValues: { ':orderId': delivery.orderId, ':deliveredAt': new Date(delivery.deliveredAt).toISOString() },
+        ReturnValues: 'ALL_NEW',
       }),
     );
+    return { placedAt: Attributes?.placedAt as string | undefined, deliveredAt: Attributes!.deliveredAt as string };
   },
 });
