@@ -85,6 +85,13 @@ export interface KpiCounters {
    * to each day's counters, replacing what it contributed before: safe to repeat.
    */
   contribute(key: string, changes: DayCounters): Promise<void>;
+  /**
+   * Sets a customer's whole footprint in the day counters, computed from
+   * `orders` orders: unless one from more orders is already there, so
+   * concurrent and retried orders of one customer end with the footprint of
+   * their whole history.
+   */
+  footprint(customerId: string, orders: number, footprint: DayCounters): Promise<void>;
   /** Every day's counters up to `day` (a UTC date, included), late contributions included. */
   upTo(day: string): Promise<DayCounters>;
 }
@@ -93,8 +100,6 @@ export interface KpiCounters {
 export interface OrderFacts {
   /** The campaign email the order converts, or null for none. */
   attribution: Attribution | null;
-  /** Its difference to the customer's footprint in the KPI day counters. */
-  kpiChanges: DayCounters;
 }
 
 export interface StoredOrder {

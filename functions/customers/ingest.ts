@@ -14,7 +14,7 @@ import { attributeOrder } from '../campaigns/conversions';
 import { nextWinbackFor, orderStats, stepsSentIn } from '../campaigns/winback/rules';
 import { surveyDue, type SurveyDueInput } from '../campaigns/nps/rules';
 import type { CustomerStore, DiscountCodes, EventPublisher, KpiCounters, OrderStore } from '../campaigns/ports';
-import { conversionChanges, orderChanges } from '../ops/counters';
+import { conversionChanges, customerFootprint } from '../ops/counters';
 import { isMailable, timeZoneOf, type CustomerProfile } from './profile';
 
 export const shopEventSchema = z.discriminatedUnion('detail-type', [
@@ -92,7 +92,8 @@ export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestRe
  * where it belongs), the winback sequence restarted from the new last order,
  * its contribution to the KPI day counters, and the order attributed to the
  * campaign email it converts. Every step is safe to repeat, what is decided is
- * decided once (`decide`), and the completion marker is written last: a retry
+ * decided once (`decide`), the KPI footprint is the whole history's (whichever
+ * order gets there last), and the completion marker is written last: a retry
  * after any partial failure ends where one clean delivery ends, and a delivery
  * after completion is a duplicate.
  */
@@ -106,7 +107,6 @@ const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): P
   const existing = await ports.customers.get(order.customerId);
   const facts = await ports.orders.decide(order.customerId, order.orderId, {
     attribution: attributeOrder({ placedAt, redeemed, profile: existing, windowDays: ports.config.winback.conversionWindowDays }) ?? null,
-    kpiChanges: orderChanges(history, order.orderId, ports.config.winback),
   });
   const attribution = facts.attribution ?? undefined;
 
@@ -121,7 +121,7 @@ const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): P
   }
 
   const converts = attribution && !attribution.holdout;
-  await ports.kpis.contribute(`ORDER#${order.orderId}`, facts.kpiChanges);
+  await ports.kpis.footprint(order.customerId, history.length, customerFootprint(history, ports.config.winback));
   if (converts) await ports.kpis.contribute(`CONVERSION#${order.orderId}`, conversionChanges(attribution.campaign, placedAt, order.total));
 
   if (attribution) {

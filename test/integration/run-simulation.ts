@@ -29,7 +29,7 @@ export const runSimulation = async (
     out,
     emails: await ndjson<EmailLine>('emails.ndjson'),
     bus: await ndjson<{ source: string; 'detail-type': string; time: string; detail: Record<string, unknown> }>('bus.ndjson'),
-    deadLetters: await ndjson<{ reason: string; event: unknown }>('dead-letters.ndjson'),
+    deadLetters: await ndjson<{ reason: string; rule?: string; event: unknown }>('dead-letters.ndjson'),
     summary: JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')),
   };
 };

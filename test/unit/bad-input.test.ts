@@ -103,6 +103,7 @@ const fakePorts = () => {
     },
     kpis: {
       contribute: async (_key, changes) => storable(changes),
+      footprint: async (_customerId, _orders, footprint) => storable(footprint),
       upTo: async () => ({}),
     },
   };

@@ -68,7 +68,7 @@ const fakeLinks = () => {
       suppress: async (email) => !suppressed.has(email) && Boolean(suppressed.add(email)),
     },
     events: { publish: async (events) => void published.push(...events) },
-    kpis: { contribute: async () => undefined, upTo: async () => ({}) },
+    kpis: { contribute: async () => undefined, footprint: async () => undefined, upTo: async () => ({}) },
   });
   const call = (method: string, path: string, body = '', headers: Record<string, string> = {}) =>
     app(toHttpEvent(method, new URL(path, 'https://links.shop.example'), headers, Buffer.from(body, 'utf8'), now));

@@ -2,7 +2,9 @@
  * The daily KPI counters (functions/ops/counters.ts), exactly once without
  * transactions:
  * - each event's contribution to a day is its own item, `KPI#<day>` /
- *   `<event key>`, written whole (a repeat writes the same item again);
+ *   `<event key>`, written whole (a repeat writes the same item again); a
+ *   customer's orders contribute their whole footprint, `CUSTOMER#<id>`,
+ *   replaced only by one computed from more orders;
  * - the day is marked dirty: `KPI` / `DIRTY` holds a version per day, bumped
  *   by every contribution;
  * - the daily run recomputes each dirty day's total from its contributions,
@@ -29,12 +31,24 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
   const sum = async (day: string) => {
     const total: Counters = {};
     for await (const page of paginateQuery({ client }, { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': contributions(day) } })) {
-      for (const { pk: _pk, sk: _sk, ...counters } of page.Items ?? []) {
+      for (const { pk: _pk, sk: _sk, orders: _orders, ...counters } of page.Items ?? []) {
         for (const [counter, value] of Object.entries(counters)) if (typeof value === 'number') total[counter as Counter] = (total[counter as Counter] ?? 0) + value;
       }
     }
     return total;
   };
+
+  /** After a contribution is written: a rollup that sees the new version also sees it. */
+  const markDirty = (day: string) =>
+    client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: dirtyKey,
+        UpdateExpression: 'ADD #d :one',
+        ExpressionAttributeNames: { '#d': dirtyName(day) },
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
 
   /** Brings every dirty day's total up to date. */
   const rollUp = async () => {
@@ -63,16 +77,39 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
     async contribute(key, changes) {
       for (const [day, counters] of Object.entries(changes)) {
         await client.send(new PutCommand({ TableName: tableName, Item: { pk: contributions(day), sk: key, ...counters } }));
-        // After the contribution: a rollup that sees the new version also sees it.
-        await client.send(
-          new UpdateCommand({
+        await markDirty(day);
+      }
+    },
+
+    async footprint(customerId, orders, footprint) {
+      const key = { pk: `CUSTOMER#${customerId}`, sk: 'KPI' };
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      if (Item && (Item.orders as number) > orders) return; // a footprint from more orders is there: its writer sets the days
+      // Every day any footprint of the customer touched: the ones this one no longer touches are set to nothing.
+      const touched = [...new Set([...((Item?.touched as string[] | undefined) ?? []), ...Object.keys(footprint)])].sort();
+      const kept = await ignoreConditionFailure(
+        client.send(
+          new PutCommand({
             TableName: tableName,
-            Key: dirtyKey,
-            UpdateExpression: 'ADD #d :one',
-            ExpressionAttributeNames: { '#d': dirtyName(day) },
-            ExpressionAttributeValues: { ':one': 1 },
+            Item: { ...key, orders, footprint, touched },
+            ConditionExpression: 'attribute_not_exists(orders) OR orders <= :orders',
+            ExpressionAttributeValues: { ':orders': orders },
           }),
+        ),
+      );
+      if (!kept) return;
+      for (const day of touched) {
+        const written = await ignoreConditionFailure(
+          client.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: { pk: contributions(day), sk: `CUSTOMER#${customerId}`, orders, ...footprint[day] },
+              ConditionExpression: 'attribute_not_exists(orders) OR orders <= :orders',
+              ExpressionAttributeValues: { ':orders': orders },
+            }),
+          ),
         );
+        if (written) await markDirty(day);
       }
     },
 

@@ -42,12 +42,12 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
       new UpdateCommand({
         TableName: tableName,
         Key: orderItem(customerId, orderId),
-        UpdateExpression: 'SET attribution = if_not_exists(attribution, :attribution), kpiChanges = if_not_exists(kpiChanges, :kpiChanges)',
-        ExpressionAttributeValues: { ':attribution': facts.attribution, ':kpiChanges': facts.kpiChanges },
+        UpdateExpression: 'SET attribution = if_not_exists(attribution, :attribution)',
+        ExpressionAttributeValues: { ':attribution': facts.attribution },
         ReturnValues: 'ALL_NEW',
       }),
     );
-    return { attribution: Attributes!.attribution, kpiChanges: Attributes!.kpiChanges } as OrderFacts;
+    return { attribution: Attributes!.attribution } as OrderFacts;
   },
 
   async complete(customerId, orderId, at) {
