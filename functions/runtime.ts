@@ -10,6 +10,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { parseConfig, type Config } from './config';
 import { createDocumentClient } from './adapters/dynamodb/client';
+import { patientRetries } from './adapters/retries';
 import { secretsManagerKeyring } from './adapters/secrets-manager';
 import { parseKeyring, type Keyring } from './links/signed-token';
 
@@ -23,6 +24,15 @@ export const environment = {
   templatesDir: 'TEMPLATES_DIR',
   sendJobsQueueUrl: 'SEND_JOBS_QUEUE_URL',
 } as const;
+
+/**
+ * Attempts the SDK makes per call (adapters/retries.ts). DynamoDB throttles as
+ * part of normal life: ten attempts, as the SDKs long defaulted to for it, so
+ * that throttling or lost answers rarely fail a whole invocation. SendEmail is
+ * never repeated by the SDK: whether a lost answer was a sent email is for the
+ * send ledger to decide.
+ */
+export const sdkAttempts = { dynamodb: 10, events: 5, sqs: 5, ses: 1 } as const;
 
 export interface Runtime {
   config: Config;
@@ -54,13 +64,12 @@ const required = (name: string): string => {
 export const runtimeFromEnvironment = (): Runtime => ({
   config: parseConfig(JSON.parse(process.env[environment.config] ?? '{}')),
   tableName: required(environment.tableName),
-  dynamo: createDocumentClient({}),
-  // The SDK never retries SendEmail: whether a lost answer was a sent email is for the send ledger to decide.
-  ses: new SESv2Client({ maxAttempts: 1 }),
+  dynamo: createDocumentClient({ retryStrategy: patientRetries(sdkAttempts.dynamodb) }),
+  ses: new SESv2Client({ maxAttempts: sdkAttempts.ses }),
   configurationSetName: required(environment.configurationSetName),
-  events: new EventBridgeClient({}),
+  events: new EventBridgeClient({ retryStrategy: patientRetries(sdkAttempts.events) }),
   eventBusName: required(environment.eventBusName),
-  sqs: new SQSClient({}),
+  sqs: new SQSClient({ retryStrategy: patientRetries(sdkAttempts.sqs) }),
   sendJobsQueueUrl: process.env[environment.sendJobsQueueUrl],
   now: () => new Date(),
   // Only functions granted the signing secret read it, on first use.

@@ -10,10 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { patientRetries } from '../functions/adapters/retries';
 import type { Context, SQSEvent } from 'aws-lambda';
 import type { Config } from '../functions/config';
 import { createDocumentClient, type CapacityMeter } from '../functions/adapters/dynamodb/client';
-import type { Handler, Runtime } from '../functions/runtime';
+import { sdkAttempts, type Handler, type Runtime } from '../functions/runtime';
 import type { Keyring } from '../functions/links/signed-token';
 import { deadLetterQueues } from '../functions/ops/dashboard-layout';
 import { deadLetterPattern, visibilityTimeoutSeconds, wiring, type FunctionName, type FunctionWiring } from '../functions/wiring';
@@ -118,15 +119,17 @@ export const startLocalStack = async (options: LocalStackOptions) => {
   const faults = options.faults ?? new FaultInjector({});
   const meter: CapacityMeter = { readUnits: 0, writeUnits: 0 };
   const aws = { region: localRegion, credentials: localCredentials };
+  // The SDK's own retries, as on AWS, but without its backoff: the virtual clock stands still while a handler runs.
+  const retries = (service: keyof typeof sdkAttempts) => ({ retryStrategy: patientRetries(sdkAttempts[service], () => 0), requestHandler: faults.requestHandler(service) });
   const runtime: Runtime = {
     config: options.config,
     tableName,
-    dynamo: createDocumentClient({ ...aws, endpoint: dynamo.endpoint, requestHandler: faults.requestHandler('dynamodb') }, meter),
-    ses: new SESv2Client({ ...aws, endpoint: ses.endpoint, maxAttempts: 1, requestHandler: faults.requestHandler('ses') }),
+    dynamo: createDocumentClient({ ...aws, ...retries('dynamodb'), endpoint: dynamo.endpoint }, meter),
+    ses: new SESv2Client({ ...aws, ...retries('ses'), endpoint: ses.endpoint }),
     configurationSetName: 'retention',
-    events: new EventBridgeClient({ ...aws, endpoint: busEndpoint, requestHandler: faults.requestHandler('events') }),
+    events: new EventBridgeClient({ ...aws, ...retries('events'), endpoint: busEndpoint }),
     eventBusName: 'retention',
-    sqs: new SQSClient({ ...aws, endpoint: sqsEndpoint, requestHandler: faults.requestHandler('sqs') }),
+    sqs: new SQSClient({ ...aws, ...retries('sqs'), endpoint: sqsEndpoint }),
     sendJobsQueueUrl: queueUrls.sendJobs,
     now: () => bus.now(),
     keyring: async () => localKeyring,
