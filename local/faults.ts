@@ -23,6 +23,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Readable } from 'node:stream';
 import { HttpResponse, type HttpRequest } from '@smithy/core/transport';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { seededRandom } from './synthetic';
 
 export const faultServices = ['ses', 'dynamodb', 'events', 'sqs'] as const;
 export type FaultService = (typeof faultServices)[number];
@@ -35,7 +36,7 @@ export type FaultRates = Partial<Record<`${FaultService}.${CallFaultKind}` | 'cr
 export const parseFaults = (spec: string): FaultRates => {
   const rates: FaultRates = {};
   for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const match = /^([a-z]+)(?:\.([a-z]+))?=([0-9.]+)$/.exec(part);
+    const match = /^([a-z0-9]+)(?:\.([a-z0-9]+))?=([0-9.]+)$/.exec(part);
     if (!match) throw new Error(`--faults: '${part}' is not NAME=RATE (e.g. ses=0.2, dynamodb.after=0.1, crash=0.01)`);
     const [, name, kind, value] = match as unknown as [string, string, string | undefined, string];
     const rate = Number(value);
@@ -55,18 +56,6 @@ export const parseFaults = (spec: string): FaultRates => {
     for (const k of kind ? [kind] : callFaultKinds) rates[`${name}.${k}` as `${FaultService}.${CallFaultKind}`] = kind ? rate : rate / callFaultKinds.length;
   }
   return rates;
-};
-
-/** A small seeded generator (mulberry32): the same seed, the same faults. */
-const generator = (seed: number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 };
 
 /** Thrown into an invocation that was killed (an injected crash, or its timeout). */
@@ -115,7 +104,7 @@ export class FaultInjector {
     readonly rates: FaultRates,
     seed = 1,
   ) {
-    this.random = generator(seed);
+    this.random = seededRandom(seed);
   }
 
   get active() {

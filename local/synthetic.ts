@@ -27,8 +27,8 @@ const firstNames: Record<string, string[]> = {
   ar: ['مريم', 'أحمد', 'ليلى', 'يوسف', 'فاطمة', 'عمر'],
 };
 
-/** mulberry32: a tiny seeded PRNG, so the same seed gives the same customers. */
-const random = (seed: number) => () => {
+/** mulberry32: a tiny seeded PRNG, so the same seed gives the same customers (and the same faults). */
+export const seededRandom = (seed: number) => () => {
   seed = (seed + 0x6d2b79f5) | 0;
   let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
@@ -50,7 +50,7 @@ export interface SyntheticOptions {
 }
 
 export const syntheticCustomers = (options: SyntheticOptions) => {
-  const next = random(options.seed ?? 1);
+  const next = seededRandom(options.seed ?? 1);
   const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)]!;
   return Array.from({ length: options.count }, (_, i) => {
     const zone = pick(zones);
@@ -101,7 +101,7 @@ export interface SyntheticOrderOptions {
  * after a long pause. Deterministic for a seed; events are in time order.
  */
 export const syntheticOrders = (options: SyntheticOrderOptions) => {
-  const next = random(options.seed ?? 3);
+  const next = seededRandom(options.seed ?? 3);
   const span = options.to.getTime() - options.from.getTime();
   const orders: { time: string; source: string; 'detail-type': string; detail: Record<string, unknown> }[] = [];
   options.customerIds.forEach((customerId, c) => {
