@@ -1,0 +1,768 @@
+/**
+ * `npm run bench -- --capacity`: DynamoDB's load per partition, and the send
+ * queue, at 10 million customers (DESIGN §8: no partition, table or index,
+ * takes more than 1,000 writes or 3,000 reads a second; hot keys are sharded).
+ *
+ * Runs a sample of N synthetic customers through the real stack: their year of
+ * orders imported through the ingest function two weeks before the measured
+ * days, then two weeks of live orders and deliveries on the bus (so surveys
+ * come due), then the measured days: every hourly sweep, the send queue and
+ * its sender, SES's events, survey answers through the links server, profile
+ * updates, live orders and, on the first day, a flash sale (an ingest burst).
+ * Every DynamoDB request of the measured days is metered per partition (table
+ * or index, partition key value) and per second of the stack's clock
+ * (./partition-meter.ts), then extrapolated to 10 million customers (the model
+ * is written out in BENCHMARKS.md). Writes its section of BENCHMARKS.md.
+ * A measurement, never a pass/fail test.
+ *
+ *   npm run bench -- --capacity                      # 1,000 customers, 7 measured days
+ *   npm run bench -- --capacity --customers 5000     # a bigger sample, slower
+ *   npm run bench -- --capacity --customers 300 --days 1 --dry-run
+ */
+import '../local/environment';
+import { readFile, writeFile } from 'node:fs/promises';
+import { cpus, totalmem, type } from 'node:os';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { indexShards, tableSchema } from '../functions/adapters/dynamodb/table';
+import { parseConfig } from '../functions/config';
+import { emailSent } from '../functions/events/retention';
+import { wiring, type FunctionName } from '../functions/wiring';
+import { localCredentials, localRegion } from '../local/dynamodb';
+import { toBusEvent, type BusEvent } from '../local/event-bus';
+import { progressBar, progressCounter } from '../local/progress';
+import { startLocalStack, type LocalStack } from '../local/stack';
+import { syntheticCustomers, syntheticOrders } from '../local/synthetic';
+import { invocationContext, partitionMeter, type MeterRecord } from './partition-meter';
+
+const { values } = parseArgs({
+  options: {
+    capacity: { type: 'boolean' },
+    customers: { type: 'string', default: '1000' },
+    /** The first measured day, and how many. */
+    day: { type: 'string', default: '2027-03-15' },
+    days: { type: 'string', default: '7' },
+    /** Share of the customers who order in the flash-sale hour (UTC) of the first day. */
+    burst: { type: 'string', default: '0.05' },
+    'burst-hour': { type: 'string', default: '10' },
+    'scale-to': { type: 'string', default: '10000000' },
+    /** SES account send rates (MaxSendRate, emails a second) to model. */
+    'ses-rates': { type: 'string', default: '14,100' },
+    /** Share of survey recipients who answer (a click on a score) within hours. */
+    answers: { type: 'string', default: '0.3' },
+    'dry-run': { type: 'boolean', default: false },
+  },
+});
+
+const sample = Number(values.customers);
+const days = Number(values.days);
+const target = Number(values['scale-to']);
+const scale = target / sample;
+const sesRates = values['ses-rates']!.split(',').map(Number);
+const burstShare = Number(values.burst);
+const burstHour = Number(values['burst-hour']);
+const answerShare = Number(values.answers);
+
+const second = 1000;
+const hour = 3_600_000;
+const dayMs = 86_400_000;
+const day = new Date(`${values.day}T00:00:00Z`);
+/** Live events (orders, deliveries) from two weeks before: the surveys due on the measured days come from them. */
+const liveFrom = new Date(day.getTime() - 14 * dayMs);
+/** The measured window: the days, and the KPI roll-up of the last one (00:15 UTC the day after). */
+const windowStart = day.getTime();
+const windowEnd = day.getTime() + days * dayMs + hour;
+const hours = (windowEnd - windowStart) / hour;
+const hourOf = (at: number) => Math.floor((at - windowStart) / hour);
+
+/** DESIGN §8: DynamoDB's per-partition limits. */
+const writeLimit = 1000;
+const readLimit = 3000;
+
+/** mulberry32: the scenario's own draws, seeded, so a run is reproducible. */
+const random = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+const draw = random(44);
+
+type ShopEvent = { time: string; source: string; 'detail-type': string; detail: Record<string, unknown> };
+const iso = (ms: number) => new Date(ms).toISOString();
+
+// --- the scenario ---
+
+const profiles: ShopEvent[] = syntheticCustomers({ count: sample, time: liveFrom, seed: 42 });
+const customerIds = profiles.map((profile) => profile.detail.customerId as string);
+const orders: ShopEvent[] = syntheticOrders({ customerIds, from: new Date(day.getTime() - 366 * dayMs), to: new Date(windowEnd), seed: 43 });
+// History before the live weeks arrives as an import (event time: their start), as when a shop moves in.
+const imported = orders.filter((order) => order.time < liveFrom.toISOString()).map((order) => ({ ...order, time: liveFrom.toISOString() }));
+const liveOrders = orders.filter((order) => order.time >= liveFrom.toISOString());
+// Each live order is delivered one to five days later.
+const deliveries: ShopEvent[] = liveOrders.flatMap((order) => {
+  const at = Math.floor((Date.parse(order.time) + (1 + draw() * 4) * dayMs) / 60_000) * 60_000;
+  return at < windowEnd
+    ? [{ time: iso(at), source: 'shop', 'detail-type': 'Order Delivered', detail: { orderId: order.detail.orderId, customerId: order.detail.customerId, deliveredAt: iso(at) } }]
+    : [];
+});
+// The flash sale: a share of the customers order within one hour of the first measured day.
+const shuffled = customerIds.map((id) => ({ id, key: draw() })).sort((a, b) => a.key - b.key).map(({ id }) => id);
+const sale: ShopEvent[] = shuffled.slice(0, Math.round(burstShare * sample)).map((customerId, i) => {
+  const at = windowStart + burstHour * hour + Math.floor(draw() * 3600) * second;
+  return {
+    time: iso(at),
+    source: 'shop',
+    'detail-type': 'Order Placed',
+    detail: { orderId: `ord-sale-${i + 1}`, customerId, placedAt: iso(at), total: Math.round((15 + draw() * 185) * 100) / 100, currency: 'EUR' },
+  };
+});
+// One customer in a hundred updates their profile each measured day.
+const updates: ShopEvent[] = Array.from({ length: days }, (_, d) =>
+  profiles.filter(() => draw() < 0.01).map((profile) => ({ ...profile, time: iso(windowStart + d * dayMs + Math.floor(draw() * 86_400) * second) })),
+).flat();
+const live = [...liveOrders, ...deliveries, ...sale, ...updates];
+
+// --- the stack, metered ---
+
+interface HourWork {
+  invocations: number;
+  /** Records handled (a queue's messages), or invocations (a schedule's runs, an HTTP request). */
+  records: number;
+  ms: number;
+}
+const work = new Map<string, HourWork[]>();
+const workOf = (fn: string, h: number) => {
+  let perHour = work.get(fn);
+  if (!perHour) work.set(fn, (perHour = Array.from({ length: hours }, () => ({ invocations: 0, records: 0, ms: 0 }))));
+  return perHour[h]!;
+};
+/** The sender's jobs and emails per hour, per campaign and outcome. */
+const jobs = Array.from({ length: hours }, () => ({ jobs: 0, emails: 0, campaigns: {} as Record<string, number>, outcomes: {} as Record<string, number> }));
+const answers = { scheduled: 0, answered: 0, failed: 0 };
+
+let metering = false;
+const inWindow = (at: number) => metering && at >= windowStart && at < windowEnd;
+
+const stack: LocalStack = await startLocalStack({
+  config: parseConfig({}),
+  start: liveFrom,
+  onResult: (name, _event, result) => {
+    const at = stack.bus.now().getTime();
+    if (!inWindow(at)) return;
+    workOf(name, hourOf(at)).records++;
+    const value = result as { outcome?: string; campaign?: string; again?: boolean } | undefined;
+    if (name === 'sender' && value?.campaign) {
+      const slot = jobs[hourOf(at)]!;
+      slot.jobs++;
+      slot.campaigns[value.campaign] = (slot.campaigns[value.campaign] ?? 0) + 1;
+      slot.outcomes[value.outcome ?? '?'] = (slot.outcomes[value.outcome ?? '?'] ?? 0) + 1;
+      if (value.outcome === 'sent' && !value.again) slot.emails++;
+    }
+  },
+  onEvent: (event) => answerSurveys(event),
+});
+
+// Which function's invocation makes each request, and how long invocations take.
+const invocation = stack.metrics.invocation.bind(stack.metrics);
+stack.metrics.invocation = <T>(name: FunctionName, run: () => Promise<T>) =>
+  invocationContext.run({ fn: name }, async () => {
+    const at = stack.bus.now().getTime();
+    const started = performance.now();
+    try {
+      return await invocation(name, run);
+    } finally {
+      if (inWindow(at)) {
+        const slot = workOf(name, hourOf(at));
+        slot.invocations++;
+        slot.ms += performance.now() - started;
+        // An HTTP request is one piece of work (queue functions count their records in onResult).
+        if ('http' in wiring[name].trigger) slot.records++;
+      }
+    }
+  });
+
+const peek = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: localRegion, credentials: localCredentials }));
+const meter = partitionMeter({
+  client: stack.runtime.dynamo,
+  peek,
+  tableName: stack.runtime.tableName,
+  partitionKey: tableSchema.partitionKey,
+  sortKey: tableSchema.sortKey,
+  indexes: tableSchema.indexes,
+  now: () => stack.bus.now(),
+});
+
+/** Some survey recipients click a score in the email, minutes to hours later, through the links server. */
+function answerSurveys(event: BusEvent) {
+  if (event.source !== emailSent.source || event['detail-type'] !== emailSent.detailType) return;
+  const sent = emailSent.detail.safeParse(event.detail);
+  if (!sent.success || sent.data.campaign !== 'nps' || draw() >= answerShare) return;
+  const { messageId } = sent.data;
+  const score = Math.floor(draw() * 11);
+  answers.scheduled++;
+  stack.bus.at(new Date(stack.bus.now().getTime() + (10 * 60 + draw() * 6 * 3600) * second), async () => {
+    const email = stack.ses.accepted.find((accepted) => accepted.messageId === messageId);
+    const links = email ? [...email.html.matchAll(/href="([^"]*\/nps\?token=[^"]*)"[^>]*>\s*(\d{1,2})\s*</g)] : [];
+    const href = links.find((link) => Number(link[2]) === score)?.[1];
+    if (!href || !stack.endpoints.links) return void answers.failed++;
+    const url = new URL(href.replaceAll('&amp;', '&'));
+    const response = await fetch(`${stack.endpoints.links}${url.pathname}${url.search}`);
+    if (response.ok) answers.answered++;
+    else answers.failed++;
+  });
+}
+
+/** The import: through the ingest function, 16 customers at a time, each customer's events in order (as bench/campaigns.ts). */
+const load = async (events: ShopEvent[]) => {
+  const byCustomer = new Map<string, ShopEvent[]>();
+  for (const event of events) {
+    const id = event.detail.customerId as string;
+    let mine = byCustomer.get(id);
+    if (!mine) byCustomer.set(id, (mine = []));
+    mine.push(event);
+  }
+  const queue = [...byCustomer.values()];
+  const progress = progressCounter(process.stderr, events.length, `importing ${sample.toLocaleString('en')} customers and ${imported.length.toLocaleString('en')} orders`);
+  let done = 0;
+  const worker = async () => {
+    for (let mine = queue.shift(); mine; mine = queue.shift()) {
+      for (const event of mine) {
+        const time = new Date(event.time);
+        await stack.invoke('ingest', toBusEvent({ source: event.source, detailType: event['detail-type'], detail: event.detail, time }, time));
+        progress(++done);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  await stack.bus.flush();
+};
+
+const wallStart = performance.now();
+const wall = { import: 0, live: 0, measured: 0 };
+try {
+  await load([...profiles, ...imported]);
+  wall.import = (performance.now() - wallStart) / 1000;
+  for (const event of live) {
+    const time = new Date(event.time);
+    stack.bus.putAt(time, { source: event.source, detailType: event['detail-type'], detail: event.detail, time });
+  }
+  const before = progressBar(process.stderr, liveFrom, day, 'two live weeks');
+  await stack.bus.runUntil(day, (now) => before.update(now, stack.ses.accepted.length));
+  before.done(stack.ses.accepted.length);
+  wall.live = (performance.now() - wallStart) / 1000 - wall.import;
+  const sentBefore = stack.ses.accepted.length;
+  metering = meter.on = true;
+  const bar = progressBar(process.stderr, day, new Date(windowEnd), `measured from ${values.day}`);
+  await stack.bus.runUntil(new Date(windowEnd), (now) => bar.update(now, stack.ses.accepted.length - sentBefore));
+  bar.done(stack.ses.accepted.length - sentBefore);
+  metering = meter.on = false;
+  wall.measured = (performance.now() - wallStart) / 1000 - wall.import - wall.live;
+} finally {
+  peek.destroy();
+  await stack.close();
+}
+if (meter.unknownOperations.size) console.warn(`not metered: ${[...meter.unknownOperations].join(', ')}`);
+
+// --- the model ---
+
+const records = meter.records.filter((record) => record.at >= windowStart && record.at < windowEnd);
+// Every metered request, for a closer look (CAPACITY_RECORDS=records.json).
+if (process.env.CAPACITY_RECORDS) await writeFile(process.env.CAPACITY_RECORDS, JSON.stringify(records));
+
+const partitionName = (record: Pick<MeterRecord, 'target' | 'pk'>) => `${record.target} ${record.pk}`;
+/** A customer's, a send's, a code's, an address's or a message's own partition: its load does not grow with the customer base. */
+const ownPartition = (record: Pick<MeterRecord, 'target' | 'pk'>) => record.target === 'table' && /^(CUSTOMER|SEND|CODE|SUPPRESSED|MESSAGE)#/.test(record.pk);
+/** The `KPI` partition holds one total per day, whatever the customer count: its range reads do not grow. */
+const fixedSize = (record: Pick<MeterRecord, 'target' | 'pk'>) => record.target === 'table' && record.pk === 'KPI';
+/** A request the function made (index writes are records derived from a table write). */
+const isRequest = (record: MeterRecord) => record.target === 'table' || record.op === 'query';
+
+const sum = (list: number[]) => list.reduce((a, b) => a + b, 0);
+const total = (fn: string, field: keyof HourWork) => sum((work.get(fn) ?? []).map((slot) => slot[field]));
+const dayJobs = sum(jobs.map((slot) => slot.jobs));
+const dayEmails = sum(jobs.map((slot) => slot.emails));
+/** Share of the send jobs that end in an email: the others (deferred, duplicate, ineligible...) do not wait for SES. */
+const sentShare = dayJobs && dayEmails ? dayEmails / dayJobs : 1;
+const quotaShare = parseConfig({}).sending.quotaShare;
+const queueOf = (fn: 'ingest' | 'sender' | 'sesEvents') => wiring[fn].trigger.queue;
+/** ms of one record, as measured locally (invocation wall time / records). */
+const msPerRecord = (fn: string) => (total(fn, 'records') ? total(fn, 'ms') / total(fn, 'records') : NaN);
+const requestsPerRecord = (fn: string) => records.filter((record) => record.fn === fn && isRequest(record)).length / Math.max(1, total(fn, 'records'));
+const ingestCapacity = (queueOf('ingest').maxConcurrency * 1000) / msPerRecord('ingest');
+const senderLambdaCapacity = (queueOf('sender').maxConcurrency * 1000) / msPerRecord('sender');
+const linksThrottle = 'http' in wiring.links.trigger ? wiring.links.trigger.http.throttle.ratePerSecond : Infinity;
+const queueFunctions = new Set(['ingest', 'sender', 'sesEvents', 'links']);
+
+/**
+ * `KPI` / `DIRTY` is one item holding a version per dirty day, bumped by every
+ * contribution: it is written whole each time, so its write units grow with the
+ * days it holds. At the target size, every day some contribution touched during
+ * the window is dirty between two roll-ups (a day's orders reach them all).
+ */
+const dirty = (() => {
+  const writes = records.filter((record) => record.pk === 'KPI' && record.sk === 'DIRTY' && record.itemBytes !== undefined && (record.attributes ?? 0) > 2);
+  const bytesPerDay = writes.length ? Math.max(...writes.map((record) => (record.itemBytes! - 12) / (record.attributes! - 2))) : 15;
+  const daysAtTarget = new Set(records.filter((record) => record.target === 'table' && record.pk.startsWith('KPI#') && record.op !== 'get' && record.op !== 'query').map((record) => record.pk)).size;
+  const measuredDays = writes.length ? Math.max(...writes.map((record) => record.attributes! - 2)) : 0;
+  const bumpRecords = records.filter((record) => record.pk === 'KPI' && record.sk === 'DIRTY' && record.op === 'update' && record.fn === 'ingest');
+  const bumps = bumpRecords.length;
+  // In the hour with the most shop events (the flash sale: orders, each bumping once per day it touches).
+  const busiest = (work.get('ingest') ?? []).reduce((best, slot, h, all) => (slot.records > all[best]!.records ? h : best), 0);
+  const busiestEvents = work.get('ingest')?.[busiest]?.records ?? 0;
+  return {
+    bytesPerDay, measuredDays, daysAtTarget, unitsAtTarget: Math.max(1, Math.ceil((12 + daysAtTarget * bytesPerDay) / 1024)),
+    /** Contributions (each a bump) per shop event. */
+    bumpsPerShopEvent: bumps / Math.max(1, total('ingest', 'records')),
+    bumpsPerShopEventAtPeak: bumpRecords.filter((record) => hourOf(record.at) === busiest).length / Math.max(1, busiestEvents),
+  };
+})();
+const writeUnitsAtTarget = (record: MeterRecord) =>
+  record.pk === 'KPI' && record.sk === 'DIRTY' && record.op === 'update' && queueFunctions.has(record.fn) ? Math.max(record.writeUnits, dirty.unitsAtTarget) : record.writeUnits;
+
+/** Shop events a second reaching ingest at the target size, per hour (the queue holds what it cannot take yet). */
+const ingestPlan = (() => {
+  let backlog = 0;
+  return Array.from({ length: hours }, (_, h) => {
+    const arriving = (work.get('ingest')?.[h]?.records ?? 0) * scale;
+    const busy = backlog > 0 || arriving / 3600 > ingestCapacity;
+    backlog = Math.max(0, backlog + arriving - ingestCapacity * 3600);
+    return { arrivalRate: arriving / 3600, rate: busy ? ingestCapacity : arriving / 3600, backlogAfter: backlog };
+  });
+})();
+
+/**
+ * The send queue at the target size, for an SES account sending `maxSendRate` a second: each
+ * hour's jobs arrive at once (the sweep), the sender takes `quotaShare` of the rate.
+ */
+const sendPlan = (maxSendRate: number) => {
+  const emailRate = maxSendRate * quotaShare;
+  const jobRate = emailRate / sentShare;
+  let backlog = 0;
+  const perHour = jobs.map((slot) => {
+    const arriving = slot.jobs * scale;
+    const queued = backlog + arriving;
+    backlog = Math.max(0, queued - jobRate * 3600);
+    return { arriving, drainSeconds: queued / jobRate, rate: Math.min(jobRate, queued), backlogAfter: backlog };
+  });
+  return { maxSendRate, emailRate, jobRate, perHour };
+};
+const plans = sesRates.map(sendPlan);
+type Plan = (typeof plans)[number];
+
+type Units = { read: number; write: number };
+const addTo = (map: Map<number, Units>, at: number, record: MeterRecord, write = record.writeUnits) => {
+  const units = map.get(at) ?? { read: 0, write: 0 };
+  units.read += record.readUnits;
+  units.write += write;
+  map.set(at, units);
+};
+/** Shared partitions: units per second as measured; queue functions' single-item units per hour; scheduled functions' per second; range reads per run. */
+const measuredPerSecond = new Map<string, Map<number, Units>>();
+const queueUnits = new Map<string, Map<string, Units[]>>();
+const scheduledPerSecond = new Map<string, Map<number, Units>>();
+const rangeRuns = new Map<string, { fn: string; at: number; read: number; bytes: number; consistent: boolean; queries: number; scales: boolean }[]>();
+const ownPerSecond = new Map<string, Map<number, Units>>();
+for (const record of records) {
+  const name = partitionName(record);
+  const at = Math.floor(record.at / second);
+  if (ownPartition(record)) {
+    let seconds = ownPerSecond.get(name);
+    if (!seconds) ownPerSecond.set(name, (seconds = new Map()));
+    addTo(seconds, at, record);
+    continue;
+  }
+  let seconds = measuredPerSecond.get(name);
+  if (!seconds) measuredPerSecond.set(name, (seconds = new Map()));
+  addTo(seconds, at, record);
+  if (queueFunctions.has(record.fn)) {
+    let byFunction = queueUnits.get(name);
+    if (!byFunction) queueUnits.set(name, (byFunction = new Map()));
+    let perHour = byFunction.get(record.fn);
+    if (!perHour) byFunction.set(record.fn, (perHour = Array.from({ length: hours }, () => ({ read: 0, write: 0 }))));
+    perHour[hourOf(record.at)]!.read += record.readUnits;
+    perHour[hourOf(record.at)]!.write += writeUnitsAtTarget(record);
+  } else if (record.op === 'query') {
+    let runs = rangeRuns.get(name);
+    if (!runs) rangeRuns.set(name, (runs = []));
+    const run = runs.find((r) => r.fn === record.fn && r.at === at);
+    if (run) {
+      run.read += record.readUnits;
+      run.bytes += record.bytes ?? 0;
+      run.queries++;
+    } else runs.push({ fn: record.fn, at, read: record.readUnits, bytes: record.bytes ?? 0, consistent: !!record.consistent, queries: 1, scales: !fixedSize(record) });
+  } else {
+    const key = `${name}|${record.fn}|${hourOf(record.at)}`;
+    let perSecond = scheduledPerSecond.get(key);
+    if (!perSecond) scheduledPerSecond.set(key, (perSecond = new Map()));
+    addTo(perSecond, at, record);
+  }
+}
+const maxOf = (units: Iterable<Units>) => {
+  const list = [...units];
+  return { write: Math.max(0, ...list.map((u) => u.write)), read: Math.max(0, ...list.map((u) => u.read)) };
+};
+
+/** A range read at the target size: its bytes grow with the customers (unless fixed); pages of at most 1 MB. */
+const scaledRange = (run: { read: number; bytes: number; consistent: boolean; queries: number; scales: boolean }) => {
+  if (!run.scales) return { readUnits: run.read, pages: run.queries, bytes: run.bytes };
+  const bytes = run.bytes * scale;
+  const perUnit = run.consistent ? 1 : 0.5;
+  const pages = Math.max(run.queries, Math.ceil(bytes / 2 ** 20));
+  return { readUnits: Math.max(pages * perUnit, Math.ceil(bytes / 4096) * perUnit), pages, bytes };
+};
+
+/**
+ * Work a second of a queue or HTTP function at the target size in hour h, for a send plan, and the
+ * hour whose mix of work it is doing: a queue still draining an earlier hour's work does that hour's.
+ */
+const rateOf = (fn: string, h: number, plan: Plan) => {
+  const done = (at: number) => work.get(fn)?.[at]?.records ?? 0;
+  const mixOf = (backlogAfter: (at: number) => number) => {
+    for (let at = h; at >= 0; at--) {
+      if (done(at)) return at;
+      if (at === 0 || !backlogAfter(at - 1)) return undefined;
+    }
+    return undefined;
+  };
+  const sending = (at: number) => plan.perHour[at]!.backlogAfter;
+  if (fn === 'sender') return { mix: mixOf(sending), rate: plan.perHour[h]!.rate };
+  if (fn === 'ingest') return { mix: mixOf((at) => ingestPlan[at]!.backlogAfter), rate: ingestPlan[h]!.rate };
+  // SES's events follow the emails: as many per email as measured, at the plan's email rate.
+  if (fn === 'sesEvents') return { mix: mixOf(sending), rate: (total('sesEvents', 'records') / Math.max(1, dayEmails)) * plan.perHour[h]!.rate * sentShare };
+  return { mix: done(h) ? h : undefined, rate: Math.min(linksThrottle, (done(h) * scale) / 3600) };
+};
+
+interface PartitionRow {
+  name: string;
+  /** Busiest second at the sample size. */
+  measured: Units;
+  /** Per send plan: units a second at the target size in the partition's busiest hour, that hour, and the function with the most. */
+  modelled: (Units & { hour: number; top: string })[];
+  /** Write units per email (the sender's and SES events') and per shop event (ingest). */
+  perEmail: number;
+  perShopEvent: number;
+  /** The biggest range read of one run at the target size. */
+  range?: { fn: string; readUnits: number; pages: number };
+}
+
+const rows: PartitionRow[] = [...measuredPerSecond.keys()].map((name) => {
+  const byFunction = queueUnits.get(name) ?? new Map<string, Units[]>();
+  const scheduled = [...scheduledPerSecond.entries()].filter(([key]) => key.startsWith(`${name}|`));
+  const modelled = plans.map((plan) => {
+    let best = { write: 0, read: 0, hour: 0, top: '' };
+    for (let h = 0; h < hours; h++) {
+      const parts: { fn: string; write: number; read: number }[] = [];
+      for (const [fn, perHour] of byFunction) {
+        const { mix, rate } = rateOf(fn, h, plan);
+        if (mix === undefined || !rate) continue;
+        const used = perHour[mix]!;
+        const done = work.get(fn)![mix]!.records;
+        parts.push({ fn, write: (used.write / done) * rate, read: (used.read / done) * rate });
+      }
+      // A scheduled function's single-item requests are made once a run whatever the size: as measured.
+      for (const [key, perSecond] of scheduled) {
+        const [, fn, inHour] = key.split('|');
+        if (Number(inHour) === h) parts.push({ fn: fn!, ...maxOf(perSecond.values()) });
+      }
+      const write = sum(parts.map((p) => p.write));
+      const read = sum(parts.map((p) => p.read));
+      const top = parts.sort((a, b) => b.write + b.read / 3 - (a.write + a.read / 3))[0]?.fn ?? '';
+      if (write / writeLimit + read / readLimit > best.write / writeLimit + best.read / readLimit) best = { write, read, hour: h, top };
+    }
+    return best;
+  });
+  const writesPer = (fns: string[], per: number) => sum(fns.map((fn) => sum((byFunction.get(fn) ?? []).map((u) => u.write)))) / Math.max(1, per);
+  const runs = (rangeRuns.get(name) ?? []).map((run) => ({ fn: run.fn, ...scaledRange(run) })).sort((a, b) => b.readUnits - a.readUnits);
+  return {
+    name,
+    measured: maxOf(measuredPerSecond.get(name)!.values()),
+    modelled,
+    perEmail: writesPer(['sender', 'sesEvents'], dayEmails),
+    perShopEvent: writesPer(['ingest'], total('ingest', 'records')),
+    range: runs[0],
+  };
+});
+const pressure = (row: PartitionRow) => Math.max(...row.modelled.map((m) => Math.max(m.write / writeLimit, m.read / readLimit)));
+rows.sort((a, b) => pressure(b) - pressure(a));
+
+const ownRows = (() => {
+  const best = new Map<string, { name: string; write: number; read: number }>();
+  for (const [name, seconds] of ownPerSecond) {
+    const kind = name.replace(/^table /, '').replace(/#.*/, '#…');
+    const { write, read } = maxOf(seconds.values());
+    const current = best.get(kind) ?? { name, write: 0, read: 0 };
+    if (write > current.write) Object.assign(current, { name, write });
+    current.read = Math.max(current.read, read);
+    best.set(kind, current);
+  }
+  return [...best.entries()].sort((a, b) => b[1].write - a[1].write);
+})();
+
+// --- the report ---
+
+const fixed = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
+const duration = (seconds: number) => {
+  if (!Number.isFinite(seconds)) return '–';
+  if (seconds < 60) return `${fixed(seconds)} s`;
+  if (seconds < 3600) return `${fixed(seconds / 60)} min`;
+  return `${Math.floor(seconds / 3600)} h ${fixed(Math.floor((seconds % 3600) / 60))} min`;
+};
+const hourLabel = (h: number) => `${iso(windowStart + h * hour).slice(5, 10)} ${iso(windowStart + h * hour).slice(11, 13)}:00`;
+const plural = (n: number, noun: string) => `${fixed(n)} ${noun}${n === 1 ? '' : 's'}`;
+const quotaLabel = (plan: Plan) => `SES ${fixed(plan.maxSendRate)}/s`;
+const over = (m: Units) => m.write > writeLimit || m.read > readLimit;
+
+const busiestHour = jobs.reduce((best, slot, h) => (slot.jobs > jobs[best]!.jobs ? h : best), 0);
+const sum24 = (pick: (h: number) => number) => Array.from({ length: 24 }, (_, hod) => {
+  const list = Array.from({ length: days }, (_, d) => pick(d * 24 + hod));
+  return { mean: sum(list) / days, max: Math.max(...list) };
+});
+const profile = sum24((h) => jobs[h]!.jobs);
+const busiestHourOfDay = profile.reduce((best, slot, hod) => (slot.mean > profile[best]!.mean ? hod : best), 0);
+const expectedJobs = profile[busiestHourOfDay]!.mean * scale;
+const tally = (pick: (slot: (typeof jobs)[number]) => Record<string, number>) =>
+  jobs.reduce<Record<string, number>>((all, slot) => {
+    for (const [key, count] of Object.entries(pick(slot))) all[key] = (all[key] ?? 0) + count;
+    return all;
+  }, {});
+const campaignsOfWindow = tally((slot) => slot.campaigns);
+const outcomesOfWindow = tally((slot) => slot.outcomes);
+const burstSlot = ingestPlan[burstHour]!;
+const ingestCatchUp = (() => {
+  const last = ingestPlan.findLastIndex((slot) => slot.backlogAfter > 0);
+  return last < 0 ? 0 : last - burstHour + 1;
+})();
+const maxDrain = (plan: Plan) => Math.max(...plan.perHour.map((slot) => slot.drainSeconds));
+const overRows = rows.filter((row) => row.modelled.some(over));
+const ownOver = ownRows.filter(([, best]) => over(best));
+
+const summary = {
+  sample, days, target, scale, wall,
+  imported: { customers: sample, orders: imported.length },
+  live: { orders: liveOrders.length, deliveries: deliveries.length, sale: sale.length, updates: updates.length },
+  window: { jobs: dayJobs, emails: dayEmails, sentShare, campaigns: campaignsOfWindow, outcomes: outcomesOfWindow, answers },
+  busiestHour: { hour: hourLabel(busiestHour), jobs: jobs[busiestHour]!.jobs, atTarget: jobs[busiestHour]!.jobs * scale },
+  ingest: { msPerEvent: msPerRecord('ingest'), requestsPerEvent: requestsPerRecord('ingest'), capacity: ingestCapacity, saleArrival: burstSlot.arrivalRate, catchUpHours: ingestCatchUp },
+  sender: { msPerJob: msPerRecord('sender'), requestsPerJob: requestsPerRecord('sender'), lambdaCapacity: senderLambdaCapacity },
+  dirty,
+  expectedBusiestHour: { hour: busiestHourOfDay, jobs: expectedJobs },
+  plans: plans.map((p) => ({ maxSendRate: p.maxSendRate, emailRate: p.emailRate, jobRate: p.jobRate, busiestHourDrain: p.perHour[busiestHour]!.drainSeconds, maxDrain: maxDrain(p) })),
+  overLimit: [...overRows.map((row) => row.name), ...ownOver.map(([kind]) => kind)],
+};
+console.log(JSON.stringify(summary, null, 2));
+
+const shownRows = rows.slice(0, 12);
+const partitionTable = [
+  `| partition | busiest second, sample (writes · reads) | ${plans.map((p) => `${quotaLabel(p)}: writes/s · reads/s at ${fixed(target)} (hour, mostly)`).join(' | ')} | write units per email · per shop event | biggest range read of one run at ${fixed(target)} |`,
+  `|---|---:|${plans.map(() => '---:|').join('')}---:|---:|`,
+  ...shownRows.map((row) => {
+    const modelled = row.modelled.map((m) => `${over(m) ? '**' : ''}${fixed(m.write)} · ${fixed(m.read)}${over(m) ? '**' : ''} (${hourLabel(m.hour).slice(6)}, ${m.top || '–'})`);
+    const range = row.range ? `${fixed(row.range.readUnits)} RCU, ${fixed(row.range.pages)} page${row.range.pages === 1 ? '' : 's'} (${row.range.fn})` : '–';
+    return `| \`${row.name}\` | ${fixed(row.measured.write, 1)} · ${fixed(row.measured.read, 1)} | ${modelled.join(' | ')} | ${fixed(row.perEmail, 2)} · ${fixed(row.perShopEvent, 2)} | ${range} |`;
+  }),
+].join('\n');
+const hiddenRows = rows.slice(shownRows.length);
+const hiddenNote = hiddenRows.length
+  ? `\n\n${hiddenRows.length} more shared partitions (${[...new Set(hiddenRows.map((row) => row.name.replace(/#\d{4}-\d\d-\d\d$/, '#<day>')))].join(', ')}), each at most ${fixed(Math.max(...hiddenRows.flatMap((row) => row.modelled.map((m) => m.write))))} writes/s and ${fixed(Math.max(...hiddenRows.flatMap((row) => row.modelled.map((m) => m.read))))} reads/s.`
+  : '';
+const biggestRanges = rows.filter((row) => row.range).sort((a, b) => b.range!.readUnits - a.range!.readUnits).slice(0, 3);
+/** The KPI roll-up's biggest run: every dirty day's contributions read, one page after the other, in one invocation. */
+const rollUp = (() => {
+  const runs = new Map<number, { readUnits: number; pages: number; partitions: number }>();
+  for (const list of rangeRuns.values()) {
+    for (const run of list.filter((r) => r.fn === 'kpis')) {
+      const scaled = scaledRange(run);
+      const sums = runs.get(run.at) ?? { readUnits: 0, pages: 0, partitions: 0 };
+      runs.set(run.at, { readUnits: sums.readUnits + scaled.readUnits, pages: sums.pages + scaled.pages, partitions: sums.partitions + 1 });
+    }
+  }
+  return [...runs.values()].sort((a, b) => b.pages - a.pages)[0];
+})();
+const pagesPerSecond = 20;
+const rollUpNote = rollUp
+  ? `\n\nThe KPI roll-up (\`kpis\`, 00:15 UTC) recomputes each dirty day from its contributions. Its biggest run here read ${fixed(rollUp.partitions)}
+partitions; at ${fixed(target)} customers that is ${fixed(rollUp.readUnits)} read units in ${fixed(rollUp.pages)} pages of 1 MB, one after the other: about
+${duration(rollUp.pages / pagesPerSecond)} at ${pagesPerSecond} pages a second, against the function's ${wiring.kpis.timeoutSeconds} s timeout (and at ${fixed(target)} customers
+every one of the ${fixed(dirty.daysAtTarget)} days a day's orders touch is dirty each night). No partition passes its read limit (one
+sequential reader), but the run does not fit one invocation.`
+  : '';
+
+const ownTable = [
+  '| partitions | hottest | writes/s | reads/s |',
+  '|---|---|---:|---:|',
+  ...ownRows.map(([kind, best]) => `| \`${kind}\` | \`${best.name.replace(/^table /, '')}\` | ${fixed(best.write, 1)} | ${fixed(best.read, 1)} |`),
+].join('\n');
+
+const hourTable = [
+  `| hour (UTC) | send jobs a day in the sample (mean · max) | jobs at ${fixed(target)} (mean · max) | ${plans.map((p) => `longest drain, ${quotaLabel(p)}`).join(' | ')} | shop events/s at ${fixed(target)}, arriving → ingested (max) |`,
+  `|---|---:|---:|${plans.map(() => '---:|').join('')}---:|`,
+  ...profile.map((slot, hod) => {
+    const hoursOf = Array.from({ length: days }, (_, d) => d * 24 + hod);
+    const drains = plans.map((plan) => {
+      const worst = Math.max(0, ...hoursOf.filter((h) => plan.perHour[h]!.arriving > 0).map((h) => plan.perHour[h]!.drainSeconds));
+      return worst ? duration(worst) : '–';
+    });
+    const ingest = hoursOf.map((h) => ingestPlan[h]!).reduce((a, b) => (b.arrivalRate > a.arrivalRate ? b : a));
+    return `| ${String(hod).padStart(2, '0')}:00 | ${fixed(slot.mean, 1)} · ${slot.max} | ${fixed(slot.mean * scale)} · ${fixed(slot.max * scale)} | ${drains.join(' | ')} | ${fixed(ingest.arrivalRate, 1)} → ${fixed(ingest.rate, 1)} |`;
+  }),
+].join('\n');
+
+const machine = `${type()} ${process.arch}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}`;
+const flags = [
+  `--customers ${sample}`,
+  values.days !== '7' && `--days ${values.days}`,
+  values.day !== '2027-03-15' && `--day ${values.day}`,
+  values.burst !== '0.05' && `--burst ${values.burst}`,
+  values['burst-hour'] !== '10' && `--burst-hour ${values['burst-hour']}`,
+  values['ses-rates'] !== '14,100' && `--ses-rates ${values['ses-rates']}`,
+].filter(Boolean);
+const busiestDrains = plans.map((plan) => `${duration(plan.perHour[busiestHour]!.drainSeconds)} at ${quotaLabel(plan)} (${fixed(plan.emailRate, 1)} emails/s, ${fixed(plan.jobRate, 1)} jobs/s)`);
+const verdict = [
+  ...plans.map((plan) =>
+    maxDrain(plan) <= 3600
+      ? `- **${quotaLabel(plan)}** (at most ${fixed(plan.jobRate * 3600)} jobs an hour): every hour's jobs are sent within that hour; the longest queue drains in ${duration(maxDrain(plan))}.`
+      : `- **${quotaLabel(plan)}** (at most ${fixed(plan.jobRate * 3600)} jobs an hour): the queue does **not** keep up: an hour's jobs take up to ${duration(maxDrain(plan))} to drain (they go out late, never twice, and never above the quota).`,
+  ),
+  overRows.length || ownOver.length
+    ? `- **Over a limit**: ${[...overRows.map((row) => `\`${row.name}\` (${fixed(Math.max(...row.modelled.map((m) => m.write)))} writes/s, ${fixed(Math.max(...row.modelled.map((m) => m.read)))} reads/s: ${fixed(Math.max(...row.modelled.map((m) => Math.max(m.write / writeLimit, m.read / readLimit))), 1)} × its limit)`), ...ownOver.map(([kind]) => `\`${kind}\``)].join('; ')}.`
+    : `- **No partition over its limit**: the hottest shared one, \`${rows[0]?.name}\`, peaks at ${fixed(Math.max(...(rows[0]?.modelled ?? []).map((m) => m.write)))} writes/s and ${fixed(Math.max(...(rows[0]?.modelled ?? []).map((m) => m.read)))} reads/s.`,
+];
+
+const expectedDrains = plans.map((plan) => `${duration(expectedJobs / plan.jobRate)} at ${quotaLabel(plan)}`);
+
+/** What the figures ask of the design: each a line of BENCHMARKS.md. */
+const indexRows = rows.filter((row) => row.name.split(' ')[0]! in tableSchema.indexes);
+const perEmailMax = indexRows.reduce((a, b) => (b.perEmail > a.perEmail ? b : a), indexRows[0]!);
+const perEventMax = indexRows.reduce((a, b) => (b.perShopEvent > a.perShopEvent ? b : a), indexRows[0]!);
+const hottestIndex = indexRows[0];
+const lastPlan = plans.at(-1)!;
+const recommendations = [
+  hottestIndex &&
+    `- **Index shards.** \`indexShards\` = ${indexShards} ${indexRows.some((row) => row.modelled.some(over)) ? '**is not enough**' : 'is enough'}: the hottest index partition, \`${hottestIndex.name}\`, peaks at ${fixed(Math.max(...hottestIndex.modelled.map((m) => m.write)))} writes/s
+  (at ${quotaLabel(lastPlan)}, shop events included). An index partition takes at most ${fixed(perEmailMax!.perEmail, 2)} writes per email (\`${perEmailMax!.name}\`) and
+  ${fixed(perEventMax!.perShopEvent, 2)} per shop event (\`${perEventMax!.name}\`): one shard reaches ${fixed(writeLimit)} writes/s at ${fixed(writeLimit / perEmailMax!.perEmail)} emails/s
+  (MaxSendRate ${fixed(writeLimit / perEmailMax!.perEmail / quotaShare)}/s at ${fixed(quotaShare * 100)} %) or ${fixed(writeLimit / perEventMax!.perShopEvent)} shop events/s alone. Above that,
+  \`indexShards\` ≥ (${fixed(perEmailMax!.perEmail, 2)} × emails/s + ${fixed(perEventMax!.perShopEvent, 2)} × shop events/s) ÷ ${fixed(writeLimit)}.`,
+  rows.some((row) => row.name === 'table KPI' && row.modelled.some(over)) &&
+    `- **\`KPI\` / \`DIRTY\` is a hot item.** Every KPI contribution bumps it (${fixed(dirty.bumpsPerShopEvent, 1)} bumps per shop event here, ${fixed(dirty.bumpsPerShopEventAtPeak, 1)} in the
+  flash sale's hour: an order rewrites every day its customer's footprint touches), and each bump rewrites the whole item, one version per dirty day (${dirty.unitsAtTarget} write units at
+  ${fixed(dirty.daysAtTarget)} days). At ingest's ${fixed(ingestCapacity)} events/s that is ${fixed(Math.max(...rows.find((row) => row.name === 'table KPI')!.modelled.map((m) => m.write)))} writes/s on one partition, and one item cannot be split.
+  Sharding the item alone does not help (each shard still grows with the days). A key change does: one small item per dirty
+  day and shard, e.g. \`KPI#DIRTY#<n>\` / \`<day>\` with \`n\` a hash of the contribution key: 1 write unit a bump, so
+  ${fixed(dirty.bumpsPerShopEventAtPeak, 1)} × ${fixed(ingestCapacity)} ≈ ${fixed(dirty.bumpsPerShopEventAtPeak * ingestCapacity)} writes/s in the sale, spread over \`n\` partitions:
+  n ≥ ${Math.max(1, Math.ceil((dirty.bumpsPerShopEventAtPeak * ingestCapacity) / writeLimit))} today, ${Math.max(1, Math.ceil((2 * dirty.bumpsPerShopEventAtPeak * ingestCapacity) / writeLimit))} for twice today's ingest (the roll-up then reads each of them).`,
+  rollUp &&
+    rollUp.pages / pagesPerSecond > wiring.kpis.timeoutSeconds &&
+    `- **The KPI roll-up does not fit one invocation** at ${fixed(target)} customers (${fixed(rollUp.pages)} pages, about ${duration(rollUp.pages / pagesPerSecond)}).
+  Fan it out (one message per dirty day on a queue) or keep running totals, so that no run reads a whole year of contributions.`,
+  ...plans.map((plan) => {
+    const needed = Math.ceil((plan.jobRate * msPerRecord('sender')) / 1000);
+    return needed > queueOf('sender').maxConcurrency
+      ? `- **Sender concurrency at ${quotaLabel(plan)}.** ${fixed(plan.jobRate, 1)} jobs/s at ${fixed(msPerRecord('sender'))} ms a job (the local timing; Lambda's will differ) need ${needed}
+  concurrent invocations; \`maxConcurrency\` is ${queueOf('sender').maxConcurrency}. Size it as jobs/s × seconds a job, from Lambda's own Duration.`
+      : undefined;
+  }),
+].filter(Boolean);
+
+const section = `<!-- capacity:start (written by npm run bench -- --capacity, bench/capacity.ts) -->
+## Capacity at 10 million customers
+
+Written by \`npm run bench -- --capacity ${flags.join(' ')}\` (bench/capacity.ts), measured ${new Date().toISOString().slice(0, 10)}
+on ${machine}: import ${fixed(wall.import)} s, two live weeks ${fixed(wall.live)} s, the ${days} measured day${days === 1 ? '' : 's'} ${fixed(wall.measured)} s.
+Goal (DESIGN §8): no DynamoDB partition, table or index, takes more than ${fixed(writeLimit)} writes or ${fixed(readLimit)} reads a second at
+${fixed(target)} customers, and the busiest hour is carried by the send queue at the SES quota. \`indexShards\` = ${indexShards}.
+
+**What runs.** ${fixed(sample)} synthetic customers (seed 42: three locales, 16 time zones, 90 % with a birthday, 80 % with
+consent) and their year of orders, ${fixed(imported.length)} of them imported through the ingest function on ${liveFrom.toISOString().slice(0, 10)}; then two
+weeks of live shop events on the bus (orders, each delivered one to five days later, so surveys come due); then
+${days} measured day${days === 1 ? '' : 's'} from ${values.day} and the next night's KPI roll-up: every hourly sweep, the send queue and its
+sender, SES's events, ${plural(answers.answered, 'survey answer')} through the links server, ${fixed(updates.length)} profile updates, live orders, and on
+the first day a flash sale: ${fixed(sale.length)} customers (${fixed(burstShare * 100)} %) order between ${String(burstHour).padStart(2, '0')}:00 and ${String(burstHour + 1).padStart(2, '0')}:00 UTC. In all, ${fixed(dayJobs)} send jobs
+(${Object.entries(campaignsOfWindow).map(([c, n]) => `${c} ${n}`).join(', ')}) ended in ${fixed(dayEmails)} emails (${Object.entries(outcomesOfWindow).map(([o, n]) => `${o} ${n}`).join(', ')}).
+
+**How it is metered** (bench/partition-meter.ts). A middleware on the stack's DynamoDB client records each request of
+the measured window: the stack's (virtual) clock, the function whose invocation made it, its partition (the table's or
+an index's partition key value) and the capacity it consumed. Table units are DynamoDB's own (dynalite's
+\`ConsumedCapacity\`, asked with \`ReturnConsumedCapacity: 'INDEXES'\`), with DynamoDB's charges where dynalite differs (0.5
+or 1 for a query that returns nothing; a failed conditional write charged as a write of the item there). Index writes
+are charged as DynamoDB charges a KEYS_ONLY index: the item's index keys are read before and after each write through a
+separate, unmetered client; 1 write to put an entry, 1 to delete one, 2 when its keys change, each to the index
+partition concerned. A query's partition is the value its key condition gives the partition key.
+
+**The model, to ${fixed(target)} customers (×${fixed(scale)}).**
+- A customer's, a send's, a code's, an address's or a message's own partition (\`CUSTOMER#\`, \`SEND#\`, \`CODE#\`,
+  \`SUPPRESSED#\`, \`MESSAGE#\`) carries that customer's work only: its rate is the same at any size, taken as measured in
+  its busiest second. The local clock stands still during an invocation, so all of a job's or an event's requests fall
+  in one second: an upper bound.
+- Every other partition (each index shard, \`KPI\`, each \`KPI#<day>\`) is shared: its load is the rate of the work that
+  touches it × the units one piece of that work costs there (measured per hour). The rate of the work is what the queues
+  let through at ${fixed(target)} customers:
+  - the sender: each hour's jobs (×${fixed(scale)}) arrive at once, when the sweep runs, and drain at the SES pace:
+    ${fixed(quotaShare * 100)} % of MaxSendRate in emails (config \`sending.quotaShare\`), so ${fixed(quotaShare * 100)} % × MaxSendRate ÷ ${fixed(sentShare, 2)} jobs a second
+    (${fixed(sentShare * 100)} % of the jobs send; the others do not wait for SES). SES's events follow the emails (${fixed(total('sesEvents', 'records') / Math.max(1, dayEmails), 1)} per email);
+  - ingest: each hour's shop events (×${fixed(scale)}) arrive spread over the hour; the queue lets through at most
+    \`maxConcurrency\` (${queueOf('ingest').maxConcurrency}) invocations × one event per ${fixed(msPerRecord('ingest'))} ms (the local wall time per record, ${fixed(requestsPerRecord('ingest'))} DynamoDB
+    requests per event) = ${fixed(ingestCapacity)} events/s, and holds the rest;
+  - survey answers: each hour's (×${fixed(scale)}) spread over the hour, at most the HTTP API's throttle (${linksThrottle}/s);
+  - all of these at once, each at its full rate in the hour: an upper bound.
+- The scheduled functions (sweeps, outbox relay, KPI roll-up) make their single-item requests once a run, whatever
+  the size: as measured (a run's requests all fall in one second of the standing clock: an upper bound). Their range reads (a sweep's query of its index shard, the roll-up's query of a
+  \`KPI#<day>\` partition) return ×${fixed(scale)} the bytes (except \`KPI\`, one total a day): bytes ÷ 4 KB read units (÷ 2
+  eventually consistent), in pages of 1 MB. A paginated Query is sequential: one run passes 3,000 reads/s on its
+  partition only if its 1 MB pages (128 units, eventually consistent) come back faster than one per 43 ms.
+- \`KPI\` / \`DIRTY\` is one item with a version per dirty day, written whole by each contribution: at ${fixed(target)}
+  customers every day that a day's orders touch is dirty between two roll-ups, ${fixed(dirty.daysAtTarget)} days here (the
+  \`KPI#<day>\` partitions written in the window; ${fixed(dirty.measuredDays)} at most in the sample) × ${fixed(dirty.bytesPerDay)} bytes: ${dirty.unitsAtTarget} write unit${dirty.unitsAtTarget === 1 ? '' : 's'} per bump.
+
+### The busiest hour
+
+The hour of the day busiest on average is ${String(busiestHourOfDay).padStart(2, '0')}:00 UTC: ${fixed(profile[busiestHourOfDay]!.mean, 1)} send jobs a day in the sample, so
+${fixed(expectedJobs)} at ${fixed(target)} customers, drained in ${expectedDrains.join(' and ')}. The busiest single hour measured, ${hourLabel(busiestHour)} UTC,
+had ${plural(jobs[busiestHour]!.jobs, 'send job')} in the sample (a small sample's maximum: an upper bound), so ${fixed(jobs[busiestHour]!.jobs * scale)} at ${fixed(target)} customers,
+drained in ${busiestDrains.join('; in ')}. The sender's own pace, measured locally, is one job per ${fixed(msPerRecord('sender'))} ms per invocation
+(${fixed(requestsPerRecord('sender'))} DynamoDB requests a job, the template rendered): its ${queueOf('sender').maxConcurrency} concurrent invocations (\`maxConcurrency\`) settle about
+${fixed(senderLambdaCapacity)} jobs/s. The flash sale brings ${fixed(burstSlot.arrivalRate)} shop events/s at ${fixed(target)} customers against ingest's ${fixed(ingestCapacity)}
+events/s: ${burstSlot.arrivalRate > ingestCapacity ? `the queue holds the rest and catches up within ${ingestCatchUp} hour${ingestCatchUp === 1 ? '' : 's'}` : 'ingest keeps up'}.
+
+${verdict.join('\n')}
+
+### What the figures ask for
+
+${recommendations.join('\n')}
+
+### Shared partitions at ${fixed(target)} customers
+
+Write units (1 KB) and read units (4 KB strongly consistent) a second in each partition's busiest hour, for each SES
+send rate, with the function that brings the most (bold: over ${fixed(writeLimit)} writes/s or ${fixed(readLimit)} reads/s). "Write units per
+email · per shop event" is each partition's distance to its limit whatever the rates: ${fixed(writeLimit)} ÷ units per email is
+the email rate at which it would reach it alone.
+
+${partitionTable}${hiddenNote}
+
+Biggest range reads of one run at ${fixed(target)} customers: ${biggestRanges.map((row) => `\`${row.name}\` ${fixed(row.range!.readUnits)} read units in ${fixed(row.range!.pages)} pages (${row.range!.fn})`).join('; ')}.${rollUpNote}
+
+### Own partitions (the same at any size)
+
+The busiest second of the hottest partition of each kind in the measured window.
+
+${ownTable}
+
+### Hour by hour
+
+Send jobs per hour of the day (UTC; 09:00 and 10:00 local go round the world), over the ${days} measured day${days === 1 ? '' : 's'}, and the longest
+time the send queue takes to drain an hour's jobs at ${fixed(target)} customers (from the sweep, with what earlier hours
+left), next to the shop events arriving and ingested.
+
+${hourTable}
+<!-- capacity:end -->`;
+
+if (values['dry-run']) {
+  console.log(`\n${section}`);
+} else {
+  const existing = await readFile('BENCHMARKS.md', 'utf8').catch(() => '');
+  const markers = /<!-- capacity:start[^]*?<!-- capacity:end -->/;
+  await writeFile('BENCHMARKS.md', markers.test(existing) ? existing.replace(markers, () => section) : `${existing.trimEnd()}\n\n${section}\n`);
+  console.log('wrote the capacity section of BENCHMARKS.md');
+}
