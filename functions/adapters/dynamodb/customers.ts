@@ -5,7 +5,7 @@ import type { CustomerStore } from '../../campaigns/ports';
 import type { CustomerProfile } from '../../customers/profile';
 import { campaignSchema, type Campaign } from '../../events/retention';
 import type { WinbackDue } from '../../campaigns/winback/rules';
-import { allShards, shardOf, tableSchema, type DueIndexName } from './table';
+import { indexUpTo, shardOf, type DueIndexName } from './table';
 
 const key = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' });
 
@@ -136,24 +136,7 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
     },
 
     async *due(index: DueIndexName, at) {
-      const { partitionKey, sortKey } = tableSchema.indexes[index];
-      for (const shard of allShards) {
-        let ExclusiveStartKey: Record<string, unknown> | undefined;
-        do {
-          const page = await client.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: index,
-              KeyConditionExpression: '#shard = :shard AND #at <= :at',
-              ExpressionAttributeNames: { '#shard': partitionKey, '#at': sortKey },
-              ExpressionAttributeValues: { ':shard': shard, ':at': at.toISOString() },
-              ExclusiveStartKey,
-            }),
-          );
-          if (page.Items?.length) yield page.Items.map((item) => customerIdOf(item.pk));
-          ExclusiveStartKey = page.LastEvaluatedKey;
-        } while (ExclusiveStartKey);
-      }
+      for await (const items of indexUpTo(client, tableName, index, at.toISOString())) yield items.map((item) => customerIdOf(item.pk));
     },
 
     async setBirthdayDue(customerId, due, lastCelebratedYear) {

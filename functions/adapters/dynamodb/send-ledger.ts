@@ -7,11 +7,11 @@
  * and finds its own work there (the condition accepts the same owner).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Attempt, Claim, SendLedger } from '../../campaigns/ports';
 import type { OutgoingEvent } from '../../events/event';
 import { ignoreConditionFailure } from './customers';
-import { allShards, shardOf, tableSchema } from './table';
+import { indexUpTo, shardOf } from './table';
 
 const sendKeyItem = (sendKey: string) => ({ pk: `SEND#${sendKey}`, sk: 'SEND' });
 const dayItem = (customerId: string, localDate: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `DAY#${localDate}` });
@@ -165,27 +165,12 @@ export const dynamoSendLedger = (client: DynamoDBDocumentClient, tableName: stri
     },
 
     async *unpublished(before) {
-      const { partitionKey, sortKey } = tableSchema.indexes.outbox;
-      for (const shard of allShards) {
-        let ExclusiveStartKey: Record<string, unknown> | undefined;
-        do {
-          const page = await client.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: 'outbox',
-              KeyConditionExpression: '#shard = :shard AND #at < :before',
-              ExpressionAttributeNames: { '#shard': partitionKey, '#at': sortKey },
-              ExpressionAttributeValues: { ':shard': shard, ':before': before.toISOString() },
-              ExclusiveStartKey,
-            }),
-          );
-          for (const { pk } of page.Items ?? []) {
-            const sendKey = String(pk).slice('SEND#'.length);
-            const item = await read(sendKey);
-            if (item?.outbox?.length && !item.published) yield { sendKey, outbox: item.outbox };
-          }
-          ExclusiveStartKey = page.LastEvaluatedKey;
-        } while (ExclusiveStartKey);
+      for await (const items of indexUpTo(client, tableName, 'outbox', before.toISOString(), true)) {
+        for (const { pk } of items) {
+          const sendKey = String(pk).slice('SEND#'.length);
+          const item = await read(sendKey);
+          if (item?.outbox?.length && !item.published) yield { sendKey, outbox: item.outbox };
+        }
       }
     },
 

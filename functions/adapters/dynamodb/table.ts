@@ -1,3 +1,5 @@
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
 /**
  * The single table's key schema, declared once: the CDK stack creates it from
  * this and so does the local runtime. Every attribute named here is a string.
@@ -48,3 +50,25 @@ export const shardOf = (key: string) => {
   return String((hash >>> 0) % indexShards);
 };
 export const allShards = Array.from({ length: indexShards }, (_, shard) => String(shard));
+
+/** The items of a sparse index whose sort key is at most `upTo` (`below`: strictly less), shard by shard, page by page. */
+export async function* indexUpTo(client: DynamoDBDocumentClient, tableName: string, index: IndexName, upTo: string, below = false) {
+  const { partitionKey, sortKey } = tableSchema.indexes[index];
+  for (const shard of allShards) {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: index,
+          KeyConditionExpression: `#shard = :shard AND #at ${below ? '<' : '<='} :at`,
+          ExpressionAttributeNames: { '#shard': partitionKey, '#at': sortKey },
+          ExpressionAttributeValues: { ':shard': shard, ':at': upTo },
+          ExclusiveStartKey,
+        }),
+      );
+      if (page.Items?.length) yield page.Items;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+}
