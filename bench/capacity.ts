@@ -274,8 +274,18 @@ if (process.env.CAPACITY_RECORDS) await writeFile(process.env.CAPACITY_RECORDS, 
 const partitionName = (record: Pick<MeterRecord, 'target' | 'pk'>) => `${record.target} ${record.pk}`;
 /** A customer's, a send's, a code's, an address's or a message's own partition: its load does not grow with the customer base. */
 const ownPartition = (record: Pick<MeterRecord, 'target' | 'pk'>) => record.target === 'table' && /^(CUSTOMER|SEND|CODE|SUPPRESSED|MESSAGE)#/.test(record.pk);
-/** The `KPI` partition holds one total per day, whatever the customer count: its range reads do not grow. */
-const fixedSize = (record: Pick<MeterRecord, 'target' | 'pk'>) => record.target === 'table' && record.pk === 'KPI';
+/** A dirty-days partition, `KPI#DIRTY#<n>`: one small item per dirty day (of the writers whose key hashes to n). */
+const dirtyPartition = (record: Pick<MeterRecord, 'target' | 'pk'>) => record.target === 'table' && record.pk.startsWith('KPI#DIRTY#');
+/** A day's contributions, `KPI#<day>`: one item per customer (footprint) or event (conversion, NPS answer) that counts on that day. */
+const dayPartition = (record: Pick<MeterRecord, 'target' | 'pk'>) => record.target === 'table' && /^KPI#\d{4}-\d\d-\d\d$/.test(record.pk);
+/**
+ * How a partition's range read grows with the customers: `KPI` holds one total a day (it does not grow); a
+ * dirty-days partition one item per dirty day (it grows with the days, not the customers); the others (index
+ * shards, `KPI#<day>`) one item per customer or event.
+ */
+type RangeKind = 'scales' | 'fixed' | 'days';
+const rangeKind = (record: Pick<MeterRecord, 'target' | 'pk'>): RangeKind =>
+  record.target === 'table' && record.pk === 'KPI' ? 'fixed' : dirtyPartition(record) ? 'days' : 'scales';
 /** A request the function made (index writes are records derived from a table write). */
 const isRequest = (record: MeterRecord) => record.target === 'table' || record.op === 'query';
 
@@ -296,30 +306,47 @@ const linksThrottle = 'http' in wiring.links.trigger ? wiring.links.trigger.http
 const queueFunctions = new Set(['ingest', 'sender', 'sesEvents', 'links']);
 
 /**
- * `KPI` / `DIRTY` is one item holding a version per dirty day, bumped by every
- * contribution: it is written whole each time, so its write units grow with the
- * days it holds. At the target size, every day some contribution touched during
- * the window is dirty between two roll-ups (a day's orders reach them all).
+ * The dirty days: each KPI contribution bumps a small item, `KPI#DIRTY#<n>` / `<day>`, in the partition
+ * its writer's key hashes to; the daily roll-up queries every dirty-days partition and recomputes each
+ * day it finds from that day's `KPI#<day>` contributions. At the target size a night's work is ×(scale ÷
+ * days) the whole window's, so every day the window's roll-ups recomputed is taken as dirty on one night,
+ * and in every dirty-days partition (a day has many writers).
  */
 const dirty = (() => {
-  const writes = records.filter((record) => record.pk === 'KPI' && record.sk === 'DIRTY' && record.itemBytes !== undefined && (record.attributes ?? 0) > 2);
-  const bytesPerDay = writes.length ? Math.max(...writes.map((record) => (record.itemBytes! - 12) / (record.attributes! - 2))) : 15;
-  const daysAtTarget = new Set(records.filter((record) => record.target === 'table' && record.pk.startsWith('KPI#') && record.op !== 'get' && record.op !== 'query').map((record) => record.pk)).size;
-  const measuredDays = writes.length ? Math.max(...writes.map((record) => record.attributes! - 2)) : 0;
-  const bumpRecords = records.filter((record) => record.pk === 'KPI' && record.sk === 'DIRTY' && record.op === 'update' && record.fn === 'ingest');
-  const bumps = bumpRecords.length;
-  // In the hour with the most shop events (the flash sale: orders, each bumping once per day it touches).
+  const bumps = records.filter((record) => dirtyPartition(record) && record.op === 'update');
+  const bumpsPer = new Map<string, number>();
+  for (const record of bumps) bumpsPer.set(record.pk, (bumpsPer.get(record.pk) ?? 0) + 1);
+  const queries = records.filter((record) => dirtyPartition(record) && record.op === 'query' && record.fn === 'kpis');
+  /** The dirty-days partitions the roll-up reads (the layout's), and those the writers reached. */
+  const read = [...new Set(queries.map((record) => record.pk))].sort();
+  const written = [...bumpsPer.keys()].sort();
+  const bytesPerItem = Math.max(0, ...queries.filter((record) => record.items).map((record) => record.bytes! / record.items!)) || 30;
+  const recomputed = records.filter((record) => dayPartition(record) && record.op === 'query' && record.fn === 'kpis');
+  const nights = new Map<number, Set<string>>();
+  for (const record of recomputed) {
+    const at = Math.floor(record.at / second);
+    if (!nights.has(at)) nights.set(at, new Set());
+    nights.get(at)!.add(record.pk);
+  }
+  const ingestBumps = bumps.filter((record) => record.fn === 'ingest');
+  // In the hour with the most shop events (the flash sale: orders, each bumping once per day its footprint changes).
   const busiest = (work.get('ingest') ?? []).reduce((best, slot, h, all) => (slot.records > all[best]!.records ? h : best), 0);
   const busiestEvents = work.get('ingest')?.[busiest]?.records ?? 0;
   return {
-    bytesPerDay, measuredDays, daysAtTarget, unitsAtTarget: Math.max(1, Math.ceil((12 + daysAtTarget * bytesPerDay) / 1024)),
-    /** Contributions (each a bump) per shop event. */
-    bumpsPerShopEvent: bumps / Math.max(1, total('ingest', 'records')),
-    bumpsPerShopEventAtPeak: bumpRecords.filter((record) => hourOf(record.at) === busiest).length / Math.max(1, busiestEvents),
+    read,
+    written,
+    /** The largest share of the bumps one dirty-days partition took. */
+    topShare: bumps.length ? Math.max(...bumpsPer.values()) / bumps.length : 0,
+    bytesPerItem,
+    /** Days recomputed: at most on one night in the sample, and in all the window (taken as one night's at the target size). */
+    measuredDays: Math.max(0, ...[...nights.values()].map((days) => days.size)),
+    daysAtTarget: new Set(recomputed.map((record) => record.pk)).size,
+    bumps: bumps.length,
+    /** Bumps per shop event (ingest's: footprints and conversions), over the window and in the flash sale's hour. */
+    bumpsPerShopEvent: ingestBumps.length / Math.max(1, total('ingest', 'records')),
+    bumpsPerShopEventAtPeak: ingestBumps.filter((record) => hourOf(record.at) === busiest).length / Math.max(1, busiestEvents),
   };
 })();
-const writeUnitsAtTarget = (record: MeterRecord) =>
-  record.pk === 'KPI' && record.sk === 'DIRTY' && record.op === 'update' && queueFunctions.has(record.fn) ? Math.max(record.writeUnits, dirty.unitsAtTarget) : record.writeUnits;
 
 /** Shop events a second reaching ingest at the target size, per hour (the queue holds what it cannot take yet). */
 const ingestPlan = (() => {
@@ -362,7 +389,8 @@ const addTo = (map: Map<number, Units>, at: number, record: MeterRecord, write =
 const measuredPerSecond = new Map<string, Map<number, Units>>();
 const queueUnits = new Map<string, Map<string, Units[]>>();
 const scheduledPerSecond = new Map<string, Map<number, Units>>();
-const rangeRuns = new Map<string, { fn: string; at: number; read: number; bytes: number; consistent: boolean; queries: number; scales: boolean }[]>();
+type RangeRun = { fn: string; at: number; read: number; bytes: number; items: number; consistent: boolean; queries: number; kind: RangeKind };
+const rangeRuns = new Map<string, RangeRun[]>();
 const ownPerSecond = new Map<string, Map<number, Units>>();
 for (const record of records) {
   const name = partitionName(record);
@@ -382,7 +410,7 @@ for (const record of records) {
     let perHour = byFunction.get(record.fn);
     if (!perHour) byFunction.set(record.fn, (perHour = Array.from({ length: hours }, () => ({ read: 0, write: 0 }))));
     perHour[hourOf(record.at)]!.read += record.readUnits;
-    perHour[hourOf(record.at)]!.write += writeUnitsAtTarget(record);
+    perHour[hourOf(record.at)]!.write += record.writeUnits;
   } else if (record.op === 'query') {
     let runs = rangeRuns.get(name);
     if (!runs) rangeRuns.set(name, (runs = []));
@@ -390,8 +418,9 @@ for (const record of records) {
     if (run) {
       run.read += record.readUnits;
       run.bytes += record.bytes ?? 0;
+      run.items += record.items ?? 0;
       run.queries++;
-    } else runs.push({ fn: record.fn, at, read: record.readUnits, bytes: record.bytes ?? 0, consistent: !!record.consistent, queries: 1, scales: !fixedSize(record) });
+    } else runs.push({ fn: record.fn, at, read: record.readUnits, bytes: record.bytes ?? 0, items: record.items ?? 0, consistent: !!record.consistent, queries: 1, kind: rangeKind(record) });
   } else {
     const key = `${name}|${record.fn}|${hourOf(record.at)}`;
     let perSecond = scheduledPerSecond.get(key);
@@ -404,10 +433,13 @@ const maxOf = (units: Iterable<Units>) => {
   return { write: Math.max(0, ...list.map((u) => u.write)), read: Math.max(0, ...list.map((u) => u.read)) };
 };
 
-/** A range read at the target size: its bytes grow with the customers (unless fixed); pages of at most 1 MB. */
-const scaledRange = (run: { read: number; bytes: number; consistent: boolean; queries: number; scales: boolean }) => {
-  if (!run.scales) return { readUnits: run.read, pages: run.queries, bytes: run.bytes };
-  const bytes = run.bytes * scale;
+/**
+ * A range read at the target size, in pages of at most 1 MB: its bytes grow with the customers; `KPI`'s do
+ * not; a dirty-days partition holds every day dirty on one night at the target size.
+ */
+const scaledRange = (run: Pick<RangeRun, 'read' | 'bytes' | 'consistent' | 'queries' | 'kind'>) => {
+  if (run.kind === 'fixed') return { readUnits: run.read, pages: run.queries, bytes: run.bytes };
+  const bytes = run.kind === 'days' ? Math.max(run.bytes, dirty.daysAtTarget * dirty.bytesPerItem) : run.bytes * scale;
   const perUnit = run.consistent ? 1 : 0.5;
   const pages = Math.max(run.queries, Math.ceil(bytes / 2 ** 20));
   return { readUnits: Math.max(pages * perUnit, Math.ceil(bytes / 4096) * perUnit), pages, bytes };
@@ -500,6 +532,70 @@ const ownRows = (() => {
   return [...best.entries()].sort((a, b) => b[1].write - a[1].write);
 })();
 
+/**
+ * The KPI roll-up (`kpis`) at the target size: one invocation reads the dirty-days partitions and, for each
+ * mark it finds there, reads that day's contributions, one page after the other, writes the day's total and
+ * clears the mark (2 writes). A day is marked in every dirty-days partition its writers reach, and at the
+ * target size a day has many writers: it is in all of them, and recomputed once for each. Its time:
+ * `pagesPerSecond` pages of 1 MB and `writeSeconds` a write (assumed, not measured).
+ */
+const pagesPerSecond = 20;
+const writeSeconds = 0.01;
+const rollUp = (() => {
+  const runs = [...rangeRuns.entries()].flatMap(([name, list]) => list.filter((run) => run.fn === 'kpis').map((run) => ({ name, run })));
+  if (!runs.length) return undefined;
+  // The marks each run found and cleared (or failed to: a newer bump), per day: one recomputation each.
+  const marks = new Map<string, number>();
+  for (const record of records) {
+    if (record.fn !== 'kpis' || record.op !== 'delete' || !dirtyPartition(record)) continue;
+    const key = `${Math.floor(record.at / second)}|KPI#${record.sk}`;
+    marks.set(key, (marks.get(key) ?? 0) + 1);
+  }
+  const isDay = (name: string) => /^table KPI#\d{4}-\d\d-\d\d$/.test(name);
+  /** One recomputation of a day: its run's reads divided by the marks found for it. */
+  const once = ({ name, run }: { name: string; run: RangeRun }): RangeRun => {
+    const times = isDay(name) ? Math.max(1, marks.get(`${run.at}|${name.replace(/^table /, '')}`) ?? 1) : 1;
+    return { ...run, read: run.read / times, bytes: run.bytes / times, queries: Math.max(1, Math.round(run.queries / times)) };
+  };
+  /** A night at the target size, each day recomputed `copies` times (the dirty-days partitions that hold it). */
+  const cost = (list: { name: string; run: RangeRun }[], copies: number) => {
+    let days = 0, pages = 0, readUnits = 0;
+    for (const entry of list) {
+      const times = isDay(entry.name) ? copies : 1;
+      const range = scaledRange(once(entry));
+      if (isDay(entry.name)) days++;
+      pages += range.pages * times;
+      readUnits += range.readUnits * times;
+    }
+    const writes = 2 * days * copies;
+    return { days, readUnits, pages, writes, seconds: pages / pagesPerSecond + writes * writeSeconds };
+  };
+  const nights = new Map<number, { name: string; run: RangeRun }[]>();
+  for (const entry of runs) nights.set(entry.run.at, [...(nights.get(entry.run.at) ?? []), entry]);
+  // One night at the target size: every partition the window's runs read, each at its largest recomputation.
+  const largest = new Map<string, { name: string; run: RangeRun }>();
+  for (const entry of runs) {
+    const current = largest.get(entry.name);
+    if (!current || once(current).bytes < once(entry).bytes) largest.set(entry.name, entry);
+  }
+  /** Dirty-days partitions: reached by the writers now, and all the roll-up reads. */
+  const reached = Math.max(1, dirty.written.length);
+  const shards = Math.max(reached, dirty.read.length);
+  const dayQueries = runs.filter(({ name }) => isDay(name)).reduce((n, { run }) => n + run.queries, 0);
+  return {
+    nights: nights.size,
+    reached,
+    shards,
+    /** Day queries per mark found, in the sample: 1 when a day's contributions fit one page. */
+    queriesPerMark: dayQueries / Math.max(1, sum([...marks.values()])),
+    biggest: [...nights.values()].map((night) => cost(night, reached)).sort((a, b) => b.seconds - a.seconds)[0]!,
+    atTarget: cost([...largest.values()], reached),
+    /** The same, with the bumps spread over every dirty-days partition, and with each day recomputed once a run. */
+    spread: cost([...largest.values()], shards),
+    single: cost([...largest.values()], 1),
+  };
+})();
+
 // --- the report ---
 
 const fixed = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
@@ -547,6 +643,7 @@ const summary = {
   ingest: { msPerEvent: msPerRecord('ingest'), requestsPerEvent: requestsPerRecord('ingest'), capacity: ingestCapacity, saleArrival: burstSlot.arrivalRate, catchUpHours: ingestCatchUp },
   sender: { msPerJob: msPerRecord('sender'), requestsPerJob: requestsPerRecord('sender'), lambdaCapacity: senderLambdaCapacity },
   dirty,
+  rollUp,
   expectedBusiestHour: { hour: busiestHourOfDay, jobs: expectedJobs },
   plans: plans.map((p) => ({ maxSendRate: p.maxSendRate, emailRate: p.emailRate, jobRate: p.jobRate, busiestHourDrain: p.perHour[busiestHour]!.drainSeconds, maxDrain: maxDrain(p) })),
   overLimit: [...overRows.map((row) => row.name), ...ownOver.map(([kind]) => kind)],
@@ -568,26 +665,25 @@ const hiddenNote = hiddenRows.length
   ? `\n\n${hiddenRows.length} more shared partitions (${[...new Set(hiddenRows.map((row) => row.name.replace(/#\d{4}-\d\d-\d\d$/, '#<day>')))].join(', ')}), each at most ${fixed(Math.max(...hiddenRows.flatMap((row) => row.modelled.map((m) => m.write))))} writes/s and ${fixed(Math.max(...hiddenRows.flatMap((row) => row.modelled.map((m) => m.read))))} reads/s.`
   : '';
 const biggestRanges = rows.filter((row) => row.range).sort((a, b) => b.range!.readUnits - a.range!.readUnits).slice(0, 3);
-/** The KPI roll-up's biggest run: every dirty day's contributions read, one page after the other, in one invocation. */
-const rollUp = (() => {
-  const runs = new Map<number, { readUnits: number; pages: number; partitions: number }>();
-  for (const list of rangeRuns.values()) {
-    for (const run of list.filter((r) => r.fn === 'kpis')) {
-      const scaled = scaledRange(run);
-      const sums = runs.get(run.at) ?? { readUnits: 0, pages: 0, partitions: 0 };
-      runs.set(run.at, { readUnits: sums.readUnits + scaled.readUnits, pages: sums.pages + scaled.pages, partitions: sums.partitions + 1 });
-    }
-  }
-  return [...runs.values()].sort((a, b) => b.pages - a.pages)[0];
+const rollUpNote = (() => {
+  if (!rollUp) return '';
+  const { biggest, atTarget, spread, reached, shards } = rollUp;
+  const timeout = wiring.kpis.timeoutSeconds;
+  const against = (seconds: number) => (seconds <= timeout ? `within it (${fixed((seconds / timeout) * 100)} %)` : `**over it** (${fixed(seconds / timeout, 1)} ×)`);
+  return `\n\nThe KPI roll-up (\`kpis\`, 00:15 UTC) queries the ${shards} dirty-days partitions (consistent reads) and, for each mark it finds,
+recomputes that day from its \`KPI#<day>\` contributions, one page after the other, writes the day's total to \`KPI\` and clears
+the mark (2 writes). At ${fixed(target)} customers a day has many writers, so it is marked in every dirty-days partition they
+reach (${reached} now${reached < shards ? `, ${shards} once the bumps spread` : ''}) and recomputed once for each. The sample's biggest night at ${fixed(target)} customers:
+${plural(biggest.days, 'day')}, ${fixed(biggest.readUnits)} read units in ${fixed(biggest.pages)} pages of 1 MB and ${fixed(biggest.writes)} single-item writes, about ${duration(biggest.seconds)}. A night at
+${fixed(target)} customers brings ${fixed(scale / days)} times the whole window's work, so it dirties more days than a night of the sample:
+taking every one of the ${fixed(dirty.daysAtTarget)} days the window's runs recomputed as dirty on one night, each at its largest, ${fixed(atTarget.readUnits)} read
+units in ${fixed(atTarget.pages)} pages and ${fixed(atTarget.writes)} writes: about ${duration(atTarget.seconds)}${reached < shards ? `; ${duration(spread.seconds)} with the bumps spread over ${shards} (${fixed(spread.pages)} pages)` : ''} (days
+the sample never dirtied are not counted). Against the function's ${fixed(timeout)} s timeout (\`wiring.kpis\`): the sample's night
+${against(biggest.seconds)}, the full estimate ${against(atTarget.seconds)}${reached < shards ? `, spread ${against(spread.seconds)}` : ''}.${Math.max(atTarget.seconds, spread.seconds) > timeout ? ` A run cut off there has cleared the days it finished; its ${wiring.kpis.retry.attempts} retries go on from them.` : ''}
+At ${pagesPerSecond} pages a second (${fixed(pagesPerSecond * 128)} read units a second, eventually consistent) no partition passes its read limit: one
+sequential reader. The times take ${pagesPerSecond} pages of 1 MB a second and ${fixed(writeSeconds * 1000)} ms a write (DynamoDB's latency, assumed: not
+measured here).`;
 })();
-const pagesPerSecond = 20;
-const rollUpNote = rollUp
-  ? `\n\nThe KPI roll-up (\`kpis\`, 00:15 UTC) recomputes each dirty day from its contributions. Its biggest run here read ${fixed(rollUp.partitions)}
-partitions; at ${fixed(target)} customers that is ${fixed(rollUp.readUnits)} read units in ${fixed(rollUp.pages)} pages of 1 MB, one after the other: about
-${duration(rollUp.pages / pagesPerSecond)} at ${pagesPerSecond} pages a second, against the function's ${wiring.kpis.timeoutSeconds} s timeout (and at ${fixed(target)} customers
-every one of the ${fixed(dirty.daysAtTarget)} days a day's orders touch is dirty each night). No partition passes its read limit (one
-sequential reader), but the run does not fit one invocation.`
-  : '';
 
 const ownTable = [
   '| partitions | hottest | writes/s | reads/s |',
@@ -638,6 +734,37 @@ const perEmailMax = indexRows.reduce((a, b) => (b.perEmail > a.perEmail ? b : a)
 const perEventMax = indexRows.reduce((a, b) => (b.perShopEvent > a.perShopEvent ? b : a), indexRows[0]!);
 const hottestIndex = indexRows[0];
 const lastPlan = plans.at(-1)!;
+const peakOf = (row: PartitionRow) => row.modelled.reduce((a, b) => (b.write > a.write ? b : a));
+/** The dirty-days partitions: how hot, and how evenly the writers reach them. */
+const dirtyRows = rows.filter((row) => row.name.startsWith('table KPI#DIRTY#'));
+const kpiRow = rows.find((row) => row.name === 'table KPI');
+const dirtyNote = (() => {
+  const hottest = dirtyRows[0];
+  if (!hottest) return undefined;
+  const peak = peakOf(hottest);
+  const shards = dirty.read.length || dirtyRows.length;
+  const uneven = dirty.written.length < shards;
+  const perShard = dirty.bumpsPerShopEventAtPeak * (uneven ? dirty.topShare : 1 / shards);
+  const lines = [
+    `- **Dirty days.** Each KPI contribution bumps one small item, \`KPI#DIRTY#<n>\` / \`<day>\`, 1 write unit (${fixed(dirty.bumpsPerShopEvent, 1)} bumps per shop event
+  here, ${fixed(dirty.bumpsPerShopEventAtPeak, 1)} in the flash sale's hour: an order writes only the days its footprint changes). The hottest, \`${hottest.name.replace(/^table /, '')}\`, peaks at
+  ${fixed(peak.write)} writes/s (${hourLabel(peak.hour).slice(6)}, mostly ${peak.top || '–'})${hottest.modelled.some(over) ? `: **over its limit of ${fixed(writeLimit)}**` : `, within its ${fixed(writeLimit)}`}.`,
+  ];
+  if (uneven) {
+    lines.push(`  **The bumps do not spread**: the roll-up reads ${shards} dirty-days partitions, but the writers reached ${dirty.written.length} (${dirty.written.map((pk) => `\`${pk}\``).join(', ')}: ${fixed(dirty.topShare * 100)} % of the
+  bumps in the busiest).`);
+    if (dirty.written.length <= indexShards && shards > indexShards)
+      lines.push(`  The shard is \`shardOf(key) % ${shards}\` (functions/adapters/dynamodb/kpi-counters.ts), and \`shardOf\` is already taken modulo
+  \`indexShards\` (${indexShards}): n never reaches ${indexShards}. Hashing the key modulo the dirty shards themselves would spread them, about
+  ${fixed(peak.write / Math.max(dirty.topShare, 1e-9) / shards)} writes/s each.`);
+  }
+  lines.push(`  One dirty-days partition reaches ${fixed(writeLimit)} writes/s at ${fixed(writeLimit / Math.max(perShard, 1e-9))} shop events/s ${uneven ? 'as the bumps fall now' : `(the ${shards} evenly reached)`}, against ingest's ${fixed(ingestCapacity)}
+  events/s; evenly spread, the dirty shards need ≥ ${fixed(dirty.bumpsPerShopEventAtPeak, 1)} × shop events/s ÷ ${fixed(writeLimit)}.${kpiRow ? ` \`KPI\` itself now takes only the roll-up's day totals and
+  its query: ${fixed(Math.max(...kpiRow.modelled.map((m) => m.write)))} writes/s, ${fixed(Math.max(...kpiRow.modelled.map((m) => m.read)))} reads/s.` : ''}`);
+  return lines.join('\n');
+})();
+/** Partitions over a limit that no note above explains. */
+const otherOver = overRows.filter((row) => !indexRows.includes(row) && !dirtyRows.includes(row));
 const recommendations = [
   hottestIndex &&
     `- **Index shards.** \`indexShards\` = ${indexShards} ${indexRows.some((row) => row.modelled.some(over)) ? '**is not enough**' : 'is enough'}: the hottest index partition, \`${hottestIndex.name}\`, peaks at ${fixed(Math.max(...hottestIndex.modelled.map((m) => m.write)))} writes/s
@@ -645,18 +772,31 @@ const recommendations = [
   ${fixed(perEventMax!.perShopEvent, 2)} per shop event (\`${perEventMax!.name}\`): one shard reaches ${fixed(writeLimit)} writes/s at ${fixed(writeLimit / perEmailMax!.perEmail)} emails/s
   (MaxSendRate ${fixed(writeLimit / perEmailMax!.perEmail / quotaShare)}/s at ${fixed(quotaShare * 100)} %) or ${fixed(writeLimit / perEventMax!.perShopEvent)} shop events/s alone. Above that,
   \`indexShards\` ≥ (${fixed(perEmailMax!.perEmail, 2)} × emails/s + ${fixed(perEventMax!.perShopEvent, 2)} × shop events/s) ÷ ${fixed(writeLimit)}.`,
-  rows.some((row) => row.name === 'table KPI' && row.modelled.some(over)) &&
-    `- **\`KPI\` / \`DIRTY\` is a hot item.** Every KPI contribution bumps it (${fixed(dirty.bumpsPerShopEvent, 1)} bumps per shop event here, ${fixed(dirty.bumpsPerShopEventAtPeak, 1)} in the
-  flash sale's hour: an order rewrites every day its customer's footprint touches), and each bump rewrites the whole item, one version per dirty day (${dirty.unitsAtTarget} write units at
-  ${fixed(dirty.daysAtTarget)} days). At ingest's ${fixed(ingestCapacity)} events/s that is ${fixed(Math.max(...rows.find((row) => row.name === 'table KPI')!.modelled.map((m) => m.write)))} writes/s on one partition, and one item cannot be split.
-  Sharding the item alone does not help (each shard still grows with the days). A key change does: one small item per dirty
-  day and shard, e.g. \`KPI#DIRTY#<n>\` / \`<day>\` with \`n\` a hash of the contribution key: 1 write unit a bump, so
-  ${fixed(dirty.bumpsPerShopEventAtPeak, 1)} × ${fixed(ingestCapacity)} ≈ ${fixed(dirty.bumpsPerShopEventAtPeak * ingestCapacity)} writes/s in the sale, spread over \`n\` partitions:
-  n ≥ ${Math.max(1, Math.ceil((dirty.bumpsPerShopEventAtPeak * ingestCapacity) / writeLimit))} today, ${Math.max(1, Math.ceil((2 * dirty.bumpsPerShopEventAtPeak * ingestCapacity) / writeLimit))} for twice today's ingest (the roll-up then reads each of them).`,
+  dirtyNote,
   rollUp &&
-    rollUp.pages / pagesPerSecond > wiring.kpis.timeoutSeconds &&
-    `- **The KPI roll-up does not fit one invocation** at ${fixed(target)} customers (${fixed(rollUp.pages)} pages, about ${duration(rollUp.pages / pagesPerSecond)}).
-  Fan it out (one message per dirty day on a queue) or keep running totals, so that no run reads a whole year of contributions.`,
+    (() => {
+      const { atTarget, spread, single, biggest, reached, shards } = rollUp;
+      const timeout = wiring.kpis.timeoutSeconds;
+      const worst = reached < shards ? spread : atTarget;
+      const repeat =
+        shards > 1
+          ? ` It recomputes a day once per dirty-days partition holding it${reached < shards ? ` (${shards} once the bumps spread: ${duration(spread.seconds)})` : ''}; collecting the marks of all ${shards}
+  first and recomputing each day once would take ${duration(single.seconds)}.`
+          : '';
+      return worst.seconds > timeout
+        ? `- **The KPI roll-up may not fit one invocation** at ${fixed(target)} customers: about ${duration(worst.seconds)} (${fixed(worst.pages)} pages, ${fixed(worst.writes)} writes) if every day the
+  window touched (${fixed(dirty.daysAtTarget)}) is dirty on one night, against its ${fixed(timeout)} s timeout (the sample's biggest night, scaled: ${duration(biggest.seconds)}).${repeat}
+  ${single.seconds > timeout ? 'Even so, fan it out (one message per dirty day on a queue) or keep running totals, so that no run reads every dirty day\'s contributions.' : ''}`.trimEnd()
+        : `- **The KPI roll-up fits its timeout**: at ${fixed(target)} customers about ${duration(worst.seconds)} if every day the window touched (${fixed(dirty.daysAtTarget)}) is dirty
+  on one night (${fixed(worst.pages)} pages${reached < shards ? `, the bumps spread over ${shards}` : ''}), ${duration(biggest.seconds)} for the sample's biggest night scaled, against \`kpis\`' ${fixed(timeout)} s.${repeat}`;
+    })(),
+  ...otherOver.map(
+    (row) => {
+      const worst = row.modelled.reduce((a, b) => (Math.max(b.write / writeLimit, b.read / readLimit) > Math.max(a.write / writeLimit, a.read / readLimit) ? b : a));
+      return `- **\`${row.name}\` is over its limit**: ${fixed(worst.write)} writes/s and ${fixed(worst.read)} reads/s in its busiest hour (${hourLabel(worst.hour).slice(6)}, mostly ${worst.top}), at
+  ${fixed(row.perShopEvent, 2)} write units per shop event and ${fixed(row.perEmail, 2)} per email.`;
+    },
+  ),
   ...plans.map((plan) => {
     const needed = Math.ceil((plan.jobRate * msPerRecord('sender')) / 1000);
     return needed > queueOf('sender').maxConcurrency
@@ -696,7 +836,7 @@ partition concerned. A query's partition is the value its key condition gives th
   \`SUPPRESSED#\`, \`MESSAGE#\`) carries that customer's work only: its rate is the same at any size, taken as measured in
   its busiest second. The local clock stands still during an invocation, so all of a job's or an event's requests fall
   in one second: an upper bound.
-- Every other partition (each index shard, \`KPI\`, each \`KPI#<day>\`) is shared: its load is the rate of the work that
+- Every other partition (each index shard, \`KPI\`, each \`KPI#DIRTY#<n>\`, each \`KPI#<day>\`) is shared: its load is the rate of the work that
   touches it × the units one piece of that work costs there (measured per hour). The rate of the work is what the queues
   let through at ${fixed(target)} customers:
   - the sender: each hour's jobs (×${fixed(scale)}) arrive at once, when the sweep runs, and drain at the SES pace:
@@ -709,12 +849,15 @@ partition concerned. A query's partition is the value its key condition gives th
   - all of these at once, each at its full rate in the hour: an upper bound.
 - The scheduled functions (sweeps, outbox relay, KPI roll-up) make their single-item requests once a run, whatever
   the size: as measured (a run's requests all fall in one second of the standing clock: an upper bound). Their range reads (a sweep's query of its index shard, the roll-up's query of a
-  \`KPI#<day>\` partition) return ×${fixed(scale)} the bytes (except \`KPI\`, one total a day): bytes ÷ 4 KB read units (÷ 2
-  eventually consistent), in pages of 1 MB. A paginated Query is sequential: one run passes 3,000 reads/s on its
+  \`KPI#<day>\` partition) return ×${fixed(scale)} the bytes; except \`KPI\` (one total a day, as measured) and the
+  \`KPI#DIRTY#<n>\` partitions (one small item per dirty day: ${fixed(dirty.daysAtTarget)} days each at ${fixed(target)} customers, below). Bytes ÷ 4 KB
+  read units (÷ 2 eventually consistent), in pages of 1 MB. A paginated Query is sequential: one run passes 3,000 reads/s on its
   partition only if its 1 MB pages (128 units, eventually consistent) come back faster than one per 43 ms.
-- \`KPI\` / \`DIRTY\` is one item with a version per dirty day, written whole by each contribution: at ${fixed(target)}
-  customers every day that a day's orders touch is dirty between two roll-ups, ${fixed(dirty.daysAtTarget)} days here (the
-  \`KPI#<day>\` partitions written in the window; ${fixed(dirty.measuredDays)} at most in the sample) × ${fixed(dirty.bytesPerDay)} bytes: ${dirty.unitsAtTarget} write unit${dirty.unitsAtTarget === 1 ? '' : 's'} per bump.
+- The dirty days: every KPI contribution (an order's changed days, a conversion, an NPS answer) bumps a small item,
+  \`KPI#DIRTY#<n>\` / \`<day>\` (1 write unit), in the partition its writer's key hashes to: these partitions scale like the
+  others, with the work. A night at ${fixed(target)} customers is ${fixed(scale / days)} times the window's work, so every day the window's
+  roll-ups recomputed (${fixed(dirty.daysAtTarget)}; at most ${fixed(dirty.measuredDays)} on one night of the sample) is taken as dirty on one night, in each
+  dirty-days partition (${fixed(dirty.bytesPerItem)} bytes a day).
 
 ### The busiest hour
 

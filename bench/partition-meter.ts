@@ -17,7 +17,7 @@
  *   do not; each to the index partition the entry leaves or enters.
  * - A query's partition is the value its key condition sets the partition key
  *   to; its read units are the table's or the index's, as dynalite reports them;
- *   the bytes it returned are kept too, so that a range read can be scaled.
+ *   the items and bytes it returned are kept too, so that a range read can be scaled.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -40,7 +40,8 @@ export interface MeterRecord {
   /** A table write: the item's size and number of attributes after it. */
   itemBytes?: number;
   attributes?: number;
-  /** A query: the bytes of the items it returned (to scale a range read), and whether it read strongly. */
+  /** A query: the items and bytes it returned (to scale a range read), and whether it read strongly. */
+  items?: number;
   bytes?: number;
   consistent?: boolean;
 }
@@ -155,7 +156,7 @@ export const partitionMeter = (options: PartitionMeterOptions) => {
           const bytes = (output.Items ?? []).reduce((sum, item) => sum + itemBytes(item), 0);
           records.push({
             at, fn, target, pk: partitionValue(input, keyAttribute) ?? '?', op: 'query',
-            readUnits: Math.max(minimum, units ?? capacity.CapacityUnits ?? 0), writeUnits: 0, bytes, consistent,
+            readUnits: Math.max(minimum, units ?? capacity.CapacityUnits ?? 0), writeUnits: 0, items: output.Items?.length ?? 0, bytes, consistent,
           });
           // A query on an index that fetches attributes it does not project also reads the table: not done here (KEYS_ONLY, keys only read).
           if (input.IndexName && (capacity.Table?.CapacityUnits ?? 0) > 0) {

@@ -11,10 +11,11 @@ import { dynamoMessageStatuses } from '../adapters/dynamodb/message-status';
 import { dynamoSendLedger } from '../adapters/dynamodb/send-ledger';
 import { dynamoSuppressions } from '../adapters/dynamodb/suppressions';
 import { handleSesEvent, messageAbout } from '../deliverability/ses-events';
-import { describeIssues } from '../events/event';
+import { parseBounded, rejection } from '../events/bounded';
+import { eventBridgePublisher } from '../adapters/eventbridge';
 import { campaignSchema } from '../events/retention';
 import { sesEventSchema } from '../events/ses';
-import { emit } from '../metrics';
+import { emit, emitService } from '../metrics';
 import { logger, metrics } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
 import { processQueue } from './queue';
@@ -26,23 +27,25 @@ export const createHandler = (runtime: Runtime) => {
     suppressions: dynamoSuppressions(runtime.dynamo, runtime.tableName),
     configurationSetName: runtime.configurationSetName,
   };
+  const events = eventBridgePublisher(runtime.events, runtime.eventBusName);
   return middy((event: SQSEvent, context: Context) =>
     processQueue(event, context, async (record) => {
-    const parsed = sesEventSchema.safeParse(JSON.parse(record.body));
-    if (!parsed.success) {
-      // Not ours to drop: the error sends the event, after its retries, to the
-      // function's dead-letter queue. The reason names fields, never values.
-      const reason = describeIssues(parsed.error);
-      logger.error('SES event does not match its schema', { reason });
-      throw new Error(`SES event does not match its schema: ${reason}`);
-    }
-    const result = await handleSesEvent(parsed.data, ports);
-    logger.info('SES event handled', { ...result, detailType: parsed.data['detail-type'] });
-    // Counted once per message and kind (a replay is a duplicate), for the campaign the engine tagged it with.
-    const campaign = campaignSchema.safeParse(messageAbout(parsed.data.detail.mail).campaign);
-    if (result.outcome === 'recorded' && campaign.success) emit(metrics, result.kind, campaign.data, 1);
-    return result;
-  }))
+      const raw: unknown = JSON.parse(record.body);
+      const parsed = parseBounded(sesEventSchema, raw);
+      if (!parsed.success) {
+        // Not dropped: refused to the dead letters with the reason, which names fields, never values.
+        logger.error('SES event does not match its schema', { reason: parsed.reason });
+        emitService(metrics, 'deadLetters', 1);
+        await events.publish([rejection(raw, `SES event does not match its schema: ${parsed.reason}`, parsed.bytes)]);
+        return { outcome: 'rejected' as const, reason: parsed.reason };
+      }
+      const result = await handleSesEvent(parsed.data, ports);
+      logger.info('SES event handled', { ...result, detailType: parsed.data['detail-type'] });
+      // Counted once per message and kind (a replay is a duplicate), for the campaign the engine tagged it with.
+      const campaign = campaignSchema.safeParse(messageAbout(parsed.data.detail.mail).campaign);
+      if (result.outcome === 'recorded' && campaign.success) emit(metrics, result.kind, campaign.data, 1);
+      return result;
+    }))
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));
 };

@@ -160,9 +160,9 @@ describe('one customer\'s story', () => {
     ]);
     const conversions = bus.filter((e) => e['detail-type'] === 'Campaign Conversion').map((e) => e.detail);
     expect(conversions).toEqual([
-      { campaign: 'winback', step: 2, orderId: 'o2', customerId: 'ana', revenue: 60, currency: 'EUR', via: 'code' },
+      { campaign: 'winback', step: 2, orderId: 'o2', customerId: 'ana', revenue: 60, currency: 'EUR', via: 'code', eventId: 'CampaignConversion#o2' },
       // 29.9 days after the step-2 email of 24 May.
-      { campaign: 'winback', step: 2, orderId: 'o4', customerId: 'ana', revenue: 30, currency: 'EUR', via: 'window' },
+      { campaign: 'winback', step: 2, orderId: 'o4', customerId: 'ana', revenue: 30, currency: 'EUR', via: 'window', eventId: 'CampaignConversion#o4' },
     ]);
     expect(summary.conversions.winback).toEqual({ conversions: 2, revenue: 90, byStep: { 2: { conversions: 2, revenue: 90 } } });
   }, 120_000);

@@ -5,13 +5,10 @@
  * on EventBridge (the detail is SES's event record).
  */
 import { describe, expect, it } from 'vitest';
-import type { Context, SQSEvent } from 'aws-lambda';
 import type { MessageEvent, MessageStatuses } from '../../functions/campaigns/ports';
 import { decide, handleSesEvent, type SesEventPorts } from '../../functions/deliverability/ses-events';
 import { sesEventSchema, sesStatusEventSchema, type SesStatusEvent } from '../../functions/events/ses';
 import { sendKeyTag } from '../../functions/campaigns/delivery';
-import { createHandler } from '../../functions/handlers/ses-events';
-import type { Runtime } from '../../functions/runtime';
 
 const mail = {
   timestamp: '2026-04-10T09:00:00.000Z',
@@ -246,19 +243,5 @@ describe('SES accepting a message tells the send ledger its id (DESIGN §8)', ()
     );
     expect(await handleSesEvent(accepted, ports)).toEqual({ outcome: 'reconciled', messageId: '0102018f-msg-1' });
     expect(reconciled.get(sendKey)).toBe('0102018f-msg-1');
-  });
-});
-
-describe('an SES event that fails its schema is not dropped silently', () => {
-  it.each([
-    ['an unknown bounce type', bounced('Soft' as 'Permanent')],
-    ['no message id', { ...delivered, detail: { ...delivered.detail, mail: { ...mail, messageId: undefined } } }],
-    ['a detail that does not match its detail-type', { ...opened, 'detail-type': 'Email Delivered' }],
-  ])('%s: the record is reported failed (SQS retries it, then moves it to the dead-letter queue)', async (_, event) => {
-    // Parsing comes first: the stores are never reached.
-    const runtime = { dynamo: {}, tableName: 'retention', configurationSetName: 'retention' } as unknown as Runtime;
-    const handler = createHandler(runtime);
-    const record = { messageId: 'm-1', body: JSON.stringify(event), attributes: { ApproximateReceiveCount: '1' } };
-    expect(await handler({ Records: [record] } as unknown as SQSEvent, {} as Context)).toMatchObject({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
   });
 });

@@ -35,7 +35,7 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
   const sum = async (day: string) => {
     const total: Counters = {};
     for await (const page of paginateQuery({ client }, { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': contributions(day) } })) {
-      for (const { pk: _pk, sk: _sk, orders: _orders, ...counters } of page.Items ?? []) {
+      for (const { pk: _pk, sk: _sk, historySize: _size, ...counters } of page.Items ?? []) {
         for (const [counter, value] of Object.entries(counters)) if (typeof value === 'number') total[counter as Counter] = (total[counter as Counter] ?? 0) + value;
       }
     }
@@ -89,20 +89,20 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
       // Read, then write on the condition that nothing changed meanwhile (another order of the same customer).
       for (;;) {
         const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-        if (Item && (Item.orders as number) > orders) return; // a footprint from more orders is there: its writer sets the days
+        if (Item && (Item.historySize as number) > orders) return; // a footprint from more orders is there: its writer sets the days
         const touched = [...new Set([...((Item?.touched as string[] | undefined) ?? []), ...Object.keys(footprint)])].sort();
         // The days hold the last footprint once it is settled: then only the days that change are written;
         // otherwise (a writer died half-way, or this is its retry) every day any footprint touched.
-        const last = Item?.settled && (Item.orders as number) < orders ? (Item.footprint as DayCounters) : undefined;
+        const last = Item?.settled && (Item.historySize as number) < orders ? (Item.footprint as DayCounters) : undefined;
         const days = last ? touched.filter((day) => !sameCounters(last[day], footprint[day])) : touched;
         const kept = await ignoreConditionFailure(
           client.send(
             new PutCommand({
               TableName: tableName,
-              Item: { ...key, orders, footprint, touched, settled: false },
+              Item: { ...key, historySize: orders, footprint, touched, settled: false },
               ...(last
-                ? { ConditionExpression: 'orders = :last AND settled = :true', ExpressionAttributeValues: { ':last': Item!.orders, ':true': true } }
-                : { ConditionExpression: 'attribute_not_exists(orders) OR orders <= :orders', ExpressionAttributeValues: { ':orders': orders } }),
+                ? { ConditionExpression: 'historySize = :last AND settled = :true', ExpressionAttributeValues: { ':last': Item!.historySize, ':true': true } }
+                : { ConditionExpression: 'attribute_not_exists(historySize) OR historySize <= :orders', ExpressionAttributeValues: { ':orders': orders } }),
             }),
           ),
         );
@@ -115,8 +115,8 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
             client.send(
               new PutCommand({
                 TableName: tableName,
-                Item: { pk: contributions(day), sk: key.pk, orders, ...footprint[day] },
-                ConditionExpression: 'attribute_not_exists(orders) OR orders <= :orders',
+                Item: { pk: contributions(day), sk: key.pk, ...footprint[day], historySize: orders },
+                ConditionExpression: 'attribute_not_exists(historySize) OR historySize <= :orders',
                 ExpressionAttributeValues: { ':orders': orders },
               }),
             ),
@@ -129,7 +129,7 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
               TableName: tableName,
               Key: key,
               UpdateExpression: 'SET settled = :true',
-              ConditionExpression: 'orders = :orders',
+              ConditionExpression: 'historySize = :orders',
               ExpressionAttributeValues: { ':true': true, ':orders': orders },
             }),
           ),

@@ -8,7 +8,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Attempt, Claim, SendLedger } from '../../campaigns/ports';
+import type { Claim, SendLedger } from '../../campaigns/ports';
 import type { OutgoingEvent } from '../../events/event';
 import { ignoreConditionFailure } from './customers';
 import { indexUpTo, shardOf } from './table';
