@@ -341,6 +341,11 @@ const dirty = (() => {
     /** Days recomputed: at most on one night in the sample, and in all the window (taken as one night's at the target size). */
     measuredDays: Math.max(0, ...[...nights.values()].map((days) => days.size)),
     daysAtTarget: new Set(recomputed.map((record) => record.pk)).size,
+    /** The most days from a run's first to the farthest it recomputed: at most that many dirty on one night at the target size. */
+    span: Math.max(0, ...[...nights.values()].map((pks) => {
+      const times = [...pks].map((pk) => Date.parse(pk.slice('KPI#'.length)));
+      return Math.round((Math.max(...times) - Math.min(...times)) / dayMs) + 1;
+    })),
     bumps: bumps.length,
     /** Bumps per shop event (ingest's: footprints and conversions), over the window and in the flash sale's hour. */
     bumpsPerShopEvent: ingestBumps.length / Math.max(1, total('ingest', 'records')),
@@ -435,11 +440,11 @@ const maxOf = (units: Iterable<Units>) => {
 
 /**
  * A range read at the target size, in pages of at most 1 MB: its bytes grow with the customers; `KPI`'s do
- * not; a dirty-days partition holds every day dirty on one night at the target size.
+ * not; a dirty-days partition holds every day that may be dirty on one night at the target size.
  */
 const scaledRange = (run: Pick<RangeRun, 'read' | 'bytes' | 'consistent' | 'queries' | 'kind'>) => {
   if (run.kind === 'fixed') return { readUnits: run.read, pages: run.queries, bytes: run.bytes };
-  const bytes = run.kind === 'days' ? Math.max(run.bytes, dirty.daysAtTarget * dirty.bytesPerItem) : run.bytes * scale;
+  const bytes = run.kind === 'days' ? Math.max(run.bytes, Math.max(dirty.daysAtTarget, dirty.span) * dirty.bytesPerItem) : run.bytes * scale;
   const perUnit = run.consistent ? 1 : 0.5;
   const pages = Math.max(run.queries, Math.ceil(bytes / 2 ** 20));
   return { readUnits: Math.max(pages * perUnit, Math.ceil(bytes / 4096) * perUnit), pages, bytes };
@@ -557,6 +562,18 @@ const rollUp = (() => {
     const times = isDay(name) ? Math.max(1, marks.get(`${run.at}|${name.replace(/^table /, '')}`) ?? 1) : 1;
     return { ...run, read: run.read / times, bytes: run.bytes / times, queries: Math.max(1, Math.round(run.queries / times)) };
   };
+  const nights = new Map<number, { name: string; run: RangeRun }[]>();
+  for (const entry of runs) nights.set(entry.run.at, [...(nights.get(entry.run.at) ?? []), entry]);
+  // One night at the target size: every partition the window's runs read, each at its largest recomputation.
+  const largest = new Map<string, { name: string; run: RangeRun }>();
+  for (const entry of runs) {
+    const current = largest.get(entry.name);
+    if (!current || once(current).bytes < once(entry).bytes) largest.set(entry.name, entry);
+  }
+  const costOf = (days: number, pages: number, readUnits: number, copies: number) => {
+    const writes = 2 * days * copies;
+    return { days, readUnits, pages, writes, seconds: pages / pagesPerSecond + writes * writeSeconds };
+  };
   /** A night at the target size, each day recomputed `copies` times (the dirty-days partitions that hold it). */
   const cost = (list: { name: string; run: RangeRun }[], copies: number) => {
     let days = 0, pages = 0, readUnits = 0;
@@ -567,17 +584,22 @@ const rollUp = (() => {
       pages += range.pages * times;
       readUnits += range.readUnits * times;
     }
-    const writes = 2 * days * copies;
-    return { days, readUnits, pages, writes, seconds: pages / pagesPerSecond + writes * writeSeconds };
+    return costOf(days, pages, readUnits, copies);
   };
-  const nights = new Map<number, { name: string; run: RangeRun }[]>();
-  for (const entry of runs) nights.set(entry.run.at, [...(nights.get(entry.run.at) ?? []), entry]);
-  // One night at the target size: every partition the window's runs read, each at its largest recomputation.
-  const largest = new Map<string, { name: string; run: RangeRun }>();
-  for (const entry of runs) {
-    const current = largest.get(entry.name);
-    if (!current || once(current).bytes < once(entry).bytes) largest.set(entry.name, entry);
-  }
+  /**
+   * At most: every day from the run's first to the farthest a night's contributions reached (a lapse day, up to
+   * a year on), each day at the mean of the days the window recomputed (the biggest, the nearest days, among them).
+   */
+  const span = dirty.span;
+  const spanCost = (copies: number) => {
+    const list = [...largest.values()];
+    const days = list.filter(({ name }) => isDay(name));
+    const others = list.filter(({ name }) => !isDay(name)).map((entry) => scaledRange(once(entry)));
+    const perDay = days.map((entry) => scaledRange(once(entry)));
+    const mean = (pick: (range: { pages: number; readUnits: number }) => number) => sum(perDay.map(pick)) / Math.max(1, perDay.length);
+    const n = Math.max(span, days.length);
+    return costOf(n, sum(others.map((r) => r.pages)) + n * copies * mean((r) => r.pages), sum(others.map((r) => r.readUnits)) + n * copies * mean((r) => r.readUnits), copies);
+  };
   /** Dirty-days partitions: reached by the writers now, and all the roll-up reads. */
   const reached = Math.max(1, dirty.written.length);
   const shards = Math.max(reached, dirty.read.length);
@@ -588,11 +610,20 @@ const rollUp = (() => {
     shards,
     /** Day queries per mark found, in the sample: 1 when a day's contributions fit one page. */
     queriesPerMark: dayQueries / Math.max(1, sum([...marks.values()])),
-    biggest: [...nights.values()].map((night) => cost(night, reached)).sort((a, b) => b.seconds - a.seconds)[0]!,
-    atTarget: cost([...largest.values()], reached),
-    /** The same, with the bumps spread over every dirty-days partition, and with each day recomputed once a run. */
-    spread: cost([...largest.values()], shards),
-    single: cost([...largest.values()], 1),
+    span,
+    /**
+     * One night at the target size, three ways: the sample's biggest night; every day the window's runs
+     * recomputed; every day of the span. Each as the writers reach the dirty-days partitions now, with the
+     * bumps spread over all of them, and with each day recomputed once a run.
+     */
+    estimates: [
+      (() => {
+        const night = [...nights.values()].sort((a, b) => cost(b, 1).pages - cost(a, 1).pages)[0]!;
+        return { of: 'biggest' as const, now: cost(night, reached), spread: cost(night, shards), single: cost(night, 1) };
+      })(),
+      { of: 'window' as const, now: cost([...largest.values()], reached), spread: cost([...largest.values()], shards), single: cost([...largest.values()], 1) },
+      { of: 'span' as const, now: spanCost(reached), spread: spanCost(shards), single: spanCost(1) },
+    ],
   };
 })();
 
@@ -667,22 +698,41 @@ const hiddenNote = hiddenRows.length
 const biggestRanges = rows.filter((row) => row.range).sort((a, b) => b.range!.readUnits - a.range!.readUnits).slice(0, 3);
 const rollUpNote = (() => {
   if (!rollUp) return '';
-  const { biggest, atTarget, spread, reached, shards } = rollUp;
+  const { reached, shards, span, estimates } = rollUp;
   const timeout = wiring.kpis.timeoutSeconds;
-  const against = (seconds: number) => (seconds <= timeout ? `within it (${fixed((seconds / timeout) * 100)} %)` : `**over it** (${fixed(seconds / timeout, 1)} ×)`);
+  const window = estimates.find((e) => e.of === 'window')!;
+  const labels = {
+    biggest: 'the sample\'s biggest night',
+    window: `every day the window's runs recomputed, each at its largest`,
+    span: `every day of the span a night reaches (${span}: from the run's first day to its farthest lapse day), each at the mean of the ${window.now.days}`,
+  };
+  const cell = (c: { pages: number; writes: number; seconds: number }) =>
+    `${fixed(c.pages)} · ${fixed(c.writes)} · ${c.seconds > timeout ? `**${duration(c.seconds)}**` : duration(c.seconds)}`;
+  const columns = [
+    { title: `as the bumps fall now (${reached} partition${reached === 1 ? '' : 's'} a day)`, pick: (e: (typeof estimates)[number]) => e.now },
+    ...(reached < shards ? [{ title: `the bumps spread (${shards} partitions a day)`, pick: (e: (typeof estimates)[number]) => e.spread }] : []),
+    ...(shards > 1 ? [{ title: 'each day once a run', pick: (e: (typeof estimates)[number]) => e.single }] : []),
+  ];
+  const table = [
+    `| one night at ${fixed(target)} customers | days | ${columns.map((c) => `${c.title}: pages · writes · time`).join(' | ')} |`,
+    `|---|---:|${columns.map(() => '---:|').join('')}`,
+    ...estimates.map((e) => `| ${labels[e.of]} | ${fixed(e.now.days)} | ${columns.map((c) => cell(c.pick(e))).join(' | ')} |`),
+  ].join('\n');
+  const worst = Math.max(...estimates.flatMap((e) => columns.map((c) => c.pick(e).seconds)));
   return `\n\nThe KPI roll-up (\`kpis\`, 00:15 UTC) queries the ${shards} dirty-days partitions (consistent reads) and, for each mark it finds,
 recomputes that day from its \`KPI#<day>\` contributions, one page after the other, writes the day's total to \`KPI\` and clears
 the mark (2 writes). At ${fixed(target)} customers a day has many writers, so it is marked in every dirty-days partition they
-reach (${reached} now${reached < shards ? `, ${shards} once the bumps spread` : ''}) and recomputed once for each. The sample's biggest night at ${fixed(target)} customers:
-${plural(biggest.days, 'day')}, ${fixed(biggest.readUnits)} read units in ${fixed(biggest.pages)} pages of 1 MB and ${fixed(biggest.writes)} single-item writes, about ${duration(biggest.seconds)}. A night at
-${fixed(target)} customers brings ${fixed(scale / days)} times the whole window's work, so it dirties more days than a night of the sample:
-taking every one of the ${fixed(dirty.daysAtTarget)} days the window's runs recomputed as dirty on one night, each at its largest, ${fixed(atTarget.readUnits)} read
-units in ${fixed(atTarget.pages)} pages and ${fixed(atTarget.writes)} writes: about ${duration(atTarget.seconds)}${reached < shards ? `; ${duration(spread.seconds)} with the bumps spread over ${shards} (${fixed(spread.pages)} pages)` : ''} (days
-the sample never dirtied are not counted). Against the function's ${fixed(timeout)} s timeout (\`wiring.kpis\`): the sample's night
-${against(biggest.seconds)}, the full estimate ${against(atTarget.seconds)}${reached < shards ? `, spread ${against(spread.seconds)}` : ''}.${Math.max(atTarget.seconds, spread.seconds) > timeout ? ` A run cut off there has cleared the days it finished; its ${wiring.kpis.retry.attempts} retries go on from them.` : ''}
+reach and recomputed once for each. A night at ${fixed(target)} customers brings ${fixed(scale / days)} times the whole window's work, so it
+dirties more days than a night of the sample (at most ${fixed(dirty.measuredDays)} here): the table takes the sample's biggest night, every day
+the window's ${rollUp.nights} runs recomputed, and every day of the span a night's contributions reach. Times at ${pagesPerSecond} pages of 1 MB a second and
+${fixed(writeSeconds * 1000)} ms a write (DynamoDB's latency, assumed: not measured here), against the function's ${fixed(timeout)} s timeout
+(\`wiring.kpis\`; bold: over it):
+
+${table}
+
+The longest is ${duration(worst)}, ${worst <= timeout ? `${fixed((worst / timeout) * 100)} % of the timeout` : `**${fixed(worst / timeout, 1)} × the timeout**: a run cut off there has cleared the days it finished, and its ${wiring.kpis.retry.attempts} retries go on from them`}.
 At ${pagesPerSecond} pages a second (${fixed(pagesPerSecond * 128)} read units a second, eventually consistent) no partition passes its read limit: one
-sequential reader. The times take ${pagesPerSecond} pages of 1 MB a second and ${fixed(writeSeconds * 1000)} ms a write (DynamoDB's latency, assumed: not
-measured here).`;
+sequential reader.`;
 })();
 
 const ownTable = [
@@ -755,12 +805,15 @@ const dirtyNote = (() => {
   bumps in the busiest).`);
     if (dirty.written.length <= indexShards && shards > indexShards)
       lines.push(`  The shard is \`shardOf(key) % ${shards}\` (functions/adapters/dynamodb/kpi-counters.ts), and \`shardOf\` is already taken modulo
-  \`indexShards\` (${indexShards}): n never reaches ${indexShards}. Hashing the key modulo the dirty shards themselves would spread them, about
+  \`indexShards\` (${indexShards}): n is always ${indexShards === 1 ? '0' : `below ${indexShards}`}. Hashing the key modulo the dirty shards themselves would spread them, about
   ${fixed(peak.write / Math.max(dirty.topShare, 1e-9) / shards)} writes/s each.`);
   }
-  lines.push(`  One dirty-days partition reaches ${fixed(writeLimit)} writes/s at ${fixed(writeLimit / Math.max(perShard, 1e-9))} shop events/s ${uneven ? 'as the bumps fall now' : `(the ${shards} evenly reached)`}, against ingest's ${fixed(ingestCapacity)}
-  events/s; evenly spread, the dirty shards need ≥ ${fixed(dirty.bumpsPerShopEventAtPeak, 1)} × shop events/s ÷ ${fixed(writeLimit)}.${kpiRow ? ` \`KPI\` itself now takes only the roll-up's day totals and
-  its query: ${fixed(Math.max(...kpiRow.modelled.map((m) => m.write)))} writes/s, ${fixed(Math.max(...kpiRow.modelled.map((m) => m.read)))} reads/s.` : ''}`);
+  const atCeiling = perShard * ingestCapacity;
+  lines.push(`  One dirty-days partition reaches ${fixed(writeLimit)} writes/s at ${fixed(writeLimit / Math.max(perShard, 1e-9))} shop events/s ${uneven ? 'as the bumps fall now' : `(the ${shards} evenly reached)`}; at ingest's
+  ceiling (${fixed(ingestCapacity)} events/s, from the local timing) it would take ${fixed(atCeiling)} writes/s${atCeiling > writeLimit ? `: **over its limit**` : `, ${fixed((atCeiling / writeLimit) * 100)} % of its limit`}. Evenly spread,
+  the dirty shards need ≥ ${fixed(dirty.bumpsPerShopEventAtPeak, 1)} × shop events/s ÷ ${fixed(writeLimit)}.`);
+  if (kpiRow)
+    lines.push(`  \`KPI\` itself now takes only the roll-up's day totals and its query: ${fixed(Math.max(...kpiRow.modelled.map((m) => m.write)))} writes/s, ${fixed(Math.max(...kpiRow.modelled.map((m) => m.read)))} reads/s.`);
   return lines.join('\n');
 })();
 /** Partitions over a limit that no note above explains. */
@@ -775,20 +828,24 @@ const recommendations = [
   dirtyNote,
   rollUp &&
     (() => {
-      const { atTarget, spread, single, biggest, reached, shards } = rollUp;
+      const { reached, shards, span, estimates } = rollUp;
       const timeout = wiring.kpis.timeoutSeconds;
-      const worst = reached < shards ? spread : atTarget;
+      const wide = estimates.find((e) => e.of === 'span')!;
+      const biggest = estimates.find((e) => e.of === 'biggest')!;
+      const worst = reached < shards ? wide.spread : wide.now;
       const repeat =
         shards > 1
-          ? ` It recomputes a day once per dirty-days partition holding it${reached < shards ? ` (${shards} once the bumps spread: ${duration(spread.seconds)})` : ''}; collecting the marks of all ${shards}
-  first and recomputing each day once would take ${duration(single.seconds)}.`
+          ? `
+  It recomputes a day once per dirty-days partition holding it (${reached} now${reached < shards ? `, ${shards} once the bumps spread` : ''}); collecting the marks of
+  all ${shards} first and recomputing each day once would take ${duration(wide.single.seconds)}.`
           : '';
-      return worst.seconds > timeout
-        ? `- **The KPI roll-up may not fit one invocation** at ${fixed(target)} customers: about ${duration(worst.seconds)} (${fixed(worst.pages)} pages, ${fixed(worst.writes)} writes) if every day the
-  window touched (${fixed(dirty.daysAtTarget)}) is dirty on one night, against its ${fixed(timeout)} s timeout (the sample's biggest night, scaled: ${duration(biggest.seconds)}).${repeat}
-  ${single.seconds > timeout ? 'Even so, fan it out (one message per dirty day on a queue) or keep running totals, so that no run reads every dirty day\'s contributions.' : ''}`.trimEnd()
-        : `- **The KPI roll-up fits its timeout**: at ${fixed(target)} customers about ${duration(worst.seconds)} if every day the window touched (${fixed(dirty.daysAtTarget)}) is dirty
-  on one night (${fixed(worst.pages)} pages${reached < shards ? `, the bumps spread over ${shards}` : ''}), ${duration(biggest.seconds)} for the sample's biggest night scaled, against \`kpis\`' ${fixed(timeout)} s.${repeat}`;
+      const fits = worst.seconds <= timeout;
+      return `- **The KPI roll-up ${fits ? 'fits its timeout' : 'may not fit one invocation'}** at ${fixed(target)} customers: at most about ${duration(worst.seconds)} (every day of the
+  ${span}-day span dirty on one night${reached < shards ? `, the bumps spread over ${shards}` : ''}: ${fixed(worst.pages)} pages, ${fixed(worst.writes)} writes) against \`kpis\`' ${fixed(timeout)} s
+  timeout; ${duration(biggest.now.seconds)} for the sample's biggest night.${repeat}${
+        fits || wide.single.seconds <= timeout ? '' : `
+  Even so, fan it out (one message per dirty day on a queue) or keep running totals, so that no run reads every dirty day's contributions.`
+      }`;
     })(),
   ...otherOver.map(
     (row) => {
@@ -850,14 +907,15 @@ partition concerned. A query's partition is the value its key condition gives th
 - The scheduled functions (sweeps, outbox relay, KPI roll-up) make their single-item requests once a run, whatever
   the size: as measured (a run's requests all fall in one second of the standing clock: an upper bound). Their range reads (a sweep's query of its index shard, the roll-up's query of a
   \`KPI#<day>\` partition) return ×${fixed(scale)} the bytes; except \`KPI\` (one total a day, as measured) and the
-  \`KPI#DIRTY#<n>\` partitions (one small item per dirty day: ${fixed(dirty.daysAtTarget)} days each at ${fixed(target)} customers, below). Bytes ÷ 4 KB
+  \`KPI#DIRTY#<n>\` partitions (one small item per dirty day: at most ${fixed(Math.max(dirty.daysAtTarget, dirty.span))} days each at ${fixed(target)} customers, below). Bytes ÷ 4 KB
   read units (÷ 2 eventually consistent), in pages of 1 MB. A paginated Query is sequential: one run passes 3,000 reads/s on its
   partition only if its 1 MB pages (128 units, eventually consistent) come back faster than one per 43 ms.
 - The dirty days: every KPI contribution (an order's changed days, a conversion, an NPS answer) bumps a small item,
   \`KPI#DIRTY#<n>\` / \`<day>\` (1 write unit), in the partition its writer's key hashes to: these partitions scale like the
-  others, with the work. A night at ${fixed(target)} customers is ${fixed(scale / days)} times the window's work, so every day the window's
-  roll-ups recomputed (${fixed(dirty.daysAtTarget)}; at most ${fixed(dirty.measuredDays)} on one night of the sample) is taken as dirty on one night, in each
-  dirty-days partition (${fixed(dirty.bytesPerItem)} bytes a day).
+  others, with the work. A night at ${fixed(target)} customers is ${fixed(scale / days)} times the window's work: it may dirty every day the
+  window's roll-ups recomputed (${fixed(dirty.daysAtTarget)}; at most ${fixed(dirty.measuredDays)} on one night of the sample), and at most every day of the span
+  a night's contributions reach (${fixed(dirty.span)}: from the day before the run to the farthest lapse day), each marked in every
+  dirty-days partition (a day has many writers; ${fixed(dirty.bytesPerItem)} bytes a mark).
 
 ### The busiest hour
 
