@@ -90,9 +90,8 @@ export class NotSent extends Error {
 export const deliver = async (send: Send, ports: DeliveryPorts, attempt: Attempt): Promise<DeliveryOutcome> => {
   const { customer, sendKey, at } = send;
   if (!inSendWindow(at, send.timeZone, ports.config.sendWindow)) return { outcome: 'missed' };
-  // Consent and the customer's own opt-outs, then the address's suppression, read at send time.
-  if (!isMailable(customer, send.campaign) || (await ports.suppressions.isSuppressed(customer.email))) return { outcome: 'suppressed' };
 
+  // The ledger first: an earlier attempt may have sent it (and its own bounce suppressed the address since).
   const claim = await ports.ledger.claim(sendKey, customer.customerId, attempt);
   switch (claim.state) {
     case 'busy':
@@ -103,18 +102,25 @@ export const deliver = async (send: Send, ports: DeliveryPorts, attempt: Attempt
       return { outcome: 'heldOut' };
     case 'sent': {
       // An earlier attempt sent it: finish what it left (the outbox), never send again.
-      const offer = send.offer && (await issueCode(send, ports, sentEvents(send, '', ports).assignment));
-      const sent = sentEvents(send, claim.messageId, ports, offer);
+      const facts = emailFacts(send, ports);
+      const offer = send.offer && (await issueCode(send, ports, facts.assignment));
       if (!claim.published) {
-        await ports.ledger.recordSent(sendKey, claim.messageId, sent.events);
-        await publishOutbox(sendKey, sent.events, ports);
+        const events = sentEvents(send, facts, claim.messageId, offer);
+        await ports.ledger.recordSent(sendKey, claim.messageId, events);
+        await publishOutbox(sendKey, events, ports);
       }
-      return { outcome: 'sent', messageId: claim.messageId, step: send.step, discountCode: sent.code, assignment: sent.assignment, again: true };
+      return { outcome: 'sent', messageId: claim.messageId, step: send.step, discountCode: offer?.code, assignment: facts.assignment, again: true };
     }
     case 'claimed':
       if (claim.sendingAt && attempt.now.getTime() - Date.parse(claim.sendingAt) < reconcileMinutes * 60_000) {
         return { outcome: 'failed', retryable: true, reason: `an earlier attempt reached SES without an answer; waiting up to ${reconcileMinutes} minutes for SES's event` };
       }
+  }
+
+  // Consent and the customer's own opt-outs, then the address's suppression, read at send time.
+  if (!isMailable(customer, send.campaign) || (await ports.suppressions.isSuppressed(customer.email))) {
+    await ports.ledger.release(sendKey, attempt);
+    return { outcome: 'suppressed' };
   }
 
   if (isHeldOut(send.campaign, customer.customerId, ports.config[send.campaign].holdoutShare)) {
@@ -131,7 +137,7 @@ export const deliver = async (send: Send, ports: DeliveryPorts, attempt: Attempt
     return { outcome: 'deferred', until: nextLocalDayAt(at, send.timeZone, send.sendHour) };
   }
 
-  const sent = sentEvents(send, '', ports);
+  const sent = emailFacts(send, ports);
   const offer = send.offer && (await issueCode(send, ports, sent.assignment));
   const links = unsubscribeLinks(ports.keyring, ports.config.shop, customer.customerId, send.campaign, at);
   const email = await ports.templates.render(sent.template, sent.locale, {
@@ -172,30 +178,32 @@ export const deliver = async (send: Send, ports: DeliveryPorts, attempt: Attempt
     // Unknown: SES may have accepted it. The lease stays; SES's event will tell (reconcileMinutes).
     return { outcome: 'failed', retryable: true, reason: `SES did not answer (${error instanceof Error ? error.name : 'error'})` };
   }
-  const events = sentEvents(send, messageId, ports, offer).events;
+  const events = sentEvents(send, sent, messageId, offer);
   await ports.ledger.recordSent(sendKey, messageId, events);
   await publishOutbox(sendKey, events, ports);
   return { outcome: 'sent', messageId, step: send.step, discountCode: offer?.code, assignment: sent.assignment };
 };
 
-/** The events that follow a send: all derived from the send key, so any attempt builds the same ones, with the same ids. */
-const sentEvents = (send: Send, messageId: string, ports: DeliveryPorts, offer?: IssuedOffer) => {
+/** What the email is, derived from the send alone: any attempt finds the same. */
+const emailFacts = (send: Send, ports: Pick<DeliveryPorts, 'templates'>) => {
   const template = send.template ?? send.campaign;
   const experiment = ports.templates.experimentFor(template);
-  const assignment = experiment && assignVariant(experiment, send.customer.customerId);
-  const locale = ports.templates.localeFor(template, send.customer.locale);
-  const code = offer?.code;
+  return { template, assignment: experiment && assignVariant(experiment, send.customer.customerId), locale: ports.templates.localeFor(template, send.customer.locale) };
+};
+
+/** The events that follow a send, with ids derived from its send key: any attempt builds the same ones. */
+const sentEvents = (send: Send, facts: ReturnType<typeof emailFacts>, messageId: string, offer?: IssuedOffer): OutgoingEvent[] => {
   const time = send.at.toISOString();
-  const events: OutgoingEvent[] = [
+  const { customerId } = send.customer;
+  return [
     outgoing(
       emailSent,
       time,
-      { messageId, customerId: send.customer.customerId, campaign: send.campaign, step: send.step, locale, sendKey: send.sendKey, discountCode: code, ...assignment },
+      { messageId, customerId, campaign: send.campaign, step: send.step, locale: facts.locale, sendKey: send.sendKey, discountCode: offer?.code, ...facts.assignment },
       stableEventId(emailSent.detailType, send.sendKey),
     ),
     ...(offer ? [outgoing(discountCodeIssued, time, { ...offer, campaign: send.campaign }, stableEventId(discountCodeIssued.detailType, send.sendKey))] : []),
   ];
-  return { template, assignment, locale, code, events };
 };
 
 const heldOutEvents = (send: Send) => [

@@ -18,18 +18,19 @@ export const createHandler = (runtime: Runtime) => {
   const ports = storeAdapters(runtime);
   return middy((event: SQSEvent, context: Context) =>
     processQueue(event, context, async (record) => {
-    const result = await ingest(JSON.parse(record.body), ports);
-    if (result.outcome === 'rejected') {
-      logger.warn('event rejected', { reason: result.reason });
-      emitService(metrics, 'deadLetters', 1);
-    } else logger.info('event ingested', { outcome: result.outcome });
-    if (result.conversion) {
-      const { campaign, step, revenue } = result.conversion;
-      emitAll(metrics, campaign, { converted: 1, revenue });
-      if (step !== undefined) emitPerStep(metrics, campaign, step, { converted: 1, revenue });
-    }
-    return result;
-  }))
+      const result = await ingest(JSON.parse(record.body), ports);
+      if (result.outcome === 'rejected') {
+        logger.warn('event rejected', { reason: result.reason });
+        emitService(metrics, 'deadLetters', 1);
+      } else logger.info('event ingested', { outcome: result.outcome });
+      if (result.conversion) {
+        const { campaign, step, revenue } = result.conversion;
+        emitAll(metrics, campaign, { converted: 1, revenue });
+        if (step !== undefined) emitPerStep(metrics, campaign, step, { converted: 1, revenue });
+      }
+      return result;
+    }),
+  )
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));
 };
