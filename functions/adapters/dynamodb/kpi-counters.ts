@@ -18,7 +18,7 @@ import { DeleteCommand, GetCommand, paginateQuery, PutCommand, UpdateCommand, ty
 import type { KpiCounters } from '../../campaigns/ports';
 import type { Counter, DayCounters } from '../../ops/counters';
 import { ignoreConditionFailure } from './customers';
-import { shardOf } from './table';
+import { hashOf } from './table';
 
 const partition = 'KPI';
 const dayKey = (day: string) => `DAY#${day}`;
@@ -47,31 +47,28 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
     client.send(
       new UpdateCommand({
         TableName: tableName,
-        Key: { pk: dirtyPartition(Number(shardOf(writer)) % dirtyShards), sk: day },
+        Key: { pk: dirtyPartition(hashOf(writer) % dirtyShards), sk: day },
         UpdateExpression: 'ADD version :one',
         ExpressionAttributeValues: { ':one': 1 },
       }),
     );
 
-  /** Brings every dirty day's total up to date. */
+  /** Brings every dirty day's total up to date: each day once, however many shards marked it. */
   const rollUp = async () => {
+    const marks = new Map<string, { pk: string; version: number }[]>();
     for (let shard = 0; shard < dirtyShards; shard++) {
       const pages = paginateQuery({ client }, { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': dirtyPartition(shard) }, ConsistentRead: true });
-      for await (const page of pages) {
-        for (const { pk, sk: day, version } of page.Items ?? []) {
-          await client.send(new PutCommand({ TableName: tableName, Item: { pk: partition, sk: dayKey(day), ...(await sum(day)) } }));
-          // Cleared only if no contribution came meanwhile; else the next run recomputes it.
-          await ignoreConditionFailure(
-            client.send(
-              new DeleteCommand({
-                TableName: tableName,
-                Key: { pk, sk: day },
-                ConditionExpression: 'version = :version',
-                ExpressionAttributeValues: { ':version': version },
-              }),
-            ),
-          );
-        }
+      for await (const page of pages) for (const { pk, sk, version } of page.Items ?? []) marks.set(sk, [...(marks.get(sk) ?? []), { pk, version }]);
+    }
+    for (const [day, dayMarks] of marks) {
+      await client.send(new PutCommand({ TableName: tableName, Item: { pk: partition, sk: dayKey(day), ...(await sum(day)) } }));
+      // Cleared only if no contribution came meanwhile; else the next run recomputes it.
+      for (const { pk, version } of dayMarks) {
+        await ignoreConditionFailure(
+          client.send(
+            new DeleteCommand({ TableName: tableName, Key: { pk, sk: day }, ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': version } }),
+          ),
+        );
       }
     }
   };

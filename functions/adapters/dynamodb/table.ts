@@ -43,12 +43,15 @@ export type DueIndexName = Exclude<IndexName, 'outbox'>;
 /** Partitions of each sparse index: at 10 million customers, a busy hour's writes stay far below 1,000 a second in each. */
 export const indexShards = 1;
 
-/** The shard of a key: a stable hash, so the same customer is always in the same one. */
-export const shardOf = (key: string) => {
+/** A stable hash of a key (FNV-1a), to spread keys over shards. */
+export const hashOf = (key: string) => {
   let hash = 2166136261;
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16777619);
-  return String((hash >>> 0) % indexShards);
+  return hash >>> 0;
 };
+
+/** The index shard of a key: the same customer is always in the same one. */
+export const shardOf = (key: string) => String(hashOf(key) % indexShards);
 export const allShards = Array.from({ length: indexShards }, (_, shard) => String(shard));
 
 /** The items of a sparse index whose sort key is at most `upTo` (`below`: strictly less), shard by shard, page by page. */
