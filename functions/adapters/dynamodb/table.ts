@@ -13,6 +13,9 @@ import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
  * - `SEND#<sendKey>` / `SEND`           an occasion's send: its lease, SES's message id, its outbox
  * - `CODE#<code>` / `CODE`              a discount code
  * - `SUPPRESSED#<sha256>` / `SUPPRESSED` an address that must never be mailed
+ * - `CUSTOMER#<id>` / `KPI`            the customer's KPI footprint (the days it touched, from how many orders)
+ * - `KPI#<utcDate>` / `<event key>`     what one customer, conversion or survey answer adds to that day
+ * - `KPI#DIRTY#<n>` / `<utcDate>`       a day whose total must be recomputed, with its version
  * - `KPI` / `DAY#<utcDate>`             the day's KPI counters
  */
 export const tableSchema = {
