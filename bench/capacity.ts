@@ -832,17 +832,13 @@ const recommendations = [
       const timeout = wiring.kpis.timeoutSeconds;
       const wide = estimates.find((e) => e.of === 'span')!;
       const biggest = estimates.find((e) => e.of === 'biggest')!;
-      const worst = reached < shards ? wide.spread : wide.now;
-      const repeat =
-        shards > 1
-          ? `
-  It recomputes a day once per dirty-days partition holding it (${reached} now${reached < shards ? `, ${shards} once the bumps spread` : ''}); collecting the marks of
-  all ${shards} first and recomputing each day once would take ${duration(wide.single.seconds)}.`
-          : '';
+      // The roll-up collects the marks of every dirty-days partition first and recomputes each day once.
+      const worst = wide.single;
+      const repeat = '';
       const fits = worst.seconds <= timeout;
       return `- **The KPI roll-up ${fits ? 'fits its timeout' : 'may not fit one invocation'}** at ${fixed(target)} customers: at most about ${duration(worst.seconds)} (every day of the
-  ${span}-day span dirty on one night${reached < shards ? `, the bumps spread over ${shards}` : ''}: ${fixed(worst.pages)} pages, ${fixed(worst.writes)} writes) against \`kpis\`' ${fixed(timeout)} s
-  timeout; ${duration(biggest.now.seconds)} for the sample's biggest night.${repeat}${
+  ${span}-day span dirty on one night, its marks in ${reached} of ${shards} partitions: ${fixed(worst.pages)} pages, ${fixed(worst.writes)} writes) against \`kpis\`' ${fixed(timeout)} s
+  timeout; ${duration(biggest.single.seconds)} for the sample's biggest night.${repeat}${
         fits || wide.single.seconds <= timeout ? '' : `
   Even so, fan it out (one message per dirty day on a queue) or keep running totals, so that no run reads every dirty day's contributions.`
       }`;
