@@ -58,7 +58,6 @@ export interface Send {
 export type DeliveryOutcome =
   /** `again`: an earlier attempt sent it (this one finished what it left). */
   | { outcome: 'sent'; messageId: string; step?: number; discountCode?: string; assignment?: Assignment; again?: boolean }
-  | { outcome: 'duplicate' }
   /** In the campaign's holdout group: recorded as would-have-sent, not emailed. */
   | { outcome: 'heldOut' }
   | { outcome: 'suppressed' }
@@ -68,6 +67,9 @@ export type DeliveryOutcome =
   | { outcome: 'failed'; retryable: boolean; reason: string };
 
 const maxCodeAttempts = 5;
+
+/** Never settles the occasion: only the job that holds the send may. */
+const heldByAnother: DeliveryOutcome = { outcome: 'failed', retryable: true, reason: 'another job holds the send' };
 
 /**
  * How long an attempt that reached SES without an answer waits for SES's own
@@ -95,8 +97,8 @@ export const deliver = async (send: Send, ports: DeliveryPorts, attempt: Attempt
   const claim = await ports.ledger.claim(sendKey, customer.customerId, attempt);
   switch (claim.state) {
     case 'busy':
-      // Another job holds it; if that one dies, its own redelivery finishes the send.
-      return { outcome: 'duplicate' };
+      // Another job holds it: this one comes back later, when that one has settled it (or died, and its lease expired).
+      return heldByAnother;
     case 'heldOut':
       if (!claim.published) await publishOutbox(sendKey, heldOutEvents(send), ports);
       return { outcome: 'heldOut' };
@@ -150,7 +152,7 @@ export const deliver = async (send: Send, ports: DeliveryPorts, attempt: Attempt
     links: { shop: ports.config.shop.siteUrl, unsubscribe: links.url },
   }, sent.assignment?.variant);
 
-  if (!(await ports.ledger.markSending(sendKey, attempt))) return { outcome: 'duplicate' };
+  if (!(await ports.ledger.markSending(sendKey, attempt))) return heldByAnother;
   let messageId: string;
   try {
     ({ messageId } = await ports.mailer.send({

@@ -13,9 +13,10 @@ import type { CustomerStore } from './ports';
 
 /**
  * Outcomes of settling a job besides the delivery's own: a customer no longer
- * eligible, a sequence an order ended, a survey within the fatigue period.
+ * eligible, a sequence an order ended, a survey within the fatigue period, a
+ * job whose customer is no longer due (another job settled it).
  */
-export type SweepOutcome = DeliveryOutcome | { outcome: 'ineligible' | 'ended' | 'fatigued' };
+export type SweepOutcome = DeliveryOutcome | { outcome: 'ineligible' | 'ended' | 'fatigued' | 'duplicate' };
 
 export interface SweepResult {
   campaign: Campaign;

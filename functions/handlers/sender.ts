@@ -25,7 +25,13 @@ export const createHandler = (runtime: Runtime) => {
       if (!parsed.success) throw new Error(`not a send job: ${describeIssues(parsed.error)}`);
       const job = parsed.data;
       const outcome = await settleJob(job, ports, { owner: record.messageId, now: runtime.now() });
-      logger.info('send job', { campaign: job.campaign, customerId: job.customerId, at: job.at, outcome: outcome.outcome });
+      logger.info('send job', {
+        campaign: job.campaign,
+        customerId: job.customerId,
+        at: job.at,
+        outcome: outcome.outcome,
+        ...(outcome.outcome === 'failed' && { reason: outcome.reason }),
+      });
       // An attempt that only finished an earlier one's send is not a second email.
       const counted = !(outcome.outcome === 'sent' && outcome.again);
       if (counted && isCampaignMetric(outcome.outcome)) emitAll(metrics, job.campaign, { [outcome.outcome]: 1 });

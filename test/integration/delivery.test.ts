@@ -49,7 +49,8 @@ describe('leases, not one-way claims (DESIGN §8)', () => {
     const what = send('killed', 'birthday#killed#2026');
     const claimed = await ports.ledger.claim(what.sendKey, 'killed', { owner: 'killed-job', now: what.at });
     expect(claimed).toEqual({ state: 'claimed' });
-    expect(await deliverAs(what, ports, { owner: 'next-job', now: new Date(what.at.getTime() + 1000) })).toEqual({ outcome: 'duplicate' });
+    // Never settled by a job that does not hold it: it comes back later.
+    expect(await deliverAs(what, ports, { owner: 'next-job', now: new Date(what.at.getTime() + 1000) })).toEqual({ outcome: 'failed', retryable: true, reason: 'another job holds the send' });
     expect(sentTo('killed@example.com')).toHaveLength(0);
     const later = new Date(what.at.getTime() + (leaseSeconds + 1) * 1000);
     expect((await deliverAs(what, ports, { owner: 'next-job', now: later })).outcome).toBe('sent');

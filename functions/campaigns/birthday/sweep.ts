@@ -42,7 +42,6 @@ export const settleBirthday = async (profile: CustomerProfile, at: Date, ports: 
   switch (outcome.outcome) {
     case 'sent':
     case 'heldOut':
-    case 'duplicate':
     case 'suppressed':
       // This year's occasion is settled; the next one is a year away.
       await ports.customers.setBirthdayDue(profile.customerId, nextDueFor(profile, at, config, occasion), occasion);

@@ -53,7 +53,6 @@ export const settleNps = async (profile: CustomerProfile, at: Date, ports: Ports
       // A held-out customer would have been surveyed: the 90 days count for them too.
       await clear(at);
       break;
-    case 'duplicate':
     case 'suppressed':
     case 'missed':
       await clear();

@@ -51,7 +51,6 @@ export const settleWinback = async (profile: CustomerProfile, at: Date, ports: P
   switch (outcome.outcome) {
     case 'sent':
     case 'heldOut':
-    case 'duplicate':
     case 'suppressed':
       await customers.setWinbackDue(profile.customerId, lapse, nextWinbackFor(profile, at, config, step), {
         stepsSent: step,
