@@ -18,9 +18,9 @@ import { cpus, totalmem, type } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parseConfig } from '../functions/config';
-import { toBusEvent } from '../local/event-bus';
-import { progressBar, progressCounter } from '../local/progress';
-import { startLocalStack, type LocalStack } from '../local/stack';
+import { loadThroughIngest } from './load';
+import { progressBar } from '../local/progress';
+import { startLocalStack } from '../local/stack';
 import { syntheticCustomers, syntheticOrders } from '../local/synthetic';
 
 // `npm run bench -- --capacity`: the capacity bench instead (bench/capacity.ts).
@@ -53,34 +53,6 @@ interface Row {
   scanReadUnits: number;
 }
 
-type SyntheticEvent = { time: string; source: string; 'detail-type': string; detail: Record<string, unknown> };
-
-/**
- * Loads events through the ingest function, 16 customers at a time as
- * concurrent Lambda invocations would, each customer's events in time order.
- */
-const load = async (stack: LocalStack, events: SyntheticEvent[], label: string) => {
-  const byCustomer = new Map<string, SyntheticEvent[]>();
-  for (const event of events) {
-    const id = event.detail.customerId as string;
-    byCustomer.set(id, [...(byCustomer.get(id) ?? []), event]);
-  }
-  const queue = [...byCustomer.values()];
-  const progress = progressCounter(process.stderr, events.length, label);
-  let done = 0;
-  const worker = async () => {
-    for (let mine = queue.shift(); mine; mine = queue.shift()) {
-      for (const event of mine) {
-        const time = new Date(event.time);
-        await stack.invoke('ingest', toBusEvent({ source: event.source, detailType: event['detail-type'], detail: event.detail, time }, time));
-        progress(++done);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  // Deliver what ingestion published (conversions) before the day starts.
-  await stack.bus.flush();
-};
 
 const run = async (campaign: 'birthday' | 'winback', customers: number): Promise<Row> => {
   // Everything arrives the day before, as when a shop imports its customers and order history.
@@ -97,7 +69,7 @@ const run = async (campaign: 'birthday' | 'winback', customers: number): Promise
           )
         : [];
     const loadStart = performance.now();
-    await load(stack, [...profiles, ...orders], `loading ${customers.toLocaleString('en')} customers and ${orders.length.toLocaleString('en')} orders`);
+    await loadThroughIngest(stack, [...profiles, ...orders], `loading ${customers.toLocaleString('en')} customers and ${orders.length.toLocaleString('en')} orders`);
     const loadSeconds = (performance.now() - loadStart) / 1000;
     // The day before runs as usual (its sweeps settle what the import made due then); then the day is measured.
     const { bus } = stack;

@@ -30,8 +30,9 @@ import { parseConfig } from '../functions/config';
 import { emailSent } from '../functions/events/retention';
 import { wiring, type FunctionName } from '../functions/wiring';
 import { localCredentials, localRegion } from '../local/dynamodb';
-import { toBusEvent, type BusEvent } from '../local/event-bus';
-import { progressBar, progressCounter } from '../local/progress';
+import type { BusEvent } from '../local/event-bus';
+import { progressBar } from '../local/progress';
+import { loadThroughIngest, type ShopEvent } from './load';
 import { startLocalStack, type LocalStack } from '../local/stack';
 import { syntheticCustomers, syntheticOrders } from '../local/synthetic';
 import { invocationContext, partitionMeter, type MeterRecord } from './partition-meter';
@@ -89,7 +90,6 @@ const random = (seed: number) => () => {
 };
 const draw = random(44);
 
-type ShopEvent = { time: string; source: string; 'detail-type': string; detail: Record<string, unknown> };
 const iso = (ms: number) => new Date(ms).toISOString();
 
 // --- the scenario ---
@@ -214,35 +214,10 @@ function answerSurveys(event: BusEvent) {
   });
 }
 
-/** The import: through the ingest function, 16 customers at a time, each customer's events in order (as bench/campaigns.ts). */
-const load = async (events: ShopEvent[]) => {
-  const byCustomer = new Map<string, ShopEvent[]>();
-  for (const event of events) {
-    const id = event.detail.customerId as string;
-    let mine = byCustomer.get(id);
-    if (!mine) byCustomer.set(id, (mine = []));
-    mine.push(event);
-  }
-  const queue = [...byCustomer.values()];
-  const progress = progressCounter(process.stderr, events.length, `importing ${sample.toLocaleString('en')} customers and ${imported.length.toLocaleString('en')} orders`);
-  let done = 0;
-  const worker = async () => {
-    for (let mine = queue.shift(); mine; mine = queue.shift()) {
-      for (const event of mine) {
-        const time = new Date(event.time);
-        await stack.invoke('ingest', toBusEvent({ source: event.source, detailType: event['detail-type'], detail: event.detail, time }, time));
-        progress(++done);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  await stack.bus.flush();
-};
-
 const wallStart = performance.now();
 const wall = { import: 0, live: 0, measured: 0 };
 try {
-  await load([...profiles, ...imported]);
+  await loadThroughIngest(stack, [...profiles, ...imported], `importing ${sample.toLocaleString('en')} customers and ${imported.length.toLocaleString('en')} orders`);
   wall.import = (performance.now() - wallStart) / 1000;
   for (const event of live) {
     const time = new Date(event.time);
