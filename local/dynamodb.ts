@@ -1,7 +1,7 @@
 /** Local DynamoDB: dynalite, in memory or in a folder, with the table created from the one key schema. */
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import dynalite from 'dynalite';
 import { tableSchema } from '../functions/adapters/dynamodb/table';
 
@@ -10,6 +10,8 @@ export const localRegion = 'local-1';
 
 export interface LocalDynamo {
   endpoint: string;
+  /** dynalite's own request listener, for an SDK client in this process (./in-process.ts). */
+  listener: RequestListener;
   close(): Promise<void>;
 }
 
@@ -19,6 +21,7 @@ export const startLocalDynamo = async (options: { path?: string; port?: number; 
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
   return {
     endpoint: `http://${host}:${(server.address() as AddressInfo).port}`,
+    listener: server.listeners('request')[0] as RequestListener,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 };

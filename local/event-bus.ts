@@ -9,7 +9,7 @@
  * time order, as fast as the handlers run), or the wall clock under `npm start`.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { matchesPattern, validatePattern } from './event-pattern';
 import { nextFireTimes, validateScheduleExpression } from './schedule-expression';
@@ -261,42 +261,45 @@ export class LocalEventBus {
     });
   }
 
-  /** Serves PutEvents (JSON 1.1 protocol) for the SDK's EventBridge client; resolves to its endpoint. */
-  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
-    this.server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const reply = (status: number, body: unknown) => {
-          response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
-          response.end(JSON.stringify(body));
-        };
-        if (request.headers['x-amz-target'] !== 'AWSEvents.PutEvents') {
-          return reply(400, { __type: 'UnknownOperationException', message: 'the local bus serves PutEvents only' });
+  /** Serves PutEvents (JSON 1.1 protocol) for the SDK's EventBridge client, over HTTP (`listen`) or in this process. */
+  readonly listener: RequestListener = (request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const reply = (status: number, body: unknown) => {
+        response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+        response.end(JSON.stringify(body));
+      };
+      if (request.headers['x-amz-target'] !== 'AWSEvents.PutEvents') {
+        return reply(400, { __type: 'UnknownOperationException', message: 'the local bus serves PutEvents only' });
+      }
+      try {
+        const { Entries } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries: PutEventsEntry[] };
+        if (!Array.isArray(Entries) || Entries.length < 1 || Entries.length > 10) {
+          return reply(400, { __type: 'ValidationException', message: 'Entries must hold 1 to 10 events' });
         }
-        try {
-          const { Entries } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries: PutEventsEntry[] };
-          if (!Array.isArray(Entries) || Entries.length < 1 || Entries.length > 10) {
-            return reply(400, { __type: 'ValidationException', message: 'Entries must hold 1 to 10 events' });
-          }
-          const results = Entries.map((entry) => {
-            const detail = parseDetail(entry);
-            if (typeof detail === 'string') return { ErrorCode: 'MalformedDetail', ErrorMessage: detail };
-            const event = this.put({
-              source: entry.Source!,
-              detailType: entry.DetailType!,
-              detail,
-              time: entry.Time === undefined ? undefined : new Date(Number(entry.Time) * 1000),
-              resources: entry.Resources,
-            });
-            return { EventId: event.id };
+        const results = Entries.map((entry) => {
+          const detail = parseDetail(entry);
+          if (typeof detail === 'string') return { ErrorCode: 'MalformedDetail', ErrorMessage: detail };
+          const event = this.put({
+            source: entry.Source!,
+            detailType: entry.DetailType!,
+            detail,
+            time: entry.Time === undefined ? undefined : new Date(Number(entry.Time) * 1000),
+            resources: entry.Resources,
           });
-          reply(200, { Entries: results, FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length });
-        } catch (error) {
-          reply(400, { __type: 'ValidationException', message: String(error) });
-        }
-      });
+          return { EventId: event.id };
+        });
+        reply(200, { Entries: results, FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length });
+      } catch (error) {
+        reply(400, { __type: 'ValidationException', message: String(error) });
+      }
     });
+  };
+
+  /** Resolves to the endpoint the bus listens on. */
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.server = createServer(this.listener);
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
     return `http://${host}:${(this.server.address() as AddressInfo).port}`;
   }

@@ -23,6 +23,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Readable } from 'node:stream';
 import { HttpResponse, type HttpRequest } from '@smithy/core/transport';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { HttpHandler } from '@smithy/core/protocols';
+import type { HttpHandlerOptions } from '@smithy/types';
 import { seededRandom } from './synthetic';
 
 export const faultServices = ['ses', 'dynamodb', 'events', 'sqs'] as const;
@@ -115,16 +117,15 @@ export class FaultInjector {
     this.injected[what] = (this.injected[what] ?? 0) + 1;
   }
 
-  /** An SDK request handler for `service` that fails its calls at the configured rates. */
-  requestHandler(service: FaultService) {
-    const real = new NodeHttpHandler();
+  /** An SDK request handler for `service` that fails the calls it passes to `real` at the configured rates. */
+  requestHandler(service: FaultService, real: Pick<HttpHandler, 'handle' | 'destroy' | 'metadata'> = new NodeHttpHandler()): HttpHandler {
     const injector = this;
     return {
       metadata: real.metadata,
-      destroy: () => real.destroy(),
-      updateHttpClientConfig: real.updateHttpClientConfig.bind(real),
-      httpHandlerConfigs: real.httpHandlerConfigs.bind(real),
-      async handle(request: HttpRequest, options?: Parameters<NodeHttpHandler['handle']>[1]) {
+      destroy: () => real.destroy?.(),
+      updateHttpClientConfig: () => undefined,
+      httpHandlerConfigs: () => ({}),
+      async handle(request: HttpRequest, options?: HttpHandlerOptions) {
         const invocation = injector.invocations.getStore();
         if (invocation?.killed) throw invocation.killed;
         const crash = invocation?.doomed && injector.random() < 0.3 ? (injector.random() < 0.5 ? 'before' : 'after') : undefined;

@@ -1,12 +1,16 @@
 /**
- * Local SES v2: aws-ses-v2-local stores every message and serves the web inbox;
- * in front of it a thin pass-through records what SES accepted and publishes
- * the configuration-set events SES would put on EventBridge, including the
- * mailbox simulator's bounces and complaints (DESIGN §6).
+ * Local SES v2: aws-ses-v2-local's own handlers validate and accept each
+ * message, and its web inbox shows them; around them, this records what SES
+ * accepted and publishes the configuration-set events SES would put on
+ * EventBridge, including the mailbox simulator's bounces and complaints
+ * (DESIGN §6).
  */
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import sesModule from 'aws-ses-v2-local';
+import inboxModule from 'aws-ses-v2-local';
+import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
+import getAccountHandler from 'aws-ses-v2-local/dist/v2/getAccount.js';
+import sendEmailHandler from 'aws-ses-v2-local/dist/v2/sendEmail.js';
 import type { z } from 'zod';
 import type { EventDefinition } from '../functions/events/event';
 import { emailBounced, emailComplaintReceived, emailDelivered } from '../functions/events/ses';
@@ -48,9 +52,20 @@ export const simulatorOutcome = (address: string): 'bounce' | 'complaint' | 'del
   return mailbox === 'bounce' ? 'bounce' : mailbox === 'complaint' ? 'complaint' : 'delivery';
 };
 
-// A CommonJS module: Node's ESM loader hands over module.exports, bundlers the function itself.
-const sesServer: typeof sesModule =
-  typeof sesModule === 'function' ? sesModule : (sesModule as unknown as { default: typeof sesModule }).default;
+// CommonJS modules: Node's ESM loader hands over module.exports, bundlers the function itself.
+const commonJs = <T>(module: T): T => (typeof module === 'function' ? module : (module as unknown as { default: T }).default ?? module);
+const inboxServer = commonJs(inboxModule);
+
+type ApiHandler = (req: { body: unknown }, res: ApiResponse) => unknown;
+interface ApiResponse {
+  status(code: number): ApiResponse;
+  send(body: unknown): void;
+}
+/** aws-ses-v2-local's own handlers of the two SES v2 operations the engine calls, run without its HTTP server. */
+const operations: Record<string, ApiHandler> = {
+  'POST /v2/email/outbound-emails': commonJs(sendEmailHandler as ApiHandler),
+  'GET /v2/email/account': commonJs(getAccountHandler as ApiHandler),
+};
 
 const listen = (server: Server, port: number, host: string) =>
   new Promise<number>((resolve) => server.listen(port, host, () => resolve((server.address() as AddressInfo).port)));
@@ -58,50 +73,78 @@ const listen = (server: Server, port: number, host: string) =>
 export interface LocalSes {
   /** Where the SDK sends. */
   endpoint: string;
-  /** The inbox viewer. */
-  inboxUrl: string;
+  /** The SES API's request listener, for an SDK client in this process (./in-process.ts). */
+  listener: RequestListener;
+  /** The inbox viewer, when started. */
+  inboxUrl?: string;
+  /** What SES accepted, when kept (`keepAccepted`). */
   accepted: AcceptedEmail[];
+  /** How many messages SES accepted. */
+  acceptedCount(): number;
   close(): Promise<void>;
 }
 
-export const startLocalSes = async (
-  bus: LocalEventBus,
-  options: { port?: number; inboxPort?: number; host?: string } = {},
-): Promise<LocalSes> => {
-  const host = options.host ?? '127.0.0.1';
-  const inbox = await sesServer({ host, port: options.inboxPort ?? 0 });
-  const inboxPort = (inbox.address() as AddressInfo).port;
-  const accepted: AcceptedEmail[] = [];
+export interface LocalSesOptions {
+  port?: number;
+  inboxPort?: number;
+  host?: string;
+  /** Serve aws-ses-v2-local's web inbox (`npm start`, the studio); without it, no message is kept there. @default true */
+  inbox?: boolean;
+  /** Keep every accepted message in `accepted` (tests); a long simulation streams them to `onAccepted` instead. @default true */
+  keepAccepted?: boolean;
+  onAccepted?: (email: AcceptedEmail) => void;
+}
 
-  const front = createServer((req, res) => {
+export const startLocalSes = async (bus: LocalEventBus, options: LocalSesOptions = {}): Promise<LocalSes> => {
+  const host = options.host ?? '127.0.0.1';
+  const inbox = options.inbox === false ? undefined : await inboxServer({ host, port: options.inboxPort ?? 0 });
+  const accepted: AcceptedEmail[] = [];
+  let acceptedCount = 0;
+
+  // The SES v2 API as aws-ses-v2-local serves it (its authorization check, its handlers, its 404), in this process.
+  const listener: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const upstream = httpRequest(
-        { host, port: inboxPort, method: req.method, path: req.url, headers: req.headers },
-        (upstreamRes) => {
-          const out: Buffer[] = [];
-          upstreamRes.on('data', (chunk: Buffer) => out.push(chunk));
-          upstreamRes.on('end', () => {
-            const responseBody = Buffer.concat(out);
-            if (req.method === 'POST' && req.url === '/v2/email/outbound-emails' && upstreamRes.statusCode === 200) {
-              const email = record(JSON.parse(body.toString('utf8')), JSON.parse(responseBody.toString('utf8')).MessageId);
-              accepted.push(email);
-              publishEvents(bus, email);
-            }
-            res.writeHead(upstreamRes.statusCode ?? 500, upstreamRes.headers);
-            res.end(responseBody);
-          });
+      const reply = (status: number, body: unknown) => {
+        const text = typeof body === 'string' ? body : JSON.stringify(body);
+        res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8' });
+        res.end(text);
+      };
+      const operation = operations[`${req.method} ${req.url?.split('?')[0]}`];
+      if (!operation) return reply(404, '<UnknownOperationException/>');
+      if (!String(req.headers.authorization ?? '').startsWith('AWS')) return reply(403, { message: 'Missing Authentication Token' });
+      let request: SendEmailRequest | undefined;
+      try {
+        request = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as SendEmailRequest) : undefined;
+      } catch {
+        return reply(400, { message: 'Bad Request Exception', detail: 'the body is not JSON' });
+      }
+      let status = 200;
+      const response: ApiResponse = {
+        status: (code) => ((status = code), response),
+        send: (body) => {
+          const messageId = (body as { MessageId?: string }).MessageId;
+          if (request && messageId && status === 200) accept(record(request, messageId));
+          reply(status, body);
         },
-      );
-      upstream.on('error', (error) => {
-        res.writeHead(502);
-        res.end(String(error));
-      });
-      upstream.end(body);
+      };
+      Promise.resolve(operation({ body: request ?? {} }, response)).catch((error: unknown) => reply(500, { message: String(error) }));
     });
-  });
+  };
+
+  const accept = (email: AcceptedEmail) => {
+    acceptedCount++;
+    // aws-ses-v2-local keeps every message for its inbox; with no inbox, nothing is.
+    if (!inbox) {
+      const { emails } = getStoreReadonly();
+      const index = emails.findLastIndex((stored) => stored.messageId === email.messageId);
+      if (index >= 0) emails.splice(index, 1);
+    }
+    if (options.keepAccepted !== false) accepted.push(email);
+    options.onAccepted?.(email);
+    publishEvents(bus, email);
+  };
 
   const record = (request: SendEmailRequest, messageId: string): AcceptedEmail => ({
     messageId,
@@ -116,14 +159,17 @@ export const startLocalSes = async (
     configurationSetName: request.ConfigurationSetName,
   });
 
+  const front = createServer(listener);
   const port = await listen(front, options.port ?? 0, host);
   return {
     endpoint: `http://${host}:${port}`,
-    inboxUrl: `http://${host}:${inboxPort}`,
+    listener,
+    inboxUrl: inbox && `http://${host}:${(inbox.address() as AddressInfo).port}`,
     accepted,
+    acceptedCount: () => acceptedCount,
     close: async () => {
       await new Promise((resolve) => front.close(resolve));
-      await new Promise((resolve) => inbox.close(resolve));
+      if (inbox) await new Promise((resolve) => inbox.close(resolve));
     },
   };
 };

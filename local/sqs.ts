@@ -21,7 +21,7 @@
  * a batching window (so batches hold at most 10), and Lambda's scaling ramp and backoff.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { localAccount, localRegion } from './event-bus';
@@ -327,38 +327,41 @@ export class LocalSqs {
     return depth;
   }
 
-  /** Serves the SQS API (AWS JSON 1.0) for the SDK client; resolves to the endpoint URL. */
-  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
-    this.server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-          response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID(), ...headers });
-          response.end(JSON.stringify(body));
-        };
-        const target = String(request.headers['x-amz-target'] ?? '');
-        const operation = /^AmazonSQS\.(\w+)$/.exec(target)?.[1];
-        if (!operation) {
-          return reply(400, { __type: 'com.amazon.coral.service#UnknownOperationException', message: `Unknown operation ${target || '(no x-amz-target)'}` });
-        }
-        let input: Record<string, unknown>;
-        try {
-          const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-          input = parsed as Record<string, unknown>;
-        } catch {
-          return reply(400, { __type: 'com.amazon.coral.service#SerializationException', message: 'The request body is not a JSON object' });
-        }
-        try {
-          reply(200, this.serve(operation, input));
-        } catch (error) {
-          if (!(error instanceof SqsError)) return reply(500, { __type: 'com.amazonaws.sqs#InternalError', message: errorMessage(error) });
-          const [status, queryCode] = errorCodes[error.code];
-          reply(status, { __type: `com.amazonaws.sqs#${error.code}`, message: error.message }, { 'x-amzn-query-error': `${queryCode};Sender` });
-        }
-      });
+  /** Serves the SQS API (AWS JSON 1.0) for the SDK client, over HTTP (`listen`) or in this process. */
+  readonly listener: RequestListener = (request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+        response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID(), ...headers });
+        response.end(JSON.stringify(body));
+      };
+      const target = String(request.headers['x-amz-target'] ?? '');
+      const operation = /^AmazonSQS\.(\w+)$/.exec(target)?.[1];
+      if (!operation) {
+        return reply(400, { __type: 'com.amazon.coral.service#UnknownOperationException', message: `Unknown operation ${target || '(no x-amz-target)'}` });
+      }
+      let input: Record<string, unknown>;
+      try {
+        const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+        input = parsed as Record<string, unknown>;
+      } catch {
+        return reply(400, { __type: 'com.amazon.coral.service#SerializationException', message: 'The request body is not a JSON object' });
+      }
+      try {
+        reply(200, this.serve(operation, input));
+      } catch (error) {
+        if (!(error instanceof SqsError)) return reply(500, { __type: 'com.amazonaws.sqs#InternalError', message: errorMessage(error) });
+        const [status, queryCode] = errorCodes[error.code];
+        reply(status, { __type: `com.amazonaws.sqs#${error.code}`, message: error.message }, { 'x-amzn-query-error': `${queryCode};Sender` });
+      }
     });
+  };
+
+  /** Resolves to the endpoint URL the queues listen on. */
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.server = createServer(this.listener);
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
     this.endpoint = `http://${host}:${(this.server.address() as AddressInfo).port}`;
     return this.endpoint;

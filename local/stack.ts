@@ -6,6 +6,7 @@
  */
 import './environment';
 import { randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -24,7 +25,8 @@ import { LocalEventBus, type BusEvent, type DeadLetter } from './event-bus';
 import { matchesPattern } from './event-pattern';
 import { startLinksServer, type HttpInvoke } from './links-server';
 import { captureEmbeddedMetrics, LocalMetrics, localFunctionName } from './metrics';
-import { startLocalSes } from './ses';
+import { startLocalSes, type AcceptedEmail } from './ses';
+import { inProcess } from './in-process';
 import { FaultInjector } from './faults';
 import { LocalSqs } from './sqs';
 
@@ -46,6 +48,10 @@ export interface LocalStackOptions {
   onDeadLetter?: (deadLetter: DeadLetter) => void;
   /** Faults to inject (`--faults`); none by default. */
   faults?: FaultInjector;
+  /** Serve aws-ses-v2-local's web inbox (`npm start`); off by default. */
+  inbox?: boolean;
+  /** Stream each message SES accepts here instead of keeping them all in `ses.accepted` (a long simulation). */
+  onAccepted?: (email: AcceptedEmail) => void;
   /** What each function returned (Lambda's on-success destination, locally); for a queue, each record's result. */
   onResult?: (name: FunctionName, event: unknown, result: unknown) => void;
 }
@@ -90,7 +96,13 @@ export const startLocalStack = async (options: LocalStackOptions) => {
   metrics.declareQueues(deadLetterQueues);
   const busEndpoint = await bus.listen(options.ports?.bus);
   const dynamo = await startLocalDynamo({ path: options.dataDir, port: options.ports?.dynamo });
-  const ses = await startLocalSes(bus, { port: options.ports?.ses, inboxPort: options.ports?.inbox });
+  const ses = await startLocalSes(bus, {
+    port: options.ports?.ses,
+    inboxPort: options.ports?.inbox,
+    inbox: options.inbox ?? false,
+    keepAccepted: !options.onAccepted,
+    onAccepted: options.onAccepted,
+  });
   const tableName = 'retention';
   await createTable(dynamo.endpoint, tableName);
   // SQS, with the queues of the wiring table; a message that keeps failing is a dead letter with its reason.
@@ -120,16 +132,22 @@ export const startLocalStack = async (options: LocalStackOptions) => {
   const meter: CapacityMeter = { readUnits: 0, writeUnits: 0 };
   const aws = { region: localRegion, credentials: localCredentials };
   // The SDK's own retries, as on AWS, but without its backoff: the virtual clock stands still while a handler runs.
-  const retries = (service: keyof typeof sdkAttempts) => ({ retryStrategy: patientRetries(sdkAttempts[service], () => 0), requestHandler: faults.requestHandler(service) });
+  // Its requests go to each service's request listener in this process: the same requests, no sockets.
+  const client = (service: keyof typeof sdkAttempts, endpoint: string, listener: RequestListener) => ({
+    ...aws,
+    endpoint,
+    retryStrategy: patientRetries(sdkAttempts[service], () => 0),
+    requestHandler: faults.requestHandler(service, inProcess(listener)),
+  });
   const runtime: Runtime = {
     config: options.config,
     tableName,
-    dynamo: createDocumentClient({ ...aws, ...retries('dynamodb'), endpoint: dynamo.endpoint }, meter),
-    ses: new SESv2Client({ ...aws, ...retries('ses'), endpoint: ses.endpoint }),
+    dynamo: createDocumentClient(client('dynamodb', dynamo.endpoint, dynamo.listener), meter),
+    ses: new SESv2Client(client('ses', ses.endpoint, ses.listener)),
     configurationSetName: 'retention',
-    events: new EventBridgeClient({ ...aws, ...retries('events'), endpoint: busEndpoint }),
+    events: new EventBridgeClient(client('events', busEndpoint, bus.listener)),
     eventBusName: 'retention',
-    sqs: new SQSClient({ ...aws, ...retries('sqs'), endpoint: sqsEndpoint }),
+    sqs: new SQSClient(client('sqs', sqsEndpoint, sqs.listener)),
     sendJobsQueueUrl: queueUrls.sendJobs,
     now: () => bus.now(),
     keyring: async () => localKeyring,

@@ -26,6 +26,7 @@ export const start = async (options: { config: Config; dataDir: string; log?: (l
     start: fresh ? new Date(now.getTime() - demoDays * 86_400_000) : now,
     dataDir: options.dataDir,
     ports: localPorts,
+    inbox: true,
   });
 
   if (fresh) {
@@ -70,7 +71,7 @@ export const start = async (options: { config: Config; dataDir: string; log?: (l
     [
       '',
       'Retention engine running locally:',
-      `  Inbox (SES)        ${stack.endpoints.inbox}   (${stack.ses.accepted.length} emails so far)`,
+      `  Inbox (SES)        ${stack.endpoints.inbox}   (${stack.ses.acceptedCount()} emails so far)`,
       `  Event bus          ${stack.endpoints.bus}   publish with: npx retention publish events.ndjson`,
       `  DynamoDB           ${stack.endpoints.dynamodb}   table "retention"`,
       `  SES API            ${stack.endpoints.ses}`,
