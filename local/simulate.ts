@@ -3,7 +3,9 @@
  * clock. Each input line is delivered at its `time`, every schedule fires at
  * its times, and the run ends when the clock reaches `to`.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../functions/config';
@@ -18,6 +20,7 @@ import { dashboardHtml } from './dashboard';
 import type { BusEvent, DeadLetter } from './event-bus';
 import { progressBar } from './progress';
 import { startLocalStack, type LocalStack } from './stack';
+import type { AcceptedEmail } from './ses';
 import { FaultInjector, type FaultRates } from './faults';
 
 const eventLine = z.object({
@@ -100,14 +103,133 @@ export const readInput = (content: string) => {
 
 type Outcomes = Record<string, Record<string, number>>;
 
+type SentDetail = ReturnType<typeof emailSent.detail.parse>;
+
+/** What a recipient action needs of an email: its score links (a survey) and its List-Unsubscribe header. */
+interface Clickable {
+  seq: number;
+  scoreLinks: string[];
+  unsubscribe?: string;
+}
+
+/**
+ * A run's outputs, kept as they happen: bus events, dead letters and accepted
+ * emails go to their files at once; what the summary needs is folded in as
+ * the events pass. A long run's memory holds aggregates, not its history.
+ */
+class RunRecorder {
+  readonly files: Record<'bus' | 'deadLetters' | 'accepted', WriteStream>;
+  /** The engine's `Email Sent` details by message id (small), to describe each email. */
+  readonly sent = new Map<string, SentDetail>();
+  private readonly seen = new Set<string>();
+  private readonly tallies = { conversions: conversionTally(), experiments: experimentTally(), holdouts: holdoutTally(), nps: npsTally() };
+  /** Accepted emails whose `Email Sent` has not come yet, and each customer's latest email and survey. */
+  private readonly unclaimed = new Map<string, Clickable>();
+  readonly latest = new Map<string, { email?: Clickable; survey?: Clickable }>();
+  private accepted = 0;
+  deadLetters = 0;
+  failure?: Error;
+
+  constructor(readonly out: string) {
+    const file = (name: string) => {
+      const stream = createWriteStream(join(out, name));
+      // A full disk or a removed folder ends the run with its reason, not a crash.
+      stream.on('error', (error) => (this.failure ??= new Error(`writing ${name}: ${error.message}`)));
+      return stream;
+    };
+    this.files = { bus: file('bus.ndjson'), deadLetters: file('dead-letters.ndjson'), accepted: file('.accepted.ndjson') };
+  }
+
+  get acceptedCount() {
+    return this.accepted;
+  }
+
+  event(event: BusEvent) {
+    this.files.bus.write(JSON.stringify(event) + '\n');
+    // As a consumer reads the bus: an event published again (a retry, the outbox relay) counts once, by its stable id.
+    const id = (event.detail as { eventId?: unknown } | null)?.eventId;
+    if (typeof id === 'string') {
+      if (this.seen.has(`${event.source}#${id}`)) return;
+      this.seen.add(`${event.source}#${id}`);
+    }
+    if (event.source === emailSent.source && event['detail-type'] === emailSent.detailType) {
+      const detail = emailSent.detail.parse(event.detail);
+      this.sent.set(detail.messageId, detail);
+      const email = this.unclaimed.get(detail.messageId);
+      if (email) this.claim(detail, email);
+    }
+    for (const tally of Object.values(this.tallies)) tally.add(event);
+  }
+
+  deadLetter(deadLetter: DeadLetter) {
+    this.deadLetters++;
+    this.files.deadLetters.write(JSON.stringify(deadLetter) + '\n');
+  }
+
+  email(email: AcceptedEmail) {
+    this.files.accepted.write(JSON.stringify(email) + '\n');
+    const clickable: Clickable = {
+      seq: this.accepted++,
+      scoreLinks: scoreLinksIn(email.html),
+      unsubscribe: Object.entries(email.headers).find(([name]) => name.toLowerCase() === 'list-unsubscribe')?.[1],
+    };
+    const detail = this.sent.get(email.messageId);
+    if (detail) this.claim(detail, clickable);
+    else this.unclaimed.set(email.messageId, clickable);
+  }
+
+  private claim(detail: SentDetail, email: Clickable) {
+    this.unclaimed.delete(detail.messageId);
+    const latest = this.latest.get(detail.customerId) ?? {};
+    if (!latest.email || latest.email.seq < email.seq) latest.email = email;
+    if (detail.campaign === 'nps' && (!latest.survey || latest.survey.seq < email.seq)) latest.survey = email;
+    this.latest.set(detail.customerId, latest);
+  }
+
+  /** Closes the files; then writes emails.ndjson from what SES accepted, described by the engine's events. */
+  async finish() {
+    await Promise.all(Object.values(this.files).map((stream) => new Promise((resolve) => stream.end(resolve))));
+    const emails = createWriteStream(join(this.out, 'emails.ndjson'));
+    const byCampaign: Record<string, number> = {};
+    let total = 0;
+    // Accepted in clock order; emails of one instant in campaign, then customer, order.
+    let instant: EmailLine[] = [];
+    const flush = () => {
+      instant.sort((a, b) => a.campaign.localeCompare(b.campaign) || a.customerId.localeCompare(b.customerId));
+      for (const line of instant) emails.write(JSON.stringify(line) + '\n');
+      instant = [];
+    };
+    const accepted = join(this.out, '.accepted.ndjson');
+    for await (const text of createInterface({ input: createReadStream(accepted), crlfDelay: Infinity })) {
+      if (!text) continue;
+      const line = emailLine(JSON.parse(text) as AcceptedEmail, this.sent);
+      if (instant.length && instant[0]!.sentAt !== line.sentAt) flush();
+      instant.push(line);
+      total++;
+      byCampaign[line.campaign] = (byCampaign[line.campaign] ?? 0) + 1;
+    }
+    flush();
+    await new Promise((resolve) => emails.end(resolve));
+    await rm(accepted, { force: true });
+    return {
+      emails: { total, byCampaign },
+      conversions: this.tallies.conversions.result(),
+      experiments: this.tallies.experiments.result(),
+      holdouts: this.tallies.holdouts.result(),
+      nps: this.tallies.nps.result(),
+    };
+  }
+}
+
 export const simulate = async (options: SimulateOptions) => {
   const { lines, rejected } = readInput(await readFile(options.input, 'utf8'));
-  const busEvents: BusEvent[] = [];
-  const deadLetters: DeadLetter[] = rejected.map((deadLetter) => ({ ...deadLetter, at: options.from.toISOString() }));
   const outcomes: Outcomes = {};
   const ingested: Record<string, number> = {};
   const recipientActions: Record<string, number> = {};
   const kpiDays: Record<string, PublishedKpis> = {};
+  await mkdir(options.out, { recursive: true });
+  const run = new RunRecorder(options.out);
+  for (const deadLetter of rejected) run.deadLetter({ ...deadLetter, at: options.from.toISOString() });
 
   const faults = new FaultInjector(options.faults ?? {}, options.seed);
   const stack = await startLocalStack({
@@ -115,8 +237,9 @@ export const simulate = async (options: SimulateOptions) => {
     templatesDir: options.templatesDir,
     start: options.from,
     faults,
-    onEvent: (event) => busEvents.push(event),
-    onDeadLetter: (deadLetter) => deadLetters.push(deadLetter),
+    onEvent: (event) => run.event(event),
+    onDeadLetter: (deadLetter) => run.deadLetter(deadLetter),
+    onAccepted: (email) => run.email(email),
     onResult: (name, _event, result) => {
       const value = result as { outcome?: string; campaign?: string; again?: boolean } | undefined;
       if (name === 'ingest' && value?.outcome) ingested[value.outcome] = (ingested[value.outcome] ?? 0) + 1;
@@ -131,15 +254,17 @@ export const simulate = async (options: SimulateOptions) => {
       }
     },
   });
+  let failure: Error | undefined;
   try {
     for (const { line, value } of lines) {
       if ('recipient' in value) {
         const { recipient } = value;
         stack.bus.at(new Date(value.time), async () => {
-          const failure =
-            recipient.action === 'nps-score'
-              ? await followScoreLink(stack, busEvents, recipient.customerId, recipient.score)
-              : await followUnsubscribeLink(stack, busEvents, recipient.customerId);
+          const latest = run.latest.get(recipient.customerId);
+          const failure = await (recipient.action === 'nps-score'
+            ? followScoreLink(stack, latest?.survey, recipient.customerId, recipient.score)
+            : followUnsubscribeLink(stack, latest?.email, recipient.customerId)
+          ).catch((error: Error) => `the links server did not answer: ${error.message}`);
           recipientActions[recipient.action] = (recipientActions[recipient.action] ?? 0) + 1;
           if (failure) stack.bus.deadLetter({ reason: `input line ${line}: ${failure}`, event: value });
         });
@@ -149,90 +274,68 @@ export const simulate = async (options: SimulateOptions) => {
       }
     }
     const bar = options.progress && progressBar(options.progress, options.from, options.to);
-    await stack.bus.runUntil(options.to, (now) => bar?.update(now, stack.ses.accepted.length));
-    bar?.done(stack.ses.accepted.length);
-
-    // As a consumer reads the bus: an event published again (a retry, the outbox relay) counts once, by its stable id.
-    const distinct = dropRepeats(busEvents);
-    const emails = emailLines(stack, distinct);
-    const summary = {
+    await stack.bus.runUntil(options.to, (now) => {
+      if (run.failure) throw run.failure;
+      bar?.update(now, run.acceptedCount);
+    });
+    bar?.done(run.acceptedCount);
+  } catch (error) {
+    failure = new Error(`the simulation stopped at ${stack.bus.now().toISOString()}: ${(error as Error).message}; what it wrote until then is in ${options.out}`, { cause: error });
+  }
+  // What was written so far is kept, and summed up, even when the run stopped.
+  let summary;
+  try {
+    const tallied = await run.finish();
+    summary = {
       from: options.from.toISOString(),
       to: options.to.toISOString(),
+      ...(failure && { stoppedAt: stack.bus.now().toISOString(), failure: failure.message }),
       input: { lines: lines.length + rejected.length, rejected: rejected.length },
       ingested,
       recipientActions,
       campaigns: outcomes,
-      emails: {
-        total: emails.length,
-        byCampaign: emails.reduce<Record<string, number>>((counts, e) => ({ ...counts, [e.campaign]: (counts[e.campaign] ?? 0) + 1 }), {}),
-      },
-      conversions: conversionsOf(distinct),
-      experiments: experimentsOf(distinct),
-      holdouts: holdoutsOf(distinct),
-      nps: npsOf(distinct),
+      ...tallied,
       kpis: { periodDays: kpiPeriodDays, latest: Object.values(kpiDays).at(-1) ?? null, days: kpiDays },
-      deadLetters: deadLetters.length,
+      deadLetters: run.deadLetters,
       faults: { rates: faults.rates, injected: faults.injected },
       dynamodb: { readUnits: stack.meter.readUnits, writeUnits: stack.meter.writeUnits },
     };
-    await mkdir(options.out, { recursive: true });
-    const ndjson = (rows: unknown[]) => rows.map((row) => JSON.stringify(row) + '\n').join('');
     await Promise.all([
-      writeFile(join(options.out, 'emails.ndjson'), ndjson(emails)),
-      writeFile(join(options.out, 'bus.ndjson'), ndjson(busEvents)),
-      writeFile(join(options.out, 'dead-letters.ndjson'), ndjson(deadLetters)),
       writeFile(join(options.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n'),
       // The local ops dashboard over the run's metrics, as a static page.
       writeFile(join(options.out, 'dashboard.html'), dashboardHtml(stack.metrics, { from: options.from, to: options.to }, options.config)),
     ]);
-    return { emails, summary, deadLetters, busEvents };
   } finally {
     await stack.close();
   }
+  if (failure) throw failure;
+  return { summary };
 };
 
-/** The events without the repeats of one already seen (same `detail.eventId`). */
-export const dropRepeats = (events: BusEvent[]) => {
-  const seen = new Set<string>();
-  return events.filter((event) => {
-    const id = (event.detail as { eventId?: unknown } | null)?.eventId;
-    if (typeof id !== 'string') return true;
-    if (seen.has(`${event.source}#${id}`)) return false;
-    seen.add(`${event.source}#${id}`);
-    return true;
-  });
+/** An accepted email, with what the engine said about it in its `Email Sent` event. */
+const emailLine = (email: AcceptedEmail, sent: Map<string, SentDetail>): EmailLine => {
+  const about = sent.get(email.messageId);
+  return {
+    messageId: email.messageId,
+    sentAt: email.sentAt,
+    customerId: about?.customerId ?? '',
+    to: email.to.join(', '),
+    campaign: about?.campaign ?? email.tags.campaign ?? '',
+    ...(about?.step !== undefined && { step: about.step }),
+    locale: about?.locale ?? '',
+    subject: email.subject,
+    html: email.html,
+    text: email.text,
+    headers: email.headers,
+    ...(about?.discountCode && { discountCode: about.discountCode }),
+    ...(about?.variant && { experiment: about.experiment, variant: about.variant }),
+  };
 };
 
-/** What SES accepted, with what the engine said about each message in its `Email Sent` event. */
-const emailLines = (stack: LocalStack, busEvents: BusEvent[]): EmailLine[] => {
-  const sent = new Map<string, ReturnType<typeof emailSent.detail.parse>>();
-  for (const event of busEvents) {
-    if (event.source === emailSent.source && event['detail-type'] === emailSent.detailType) {
-      const detail = emailSent.detail.parse(event.detail);
-      sent.set(detail.messageId, detail);
-    }
-  }
-  return stack.ses.accepted
-    .map((email) => {
-      const about = sent.get(email.messageId);
-      return {
-        messageId: email.messageId,
-        sentAt: email.sentAt,
-        customerId: about?.customerId ?? '',
-        to: email.to.join(', '),
-        campaign: about?.campaign ?? email.tags.campaign ?? '',
-        ...(about?.step !== undefined && { step: about.step }),
-        locale: about?.locale ?? '',
-        subject: email.subject,
-        html: email.html,
-        text: email.text,
-        headers: email.headers,
-        ...(about?.discountCode && { discountCode: about.discountCode }),
-        ...(about?.variant && { experiment: about.experiment, variant: about.variant }),
-      };
-    })
-    .sort((a, b) => a.sentAt.localeCompare(b.sentAt) || a.campaign.localeCompare(b.campaign) || a.customerId.localeCompare(b.customerId));
-};
+interface Tally<R> {
+  add(event: BusEvent): void;
+  result(): R;
+}
 
 interface ConversionCount {
   conversions: number;
@@ -240,40 +343,46 @@ interface ConversionCount {
 }
 
 /** Conversions and attributed revenue per campaign and step, from the `Campaign Conversion` events. */
-const conversionsOf = (busEvents: BusEvent[]) => {
+const conversionTally = (): Tally<Record<string, ConversionCount & { byStep?: Record<string, ConversionCount> }>> => {
   const byCampaign: Record<string, ConversionCount & { byStep?: Record<string, ConversionCount> }> = {};
   const add = (count: ConversionCount, revenue: number) => {
     count.conversions += 1;
     count.revenue = Math.round((count.revenue + revenue) * 100) / 100;
   };
-  for (const event of busEvents) {
-    if (event.source !== campaignConversion.source || event['detail-type'] !== campaignConversion.detailType) continue;
-    const { campaign, step, revenue, holdout } = campaignConversion.detail.parse(event.detail);
-    // A holdout's order is the baseline, not revenue the campaign brought.
-    if (holdout) continue;
-    const totals = (byCampaign[campaign] ??= { conversions: 0, revenue: 0 });
-    add(totals, revenue);
-    if (step !== undefined) add(((totals.byStep ??= {})[step] ??= { conversions: 0, revenue: 0 }), revenue);
-  }
-  return byCampaign;
+  return {
+    add(event) {
+      if (event.source !== campaignConversion.source || event['detail-type'] !== campaignConversion.detailType) return;
+      const { campaign, step, revenue, holdout } = campaignConversion.detail.parse(event.detail);
+      // A holdout's order is the baseline, not revenue the campaign brought.
+      if (holdout) return;
+      const totals = (byCampaign[campaign] ??= { conversions: 0, revenue: 0 });
+      add(totals, revenue);
+      if (step !== undefined) add(((totals.byStep ??= {})[step] ??= { conversions: 0, revenue: 0 }), revenue);
+    },
+    result: () => byCampaign,
+  };
 };
 
 /**
  * NPS figures from the `Nps Response Recorded` events: each survey counts once,
  * with its latest score, on the day of its first response (UTC).
  */
-const npsOf = (busEvents: BusEvent[]) => {
+const npsTally = () => {
   const surveys = new Map<string, { day: string; score: number }>();
-  for (const event of busEvents) {
-    if (event.source !== npsResponseRecorded.source || event['detail-type'] !== npsResponseRecorded.detailType) continue;
-    const { customerId, surveyId, score } = npsResponseRecorded.detail.parse(event.detail);
-    const key = `${customerId}#${surveyId}`;
-    surveys.set(key, { day: surveys.get(key)?.day ?? event.time.slice(0, 10), score });
-  }
-  const days = [...new Set([...surveys.values()].map((s) => s.day))].sort();
   return {
-    overall: npsFigures([...surveys.values()].map((s) => s.score)),
-    byDay: Object.fromEntries(days.map((day) => [day, npsFigures([...surveys.values()].filter((s) => s.day === day).map((s) => s.score))])),
+    add(event: BusEvent) {
+      if (event.source !== npsResponseRecorded.source || event['detail-type'] !== npsResponseRecorded.detailType) return;
+      const { customerId, surveyId, score } = npsResponseRecorded.detail.parse(event.detail);
+      const key = `${customerId}#${surveyId}`;
+      surveys.set(key, { day: surveys.get(key)?.day ?? event.time.slice(0, 10), score });
+    },
+    result() {
+      const days = [...new Set([...surveys.values()].map((s) => s.day))].sort();
+      return {
+        overall: npsFigures([...surveys.values()].map((s) => s.score)),
+        byDay: Object.fromEntries(days.map((day) => [day, npsFigures([...surveys.values()].filter((s) => s.day === day).map((s) => s.score))])),
+      };
+    },
   };
 };
 
@@ -284,23 +393,21 @@ const asAPersonWould = async (request: () => Promise<Response>) => {
   return response;
 };
 
+/** A survey email's score links, by score. */
+const scoreLinksIn = (html: string) => {
+  const links: string[] = [];
+  for (const [, href, score] of html.matchAll(/href="([^"]*\/nps\?token=[^"]*)"[^>]*>\s*(\d{1,2})\s*</g)) links[Number(score)] ??= href!;
+  return links;
+};
+
 /**
  * The `nps-score` recipient action: follows the link for `score` in the latest
  * survey email to the customer, through the local links server and the real
  * handler. Returns why it could not, or undefined.
  */
-const followScoreLink = async (stack: LocalStack, busEvents: BusEvent[], customerId: string, score: number) => {
-  const surveys = new Set(
-    busEvents
-      .filter((e) => e['detail-type'] === emailSent.detailType && e.source === emailSent.source)
-      .map((e) => emailSent.detail.parse(e.detail))
-      .filter((sent) => sent.customerId === customerId && sent.campaign === 'nps')
-      .map((sent) => sent.messageId),
-  );
-  const email = stack.ses.accepted.filter((accepted) => surveys.has(accepted.messageId)).at(-1);
-  if (!email) return `no survey email was sent to customer ${customerId}`;
-  const links = [...email.html.matchAll(/href="([^"]*\/nps\?token=[^"]*)"[^>]*>\s*(\d{1,2})\s*</g)];
-  const href = links.find((link) => Number(link[2]) === score)?.[1];
+const followScoreLink = async (stack: LocalStack, survey: Clickable | undefined, customerId: string, score: number) => {
+  if (!survey) return `no survey email was sent to customer ${customerId}`;
+  const href = survey.scoreLinks[score];
   if (!href || !stack.endpoints.links) return `the survey email holds no link for score ${score}`;
   const url = new URL(href.replaceAll('&amp;', '&'));
   const response = await asAPersonWould(() => fetch(`${stack.endpoints.links}${url.pathname}${url.search}`));
@@ -313,18 +420,9 @@ const followScoreLink = async (stack: LocalStack, busEvents: BusEvent[], custome
  * `List-Unsubscribe` header of the latest email to the customer, through the
  * local links server and the real handler. Returns why it could not, or undefined.
  */
-const followUnsubscribeLink = async (stack: LocalStack, busEvents: BusEvent[], customerId: string) => {
-  const sentTo = new Set(
-    busEvents
-      .filter((e) => e['detail-type'] === emailSent.detailType && e.source === emailSent.source)
-      .map((e) => emailSent.detail.parse(e.detail))
-      .filter((sent) => sent.customerId === customerId)
-      .map((sent) => sent.messageId),
-  );
-  const email = stack.ses.accepted.filter((accepted) => sentTo.has(accepted.messageId)).at(-1);
+const followUnsubscribeLink = async (stack: LocalStack, email: Clickable | undefined, customerId: string) => {
   if (!email) return `no email was sent to customer ${customerId}`;
-  const header = Object.entries(email.headers).find(([name]) => name.toLowerCase() === 'list-unsubscribe')?.[1] ?? '';
-  const href = [...header.matchAll(/<([^>]*)>/g)].map((m) => m[1]!).find((uri) => /^https?:\/\//i.test(uri));
+  const href = [...(email.unsubscribe ?? '').matchAll(/<([^>]*)>/g)].map((m) => m[1]!).find((uri) => /^https?:\/\//i.test(uri));
   if (!href || !stack.endpoints.links) return 'the latest email holds no https List-Unsubscribe URL';
   const url = new URL(href);
   const response = await asAPersonWould(() => fetch(`${stack.endpoints.links}${url.pathname}${url.search}`, {
@@ -339,12 +437,12 @@ const followUnsubscribeLink = async (stack: LocalStack, busEvents: BusEvent[], c
  * Per A/B test: sends and conversions of each variant (from `Email Sent` and
  * `Campaign Conversion`), and each variant's test against the control `a`.
  */
-const experimentsOf = (busEvents: BusEvent[]) => {
+const experimentTally = () => {
   const tests: Record<string, { campaign: string; variants: Record<string, VariantResult> }> = {};
   const arm = (campaign: string, experiment: string, variant: string) =>
     ((tests[experiment] ??= { campaign, variants: {} }).variants[variant] ??= { sends: 0, conversions: 0, conversionRate: 0 });
-  for (const event of busEvents) {
-    if (event.source !== 'retention') continue;
+  const add = (event: BusEvent) => {
+    if (event.source !== 'retention') return;
     if (event['detail-type'] === emailSent.detailType) {
       const { campaign, experiment, variant } = emailSent.detail.parse(event.detail);
       if (experiment && variant) arm(campaign, experiment, variant).sends++;
@@ -352,8 +450,8 @@ const experimentsOf = (busEvents: BusEvent[]) => {
       const { campaign, experiment, variant } = campaignConversion.detail.parse(event.detail);
       if (experiment && variant) arm(campaign, experiment, variant).conversions++;
     }
-  }
-  return Object.fromEntries(
+  };
+  const result = () => Object.fromEntries(
     Object.entries(tests).map(([name, { campaign, variants }]) => {
       for (const result of Object.values(variants)) result.conversionRate = result.sends ? Math.round((result.conversions / result.sends) * 10_000) / 10_000 : 0;
       const control = variants.a;
@@ -365,6 +463,7 @@ const experimentsOf = (busEvents: BusEvent[]) => {
       return [name, { campaign, test: significanceTest, variants, againstControl: comparisons }];
     }),
   );
+  return { add, result };
 };
 
 /**
@@ -372,12 +471,12 @@ const experimentsOf = (busEvents: BusEvent[]) => {
  * conversions of each group and their rates, and the uplift (percentage points
  * of the sent group's rate over the holdout's, and relative to the holdout's).
  */
-const holdoutsOf = (busEvents: BusEvent[]) => {
+const holdoutTally = () => {
   const groups: Record<string, { sent: number; heldOut: number; sentConversions: number; heldOutConversions: number }> = {};
   const group = (campaign: string) => (groups[campaign] ??= { sent: 0, heldOut: 0, sentConversions: 0, heldOutConversions: 0 });
   const heldOutCampaigns = new Set<string>();
-  for (const event of busEvents) {
-    if (event.source !== 'retention') continue;
+  const add = (event: BusEvent) => {
+    if (event.source !== 'retention') return;
     if (event['detail-type'] === emailHeldOut.detailType) {
       const { campaign } = emailHeldOut.detail.parse(event.detail);
       heldOutCampaigns.add(campaign);
@@ -389,9 +488,9 @@ const holdoutsOf = (busEvents: BusEvent[]) => {
       if (holdout) group(campaign).heldOutConversions++;
       else group(campaign).sentConversions++;
     }
-  }
+  };
   const rate = (conversions: number, emails: number) => (emails ? Math.round((conversions / emails) * 10_000) / 10_000 : null);
-  return Object.fromEntries(
+  const result = () => Object.fromEntries(
     [...heldOutCampaigns].sort().map((campaign) => {
       const g = groups[campaign]!;
       const sentRate = rate(g.sentConversions, g.sent);
@@ -410,4 +509,5 @@ const holdoutsOf = (busEvents: BusEvent[]) => {
       ];
     }),
   );
+  return { add, result };
 };
