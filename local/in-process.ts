@@ -78,3 +78,19 @@ export const inProcess = (listener: Listener): HttpHandler<object> => ({
   updateHttpClientConfig: () => undefined,
   httpHandlerConfigs: () => ({}),
 });
+
+/**
+ * The SDK's signer for the local services: no local service checks a signature
+ * (dynalite checks that the Authorization header is there and well formed, as
+ * AWS does before anything else; aws-ses-v2-local, that it is AWS's), so the
+ * header is written as SigV4 writes it, without the four HMACs a real one
+ * costs (a tenth of every local call's CPU).
+ */
+export const localSigner = (service: string) => ({
+  sign: async <R extends { headers: Record<string, string> }>(request: R) => {
+    const date = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
+    request.headers['x-amz-date'] = date;
+    request.headers.authorization = `AWS4-HMAC-SHA256 Credential=local/${date.slice(0, 8)}/local-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=local`;
+    return request;
+  },
+});

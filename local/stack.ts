@@ -26,7 +26,7 @@ import { matchesPattern } from './event-pattern';
 import { startLinksServer, type HttpInvoke } from './links-server';
 import { captureEmbeddedMetrics, LocalMetrics, localFunctionName } from './metrics';
 import { startLocalSes, type AcceptedEmail } from './ses';
-import { inProcess } from './in-process';
+import { inProcess, localSigner } from './in-process';
 import { FaultInjector } from './faults';
 import { LocalSqs } from './sqs';
 
@@ -138,6 +138,7 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     endpoint,
     retryStrategy: patientRetries(sdkAttempts[service], () => 0),
     requestHandler: faults.requestHandler(service, inProcess(listener)),
+    signer: localSigner(service),
   });
   const runtime: Runtime = {
     config: options.config,
