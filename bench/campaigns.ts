@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the campaign sweeps at scale, on the embedded stack.
+ * `npm run bench -- --campaigns`: the campaign sweeps at scale, on the embedded stack.
  *
  * For each campaign and size: loads N synthetic customers (and, for winback,
  * their order histories) through the real ingest function, simulates one full
@@ -8,13 +8,11 @@
  * what a full-table Scan of the same table costs. Writes BENCHMARKS.md.
  * A measurement, never a pass/fail test.
  *
- *   npm run bench                                   # 10,000 and 100,000 customers
- *   npm run bench -- --customers 5000 --campaign winback
- *   npm run bench -- --capacity                     # DynamoDB per partition at 10 million customers (bench/capacity.ts)
+ *   npm run bench -- --campaigns                               # 10,000 and 100,000 customers
+ *   npm run bench -- --campaigns --customers 5000 --campaign winback
  */
 import '../local/environment';
-import { readFile, writeFile } from 'node:fs/promises';
-import { cpus, totalmem, type } from 'node:os';
+import { machine, writeSection } from './report';
 import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parseConfig } from '../functions/config';
@@ -23,22 +21,18 @@ import { progressBar } from '../local/progress';
 import { startLocalStack } from '../local/stack';
 import { syntheticCustomers, syntheticOrders } from '../local/synthetic';
 
-// `npm run bench -- --capacity`: the capacity bench instead (bench/capacity.ts).
-if (process.argv.includes('--capacity')) {
-  await import('./capacity');
-  process.exit(process.exitCode ?? 0);
-}
-
 const { values } = parseArgs({
+  strict: false,
   options: {
+    campaigns: { type: 'boolean' },
     customers: { type: 'string', default: '10000,100000' },
     campaign: { type: 'string', default: 'birthday,winback' },
     day: { type: 'string', default: '2027-03-15' },
   },
 });
-const sizes = values.customers!.split(',').map(Number);
-const campaigns = values.campaign!.split(',') as ('birthday' | 'winback')[];
-const day = new Date(`${values.day}T00:00:00Z`);
+const sizes = String(values.customers).split(',').map(Number);
+const campaigns = String(values.campaign).split(',') as ('birthday' | 'winback')[];
+const day = new Date(`${String(values.day)}T00:00:00Z`);
 const nextDay = new Date(day.getTime() + 86_400_000);
 const daysBefore = (days: number) => new Date(day.getTime() - days * 86_400_000);
 
@@ -128,16 +122,12 @@ ${setup} Loading took ${campaignRows.map((r) => `${fixed(r.loadSeconds, 0)} s`).
 ${table}`;
 });
 
-// The capacity section (npm run bench -- --capacity) is kept as it is.
-const capacitySection = /<!-- capacity:start[^]*?<!-- capacity:end -->/.exec(await readFile('BENCHMARKS.md', 'utf8').catch(() => ''))?.[0];
-const machine = `${type()} ${process.arch}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}`;
-await writeFile(
-  'BENCHMARKS.md',
-  `# Benchmarks
+await writeSection(
+  'campaigns',
+  'npm run bench -- --campaigns (bench/campaigns.ts)',
+  `## The sweeps at 10,000 and 100,000 customers
 
-Written by \`npm run bench\` (bench/campaigns.ts), the capacity section by \`npm run bench -- --capacity\`
-(bench/capacity.ts); do not edit by hand.
-Measured ${new Date().toISOString().slice(0, 10)} on ${machine}, with the embedded stack
+Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}, with the embedded stack
 (dynalite in memory, aws-ses-v2-local, the local event bus).
 
 Customers are synthetic (seed 42): 16 time zones on both sides of UTC (with half- and
@@ -160,8 +150,6 @@ ${sections.join('\n\n')}
 Notes:
 - dynalite charges nothing for a query that returns no items, where DynamoDB charges 0.5
   read units: each campaign's 24 sweeps a day would add 12 read units a day on AWS.
-- Wall time is the local stack's (HTTP to dynalite and aws-ses-v2-local on one machine,
-  MJML rendering included), not Lambda's.
-${capacitySection ? `\n${capacitySection}\n` : ''}`,
+- Wall time is the local stack's (dynalite and aws-ses-v2-local in the same process,
+  rendering included), not Lambda's.`,
 );
-console.log('wrote BENCHMARKS.md');

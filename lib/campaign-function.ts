@@ -1,18 +1,17 @@
 /**
  * A Lambda function of the engine: defaults fixed once (Node.js 22, arm64,
- * X-Ray, one month of logs, esbuild ESM bundle with the templates), and
+ * X-Ray, one month of logs, the bundle lib/bundle.ts makes), and
  * `bindXxx` methods that set an environment variable and grant its permission
  * in the same call, so the two cannot disagree.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ses from 'aws-cdk-lib/aws-ses';
@@ -21,19 +20,13 @@ import type { Construct } from 'constructs';
 import type { Config } from '../functions/config';
 import { environment } from '../functions/runtime';
 import type { FunctionWiring, QueueName } from '../functions/wiring';
+import { bundleScript, projectRoot } from './bundle';
 import { acknowledge, wildcardResource } from './nag';
 
-/** The repository root: `functions/`, `templates/` and `package-lock.json` live here. */
-export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+export { projectRoot };
 
-/** Where `templates/` lands inside the bundle: Lambda unpacks the code to /var/task. */
+/** Where a function that renders finds its compiled templates: Lambda unpacks the code to /var/task. */
 export const templatesDirOnLambda = '/var/task/templates';
-
-/**
- * ESM output needs `require` for the CommonJS dependencies esbuild inlines
- * (mjml and its html/css toolchain call `require` on Node built-ins).
- */
-const esmRequireShim = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 export interface CampaignFunctionProps {
   /** The function's entry in `functions/wiring.ts`: handler, description, sizing. */
@@ -41,7 +34,7 @@ export interface CampaignFunctionProps {
   /** The validated shop configuration, handed to the function as `RETENTION_CONFIG`. */
   readonly config: Config;
   /**
-   * Where `functions/handlers/`, `templates/` and `package-lock.json` are found.
+   * Where `functions/handlers/` and `templates/` are found.
    *
    * @default - the root of this repository
    */
@@ -70,7 +63,7 @@ export interface CampaignResources {
   readonly signingSecret: secretsmanager.ISecret;
 }
 
-export class CampaignFunction extends NodejsFunction {
+export class CampaignFunction extends lambda.Function {
   public readonly wiring: FunctionWiring;
 
   /**
@@ -95,10 +88,26 @@ export class CampaignFunction extends NodejsFunction {
 
     super(scope, id, {
       description: props.wiring.description,
-      entry: join(root, 'functions', 'handlers', `${props.wiring.handler}.ts`),
-      handler: 'handler',
-      projectRoot: root,
-      depsLockFilePath: join(root, 'package-lock.json'),
+      code: lambda.Code.fromAsset(root, {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Bundled on this machine (esbuild is a dependency of the project): no image is pulled, no command run in it.
+          image: DockerImage.fromRegistry('local-bundling-only'),
+          // CDK caches a bundle by these options (not by `local`): they must differ from one function to the next.
+          command: ['tsx', 'lib/bundle.ts', props.wiring.handler],
+          local: {
+            tryBundle(outputDir) {
+              // esbuild's plugins and compiling the templates are asynchronous; CDK bundles synchronously.
+              execFileSync(process.execPath, ['--import', 'tsx', bundleScript, props.wiring.handler, outputDir, root], {
+                cwd: projectRoot,
+                stdio: ['ignore', 'inherit', 'inherit'],
+              });
+              return true;
+            },
+          },
+        },
+      }),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.wiring.memoryMb,
@@ -112,34 +121,6 @@ export class CampaignFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: 'retention',
         // The bundle carries a source map; without this flag stack traces point into minified code.
         NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        // ESM, like the rest of the project ("type": "module"): handlers may use
-        // top-level await and import.meta. The banner gives inlined CommonJS
-        // dependencies their `require`. Both formats were tried with mjml 5, and both render.
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: esmRequireShim,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // File and line mapping is enough for stack traces; embedding the sources would triple the map.
-        sourcesContent: false,
-        externalModules: [
-          // Provided by the Node.js 22 Lambda runtime.
-          '@aws-sdk/*',
-          // Only reached through cosmiconfig's lazy loader for `*.config.ts` files
-          // (via mjml's htmlnano), which a Lambda never has: 3.5 MB saved.
-          'typescript',
-        ],
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          // The sending function renders MJML + Liquid at run time from these files.
-          afterBundling: (inputDir: string, outputDir: string) => [
-            `cp -r "${inputDir}/templates" "${outputDir}/templates"`,
-          ],
-        },
       },
     });
     this.wiring = props.wiring;

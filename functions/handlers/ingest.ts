@@ -12,6 +12,7 @@ import { ingest } from '../customers/ingest';
 import { emitAll, emitPerStep, emitService } from '../metrics';
 import { logger, metrics } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
+import { wiring } from '../wiring';
 import { processQueue } from './queue';
 
 export const createHandler = (runtime: Runtime) => {
@@ -35,4 +36,4 @@ export const createHandler = (runtime: Runtime) => {
     .use(logMetrics(metrics));
 };
 
-export const handler = lambdaHandler(createHandler);
+export const handler = lambdaHandler(createHandler, wiring.ingest);

@@ -15,6 +15,7 @@ import { dailyKpis } from '../ops/daily-kpis';
 import { emitForCampaign, emitService } from '../metrics';
 import { logger, metrics } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
+import { wiring } from '../wiring';
 
 export const createHandler = (runtime: Runtime) => {
   const counters = dynamoKpiCounters(runtime.dynamo, runtime.tableName);
@@ -36,4 +37,4 @@ export const createHandler = (runtime: Runtime) => {
     .use(parser({ schema: EventBridgeSchema }));
 };
 
-export const handler = lambdaHandler(createHandler);
+export const handler = lambdaHandler(createHandler, wiring.kpis);

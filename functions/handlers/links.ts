@@ -32,6 +32,7 @@ import {
 import { emitAll } from '../metrics';
 import { logger, metrics } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
+import { wiring } from '../wiring';
 
 /** Tokens are about 200 characters; anything far longer is not one of ours. */
 const maxTokenChars = 1024;
@@ -223,4 +224,4 @@ export const createHandler = (runtime: Runtime) => {
   return middy(app).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 };
 
-export const handler = lambdaHandler(createHandler);
+export const handler = lambdaHandler(createHandler, wiring.links);

@@ -9,6 +9,7 @@ import { eventBridgePublisher } from '../adapters/eventbridge';
 import { relayOutbox } from '../sending/outbox';
 import { logger } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
+import { wiring } from '../wiring';
 
 export const createHandler = (runtime: Runtime) => {
   const ports = { ledger: dynamoSendLedger(runtime.dynamo, runtime.tableName), events: eventBridgePublisher(runtime.events, runtime.eventBusName) };
@@ -21,4 +22,4 @@ export const createHandler = (runtime: Runtime) => {
     .use(parser({ schema: EventBridgeSchema }));
 };
 
-export const handler = lambdaHandler(createHandler);
+export const handler = lambdaHandler(createHandler, wiring.outbox);

@@ -14,6 +14,7 @@ import { describeIssues } from '../events/event';
 import { emitAll, emitPerStep, emitVariantSent, isCampaignMetric } from '../metrics';
 import { logger, metrics } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
+import { wiring } from '../wiring';
 import { processQueue } from './queue';
 
 export const createHandler = (runtime: Runtime) => {
@@ -47,4 +48,4 @@ export const createHandler = (runtime: Runtime) => {
     .use(logMetrics(metrics));
 };
 
-export const handler = lambdaHandler(createHandler);
+export const handler = lambdaHandler(createHandler, wiring.sender);

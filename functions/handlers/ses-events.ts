@@ -18,6 +18,7 @@ import { sesEventSchema } from '../events/ses';
 import { emit, emitService } from '../metrics';
 import { logger, metrics } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
+import { wiring } from '../wiring';
 import { processQueue } from './queue';
 
 export const createHandler = (runtime: Runtime) => {
@@ -50,4 +51,4 @@ export const createHandler = (runtime: Runtime) => {
     .use(logMetrics(metrics));
 };
 
-export const handler = lambdaHandler(createHandler);
+export const handler = lambdaHandler(createHandler, wiring.sesEvents);

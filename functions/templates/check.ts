@@ -14,6 +14,9 @@
  *   <mj-text>). MJML reports a line of the MJML that Liquid produced; that
  *   output is lined up with the template (and its partials) to find the
  *   template's line: see `lineMap` for how, and for its limits.
+ * - Compiled: the template compiles once to the HTML that is sent (./compile):
+ *   no Liquid between MJML elements but layout tags, none in an attribute
+ *   MJML checks the type of (a colour, a size).
  * - Files: every set has an `en`, `ms` and `ar` template; file names are
  *   `<locale>.mjml` or `<locale>.<variant>.mjml`.
  * - Links: a literal `href` must be https (or mailto:); Liquid values pass,
@@ -45,6 +48,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Liquid } from 'liquidjs';
 import mjml2html from 'mjml';
+import { compileTemplate, CompileError } from './compile';
 import { createRenderer, type RenderedEmail } from './render';
 import { hasSample, sampleCustomers, sampleFor, type SampleCustomer } from './samples';
 
@@ -300,6 +304,19 @@ async function checkTemplate(ctx: Context, set: string, name: string, locale: st
     ctx.report({ file: target, line: source.line + 1, column, message: `MJML${error.tagName ? ` <${error.tagName}>` : ''}: ${error.message}` });
   }
 
+  // What is sent is the template compiled once (./compile), which must be possible: checked once it renders.
+  if (rendered.length === sampleCustomers.length && !mjmlErrors.length) {
+    await compileTemplate(content, { where, templatesDir: ctx.dir }).catch((error: Error) => {
+      const at = error instanceof CompileError ? error.at : undefined;
+      ctx.report({
+        file: at?.partial ? ctx.rel(join(ctx.dir, at.partial)) : file,
+        line: at?.line ?? doc.bodyStart,
+        column: at?.column ?? 1,
+        message: `cannot be compiled for sending: ${error instanceof CompileError ? error.detail : error.message}`,
+      });
+    });
+  }
+
   // The rendered email must link to the unsubscribe URL (a footer partial could output it only in a dead branch).
   const sample = rendered[0];
   if (sample && footers.length && footers.every((ref) => !ctx.partials.get(ref.name) || outputsUnsubscribe(ctx.partials.get(ref.name)!.code))) {
@@ -326,7 +343,7 @@ async function checkTemplate(ctx: Context, set: string, name: string, locale: st
 }
 
 // ---------------------------------------------------------------------------
-// The template file, as the renderer reads it (see parseTemplate in ./render).
+// The template file, as the renderer reads it (see splitTemplate in ./template-file).
 
 interface Field {
   /** 1-based line of `name: value`. */

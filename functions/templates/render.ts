@@ -10,19 +10,24 @@
  *     ---
  *     <mjml> ... <mj-title>{{ email.subject }}</mj-title> ... </mjml>
  *
- * Order: Liquid over the front matter fields, Liquid over the body (which
- * also sees the rendered `email.subject` and `email.preheader`), MJML to
- * HTML, then the plain-text part from that HTML. The same code runs for a
- * preview, a local send and a send on AWS, so all three are the same bytes;
- * nothing here reads the clock or draws random numbers.
+ * Each template file is compiled once (./compile): MJML to HTML, keeping its
+ * Liquid. A send renders only Liquid: over the front matter fields, then over
+ * the compiled body (which also sees the rendered `email.subject` and
+ * `email.preheader`), then the plain-text part from that HTML. Locally a
+ * template compiles on first use and again once its file (or a partial it
+ * renders) changes; the Lambda bundles carry templates compiled at build time
+ * and no MJML at all (lib/bundle.ts). A draft (`renderSource`: the studio's
+ * preview, the checker) is rendered as it always was, Liquid then MJML; the
+ * two give the same bytes (test/unit/compiled-templates.test.ts). Nothing here
+ * reads the clock or draws random numbers.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { convert, type HtmlToTextOptions } from 'html-to-text';
-import { Liquid, type Template } from 'liquidjs';
-import mjml2html from 'mjml';
+import { compile as compileText, type HtmlToTextOptions } from 'html-to-text';
+import { Hash, Liquid, Tag, TypeGuards, type Context, type Emitter, type Parser, type TagToken, type Template, type TopLevelToken } from 'liquidjs';
 import { resolveLocale } from './locale';
+import { compiledManifest, frontMatterFields, inlineTag, liquidOptions, localeFile, mergeOutlookComments, splitTemplate, type CompiledTemplate, type FrontMatterField } from './template-file';
 
 export { resolveLocale };
 
@@ -43,20 +48,37 @@ export interface TemplateSource {
   file: string;
 }
 
-/** Front matter fields a template must define, and nothing else (a typo is an error, not a silent default). */
-const frontMatterFields = ['subject', 'preheader'] as const;
-type FrontMatterField = (typeof frontMatterFields)[number];
+/**
+ * `RETENTION_PRECOMPILED_TEMPLATES` is set in the Lambda bundles (lib/bundle.ts,
+ * esbuild `define`): a renderer reads the templates compiled in
+ * `compiledManifest`, and the MJML toolchain is not bundled. The condition is
+ * written out at each use: esbuild drops the import (and MJML) only for a
+ * condition it reads as a constant.
+ */
+const mjmlTools = (): Promise<typeof import('./compile')> =>
+  process.env.RETENTION_PRECOMPILED_TEMPLATES === 'true'
+    ? Promise.reject(new Error('MJML is not part of this bundle: templates are compiled at build time'))
+    : import('./compile');
+
+/** A template file as compiled, and the files it was compiled from with their modification times. */
+interface Compiled {
+  files: string[];
+  stamp: string;
+  template: Promise<ParsedTemplate>;
+}
 
 interface ParsedTemplate {
   source: TemplateSource;
   fields: Record<FrontMatterField, Template[]>;
   body: Template[];
+  /** What the body was compiled from; without it, the body renders to MJML (a draft). */
+  compiled?: CompiledTemplate;
 }
 
 // Campaign names become a directory name: keep them to plain slugs so a name can never walk out of templatesDir.
 const campaignName = /^[a-z0-9][a-z0-9-]*$/;
 
-const textOptions: HtmlToTextOptions = {
+export const textOptions: HtmlToTextOptions = {
   wordwrap: 78,
   selectors: [
     // The preheader is a hidden <div> for the inbox preview only; the text part starts with the greeting.
@@ -69,8 +91,43 @@ const textOptions: HtmlToTextOptions = {
   ],
 };
 
-/** Template files are `<locale>.mjml`; an A/B variant of one is `<locale>.<variant>.mjml`. */
-const localeFile = /^([a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*)(?:\.([a-z0-9-]+))?\.mjml$/;
+// html-to-text's convert() builds its selector tree on every call, half of its cost: built once here.
+let toText: ((html: string) => string) | undefined;
+
+/** `{% inline %}` (./template-file): a `render` whose partial is in place, rendered in the scope `render` would give it. */
+class InlinePartial extends Tag {
+  private readonly hash: Hash;
+  private readonly templates: Template[] = [];
+
+  constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid, parser: Parser) {
+    super(token, remainTokens, liquid);
+    this.tokenizer.readValue(); // the partial's name, for the reader
+    this.hash = new Hash(this.tokenizer, liquid.options.keyValueSeparator);
+    while (remainTokens.length) {
+      const next = remainTokens.shift()!;
+      if (TypeGuards.isTagToken(next) && next.name === `end${inlineTag}`) return;
+      this.templates.push(parser.parseToken(next, remainTokens));
+    }
+    throw new Error(`tag ${token.getText()} not closed`);
+  }
+
+  *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+    const child = ctx.spawn();
+    Object.assign(child.bottom(), yield this.hash.render(ctx));
+    yield this.liquid.renderer.renderTemplates(this.templates, child, emitter);
+  }
+}
+
+/** The Liquid engines of a templates folder: HTML (escaping every output) and plain text. */
+const engines = (templatesDir: string) => {
+  const shared = liquidOptions(templatesDir);
+  // The body is HTML: every {{ output }} is escaped, so a customer's name cannot inject markup.
+  const html = new Liquid({ ...shared, outputEscape: 'escape' });
+  html.registerTag(inlineTag, InlinePartial);
+  // Subject and preheader are plain text (the mail header, the hidden preview): escaping would show "&amp;".
+  const plain = new Liquid(shared);
+  return { html, plain };
+};
 
 export function createRenderer(templatesDir: string): {
   render(campaign: string, locale: string | undefined, data: Record<string, unknown>, variant?: string): Promise<RenderedEmail>;
@@ -79,21 +136,10 @@ export function createRenderer(templatesDir: string): {
   locales(campaign: string): string[];
   variants(campaign: string, locale: string): string[];
 } {
-  const shared = {
-    strictVariables: true, // a misspelt variable is an error naming it, never a blank
-    strictFilters: true,
-    partials: join(templatesDir, 'partials'),
-    extname: '.liquid',
-    relativeReference: false,
-    cache: true, // partials are parsed once per renderer
-  };
-  // The body is HTML: every {{ output }} is escaped, so a customer's name cannot inject markup.
-  const html = new Liquid({ ...shared, outputEscape: 'escape' });
-  // Subject and preheader are plain text (the mail header, the hidden preview): escaping would show "&amp;".
-  const plain = new Liquid(shared);
-
-  const parsed = new Map<string, Promise<ParsedTemplate>>();
+  const { html, plain } = engines(templatesDir);
   const localeLists = new Map<string, string[]>();
+  const fileLists = new Map<string, string[]>();
+  const compiledFiles = process.env.RETENTION_PRECOMPILED_TEMPLATES === 'true' ? readManifest(templatesDir) : undefined;
 
   const locales = (campaign: string): string[] => {
     if (!campaignName.test(campaign)) throw new Error(`invalid campaign name "${campaign}"`);
@@ -101,7 +147,7 @@ export function createRenderer(templatesDir: string): {
     if (!list) {
       let files: string[];
       try {
-        files = readdirSync(join(templatesDir, campaign));
+        files = compiledFiles ? compiledFiles.files(campaign) : readdirSync(join(templatesDir, campaign));
       } catch {
         throw new Error(`no templates for campaign "${campaign}" in ${templatesDir}`);
       }
@@ -111,7 +157,6 @@ export function createRenderer(templatesDir: string): {
     }
     return list;
   };
-  const fileLists = new Map<string, string[]>();
   const variants = (campaign: string, locale: string) => {
     locales(campaign);
     return (fileLists.get(campaign) ?? []).flatMap((f) => {
@@ -120,17 +165,41 @@ export function createRenderer(templatesDir: string): {
     });
   };
 
-  const load = (source: TemplateSource): Promise<ParsedTemplate> => {
-    // Keyed by modification time too: a template saved from the studio is used by the next send.
-    const key = `${source.file}@${statSync(source.file, { throwIfNoEntry: false })?.mtimeMs ?? 0}`;
-    let entry = parsed.get(key);
-    if (!entry) {
-      entry = readFile(source.file, 'utf8').then((content) => parseTemplate(source, content, html, plain));
-      // Do not cache a failure: a fixed file (local dev) should load on the next call.
-      entry.catch(() => parsed.delete(key));
-      parsed.set(key, entry);
-    }
-    return entry;
+  const parse = (source: TemplateSource, fields: Record<FrontMatterField, string>, body: string, compiled?: CompiledTemplate): ParsedTemplate => {
+    const where = `${source.campaign}/${source.locale}.mjml`;
+    const parsed = {} as Record<FrontMatterField, Template[]>;
+    for (const name of frontMatterFields) parsed[name] = parseLiquid(plain, fields[name], `${where} (${name})`);
+    return { source, fields: parsed, body: parseLiquid(html, body, where), compiled };
+  };
+  const fromCompiled = (source: TemplateSource, compiled: CompiledTemplate) => parse(source, compiled.fields, compiled.html, compiled);
+
+  /**
+   * Each template file compiled once, with the modification times of the files
+   * it was compiled from (it and the partials it renders): a template or
+   * partial saved from the studio is compiled again for the next send.
+   */
+  const compiled = new Map<string, Compiled>();
+  const stampOf = (files: string[]) => files.map((file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0).join();
+
+  const compileFile = async (source: TemplateSource, entry: Compiled): Promise<ParsedTemplate> => {
+    const content = await readFile(source.file, 'utf8');
+    const { compileTemplate } = await mjmlTools();
+    const result = await compileTemplate(content, { where: `${source.campaign}/${source.locale}.mjml`, templatesDir });
+    entry.files.push(...result.partials);
+    entry.stamp = [entry.stamp, stampOf(result.partials)].filter(Boolean).join();
+    return fromCompiled(source, result.template);
+  };
+
+  const load = (source: TemplateSource, name: string): Promise<ParsedTemplate> => {
+    const cached = compiled.get(name);
+    // A bundle's templates never change; a file changes when it or a partial it renders does.
+    if (cached && (compiledFiles || cached.stamp === stampOf(cached.files))) return cached.template;
+    const entry = { files: [source.file], stamp: compiledFiles ? '' : stampOf([source.file]) } as Compiled;
+    entry.template = compiledFiles ? Promise.resolve().then(() => fromCompiled(source, compiledFiles.get(name))) : compileFile(source, entry);
+    // Do not cache a failure: a fixed file (local dev) should load on the next call.
+    entry.template.catch(() => compiled.get(name) === entry && compiled.delete(name));
+    compiled.set(name, entry);
+    return entry.template;
   };
 
   return {
@@ -143,92 +212,82 @@ export function createRenderer(templatesDir: string): {
       // A variant without a file of its own for this locale is the base template.
       const file = variant && variants(campaign, resolved).includes(variant) ? `${resolved}.${variant}.mjml` : `${resolved}.mjml`;
       const source = { campaign, locale: resolved, file: join(templatesDir, campaign, file) };
-      return renderParsed(await load(source), data, `${campaign}/${file}`);
+      return renderParsed(await load(source, `${campaign}/${file}`), data, `${campaign}/${file}`);
     },
 
     async renderSource(campaign, locale, content, data) {
       const source = { campaign, locale, file: join(templatesDir, campaign, `${locale}.mjml`) };
-      return renderParsed(parseTemplate(source, content, html, plain), data, `${campaign}/${locale}.mjml`);
+      const { fields, body } = splitTemplate(content, `${campaign}/${locale}.mjml`);
+      return renderParsed(parse(source, fields, body), data, `${campaign}/${locale}.mjml`);
     },
   };
 
   async function renderParsed(template: ParsedTemplate, data: Record<string, unknown>, where: string): Promise<RenderedEmail> {
-    const field = async (name: FrontMatterField) => {
-      const out = await liquid(plain, template.fields[name], data, `${where} (${name})`);
+    const field = (name: FrontMatterField) => {
+      const out = liquid(plain, template.fields[name], data, `${where} (${name})`);
       // One line, always: a newline in a customer's name must never reach a mail header.
       return out.replace(/\s+/g, ' ').trim();
     };
-    const subject = await field('subject');
-    const preheader = await field('preheader');
+    const subject = field('subject');
+    const preheader = field('preheader');
 
-    const mjml = await liquid(html, template.body, { ...data, email: { subject, preheader } }, where);
-    const result = await toHtml(mjml, where);
-    const text = convert(result, textOptions);
+    const body = liquid(html, template.body, { ...data, email: { subject, preheader } }, where, template.compiled);
+    const result = !template.compiled
+      ? await (await mjmlTools()).mjmlToHtml(body, where)
+      : template.compiled.betweenSections
+        ? mergeOutlookComments(body)
+        : body;
+    const text = (toText ??= compileText(textOptions))(result);
     return { subject, preheader, html: result, text, locale: template.source.locale };
   }
 }
 
-/** Splits and parses once; Liquid syntax errors surface here, naming the file. */
-function parseTemplate(source: TemplateSource, content: string, html: Liquid, plain: Liquid): ParsedTemplate {
-  const where = `${source.campaign}/${source.locale}.mjml`;
-  const lines = content.replace(/^\uFEFF/, '').split(/\r?\n/);
-  if (lines[0]?.trim() !== '---') throw new Error(`${where}: must start with a front matter block ("---" line)`);
-  const end = lines.findIndex((line, i) => i > 0 && line.trim() === '---');
-  if (end < 0) throw new Error(`${where}: front matter has no closing "---" line`);
-
-  const raw: Partial<Record<FrontMatterField, string>> = {};
-  lines.slice(1, end).forEach((line, i) => {
-    if (!line.trim() || line.trim().startsWith('#')) return;
-    const m = /^([A-Za-z][\w-]*):\s?(.*)$/.exec(line);
-    const key = m?.[1] as FrontMatterField | undefined;
-    if (!m || !key || !frontMatterFields.includes(key)) {
-      throw new Error(`${where}:${i + 2}: expected one of ${frontMatterFields.join(', ')} as "name: value", got "${line}"`);
-    }
-    raw[key] = unquote(m[2]!.trim());
-  });
-
-  const parse = (engine: Liquid, text: string, label: string) => {
-    try {
-      return engine.parse(text);
-    } catch (error) {
-      throw new Error(`${label}: ${(error as Error).message}`);
-    }
+/** The compiled templates a Lambda bundle carries, read once. */
+function readManifest(templatesDir: string) {
+  let manifest: Record<string, CompiledTemplate> | undefined;
+  const all = () => (manifest ??= JSON.parse(readFileSync(join(templatesDir, compiledManifest), 'utf8')) as Record<string, CompiledTemplate>);
+  return {
+    files: (campaign: string) => {
+      const files = Object.keys(all()).flatMap((key) => (key.startsWith(`${campaign}/`) ? [key.slice(campaign.length + 1)] : []));
+      if (!files.length) throw new Error(`no compiled templates for "${campaign}"`);
+      return files;
+    },
+    get: (name: string) => {
+      const template = all()[name];
+      if (!template) throw new Error(`${name} is not among the compiled templates`);
+      return template;
+    },
   };
-  const fields = {} as Record<FrontMatterField, Template[]>;
-  for (const name of frontMatterFields) {
-    const value = raw[name];
-    if (value === undefined) throw new Error(`${where}: front matter has no "${name}"`);
-    fields[name] = parse(plain, value, `${where} (${name})`);
-  }
-  // Blank lines stand in for the front matter so Liquid's line numbers match the file.
-  const body = '\n'.repeat(end + 1) + lines.slice(end + 1).join('\n');
-  return { source, fields, body: parse(html, body, where) };
 }
 
-/** YAML-like: a value may be wrapped in matching quotes, e.g. to start it with a "{". */
-const unquote = (value: string) =>
-  value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.at(-1) === value[0] ? value.slice(1, -1) : value;
-
-async function liquid(engine: Liquid, template: Template[], data: Record<string, unknown>, where: string): Promise<string> {
+/** Parses once; Liquid syntax errors surface here, naming the file. */
+function parseLiquid(engine: Liquid, text: string, label: string): Template[] {
   try {
-    return await engine.render(template, data);
+    return engine.parse(text);
+  } catch (error) {
+    throw new Error(`${label}: ${(error as Error).message}`);
+  }
+}
+
+/** Rendered synchronously: no tag or filter of a template waits on anything, and liquidjs's async path was a third of a render. */
+function liquid(engine: Liquid, template: Template[], data: Record<string, unknown>, where: string, compiled?: CompiledTemplate): string {
+  try {
+    return engine.renderSync(template, data);
   } catch (error) {
     // liquidjs says e.g. "undefined variable: customer.fistName, line:12, col:5"; add which file.
-    throw new Error(`${where}: ${(error as Error).message}`);
+    throw new Error(`${where}: ${compiled ? relocate(error as Error, compiled) : (error as Error).message}`);
   }
 }
 
-async function toHtml(mjml: string, where: string): Promise<string> {
-  try {
-    // No filePath/includes: partials are Liquid's job. Explicit fonts: {} so MJML never adds Google Fonts links.
-    const { html } = await mjml2html(mjml, { validationLevel: 'strict', keepComments: false, fonts: {} });
-    return html;
-  } catch (error) {
-    // Strict validation throws a ValidationError carrying every problem; anything else (malformed XML) is one message.
-    const errors = (error as { errors?: { line: number; tagName: string; message: string }[] }).errors;
-    const detail = errors?.length
-      ? errors.map((e) => `  - line ${e.line} <${e.tagName}>: ${e.message}`).join('\n')
-      : `  - ${(error as Error).message}`;
-    throw new Error(`${where}: MJML errors:\n${detail}`);
-  }
+/** A compiled template's error, with the line and column (and partial) where its Liquid was written. */
+function relocate(error: Error, compiled: CompiledTemplate): string {
+  const offset = (error as { token?: { begin?: number } }).token?.begin;
+  let origin: CompiledTemplate['origins'][number] | undefined;
+  for (const o of compiled.origins) if (offset !== undefined && o[0] <= offset) origin = o;
+  if (!origin) return error.message;
+  const [start, line, column, partial] = origin;
+  const before = compiled.html.slice(start, offset);
+  const newlines = before.split('\n').length - 1;
+  const col = newlines ? before.length - before.lastIndexOf('\n') : column + before.length;
+  return error.message.replace(/(, file:[^,]*)?, line:\d+, col:\d+/, `${partial ? `, file:${partial}` : ''}, line:${line + newlines}, col:${col}`);
 }
