@@ -288,7 +288,7 @@ const queueFunctions = new Set(['ingest', 'sender', 'sesEvents', 'links']);
  * and in every dirty-days partition (a day has many writers).
  */
 const dirty = (() => {
-  const bumps = records.filter((record) => dirtyPartition(record) && record.op === 'update');
+  const bumps = records.filter((record) => dirtyPartition(record) && (record.op === 'put' || record.op === 'update'));
   const bumpsPer = new Map<string, number>();
   for (const record of bumps) bumpsPer.set(record.pk, (bumpsPer.get(record.pk) ?? 0) + 1);
   const queries = records.filter((record) => dirtyPartition(record) && record.op === 'query' && record.fn === 'kpis');

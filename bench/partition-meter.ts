@@ -125,14 +125,54 @@ export const partitionMeter = (options: PartitionMeterOptions) => {
   const read = async (key: Record<string, unknown>) =>
     (await peek.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
 
+  /** A write of one item: the table's record, and one per index entry it put or deleted. */
+  const recordWrite = (at: number, fn: string, op: MeterRecord['op'], key: Record<string, unknown>, writeUnits: number, before?: Record<string, unknown>, after?: Record<string, unknown>) => {
+    records.push({
+      at, fn, target: 'table', pk: String(key[partitionKey]), sk: String(key[sortKey]), op, readUnits: 0, writeUnits,
+      ...(after && { itemBytes: itemBytes(after), attributes: Object.keys(after).length }),
+    });
+    for (const [name, index] of Object.entries(indexes)) {
+      const entry = (found: Record<string, unknown> | undefined) =>
+        found?.[index.partitionKey] !== undefined && found[index.sortKey] !== undefined
+          ? { pk: String(found[index.partitionKey]), sk: String(found[index.sortKey]) }
+          : undefined;
+      const [old, now] = [entry(before), entry(after)];
+      if (old && now && old.pk === now.pk && old.sk === now.sk) continue;
+      // A KEYS_ONLY entry is the table's keys and the index's: far below 1 KB, one unit each.
+      if (old) records.push({ at, fn, target: name, pk: old.pk, op: 'delete', readUnits: 0, writeUnits: 1 });
+      if (now) records.push({ at, fn, target: name, pk: now.pk, op: 'put', readUnits: 0, writeUnits: 1 });
+    }
+  };
+
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = context.commandName ?? '';
       if (!meter.on) return next(args);
       const input = args.input as Record<string, any>;
-      if (input.TableName !== tableName) return next(args);
       const at = options.now().getTime();
       const fn = invocationContext.getStore()?.fn ?? 'other';
+      if (command === 'BatchWriteItemCommand') {
+        // Each put or delete as the single-item write it stands for, charged by the item's size as DynamoDB charges it.
+        const requests = (input.RequestItems?.[tableName] ?? []) as { PutRequest?: { Item: Record<string, unknown> }; DeleteRequest?: { Key: Record<string, unknown> } }[];
+        const keyOf = (request: (typeof requests)[number]) => {
+          const item = request.PutRequest?.Item ?? request.DeleteRequest!.Key;
+          return { [partitionKey]: item[partitionKey], [sortKey]: item[sortKey] };
+        };
+        const befores = await Promise.all(requests.map((request) => read(keyOf(request))));
+        const result = await next(args);
+        const unprocessed = new Set(
+          (((result.output as { UnprocessedItems?: Record<string, typeof requests> }).UnprocessedItems?.[tableName]) ?? []).map((request) => JSON.stringify(keyOf(request))),
+        );
+        for (const [i, request] of requests.entries()) {
+          const key = keyOf(request);
+          if (unprocessed.has(JSON.stringify(key))) continue;
+          const after = request.PutRequest ? await read(key) : undefined;
+          const units = Math.max(1, Math.ceil(Math.max(itemBytes(befores[i] ?? {}), itemBytes(after ?? {})) / 1024));
+          recordWrite(at, fn, request.PutRequest ? 'put' : 'delete', key, units, befores[i], after);
+        }
+        return result;
+      }
+      if (input.TableName !== tableName) return next(args);
       const writeOp = writeOps[command];
       const readOp = readOps[command];
       if (!writeOp && !readOp) {
@@ -183,21 +223,7 @@ export const partitionMeter = (options: PartitionMeterOptions) => {
       }
       const after = writeOp === 'delete' ? undefined : await read(key);
       const capacity = (result.output as { ConsumedCapacity?: Capacity }).ConsumedCapacity ?? {};
-      records.push({
-        at, fn, target: 'table', pk, sk, op: writeOp!, readUnits: 0, writeUnits: capacity.Table?.CapacityUnits ?? capacity.CapacityUnits ?? 1,
-        ...(after && { itemBytes: itemBytes(after), attributes: Object.keys(after).length }),
-      });
-      for (const [name, index] of Object.entries(indexes)) {
-        const entry = (found: Record<string, unknown> | undefined) =>
-          found?.[index.partitionKey] !== undefined && found[index.sortKey] !== undefined
-            ? { pk: String(found[index.partitionKey]), sk: String(found[index.sortKey]) }
-            : undefined;
-        const [old, now] = [entry(before), entry(after)];
-        if (old && now && old.pk === now.pk && old.sk === now.sk) continue;
-        // A KEYS_ONLY entry is the table's keys and the index's: far below 1 KB, one unit each.
-        if (old) records.push({ at, fn, target: name, pk: old.pk, op: 'delete', readUnits: 0, writeUnits: 1 });
-        if (now) records.push({ at, fn, target: name, pk: now.pk, op: 'put', readUnits: 0, writeUnits: 1 });
-      }
+      recordWrite(at, fn, writeOp!, key, capacity.Table?.CapacityUnits ?? capacity.CapacityUnits ?? 1, before, after);
       return result;
     },
     { step: 'initialize', name: 'partitionMeter', priority: 'high' },

@@ -31,13 +31,14 @@ export interface CustomerStore {
   /**
    * Stores order statistics and the winback step they imply, unless statistics
    * from a longer history are already there. `converted` marks the winback email
-   * an order converted, so it converts once.
+   * an order converted, so it converts once; `survey` is set as `setSurveyDue`
+   * sets it, whether or not the statistics were (one write when both go).
    */
   setOrderStats(
     customerId: string,
     stats: OrderStats,
     winback: { due: WinbackDue | undefined; stepsSent: number } | undefined,
-    converted?: string,
+    also?: { converted?: string; survey?: SurveyDue },
   ): Promise<boolean>;
   /**
    * Moves the customer's winback sequence on, only while `lapse` is still their
@@ -110,10 +111,11 @@ export interface StoredOrder {
 }
 
 export interface OrderStore {
-  /** Stores the order (the first values win); what is stored of it, so a retry can tell what is done. */
-  recordOrder(order: OrderPlaced): Promise<StoredOrder>;
-  /** Stores the facts unless some were stored first; resolves to the stored ones. */
-  decide(customerId: string, orderId: string, facts: OrderFacts): Promise<OrderFacts>;
+  /**
+   * Stores the order and what was decided about it (the first values win);
+   * what is stored of it, so a retry can tell what is done and reuses what was decided.
+   */
+  recordOrder(order: OrderPlaced, facts: OrderFacts): Promise<StoredOrder & OrderFacts>;
   /** The completion marker, written last. */
   complete(customerId: string, orderId: string, at: string): Promise<void>;
   /** Adds an order to the customer's history; resolves to the whole history. */

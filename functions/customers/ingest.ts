@@ -87,38 +87,39 @@ export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestRe
 };
 
 /**
- * An order: recorded by its id, its code redeemed, the customer's order
- * statistics recomputed from their whole history (so a late order is placed
- * where it belongs), the winback sequence restarted from the new last order,
- * its contribution to the KPI day counters, and the order attributed to the
- * campaign email it converts. Every step is safe to repeat, what is decided is
- * decided once (`decide`), the KPI footprint is the whole history's (whichever
- * order gets there last), and the completion marker is written last: a retry
- * after any partial failure ends where one clean delivery ends, and a delivery
- * after completion is a duplicate.
+ * An order: its code redeemed, then recorded by its id with the campaign
+ * email it converts (its attribution), the customer's order statistics
+ * recomputed from their whole history (so a late order is placed where it
+ * belongs), the winback sequence restarted from the new last order, the survey
+ * about it made due, and its contribution to the KPI day counters. Every step
+ * is safe to repeat, the attribution is decided once (the first recording's
+ * stays), the KPI footprint is the whole history's (whichever order gets there
+ * last), and the completion marker is written last: a retry after any partial
+ * failure ends where one clean delivery ends, and a delivery after completion
+ * is a duplicate.
  */
 const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): Promise<IngestResult> => {
-  const stored = await ports.orders.recordOrder(order);
-  if (stored.ingestedAt) return { outcome: 'duplicate' };
   const placedAt = new Date(order.placedAt).toISOString();
-  const redeemed = order.discountCode ? await ports.codes.redeem(order.discountCode, order.orderId, placedAt) : undefined;
-  const history = await ports.orders.addToHistory(order.customerId, { orderId: order.orderId, placedAt, total: order.total });
-  const stats = orderStats(history);
   const existing = await ports.customers.get(order.customerId);
-  const facts = await ports.orders.decide(order.customerId, order.orderId, {
+  // Redeeming again for the same order is a no-op, so a duplicate may do it before it finds out it is one.
+  const redeemed = order.discountCode ? await ports.codes.redeem(order.discountCode, order.orderId, placedAt) : undefined;
+  const stored = await ports.orders.recordOrder(order, {
     attribution: attributeOrder({ placedAt, redeemed, profile: existing, windowDays: ports.config.winback.conversionWindowDays }) ?? null,
   });
-  const attribution = facts.attribution ?? undefined;
+  if (stored.ingestedAt) return { outcome: 'duplicate' };
+  const attribution = stored.attribution ?? undefined;
+  const history = await ports.orders.addToHistory(order.customerId, { orderId: order.orderId, placedAt, total: order.total });
+  const stats = orderStats(history);
 
   const profile = existing && { ...existing, ...stats };
   const winback = profile && { due: nextWinbackFor(profile, time, ports.config), stepsSent: stepsSentIn(profile) };
   const converted = attribution?.campaign === 'winback' ? existing?.winbackLastSendKey : undefined;
-  await ports.customers.setOrderStats(order.customerId, stats, winback, converted);
   // The survey is about the latest order; until its delivery is reported (it may have come first), it counts from the order.
-  if (profile && isMailable(profile) && stats.lastOrderAt === placedAt) {
-    const survey = surveyFor(profile, order.orderId, { placedAt, deliveredAt: stored.deliveredAt }, time, ports.config);
-    if (survey) await ports.customers.setSurveyDue(order.customerId, survey);
-  }
+  const survey =
+    profile && isMailable(profile) && stats.lastOrderAt === placedAt
+      ? surveyFor(profile, order.orderId, { placedAt, deliveredAt: stored.deliveredAt }, time, ports.config)
+      : undefined;
+  await ports.customers.setOrderStats(order.customerId, stats, winback, { converted, survey });
 
   const converts = attribution && !attribution.holdout;
   await ports.kpis.footprint(order.customerId, history.length, customerFootprint(history, ports.config.winback));

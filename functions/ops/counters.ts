@@ -13,12 +13,11 @@
  * winback rule (no order for `riskFactor` × their usual gap, DESIGN §5), and
  * again from their next order.
  */
-import { DateTime } from 'luxon';
 import type { Config } from '../config';
 import type { Campaign } from '../events/retention';
 import { convertingCampaigns, type ConvertingCampaign } from '../campaigns/conversions';
 import type { NpsCategory } from '../campaigns/nps/rules';
-import { expectedIntervalDays, orderStats, type OrderHistoryEntry } from '../campaigns/winback/rules';
+import { chronological, intervalsAfterEach, type OrderHistoryEntry } from '../campaigns/winback/rules';
 import type { PeriodCounts } from './kpis';
 
 /** The KPIs are over the trailing 30 days: a month, computed daily. */
@@ -41,20 +40,44 @@ export type Counter =
 /** Counter changes by UTC day (`2026-03-01`). */
 export type DayCounters = Record<string, Partial<Record<Counter, number>>>;
 
-export const dayOf = (instant: string | Date) => new Date(instant).toISOString().slice(0, 10);
-export const plusDays = (day: string, days: number) => DateTime.fromISO(day, { zone: 'UTC' }).plus({ days }).toISODate()!;
+const dayMs = 86_400_000;
+
+/**
+ * The date of a day counted from 1970-01-01 (UTC days are all 24 hours), as `toISOString` writes it: computed
+ * (days to civil date) for the years 1970 to 9999, a footprint's hundreds of days being cheap; by `Date` beyond.
+ */
+const isoDay = (days: number): string => {
+  if (!(days >= 0 && days <= 2_932_896)) {
+    const instant = new Date(days * dayMs).toISOString();
+    return instant.slice(0, instant.indexOf('T'));
+  }
+  const shifted = days + 719_468; // from 0000-03-01
+  const era = Math.floor(shifted / 146_097);
+  const ofEra = shifted - era * 146_097;
+  const yearOfEra = Math.floor((ofEra - Math.floor(ofEra / 1460) + Math.floor(ofEra / 36_524) - Math.floor(ofEra / 146_096)) / 365);
+  const ofYear = ofEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const fromMarch = Math.floor((5 * ofYear + 2) / 153);
+  const day = ofYear - Math.floor((153 * fromMarch + 2) / 5) + 1;
+  const month = fromMarch < 10 ? fromMarch + 3 : fromMarch - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return `${year}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
+};
+
+const dayNumber = (instant: number) => Math.floor(instant / dayMs);
+export const dayOf = (instant: string | number | Date) => isoDay(dayNumber(new Date(instant).getTime()));
+export const plusDays = (day: string, days: number) => isoDay(dayNumber(Date.parse(day)) + days);
 
 const add = (counters: DayCounters, day: string, counter: Counter, value: number) => {
   const on = (counters[day] ??= {});
   on[counter] = (on[counter] ?? 0) + value;
 };
 
-/** +1 on the first day of each run of days covered by `[start, start + length)`, −1 after its last. */
-const coverage = (counters: DayCounters, counter: Counter, starts: string[], length: number) => {
+/** +1 on the first day of each run of days covered by `[start, start + length)`, −1 after its last (days by number). */
+const coverage = (counters: DayCounters, counter: Counter, starts: number[], length: number) => {
   let run: { from: string; to: string } | undefined;
   const close = () => run && (add(counters, run.from, counter, 1), add(counters, run.to, counter, -1));
-  for (const start of starts) {
-    const end = plusDays(start, length);
+  for (const first of starts) {
+    const [start, end] = [isoDay(first), isoDay(first + length)];
     if (run && start <= run.to) run.to = end > run.to ? end : run.to;
     else {
       close();
@@ -66,14 +89,13 @@ const coverage = (counters: DayCounters, counter: Counter, starts: string[], len
 
 export type LapseRule = Pick<Config['winback'], 'riskFactor' | 'defaultIntervalDays'>;
 
-/** What one customer's order history contributes to the day counters. */
+/** What one customer's order history contributes to the day counters: O(n log n) in its orders. */
 export const customerFootprint = (history: OrderHistoryEntry[], rule: LapseRule): DayCounters => {
-  const orders = [...new Map(history.map((order) => [order.orderId, order])).values()].sort(
-    (a, b) => Date.parse(a.placedAt) - Date.parse(b.placedAt),
-  );
+  const orders = chronological(history);
   const counters: DayCounters = {};
   if (!orders.length) return counters;
-  const days = orders.map((order) => dayOf(order.placedAt));
+  const numbers = orders.map((order) => dayNumber(order.time));
+  const days = numbers.map(isoDay);
   add(counters, days[0]!, 'newCustomers', 1);
   orders.forEach((order, i) => {
     add(counters, days[i]!, 'orders', 1);
@@ -81,15 +103,14 @@ export const customerFootprint = (history: OrderHistoryEntry[], rule: LapseRule)
   });
   // Active from the first order; after each order, until its at-risk day unless the next order comes first.
   add(counters, days[0]!, 'activated', 1);
-  orders.forEach((_, i) => {
-    const interval = expectedIntervalDays(orderStats(orders.slice(0, i + 1)), rule.defaultIntervalDays);
-    const lapseDay = plusDays(days[i]!, Math.ceil(rule.riskFactor * interval));
+  intervalsAfterEach(orders, rule.defaultIntervalDays).forEach((interval, i) => {
+    const lapseDay = isoDay(numbers[i]! + Math.ceil(rule.riskFactor * interval));
     const next = days[i + 1];
     if (next === undefined || lapseDay <= next) add(counters, lapseDay, 'lapsed', 1);
     if (next !== undefined && lapseDay <= next) add(counters, next, 'activated', 1);
   });
-  coverage(counters, 'ordering', days, kpiPeriodDays);
-  coverage(counters, 'repeating', days.slice(1), kpiPeriodDays);
+  coverage(counters, 'ordering', numbers, kpiPeriodDays);
+  coverage(counters, 'repeating', numbers.slice(1), kpiPeriodDays);
   return counters;
 };
 

@@ -67,15 +67,11 @@ const fakePorts = () => {
       setOptedOut: async () => undefined,
     },
     orders: {
-      recordOrder: async (order) => {
-        storable(order);
+      recordOrder: async (order, facts) => {
+        storable({ ...order, ...facts });
         const ingestedAt = orders.has(order.orderId) ? order.placedAt : undefined;
         orders.add(order.orderId);
-        return { ingestedAt };
-      },
-      decide: async (_customerId, _orderId, facts) => {
-        storable(facts);
-        return facts;
+        return { ingestedAt, ...facts };
       },
       complete: async () => undefined,
       latest: async () => undefined,

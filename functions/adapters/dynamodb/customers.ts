@@ -5,6 +5,7 @@ import type { CustomerStore } from '../../campaigns/ports';
 import type { CustomerProfile } from '../../customers/profile';
 import { campaignSchema, type Campaign } from '../../events/retention';
 import type { WinbackDue } from '../../campaigns/winback/rules';
+import type { SurveyDue } from '../../campaigns/nps/rules';
 import { indexUpTo, shardOf, type DueIndexName } from './table';
 
 const key = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' });
@@ -15,6 +16,15 @@ const personalFields = ['email', 'firstName', 'lastName', 'birthday'] as const;
 const birthdayDueFields = ['birthdayOccasion', 'birthdayDueAt', 'birthdayDueShard'] as const;
 const winbackDueFields = ['winbackStep', 'winbackDueAt', 'winbackDueShard'] as const;
 const surveyDueFields = ['npsOrderId', 'npsDueAt', 'npsDueShard'] as const;
+
+/** The attributes of a pending survey (all undefined, so removed, when none is pending). */
+const surveyDueValues = (customerId: string, due: SurveyDue | undefined) => {
+  const dueAt = due?.dueAt.toISOString();
+  return { npsOrderId: due?.orderId, npsDueAt: dueAt, npsDueShard: dueShard(customerId, dueAt) };
+};
+
+/** A survey is only set on a customer who is there and not erased. */
+const surveyCondition = 'attribute_exists(pk) AND attribute_not_exists(deletedAt)';
 
 /** The attributes of a pending winback step (all undefined, so removed, when none is pending). */
 const winbackDueValues = (customerId: string, due: WinbackDue | undefined) => {
@@ -85,6 +95,26 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
       }
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
+  };
+
+  const setSurveyDue: CustomerStore['setSurveyDue'] = (customerId, due, options = {}) => {
+    const values: Record<string, unknown> = {
+      ...surveyDueValues(customerId, due),
+      ...(options.sentAt && { npsLastSurveyAt: options.sentAt.toISOString() }),
+    };
+    const conditions = [surveyCondition];
+    if (options.onlyFor !== undefined) {
+      conditions.push(options.orNone ? '(npsOrderId = :onlyFor OR attribute_not_exists(npsOrderId))' : 'npsOrderId = :onlyFor');
+    }
+    return ignoreConditionFailure(
+      client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key(customerId),
+          ...updateOf(values, conditions.join(' AND '), options.onlyFor !== undefined ? { ':onlyFor': options.onlyFor } : {}),
+        }),
+      ),
+    );
   };
 
   return {
@@ -159,7 +189,7 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
       );
     },
 
-    setOrderStats(customerId, stats, winback, converted) {
+    async setOrderStats(customerId, stats, winback, { converted, survey } = {}) {
       const values: Record<string, unknown> = {
         customerId,
         ...stats,
@@ -167,16 +197,16 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
         ...(winback?.due && { winbackLapse: winback.due.lapse, winbackStepsSent: winback.stepsSent }),
         ...(converted && { winbackConvertedKey: converted }),
       };
-      return ignoreConditionFailure(
-        client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: key(customerId),
-            // Two orders at once: the statistics of the longer history win.
-            ...updateOf(values, 'attribute_not_exists(orderCount) OR orderCount < :orderCount'),
-          }),
-        ),
-      );
+      // Two orders at once: the statistics of the longer history win.
+      const longer = 'attribute_not_exists(orderCount) OR orderCount < :orderCount';
+      const write = (values: Record<string, unknown>, condition: string) =>
+        ignoreConditionFailure(client.send(new UpdateCommand({ TableName: tableName, Key: key(customerId), ...updateOf(values, condition) })));
+      if (!survey) return write(values, longer);
+      // Both in one write when both conditions hold; otherwise each on its own, as two writes would have gone.
+      if (await write({ ...values, ...surveyDueValues(customerId, survey) }, `(${longer}) AND ${surveyCondition}`)) return true;
+      const stored = await write(values, longer);
+      await setSurveyDue(customerId, survey);
+      return stored;
     },
 
     setWinbackDue(customerId, lapse, due, settled) {
@@ -206,28 +236,7 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
       );
     },
 
-    setSurveyDue(customerId, due, options = {}) {
-      const dueAt = due?.dueAt.toISOString();
-      const values: Record<string, unknown> = {
-        npsOrderId: due?.orderId,
-        npsDueAt: dueAt,
-        npsDueShard: dueShard(customerId, dueAt),
-        ...(options.sentAt && { npsLastSurveyAt: options.sentAt.toISOString() }),
-      };
-      const conditions = ['attribute_exists(pk)', 'attribute_not_exists(deletedAt)'];
-      if (options.onlyFor !== undefined) {
-        conditions.push(options.orNone ? '(npsOrderId = :onlyFor OR attribute_not_exists(npsOrderId))' : 'npsOrderId = :onlyFor');
-      }
-      return ignoreConditionFailure(
-        client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: key(customerId),
-            ...updateOf(values, conditions.join(' AND '), options.onlyFor !== undefined ? { ':onlyFor': options.onlyFor } : {}),
-          }),
-        ),
-      );
-    },
+    setSurveyDue,
 
     async setOptedOut(customerId, campaigns) {
       // Stored in one canonical order, without repeats, so equal choices are equal lists.

@@ -6,19 +6,22 @@
  *   customer's orders contribute their whole footprint, `CUSTOMER#<id>`,
  *   replaced only by one computed from more orders;
  * - the day is marked dirty: `KPI#DIRTY#<shard>` / `<day>` holds a version,
- *   bumped by every contribution (small items, sharded: at 10 million
- *   customers a busy hour bumps them over a thousand times a second);
+ *   a fresh one put by every contribution (small items, sharded: at 10 million
+ *   customers a busy hour puts them over a thousand times a second), the
+ *   marks of one contribution in one batch after it is written;
  * - the daily run recomputes each dirty day's total from its contributions,
  *   `KPI` / `DAY#<day>`, and clears the mark only if its version did not move
  *   meanwhile; the totals are then read with one Query.
  * A recomputation is idempotent, so a crash or a lost answer anywhere only
  * means doing it again.
  */
-import { DeleteCommand, GetCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KpiCounters } from '../../campaigns/ports';
 import type { Counter, DayCounters } from '../../ops/counters';
 import { ignoreConditionFailure } from './customers';
-import { hashOf } from './table';
+import { batchWrite, hashOf } from './table';
 
 const partition = 'KPI';
 const dayKey = (day: string) => `DAY#${day}`;
@@ -42,16 +45,12 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
     return total;
   };
 
-  /** After a contribution is written (so a rollup that sees the new version also sees it); in the shard of its writer. */
-  const markDirty = (day: string, writer: string) =>
-    client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: { pk: dirtyPartition(hashOf(writer) % dirtyShards), sk: day },
-        UpdateExpression: 'ADD version :one',
-        ExpressionAttributeValues: { ':one': 1 },
-      }),
-    );
+  /**
+   * After the contributions are written (so a roll-up that sees a mark also sees them); in the shard of their
+   * writer. Each mark a fresh version: the roll-up clears it only if none came since it read it.
+   */
+  const markDirty = (days: string[], writer: string) =>
+    batchWrite(client, tableName, days.map((day) => ({ PutRequest: { Item: { pk: dirtyPartition(hashOf(writer) % dirtyShards), sk: day, version: randomUUID() } } })));
 
   /** Brings every dirty day's total up to date: each day once, however many shards marked it. */
   const rollUp = async () => {
@@ -75,64 +74,66 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
 
   return {
     async contribute(key, changes) {
-      for (const [day, counters] of Object.entries(changes)) {
-        await client.send(new PutCommand({ TableName: tableName, Item: { pk: contributions(day), sk: key, ...counters } }));
-        await markDirty(day, key);
-      }
+      const days = Object.keys(changes);
+      await batchWrite(client, tableName, days.map((day) => ({ PutRequest: { Item: { pk: contributions(day), sk: key, ...changes[day] } } })));
+      await markDirty(days, key);
     },
 
     async footprint(customerId, orders, footprint) {
       const key = { pk: `CUSTOMER#${customerId}`, sk: 'KPI' };
-      // Read, then write on the condition that nothing changed meanwhile (another order of the same customer).
-      for (;;) {
-        const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-        if (Item && (Item.historySize as number) > orders) return; // a footprint from more orders is there: its writer sets the days
-        const touched = [...new Set([...((Item?.touched as string[] | undefined) ?? []), ...Object.keys(footprint)])].sort();
-        // The days hold the last footprint once it is settled: then only the days that change are written;
-        // otherwise (a writer died half-way, or this is its retry) every day any footprint touched.
-        const last = Item?.settled && (Item.historySize as number) < orders ? (Item.footprint as DayCounters) : undefined;
-        const days = last ? touched.filter((day) => !sameCounters(last[day], footprint[day])) : touched;
+      const days = Object.keys(footprint);
+      // One write, answering what it replaced. The footprint as JSON: one attribute, however many days it holds.
+      // `touched`: every day that may hold a contribution of this customer (the footprint's, and until they are
+      // all written, the days of the footprints before it).
+      let replaced: Record<string, unknown> | undefined;
+      try {
+        ({ Attributes: replaced } = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: `SET historySize = :orders, footprint = :footprint, settled = :false${days.length ? ' ADD touched :days' : ''}`,
+            ConditionExpression: 'attribute_not_exists(historySize) OR historySize <= :orders',
+            ExpressionAttributeValues: { ':orders': orders, ':footprint': JSON.stringify(footprint), ':false': false, ...(days.length && { ':days': new Set(days) }) },
+            ReturnValues: 'ALL_OLD',
+          }),
+        ));
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return; // a footprint from more orders is there: its writer sets the days
+        throw error;
+      }
+      // The days hold the footprint replaced once it is settled: then only the days that change are written;
+      // otherwise (a writer died half-way, or this is its retry) every day touched.
+      const last = replaced?.settled ? (JSON.parse(replaced.footprint as string) as DayCounters) : undefined;
+      const changed = last
+        ? [...new Set([...Object.keys(last), ...days])].filter((day) => !sameCounters(last[day], footprint[day]))
+        : [...new Set([...((replaced?.touched as Set<string> | undefined) ?? []), ...days])];
+      const written: string[] = [];
+      for (const day of changed) {
         const kept = await ignoreConditionFailure(
           client.send(
             new PutCommand({
               TableName: tableName,
-              Item: { ...key, historySize: orders, footprint, touched, settled: false },
-              ...(last
-                ? { ConditionExpression: 'historySize = :last AND settled = :true', ExpressionAttributeValues: { ':last': Item!.historySize, ':true': true } }
-                : { ConditionExpression: 'attribute_not_exists(historySize) OR historySize <= :orders', ExpressionAttributeValues: { ':orders': orders } }),
+              Item: { pk: contributions(day), sk: key.pk, ...footprint[day], historySize: orders },
+              ConditionExpression: 'attribute_not_exists(historySize) OR historySize <= :orders',
+              ExpressionAttributeValues: { ':orders': orders },
             }),
           ),
         );
-        if (!kept) {
-          if (last) continue;
-          return;
-        }
-        for (const day of days) {
-          const written = await ignoreConditionFailure(
-            client.send(
-              new PutCommand({
-                TableName: tableName,
-                Item: { pk: contributions(day), sk: key.pk, ...footprint[day], historySize: orders },
-                ConditionExpression: 'attribute_not_exists(historySize) OR historySize <= :orders',
-                ExpressionAttributeValues: { ':orders': orders },
-              }),
-            ),
-          );
-          if (written) await markDirty(day, key.pk);
-        }
-        await ignoreConditionFailure(
-          client.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: key,
-              UpdateExpression: 'SET settled = :true',
-              ConditionExpression: 'historySize = :orders',
-              ExpressionAttributeValues: { ':true': true, ':orders': orders },
-            }),
-          ),
-        );
-        return;
+        if (kept) written.push(day);
       }
+      await markDirty(written, key.pk);
+      // Every day now holds this footprint (or one from more orders took over): only its own days are touched.
+      await ignoreConditionFailure(
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: `SET settled = :true${days.length ? ', touched = :days' : ''}`,
+            ConditionExpression: 'historySize = :orders',
+            ExpressionAttributeValues: { ':true': true, ':orders': orders, ...(days.length && { ':days': new Set(days) }) },
+          }),
+        ),
+      );
     },
 
     async upTo(day) {

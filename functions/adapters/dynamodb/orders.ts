@@ -14,15 +14,17 @@ const decode = (entry: string): OrderHistoryEntry => {
 };
 
 export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: string): OrderStore => ({
-  async recordOrder(order) {
+  async recordOrder(order, facts) {
     const { Attributes } = await client.send(
       new UpdateCommand({
         TableName: tableName,
         Key: orderItem(order.customerId, order.orderId),
-        // A delivery may arrive before its order: the item may exist, but without placedAt. The first values win.
+        // A delivery may arrive before its order: the item may exist, but without placedAt. The first values win,
+        // and so does the first attribution: decided once, with the order, before anything follows from it.
         UpdateExpression:
           'SET orderId = :orderId, placedAt = if_not_exists(placedAt, :placedAt), #total = if_not_exists(#total, :total), ' +
-          'currency = if_not_exists(currency, :currency), discountCode = if_not_exists(discountCode, :discountCode)',
+          'currency = if_not_exists(currency, :currency), discountCode = if_not_exists(discountCode, :discountCode), ' +
+          'attribution = if_not_exists(attribution, :attribution)',
         ExpressionAttributeNames: { '#total': 'total' },
         ExpressionAttributeValues: {
           ':orderId': order.orderId,
@@ -30,24 +32,16 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
           ':total': order.total,
           ':currency': order.currency,
           ':discountCode': order.discountCode ?? null,
+          ':attribution': facts.attribution,
         },
         ReturnValues: 'ALL_NEW',
       }),
     );
-    return { ingestedAt: Attributes?.ingestedAt as string | undefined, deliveredAt: Attributes?.deliveredAt as string | undefined } satisfies StoredOrder;
-  },
-
-  async decide(customerId, orderId, facts) {
-    const { Attributes } = await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: orderItem(customerId, orderId),
-        UpdateExpression: 'SET attribution = if_not_exists(attribution, :attribution)',
-        ExpressionAttributeValues: { ':attribution': facts.attribution },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return { attribution: Attributes!.attribution } as OrderFacts;
+    return {
+      ingestedAt: Attributes?.ingestedAt as string | undefined,
+      deliveredAt: Attributes?.deliveredAt as string | undefined,
+      attribution: Attributes!.attribution as OrderFacts['attribution'],
+    } satisfies StoredOrder & OrderFacts;
   },
 
   async complete(customerId, orderId, at) {

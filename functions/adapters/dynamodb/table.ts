@@ -1,4 +1,4 @@
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand, type BatchWriteCommandInput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
  * The single table's key schema, declared once: the CDK stack creates it from
@@ -13,9 +13,9 @@ import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
  * - `SEND#<sendKey>` / `SEND`           an occasion's send: its lease, SES's message id, its outbox
  * - `CODE#<code>` / `CODE`              a discount code
  * - `SUPPRESSED#<sha256>` / `SUPPRESSED` an address that must never be mailed
- * - `CUSTOMER#<id>` / `KPI`            the customer's KPI footprint (the days it touched, from how many orders)
+ * - `CUSTOMER#<id>` / `KPI`            the customer's KPI footprint (JSON), from how many orders, whether its days are all written, the days touched
  * - `KPI#<utcDate>` / `<event key>`     what one customer, conversion or survey answer adds to that day
- * - `KPI#DIRTY#<n>` / `<utcDate>`       a day whose total must be recomputed, with its version
+ * - `KPI#DIRTY#<n>` / `<utcDate>`       a day whose total must be recomputed, with the version its last contribution put
  * - `KPI` / `DAY#<utcDate>`             the day's KPI counters
  */
 export const tableSchema = {
@@ -78,3 +78,20 @@ export async function* indexUpTo(client: DynamoDBDocumentClient, tableName: stri
     } while (ExclusiveStartKey);
   }
 }
+
+type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+
+/**
+ * Unconditional puts and deletes of independent items, 25 to a call (BatchWriteItem's limit); what DynamoDB
+ * leaves unprocessed (throttled) is sent again after a pause. Each request is safe to repeat, as a retry repeats it.
+ */
+export const batchWrite = async (client: DynamoDBDocumentClient, tableName: string, requests: WriteRequest[]) => {
+  for (let start = 0; start < requests.length; start += 25) {
+    let pending: WriteRequest[] = requests.slice(start, start + 25);
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      const { UnprocessedItems } = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+      pending = UnprocessedItems?.[tableName] ?? [];
+    }
+  }
+};

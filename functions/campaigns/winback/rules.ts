@@ -35,25 +35,94 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
+/** A binary heap of numbers, `above(a, b)` when a belongs nearer the top. */
+const heap = (above: (a: number, b: number) => boolean) => {
+  const items: number[] = [];
+  const swap = (i: number, j: number) => ([items[i], items[j]] = [items[j]!, items[i]!]);
+  return {
+    get size() {
+      return items.length;
+    },
+    top: () => items[0]!,
+    push(value: number) {
+      items.push(value);
+      for (let i = items.length - 1; i > 0 && above(items[i]!, items[(i - 1) >> 1]!); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
+    },
+    pop() {
+      const top = items[0]!;
+      const last = items.pop()!;
+      if (items.length) {
+        items[0] = last;
+        for (let i = 0; ; ) {
+          const [left, right] = [2 * i + 1, 2 * i + 2];
+          let first = i;
+          if (left < items.length && above(items[left]!, items[first]!)) first = left;
+          if (right < items.length && above(items[right]!, items[first]!)) first = right;
+          if (first === i) break;
+          swap(i, first);
+          i = first;
+        }
+      }
+      return top;
+    },
+  };
+};
+
+/**
+ * The median of each prefix of `values` (as `median` gives it), in O(n log n):
+ * the lower half in a max-heap, holding the middle, and the upper half in a min-heap.
+ */
+export const runningMedians = (values: number[]): number[] => {
+  const lower = heap((a, b) => a > b);
+  const upper = heap((a, b) => a < b);
+  return values.map((value) => {
+    if (lower.size && value > lower.top()) upper.push(value);
+    else lower.push(value);
+    if (lower.size > upper.size + 1) upper.push(lower.pop());
+    else if (upper.size > lower.size) lower.push(upper.pop());
+    return lower.size > upper.size ? lower.top() : (lower.top() + upper.top()) / 2;
+  });
+};
+
+export type TimedOrder = OrderHistoryEntry & { time: number };
+
+/** Each orderId once (its last entry), oldest first (equal times in the order given), its time parsed once. */
+export const chronological = (history: OrderHistoryEntry[]): TimedOrder[] => {
+  const orders = [...new Map(history.map((order) => [order.orderId, order])).values()];
+  const times = orders.map((order) => Date.parse(order.placedAt));
+  const order = orders.map((_, i) => i);
+  // A history usually comes in time order already: then nothing moves.
+  if (times.some((time, i) => i > 0 && !(time >= times[i - 1]!))) order.sort((a, b) => times[a]! - times[b]! || a - b);
+  return order.map((i) => ({ orderId: orders[i]!.orderId, placedAt: orders[i]!.placedAt, total: orders[i]!.total, time: times[i]! }));
+};
+
+/** Days between consecutive orders of a chronological history. */
+const gapsOf = (orders: TimedOrder[]) => orders.slice(1).map((order, i) => (order.time - orders[i]!.time) / day);
+
 /** Statistics of an order history in any order (late orders included); each orderId counts once. */
 export const orderStats = (history: OrderHistoryEntry[]): OrderStats => {
-  const orders = [...new Map(history.map((order) => [order.orderId, order])).values()].sort(
-    (a, b) => Date.parse(a.placedAt) - Date.parse(b.placedAt),
-  );
-  const times = orders.map((order) => Date.parse(order.placedAt));
-  const gaps = times.slice(1).map((time, i) => (time - times[i]!) / day);
+  const orders = chronological(history);
   return {
     orderCount: orders.length,
     firstOrderAt: orders[0]!.placedAt,
     lastOrderAt: orders.at(-1)!.placedAt,
     // Cents, to keep floating-point dust out of the sum.
     totalSpent: Math.round(orders.reduce((sum, order) => sum + order.total * 100, 0)) / 100,
-    ...(orders.length >= 3 && { medianGapDays: median(gaps) }),
+    ...(orders.length >= 3 && { medianGapDays: median(gapsOf(orders)) }),
   };
 };
 
 export const expectedIntervalDays = (stats: Pick<OrderStats, 'orderCount' | 'medianGapDays'>, defaultIntervalDays: number) =>
   stats.orderCount >= 3 && stats.medianGapDays !== undefined ? stats.medianGapDays : defaultIntervalDays;
+
+/**
+ * The expected interval after each order of a chronological history: what
+ * `expectedIntervalDays(orderStats(orders up to it))` gives, without recomputing each prefix.
+ */
+export const intervalsAfterEach = (orders: TimedOrder[], defaultIntervalDays: number): number[] => {
+  const medians = runningMedians(gapsOf(orders));
+  return orders.map((_, i) => (i >= 2 ? medians[i - 1]! : defaultIntervalDays));
+};
 
 /** The local day the days since the last order reach `riskFactor` intervals. */
 export const atRiskDay = (lastOrderAt: string, intervalDays: number, riskFactor: number, timeZone: string): DateTime =>
