@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --capacity`: DynamoDB's load per partition, and the send
- * queue, at 10 million customers (DESIGN §8: no partition, table or index,
+ * queue, at 10 million customers (docs/design.md §8: no partition, table or index,
  * takes more than 1,000 writes or 3,000 reads a second; hot keys are sharded).
  *
  * Runs a sample of N synthetic customers through the real stack: their year of
@@ -77,7 +77,7 @@ const windowEnd = day.getTime() + days * dayMs + hour;
 const hours = (windowEnd - windowStart) / hour;
 const hourOf = (at: number) => Math.floor((at - windowStart) / hour);
 
-/** DESIGN §8: DynamoDB's per-partition limits. */
+/** docs/design.md §8: DynamoDB's per-partition limits. */
 const writeLimit = 1000;
 const readLimit = 3000;
 
@@ -839,7 +839,7 @@ const section = `<!-- capacity:start (written by npm run bench -- --capacity, be
 
 Written by \`npm run bench -- --capacity ${flags.join(' ')}\` (bench/capacity.ts), measured ${new Date().toISOString().slice(0, 10)}
 on ${machine}: import ${fixed(wall.import)} s, two live weeks ${fixed(wall.live)} s, the ${days} measured day${days === 1 ? '' : 's'} ${fixed(wall.measured)} s.
-Goal (DESIGN §8): no DynamoDB partition, table or index, takes more than ${fixed(writeLimit)} writes or ${fixed(readLimit)} reads a second at
+Goal (docs/design.md §8): no DynamoDB partition, table or index, takes more than ${fixed(writeLimit)} writes or ${fixed(readLimit)} reads a second at
 ${fixed(target)} customers, and the busiest hour is carried by the send queue at the SES quota. \`indexShards\` = ${indexShards}.
 
 **What runs.** ${fixed(sample)} synthetic customers (seed 42: three locales, 16 time zones, 90 % with a birthday, 80 % with

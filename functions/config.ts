@@ -1,5 +1,5 @@
 /**
- * The one configuration schema (DESIGN §5 defaults). Read once at start, by the
+ * The one configuration schema (docs/design.md §5 defaults). Read once at start, by the
  * CDK app (which hands it to every function) and by the local runtime.
  * A shop overrides any default in `retention.config.json`.
  */
@@ -25,7 +25,7 @@ export const configSchema = z.object({
   sendWindow: z
     .object({ startHour: hour.default(9), endHour: hour.default(20) })
     .default({ startHour: 9, endHour: 20 }),
-  /** The sender's pace (DESIGN §8): a share of the SES account's send rate, read from SES unless given here. */
+  /** The sender's pace (docs/design.md §8): a share of the SES account's send rate, read from SES unless given here. */
   sending: z
     .object({
       /** Emails a second the account may send; by default SES's own `SendQuota.MaxSendRate`. */

@@ -1,5 +1,5 @@
 /**
- * The one catalogue of the engine's metrics (DESIGN §7, issue 7): names, units
+ * The one catalogue of the engine's metrics (docs/design.md §7, issue 7): names, units
  * and dimensions. The handlers emit by catalogue key, the CDK dashboard and
  * alarms (lib/dashboard.ts) read the same entries, so a metric cannot be
  * emitted under one name and charted under another.

@@ -47,7 +47,7 @@ export interface Runtime {
   sendJobsQueueUrl?: string;
   /**
    * The infrastructure's clock, for leases only: the wall clock on AWS, the
-   * bus clock locally. Business time always comes from the event (DESIGN §2).
+   * bus clock locally. Business time always comes from the event (docs/design.md §2).
    */
   now: () => Date;
   /** Keys that sign links; the first is current, the others still verify. */

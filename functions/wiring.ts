@@ -1,5 +1,5 @@
 /**
- * The one wiring table (DESIGN §2): every function, its trigger, its retry and
+ * The one wiring table (docs/design.md §2): every function, its trigger, its retry and
  * dead-letter policy and its permissions. The CDK stack (lib/) and the local
  * runtime (local/) both read it, so the cloud and the laptop cannot drift.
  */
@@ -16,7 +16,7 @@ export type Trigger =
   | { pattern: EventPattern; bus?: 'default' }
   /** Public HTTPS requests (an HTTP API on AWS, the local links server under `npm start`), throttled. */
   | { http: { routes: string[]; throttle: { ratePerSecond: number; burst: number } } }
-  /** An SQS queue consumed through an event source mapping, reporting partial batch failures (DESIGN §8). */
+  /** An SQS queue consumed through an event source mapping, reporting partial batch failures (docs/design.md §8). */
   | { queue: QueueTrigger };
 
 /** The queues, each consumed by one function. */
@@ -67,7 +67,7 @@ export interface FunctionWiring {
 /**
  * A campaign's sweep: hourly, because every hour of the day is 09:00 (or
  * 10:00) somewhere. It only selects: one send job per due customer, queued for
- * the sender (DESIGN §8).
+ * the sender (docs/design.md §8).
  */
 const campaignSweep = (handler: string, does: string) =>
   ({

@@ -1,5 +1,5 @@
 /**
- * How each Lambda function is bundled (DESIGN §7): one place, used by the CDK
+ * How each Lambda function is bundled (docs/design.md §7): one place, used by the CDK
  * stack (`CampaignFunction` runs this file for every function at synth) and
  * by the bench (bench/lambdas.ts), so what is measured is what is deployed.
  *

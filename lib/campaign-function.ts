@@ -128,7 +128,7 @@ export class CampaignFunction extends lambda.Function {
     acknowledge(
       this,
       'L1',
-      'DESIGN §7 pins Node.js 22, the version the project is built and tested on; nodejs24.x is newer. Move when the project moves.',
+      'docs/design.md §7 pins Node.js 22, the version the project is built and tested on; nodejs24.x is newer. Move when the project moves.',
     );
     acknowledge(
       role,

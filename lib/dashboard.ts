@@ -1,5 +1,5 @@
 /**
- * What ops watch (DESIGN §7, issue 7): one CloudWatch dashboard, drawn from the
+ * What ops watch (docs/design.md §7, issue 7): one CloudWatch dashboard, drawn from the
  * one dashboard layout (functions/ops/dashboard-layout.ts) that the local
  * dashboard draws too: a row per campaign, deliverability, the retention KPIs
  * and the system's health. And the alarms, each notifying one encrypted SNS topic.

@@ -1,5 +1,5 @@
 /**
- * The public HTTPS endpoint of the links in emails (DESIGN §7): one API Gateway
+ * The public HTTPS endpoint of the links in emails (docs/design.md §7): one API Gateway
  * HTTP API for every function the wiring table triggers with `http`, a route
  * per wired route, throttled as wired, with access logs. The functions are
  * invoked synchronously (payload format 2.0), so there is no retry and no

@@ -1,5 +1,5 @@
 /**
- * The retention engine on AWS (DESIGN §7): the stateful resources, an SES
+ * The retention engine on AWS (docs/design.md §7): the stateful resources, an SES
  * configuration set whose events reach EventBridge, one function per entry
  * of the wiring table with its trigger (EventBridge rules with their retry
  * policy and dead-letter queue, SQS queues consumed through event source
@@ -109,7 +109,7 @@ export class RetentionStack extends Stack {
     this.rejectedEvents = deadLetterQueue(
       this,
       'RejectedEvents',
-      'This queue is the terminal store of rejected events (DESIGN §3): each message already carries its rejection reason, and there is nothing further to redrive it to.',
+      'This queue is the terminal store of rejected events (docs/design.md §3): each message already carries its rejection reason, and there is nothing further to redrive it to.',
     );
     new events.Rule(this, 'RejectedEventsRule', {
       description: 'Events the engine refused, with their reason, kept for inspection',

@@ -1,4 +1,4 @@
-/** The `retention` command (DESIGN §6). Bad arguments exit non-zero with a one-line reason. */
+/** The `retention` command (docs/design.md §6). Bad arguments exit non-zero with a one-line reason. */
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../functions/config';
 import { isoInstant } from '../functions/events/event';

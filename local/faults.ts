@@ -1,5 +1,5 @@
 /**
- * Faults on demand (DESIGN §6 `--faults`): the local stack fails the way AWS
+ * Faults on demand (docs/design.md §6 `--faults`): the local stack fails the way AWS
  * fails, so that exactly-once can be shown rather than argued.
  *
  * - A service call fails *before* the service saw it (connection refused),

@@ -3,7 +3,7 @@
  * message, and its web inbox shows them; around them, this records what SES
  * accepted and publishes the configuration-set events SES would put on
  * EventBridge, including the mailbox simulator's bounces and complaints
- * (DESIGN §6).
+ * (docs/design.md §6).
  */
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

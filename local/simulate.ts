@@ -1,5 +1,5 @@
 /**
- * `retention simulate` (DESIGN §6): a fresh, self-contained stack on a virtual
+ * `retention simulate` (docs/design.md §6): a fresh, self-contained stack on a virtual
  * clock. Each input line is delivered at its `time`, every schedule fires at
  * its times, and the run ends when the clock reaches `to`.
  */

@@ -1,5 +1,5 @@
 /**
- * The embedded stack (DESIGN §6): dynalite as DynamoDB, aws-ses-v2-local as SES,
+ * The embedded stack (docs/design.md §6): dynalite as DynamoDB, aws-ses-v2-local as SES,
  * the local event bus, and every function of the wiring table behind its rule,
  * built by the same `createHandler` a Lambda uses, on a runtime pointed here;
  * and a local CloudWatch (./metrics.ts) that every invocation reports to.

@@ -1,5 +1,5 @@
 /**
- * `npm start`: the whole local stack on the real clock (DESIGN §6). On an empty
+ * `npm start`: the whole local stack on the real clock (docs/design.md §6). On an empty
  * data folder it first loads a demo data set and plays the last week of it on
  * the virtual clock, so the inbox already holds birthday emails and the ops
  * dashboard already has a week of metrics.

@@ -1,4 +1,4 @@
-/** Publishing the engine's events (DESIGN §4) on the retention bus. */
+/** Publishing the engine's events (docs/design.md §4) on the retention bus. */
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { EventPublisher } from '../campaigns/ports';
 

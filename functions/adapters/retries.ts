@@ -1,6 +1,6 @@
 /**
  * The SDK's retries for calls that are safe to repeat. Every write of the
- * engine is (DESIGN §8), so a call is retried on throttling, a server error
+ * engine is (docs/design.md §8), so a call is retried on throttling, a server error
  * and a lost answer, up to `maxAttempts`, with backoff, and without the
  * standard strategy's retry quota: that quota stops retrying altogether once
  * a tenth of the calls fail, which turns a bad minute of DynamoDB into

@@ -1,5 +1,5 @@
 /**
- * Attribution of an order to a campaign (DESIGN §5): an order that redeems a
+ * Attribution of an order to a campaign (docs/design.md §5): an order that redeems a
  * code a campaign issued converts for that campaign and step; otherwise the
  * first order within the window after a winback email converts for winback.
  */

@@ -1,5 +1,5 @@
 /**
- * Delivering one campaign email, the same for every campaign (DESIGN §2, §5,
+ * Delivering one campaign email, the same for every campaign (docs/design.md §2, §5,
  * §8): suppression checked at send time; the occasion's send key claimed with
  * a lease before SES is called; the customer's one email of the local day
  * claimed (else the send is deferred, not dropped); the discount code issued,
@@ -228,7 +228,7 @@ export const publishOutbox = async (sendKey: string, events: OutgoingEvent[], po
 };
 
 /**
- * The birthday wins its day (DESIGN §5): on the customer's local birthday,
+ * The birthday wins its day (docs/design.md §5): on the customer's local birthday,
  * while its email is pending, another campaign's email moves to the next day,
  * whatever order the sends are processed in.
  */

@@ -1,5 +1,5 @@
 /**
- * A/B tests (DESIGN §5 templates; issue 5): a template set may declare an
+ * A/B tests (docs/design.md §5 templates; issue 5): a template set may declare an
  * experiment in `templates/<set>/experiment.json`, variants with weights.
  * Variant `a` is the set's own template; another variant `b` uses
  * `<locale>.b.mjml` where it exists. Assignment is a hash of experiment and

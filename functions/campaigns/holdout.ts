@@ -1,5 +1,5 @@
 /**
- * Holdout groups (DESIGN §5, all campaigns): a campaign may keep a share of
+ * Holdout groups (docs/design.md §5, all campaigns): a campaign may keep a share of
  * its customers out, recorded as "would have sent" and not emailed, so its
  * conversions can be compared with theirs. Membership is a hash of campaign
  * and customer: the same customers every run, no state to keep.

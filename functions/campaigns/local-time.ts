@@ -1,5 +1,5 @@
 /**
- * Local time: the customer's `timeZone`, else the configured default (DESIGN §5).
+ * Local time: the customer's `timeZone`, else the configured default (docs/design.md §5).
  * Pure functions over instants; the instant always comes from the event.
  */
 import { DateTime } from 'luxon';

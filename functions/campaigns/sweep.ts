@@ -1,5 +1,5 @@
 /**
- * What every campaign sweep shares (DESIGN §8): read the customers due by now
+ * What every campaign sweep shares (docs/design.md §8): read the customers due by now
  * through the campaign's due-time index and queue one send job each. It sends
  * nothing itself, so an hour of any size is selected in seconds; near its time
  * limit it stops, and what is left stays due for the next run.

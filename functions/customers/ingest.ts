@@ -1,5 +1,5 @@
 /**
- * Ingestion of the shop's events (DESIGN §3): validate, then store. An invalid
+ * Ingestion of the shop's events (docs/design.md §3): validate, then store. An invalid
  * event is rejected to the dead letters with a reason naming the bad field and
  * never stops the others; a duplicate changes nothing.
  */

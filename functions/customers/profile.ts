@@ -1,4 +1,4 @@
-/** The customer as the engine keeps it, and what makes one mailable (DESIGN §5, all campaigns). */
+/** The customer as the engine keeps it, and what makes one mailable (docs/design.md §5, all campaigns). */
 import type { Campaign } from '../events/retention';
 import type { CustomerUpserted } from '../events/shop';
 

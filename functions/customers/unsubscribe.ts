@@ -1,5 +1,5 @@
 /**
- * Unsubscribing (DESIGN §5, all campaigns; RFC 8058, RFC 2369): the signed
+ * Unsubscribing (docs/design.md §5, all campaigns; RFC 8058, RFC 2369): the signed
  * link in every email's `List-Unsubscribe` header names the customer.
  *
  * - From everything (the one-click POST, the page's button, the mailto): the

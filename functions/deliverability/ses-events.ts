@@ -1,5 +1,5 @@
 /**
- * What SES reports of each message (DESIGN §5, all campaigns): delivery,
+ * What SES reports of each message (docs/design.md §5, all campaigns): delivery,
  * bounce, complaint, open and click are recorded per message, and a permanent
  * bounce or any complaint puts the recipient on the suppression list at once,
  * so the send-time check stops the next email. A transient bounce suppresses
@@ -95,7 +95,7 @@ export const decide = (event: SesStatusEvent): SesEventDecision => {
 
 export type SesEventOutcome =
   | { outcome: 'recorded' | 'duplicate'; messageId: string; kind: MessageEvent['kind']; suppressed: number; reason?: SuppressionReason }
-  /** SES accepted a message: its id is in the send ledger (DESIGN §8), whether or not the sender heard SES's answer. */
+  /** SES accepted a message: its id is in the send ledger (docs/design.md §8), whether or not the sender heard SES's answer. */
   | { outcome: 'reconciled'; messageId: string }
   | { outcome: 'ignored'; messageId: string; why: 'another configuration set' };
 

@@ -12,7 +12,7 @@ export interface EventDefinition<Source extends string, DetailType extends strin
   source: Source;
   detailType: DetailType;
   detail: Detail;
-  /** The delivered EventBridge event (DESIGN §3): version, id, account, time, region, resources... */
+  /** The delivered EventBridge event (docs/design.md §3): version, id, account, time, region, resources... */
   envelope: ReturnType<typeof envelopeOf<Source, DetailType, Detail>>;
 }
 

@@ -1,4 +1,4 @@
-/** Events the engine publishes (DESIGN §4), source `retention`. */
+/** Events the engine publishes (docs/design.md §4), source `retention`. */
 import { z } from 'zod';
 import { defineEvent, isoInstant } from './event';
 
@@ -42,7 +42,7 @@ export const emailHeldOut = defineEvent(
   z.object({ customerId: z.string(), campaign: campaignSchema, step: z.number().int().optional(), sendKey: z.string() }),
 );
 
-/** An order the engine attributes to a campaign email (DESIGN §5, winback): by its code, or by timing. */
+/** An order the engine attributes to a campaign email (docs/design.md §5, winback): by its code, or by timing. */
 export const campaignConversion = defineEvent(
   'retention',
   'Campaign Conversion',
@@ -92,7 +92,7 @@ export const npsPromoter = defineEvent('retention', 'Nps Promoter', npsResponse)
 export const npsCommentAdded = defineEvent('retention', 'Nps Comment Added', npsResponse.extend({ comment: z.string() }));
 
 /**
- * A customer unsubscribed (DESIGN §5, all campaigns): from everything (their
+ * A customer unsubscribed (docs/design.md §5, all campaigns): from everything (their
  * address is now suppressed), or from the listed campaigns on the preference page.
  */
 export const customerUnsubscribed = defineEvent(

@@ -1,5 +1,5 @@
 /**
- * Events a shop publishes (DESIGN §3), source `shop`. Every field is bounded by
+ * Events a shop publishes (docs/design.md §3), source `shop`. Every field is bounded by
  * what it means in the real world, so nothing a shop (or a stranger) sends can
  * grow an item past DynamoDB's limits, a number past what the KPIs can add up,
  * or an address past what SMTP can deliver; each refusal names its field.

@@ -1,5 +1,5 @@
 /**
- * What the queue-triggered handlers share (DESIGN §8): an SQS batch from the
+ * What the queue-triggered handlers share (docs/design.md §8): an SQS batch from the
  * event source mapping, each record handled on its own through Powertools'
  * batch processor, and the records that failed reported back
  * (`batchItemFailures`) so SQS retries only those, after the visibility

@@ -1,5 +1,5 @@
 /**
- * Lambda: the sender. Consumes the queue of send jobs (DESIGN §8) and settles
+ * Lambda: the sender. Consumes the queue of send jobs (docs/design.md §8) and settles
  * each with its campaign's rule; a job that failed for a reason worth a retry
  * is reported back to SQS, every other outcome is counted and done.
  */

@@ -1,5 +1,5 @@
 /**
- * The HTML pages the public link endpoint shows (DESIGN §5 "nps", "all
+ * The HTML pages the public link endpoint shows (docs/design.md §5 "nps", "all
  * campaigns"): the thanks page after a score click (with an optional comment
  * box), the page after the comment is saved, the unsubscribe page (a one-click
  * button and a small preference form), the pages after unsubscribing or saving

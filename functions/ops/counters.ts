@@ -10,7 +10,7 @@
  * then sums over the day items up to it: one Query.
  *
  * A customer is *active* from their first order until they lapse by the
- * winback rule (no order for `riskFactor` × their usual gap, DESIGN §5), and
+ * winback rule (no order for `riskFactor` × their usual gap, docs/design.md §5), and
  * again from their next order.
  */
 import type { Config } from '../config';

@@ -1,5 +1,5 @@
 /**
- * Send jobs (DESIGN §8): a sweep only selects, and queues one job per due
+ * Send jobs (docs/design.md §8): a sweep only selects, and queues one job per due
  * customer; the sender settles each job. A job names no more than who and
  * when: the sender reads the customer afresh, so a job that comes late or
  * twice decides from what is stored then.

@@ -1,5 +1,5 @@
 /**
- * The outbox relay (DESIGN §8): events that follow a send are written with it
+ * The outbox relay (docs/design.md §8): events that follow a send are written with it
  * and published after; what a crash left unpublished is published here, with
  * the same stable ids, so consumers drop any repeat.
  */

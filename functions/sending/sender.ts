@@ -1,5 +1,5 @@
 /**
- * The sender (DESIGN §8): settles one send job with its campaign's rule. The
+ * The sender (docs/design.md §8): settles one send job with its campaign's rule. The
  * customer is read afresh; a job whose customer is no longer due at its time
  * (another job settled it, or an order moved it on) does nothing.
  */

@@ -1,6 +1,6 @@
 /**
  * `retention templates check`: everything a marketer can get wrong in
- * `templates/`, each as `file:line:column message` (DESIGN §5 "templates").
+ * `templates/`, each as `file:line:column message` (docs/design.md §5 "templates").
  *
  * - Liquid: every template and A/B variant is rendered with its set's sample
  *   data (./samples) for every sample customer, by the renderer itself

@@ -1,5 +1,5 @@
 /**
- * The data each campaign's templates are rendered with (DESIGN §5 "templates").
+ * The data each campaign's templates are rendered with (docs/design.md §5 "templates").
  * Liquid runs with strict variables, so every field here must be present:
  * use "" for an unknown first name rather than leaving it out.
  *
@@ -66,7 +66,7 @@ export type WinbackOfferTemplateData = WinbackReminderTemplateData & {
 };
 
 /**
- * templates/nps/*.mjml: the NPS survey, sent about one order (DESIGN §5 "nps").
+ * templates/nps/*.mjml: the NPS survey, sent about one order (docs/design.md §5 "nps").
  * `survey.scores` holds the eleven signed score links, 0 to 10 in order; the
  * templates show each as a link whose text is the score alone.
  */

@@ -1,6 +1,6 @@
 /**
  * Renders campaign emails from `templates/<campaign>/<locale>.mjml`
- * (DESIGN §5 "locales" and "templates").
+ * (docs/design.md §5 "locales" and "templates").
  *
  * A template file is a front matter block, then MJML with Liquid:
  *

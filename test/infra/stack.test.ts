@@ -1,5 +1,5 @@
 /**
- * The stack as DESIGN §7 and the wiring table (functions/wiring.ts) declare it.
+ * The stack as docs/design.md §7 and the wiring table (functions/wiring.ts) declare it.
  * Every expectation is derived from the wiring table and the table schema, so
  * adding a function or an index there is tested here without a new line.
  */

@@ -1,5 +1,5 @@
 /**
- * DESIGN §5 birthday, end to end: `retention simulate` over dynalite and
+ * docs/design.md §5 birthday, end to end: `retention simulate` over dynalite and
  * aws-ses-v2-local, read back from emails.ndjson, bus.ndjson and dead-letters.ndjson.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { runSimulation, upsert } from './run-simulation';
 type Customer = ReturnType<typeof syntheticCustomers>[number];
 
 /**
- * The birthday emails DESIGN §5 implies for one customer, written out from the
+ * The birthday emails docs/design.md §5 implies for one customer, written out from the
  * rule itself: for each year, the local celebration date (28 February for
  * 29 February in a non-leap year), sent by the first hourly sweep at or after
  * the later of 09:00 local and the customer's arrival, if that sweep is still

@@ -1,4 +1,4 @@
-/** DESIGN §5, all campaigns: at most one email per customer per local day; birthday wins on the birthday. */
+/** docs/design.md §5, all campaigns: at most one email per customer per local day; birthday wins on the birthday. */
 import { describe, expect, it } from 'vitest';
 import { runSimulation, upsert } from './run-simulation';
 

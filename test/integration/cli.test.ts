@@ -1,5 +1,5 @@
 /**
- * The `retention` command (DESIGN §6), run as a user runs it: `node bin/retention.js ...`
+ * The `retention` command (docs/design.md §6), run as a user runs it: `node bin/retention.js ...`
  * in a child process, judged by its exit code, stdout, stderr and the files it writes.
  */
 import { spawnSync } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * DESIGN §2 and §5, all campaigns: the send path over dynalite and
+ * docs/design.md §2 and §5, all campaigns: the send path over dynalite and
  * aws-ses-v2-local — one email per occasion, one per customer per local day
  * (the second deferred, not dropped), never to a suppressed address.
  */
@@ -44,7 +44,7 @@ describe('one email per occasion', () => {
   });
 });
 
-describe('leases, not one-way claims (DESIGN §8)', () => {
+describe('leases, not one-way claims (docs/design.md §8)', () => {
   it('a job killed between the claim and SES: another job waits for the lease, then sends', async () => {
     const what = send('killed', 'birthday#killed#2026');
     const claimed = await ports.ledger.claim(what.sendKey, 'killed', { owner: 'killed-job', now: what.at });

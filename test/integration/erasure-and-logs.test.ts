@@ -1,4 +1,4 @@
-/** DESIGN §3 Customer Deleted, and no personal data in logs (issue 6). */
+/** docs/design.md §3 Customer Deleted, and no personal data in logs (issue 6). */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parseConfig } from '../../functions/config';

@@ -1,4 +1,4 @@
-/** Holdout groups (DESIGN §5, issue 6): recorded as would-have-sent, never emailed, the same every run. */
+/** Holdout groups (docs/design.md §5, issue 6): recorded as would-have-sent, never emailed, the same every run. */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/config';
 import { syntheticCustomers } from '../../local/synthetic';

@@ -1,5 +1,5 @@
 /**
- * DESIGN §8, KPI counters over dynalite: a customer's footprint is replaced in
+ * docs/design.md §8, KPI counters over dynalite: a customer's footprint is replaced in
  * one write that answers what it replaced, and only the days that differ are
  * written when that was settled. Whatever the interleaving of a customer's
  * concurrent orders, wherever their writers die (before or after a call is

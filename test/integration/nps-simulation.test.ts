@@ -1,5 +1,5 @@
 /**
- * DESIGN §5 nps, end to end: surveys through `retention simulate`, scores
+ * docs/design.md §5 nps, end to end: surveys through `retention simulate`, scores
  * clicked through the real links handler, and the NPS that results.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

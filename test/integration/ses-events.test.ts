@@ -1,5 +1,5 @@
 /**
- * DESIGN §5 and §6, SES events end to end over dynalite and aws-ses-v2-local:
+ * docs/design.md §5 and §6, SES events end to end over dynalite and aws-ses-v2-local:
  * the mailbox-simulator addresses produce SES's events locally as on AWS, the
  * same handler records them per message, and a hard bounce or a complaint
  * stops every later email at the send-time suppression check.

@@ -1,5 +1,5 @@
 /**
- * DESIGN §5 (all campaigns) and RFC 8058, end to end: the one-click POST
+ * docs/design.md §5 (all campaigns) and RFC 8058, end to end: the one-click POST
  * through `retention simulate` and the real links handler, the page a GET
  * shows (which must not unsubscribe), its preference form, repeats, and
  * tokens that must change nothing.

@@ -1,5 +1,5 @@
 /**
- * DESIGN §5 winback, end to end through `retention simulate` over dynalite and
+ * docs/design.md §5 winback, end to end through `retention simulate` over dynalite and
  * aws-ses-v2-local: a year of synthetic order histories.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ interface Order {
 }
 
 /**
- * The winback emails DESIGN §5 implies, written out from the rule: after each
+ * The winback emails docs/design.md §5 implies, written out from the rule: after each
  * order, the expected interval is the median gap of the orders so far (three
  * or more) or 30 days; the customer is at risk on the local day the days since
  * that order reach twice it; steps go out on that day, 30 and 60 days later, at

@@ -1,4 +1,4 @@
-/** DESIGN §5, birthday: when the email is due, in the customer's own time zone. */
+/** docs/design.md §5, birthday: when the email is due, in the customer's own time zone. */
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { birthdayPercentOff, celebrationDate, nextBirthdayDue, parseBirthday } from '../../functions/campaigns/birthday/rules';

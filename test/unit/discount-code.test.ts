@@ -1,4 +1,4 @@
-/** DESIGN §5: a unique discount code, easy to read and type. */
+/** docs/design.md §5: a unique discount code, easy to read and type. */
 import { describe, expect, it } from 'vitest';
 import { codeAlphabet, discountCodeFor } from '../../functions/campaigns/discount-code';
 

@@ -1,5 +1,5 @@
 /**
- * The local event bus (DESIGN §2, §6): what EventBridge does for this project,
+ * The local event bus (docs/design.md §2, §6): what EventBridge does for this project,
  * on a clock the bus owns. Each `describe` is one rule of its behaviour.
  */
 import '../../local/environment';

@@ -1,5 +1,5 @@
 /**
- * DESIGN §6 `--faults`: the local stack fails as AWS fails. A call fails
+ * docs/design.md §6 `--faults`: the local stack fails as AWS fails. A call fails
  * before it reaches the service, is throttled, or is applied and its answer
  * lost; an invocation is killed, or cut off at its timeout.
  */

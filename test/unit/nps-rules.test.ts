@@ -1,4 +1,4 @@
-/** DESIGN §5, nps: when the survey goes out, how often, and what the scores add up to. */
+/** docs/design.md §5, nps: when the survey goes out, how often, and what the scores add up to. */
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { parseConfig } from '../../functions/config';

@@ -13,7 +13,7 @@ import { seededRandom } from '../../local/synthetic';
 
 const day = 86_400_000;
 
-/** The definitions of DESIGN §5, spelled out: each orderId once (its last entry), by time, equal times as they came. */
+/** The definitions of docs/design.md §5, spelled out: each orderId once (its last entry), by time, equal times as they came. */
 const plainStats = (history: OrderHistoryEntry[]): OrderStats => {
   const byId = new Map<string, OrderHistoryEntry>();
   for (const order of history) byId.set(order.orderId, order);

@@ -1,5 +1,5 @@
 /**
- * DESIGN §5, all campaigns: what SES reports of a message. Permanent bounces
+ * docs/design.md §5, all campaigns: what SES reports of a message. Permanent bounces
  * and complaints suppress the address at once; transient bounces, deliveries,
  * opens and clicks are only recorded. The events are shaped as SES puts them
  * on EventBridge (the detail is SES's event record).
@@ -234,7 +234,7 @@ describe('handling an event: suppress, then record; the same event twice changes
   });
 });
 
-describe('SES accepting a message tells the send ledger its id (DESIGN §8)', () => {
+describe('SES accepting a message tells the send ledger its id (docs/design.md §8)', () => {
   it('the send key travels as a tag: a send whose answer was lost learns its message id', async () => {
     const { ports, reconciled } = memoryPorts();
     const sendKey = 'winback#c-1#2026-01-01T00:00:00.000Z#2';

@@ -1,4 +1,4 @@
-/** DESIGN §8: a sweep only selects, one send job per due customer, and stops near its time limit. */
+/** docs/design.md §8: a sweep only selects, one send job per due customer, and stops near its time limit. */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/config';
 import { runSweep, stopMarginMs, type SweepPorts } from '../../functions/campaigns/sweep';

@@ -1,4 +1,4 @@
-/** DESIGN §5, winback: who is drifting away, and the sequence that brings them back. */
+/** docs/design.md §5, winback: who is drifting away, and the sequence that brings them back. */
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { parseConfig } from '../../functions/config';

@@ -1,5 +1,5 @@
 /**
- * The send ledger (DESIGN §8): each occasion's send key, claimed with a lease,
+ * The send ledger (docs/design.md §8): each occasion's send key, claimed with a lease,
  * with SES's message id once known and the events that follow the send (the
  * outbox) in the same item; and each customer's one email of a local day.
  * Conditional single-item writes only (dynalite and DynamoDB alike). Every

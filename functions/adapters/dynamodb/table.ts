@@ -29,7 +29,7 @@ export const tableSchema = {
    * pending for them, keyed by a shard of the customer id and the instant it
    * is due: a sweep reads `dueAt <= now` in each shard, so exactly the
    * customers due, however long ago (an item is never stranded), and no
-   * partition takes more than its share of the writes (DESIGN §8). The outbox
+   * partition takes more than its share of the writes (docs/design.md §8). The outbox
    * index holds the sends whose events are not yet published.
    */
   indexes: {

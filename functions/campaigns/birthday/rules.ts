@@ -1,5 +1,5 @@
 /**
- * The birthday rules of DESIGN §5, as pure functions:
+ * The birthday rules of docs/design.md §5, as pure functions:
  * - on the customer's local birthday, in the local send hour (09:00–10:00);
  * - a customer who becomes eligible later that day gets it within the hour, if before 20:00;
  * - 29 February is celebrated on 28 February in non-leap years;

@@ -1,5 +1,5 @@
 /**
- * Recording what a customer clicked (DESIGN §5, nps): a valid score link records
+ * Recording what a customer clicked (docs/design.md §5, nps): a valid score link records
  * the score (a later click within the link's 30 days replaces it, a replay
  * changes nothing), a comment is stored with it, and the shop hears about
  * detractors and promoters. Any invalid link records nothing.

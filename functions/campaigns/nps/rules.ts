@@ -1,5 +1,5 @@
 /**
- * The NPS rules of DESIGN §5, as pure functions:
+ * The NPS rules of docs/design.md §5, as pure functions:
  * - the survey goes out 7 days after `Order Delivered` (14 after `Order Placed`
  *   when no delivery arrives), from 10:00 local;
  * - at most one survey per customer per 90 days;

@@ -1,5 +1,5 @@
 /**
- * The winback rules of DESIGN §5, as pure functions:
+ * The winback rules of docs/design.md §5, as pure functions:
  * - the expected reorder interval is the median gap between a customer's orders
  *   when they have three or more, else 30 days;
  * - they are at risk when the days since their last order reach twice that;

@@ -1,5 +1,5 @@
 /**
- * Invocations killed mid-way (DESIGN §6, §8), and events delivered at least
+ * Invocations killed mid-way (docs/design.md §6, §8), and events delivered at least
  * once and out of order: a month ends as the fault-free one.
  */
 import { beforeAll, describe, expect, it } from 'vitest';

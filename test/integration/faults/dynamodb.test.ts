@@ -1,4 +1,4 @@
-/** DynamoDB failing as it fails (DESIGN §6, §8): every write whose answer was lost is told by what is stored; a month ends as the fault-free one. */
+/** DynamoDB failing as it fails (docs/design.md §6, §8): every write whose answer was lost is told by what is stored; a month ends as the fault-free one. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectSameOutcome, runMonth, type MonthRun } from './month';
 

@@ -1,6 +1,6 @@
 /**
  * A month of the three campaigns over a shop's history, run on the local stack
- * with and without injected faults (DESIGN §6 `--faults`, §8). The history
+ * with and without injected faults (docs/design.md §6 `--faults`, §8). The history
  * (80 customers in en/ms/ar across time zones, half a year of orders, most
  * delivered) is loaded an hour before the month, so every run starts the month
  * from the same state; a quarter of the customers answer their survey.

@@ -21,7 +21,7 @@ export const runMonth = async (options: { faults?: FaultRates; input?: (string |
 
 export type MonthRun = Awaited<ReturnType<typeof runMonth>>;
 
-/** What DESIGN §6 promises of a run with faults: the fault-free emails, none twice, the same orders and KPIs. */
+/** What docs/design.md §6 promises of a run with faults: the fault-free emails, none twice, the same orders and KPIs. */
 export const expectSameOutcome = (faulty: MonthRun, clean: MonthRun) => {
   expect(faulty.occasions).toEqual(clean.occasions);
   const sendKeys = faulty.bus.filter((e) => e.source === 'retention' && e['detail-type'] === 'Email Sent').map((e) => e.detail.sendKey);

@@ -1,4 +1,4 @@
-/** SES failing as it fails (DESIGN §6, §8): a month sends exactly the fault-free emails, none twice. */
+/** SES failing as it fails (docs/design.md §6, §8): a month sends exactly the fault-free emails, none twice. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectSameOutcome, runMonth, type MonthRun } from './month';
 
