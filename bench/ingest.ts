@@ -14,8 +14,9 @@ import { pathToFileURL } from 'node:url';
 import { parseConfig } from '../functions/config';
 import { toBusEvent } from '../local/event-bus';
 import { startLocalStack, type LocalStack } from '../local/stack';
-import { seededRandom, syntheticCustomers, syntheticOrders } from '../local/synthetic';
+import { seededRandom } from '../local/synthetic';
 import type { ShopEvent } from './load';
+import { yearInput } from './year';
 
 const from = new Date('2026-01-01T00:00:00Z');
 const day = 86_400_000;
@@ -37,17 +38,9 @@ interface Sample {
 const fixed = (value: number, digits = 1) => value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const total = (calls: Record<string, number>) => Object.values(calls).reduce((sum, n) => sum + n, 0);
 
-/** A realistic stream: customers, a year of their orders, each order delivered two to five days later. */
-const shopStream = (customers: number): ShopEvent[] => {
-  const next = seededRandom(11);
-  const profiles = syntheticCustomers({ count: customers, time: from, seed: 7 });
-  const orders = syntheticOrders({ customerIds: profiles.map((p) => p.detail.customerId), from, to: new Date(from.getTime() + 365 * day), seed: 8 });
-  const deliveries = orders.map((order) => {
-    const deliveredAt = new Date(Date.parse(order.detail.placedAt as string) + (2 + next() * 3) * day).toISOString();
-    return { time: deliveredAt, source: 'shop', 'detail-type': 'Order Delivered', detail: { orderId: order.detail.orderId, customerId: order.detail.customerId, deliveredAt } };
-  });
-  return [...profiles, ...orders, ...deliveries].sort((a, b) => a.time.localeCompare(b.time));
-};
+/** A realistic stream: the shop events of bench/year.ts's year (customers, their orders, most delivered), in time order. */
+const shopStream = (customers: number): ShopEvent[] =>
+  (yearInput(customers).lines.filter((line) => 'source' in line) as ShopEvent[]).sort((a, b) => a.time.localeCompare(b.time));
 
 /** A customer with a steady rhythm of orders, about weekly. */
 const steadyCustomer = (customerId: string, orders: number): ShopEvent[] => {
@@ -122,7 +115,7 @@ export async function measureIngest(): Promise<string> {
       '',
       `Each event through the real ingest function of the local stack (\`stack.invoke('ingest', …)\`: the handler, its SQS batch of one, ` +
         `the SDK, dynalite), awaited before the next, as one queue consumer delivers them. ${rows[3]![1].count.toLocaleString('en')} events of 150 ` +
-        'synthetic customers over a year (their upserts, orders, and deliveries two to five days after each order), in time order, ' +
+        'synthetic customers over a year (the shop events of bench/year.ts: their upserts, orders, and nine in ten of those delivered one to five days later), in time order, ' +
         `after a warm-up. DynamoDB calls counted by the document client's meter (\`functions/adapters/dynamodb/client.ts\`); CPU is this ` +
         'process\'s, which runs the whole local stack (it moves less than wall time when the machine is shared); write units as dynalite ' +
         'reports them (1 KB of item a unit). `npx tsx bench/ingest.ts`.',

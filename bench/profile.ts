@@ -4,12 +4,12 @@
  * samples' self time summed by the part of the stack they ran in.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { yearInput, year } from './year';
+import { writeYearInput, year } from './year';
 
 const parts: [string, RegExp][] = [
   ['AWS SDK (`@smithy/*`, `@aws-sdk/*`)', /node_modules\/@(smithy|aws-sdk)\//],
@@ -53,8 +53,7 @@ export const measureProfile = async () => {
   const dir = await mkdtemp(join(tmpdir(), 'retention-profile-'));
   try {
     const input = join(dir, 'input.ndjson');
-    const { lines } = yearInput(300);
-    await writeFile(input, lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
+    await writeYearInput(input, 300);
     const bin = fileURLToPath(new URL('../bin/retention.js', import.meta.url));
     const half = '2026-07-01T00:00:00Z';
     await promisify(execFile)(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'prof')}`, bin, 'simulate', '--input', input, '--from', year.from, '--to', half, '--out', join(dir, 'out')], {

@@ -46,6 +46,13 @@ export const yearInput = (count: number) => {
   return { lines, customers: customers.length, orders: orders.length };
 };
 
+/** Writes the input of `count` customers as NDJSON; returns its counts. */
+export const writeYearInput = async (file: string, count: number) => {
+  const input = yearInput(count);
+  await writeFile(file, input.lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
+  return input;
+};
+
 export interface YearRow {
   customers: number;
   orders: number;
@@ -62,9 +69,8 @@ const bin = fileURLToPath(new URL('../bin/retention.js', import.meta.url));
 export const measureYear = async (count: number): Promise<YearRow> => {
   const dir = await mkdtemp(join(tmpdir(), 'retention-year-'));
   try {
-    const { lines, orders } = yearInput(count);
     const input = join(dir, 'input.ndjson');
-    await writeFile(input, lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
+    const { lines, orders } = await writeYearInput(input, count);
     const out = join(dir, 'out');
     const { stderr } = await promisify(execFile)(
       '/usr/bin/time',
