@@ -41,9 +41,7 @@ const responseTo = (resolve: (response: HttpResponse) => void) => {
   };
   const response = {
     statusCode: 200,
-    headersSent: false,
     setHeader: (name: string, value: unknown) => setHeaders({ [name]: value }),
-    getHeader: (name: string) => headers[name.toLowerCase()],
     writeHead(status: number, more?: Record<string, unknown>) {
       response.statusCode = status;
       setHeaders(more);
@@ -55,7 +53,6 @@ const responseTo = (resolve: (response: HttpResponse) => void) => {
     },
     end(chunk?: string | Uint8Array) {
       if (chunk !== undefined) chunks.push(Buffer.from(chunk));
-      response.headersSent = true;
       resolve(new HttpResponse({ statusCode: response.statusCode, headers, body: Buffer.concat(chunks) }));
       return response;
     },
