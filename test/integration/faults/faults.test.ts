@@ -1,6 +1,9 @@
 /**
- * Invocations killed mid-way (docs/design.md §6, §8), and events delivered at least
- * once and out of order: a month ends as the fault-free one.
+ * A month of the three campaigns under every fault the local stack injects
+ * (docs/design.md §6, §8), each run held to one fault-free run of the same month:
+ * invocations killed mid-way; events delivered at least once and out of order;
+ * DynamoDB and SES failing as they fail, a write or a send whose answer was
+ * lost told by what is stored. Every run ends with the fault-free emails, none twice.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectSameOutcome, monthInput, runMonth, type MonthRun } from './month';
@@ -31,5 +34,21 @@ describe('every shop event delivered three times, shuffled within a minute', () 
     const run = await runMonth({ input: shuffled });
     expect(run.summary.ingested.duplicate).toBeGreaterThan(0);
     expectSameOutcome(run, clean);
+  }, 600_000);
+});
+
+describe.each(['before', 'throttle', 'after'] as const)('DynamoDB calls failing (%s)', (kind) => {
+  it.each([0.1, 0.5])('at %s, the emails of the fault-free run, none twice', async (rate) => {
+    const faulty = await runMonth({ faults: { [`dynamodb.${kind}`]: rate } });
+    expect(faulty.summary.faults.injected[`dynamodb.${kind}`]).toBeGreaterThan(0);
+    expectSameOutcome(faulty, clean);
+  }, 600_000);
+});
+
+describe.each(['before', 'throttle', 'after'] as const)('SES calls failing (%s)', (kind) => {
+  it.each([0.1, 0.5])('at %s, the emails of the fault-free run, none twice', async (rate) => {
+    const faulty = await runMonth({ faults: { [`ses.${kind}`]: rate } });
+    expect(faulty.summary.faults.injected[`ses.${kind}`]).toBeGreaterThan(0);
+    expectSameOutcome(faulty, clean);
   }, 600_000);
 });
