@@ -62,6 +62,8 @@ export const catalogue = {
   // What it earned.
   converted: { ...perCampaign('converted', 'Converted'), campaigns: convertingCampaigns },
   revenue: { ...perCampaign('revenue', 'Revenue', MetricUnit.NoUnit), campaigns: convertingCampaigns },
+  // Conversions undone: their order was cancelled or refunded in full.
+  reverted: { ...perCampaign('reverted', 'Conversions reverted'), campaigns: convertingCampaigns },
   // NPS: the average score is score ÷ responses.
   npsResponses: { ...perCampaign('npsResponses', 'NPS responses'), campaigns: ['nps'] },
   npsScore: { ...perCampaign('npsScore', 'NPS score (sum)'), campaigns: ['nps'] },

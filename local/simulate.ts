@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../functions/config';
 import { describeIssues, isoInstant } from '../functions/events/event';
-import { campaignConversion, emailHeldOut, emailSent, npsResponseRecorded } from '../functions/events/retention';
+import { campaignConversion, campaignConversionReverted, emailHeldOut, emailSent, npsResponseRecorded } from '../functions/events/retention';
 import { npsFigures } from '../functions/campaigns/nps/rules';
 import { significanceTest, twoProportionZTest, type VariantResult } from '../functions/campaigns/experiments';
 import { kpiPeriodDays } from '../functions/ops/counters';
@@ -342,22 +342,29 @@ interface ConversionCount {
   revenue: number;
 }
 
-/** Conversions and attributed revenue per campaign and step, from the `Campaign Conversion` events. */
+/** A conversion (+1), one its order's cancellation undid (−1), with its fields; undefined for any other event. */
+const conversionIn = (event: BusEvent) => {
+  if (event.source !== campaignConversion.source) return undefined;
+  const sign = event['detail-type'] === campaignConversion.detailType ? 1 : event['detail-type'] === campaignConversionReverted.detailType ? -1 : 0;
+  return sign ? { sign, ...campaignConversion.detail.parse(event.detail) } : undefined;
+};
+
+/** Conversions and attributed revenue per campaign and step, from the `Campaign Conversion` events less the reverted ones. */
 const conversionTally = (): Tally<Record<string, ConversionCount & { byStep?: Record<string, ConversionCount> }>> => {
   const byCampaign: Record<string, ConversionCount & { byStep?: Record<string, ConversionCount> }> = {};
-  const add = (count: ConversionCount, revenue: number) => {
-    count.conversions += 1;
-    count.revenue = Math.round((count.revenue + revenue) * 100) / 100;
+  const add = (count: ConversionCount, sign: number, revenue: number) => {
+    count.conversions += sign;
+    count.revenue = Math.round((count.revenue + sign * revenue) * 100) / 100;
   };
   return {
     add(event) {
-      if (event.source !== campaignConversion.source || event['detail-type'] !== campaignConversion.detailType) return;
-      const { campaign, step, revenue, holdout } = campaignConversion.detail.parse(event.detail);
+      const conversion = conversionIn(event);
       // A holdout's order is the baseline, not revenue the campaign brought.
-      if (holdout) return;
+      if (!conversion || conversion.holdout) return;
+      const { sign, campaign, step, revenue } = conversion;
       const totals = (byCampaign[campaign] ??= { conversions: 0, revenue: 0 });
-      add(totals, revenue);
-      if (step !== undefined) add(((totals.byStep ??= {})[step] ??= { conversions: 0, revenue: 0 }), revenue);
+      add(totals, sign, revenue);
+      if (step !== undefined) add(((totals.byStep ??= {})[step] ??= { conversions: 0, revenue: 0 }), sign, revenue);
     },
     result: () => byCampaign,
   };
@@ -443,12 +450,12 @@ const experimentTally = () => {
     ((tests[experiment] ??= { campaign, variants: {} }).variants[variant] ??= { sends: 0, conversions: 0, conversionRate: 0 });
   const add = (event: BusEvent) => {
     if (event.source !== 'retention') return;
+    const conversion = conversionIn(event);
     if (event['detail-type'] === emailSent.detailType) {
       const { campaign, experiment, variant } = emailSent.detail.parse(event.detail);
       if (experiment && variant) arm(campaign, experiment, variant).sends++;
-    } else if (event['detail-type'] === campaignConversion.detailType) {
-      const { campaign, experiment, variant } = campaignConversion.detail.parse(event.detail);
-      if (experiment && variant) arm(campaign, experiment, variant).conversions++;
+    } else if (conversion?.experiment && conversion.variant) {
+      arm(conversion.campaign, conversion.experiment, conversion.variant).conversions += conversion.sign;
     }
   };
   const result = () => Object.fromEntries(
@@ -483,10 +490,10 @@ const holdoutTally = () => {
       group(campaign).heldOut++;
     } else if (event['detail-type'] === emailSent.detailType) {
       group(emailSent.detail.parse(event.detail).campaign).sent++;
-    } else if (event['detail-type'] === campaignConversion.detailType) {
-      const { campaign, holdout } = campaignConversion.detail.parse(event.detail);
-      if (holdout) group(campaign).heldOutConversions++;
-      else group(campaign).sentConversions++;
+    } else {
+      const conversion = conversionIn(event);
+      if (conversion?.holdout) group(conversion.campaign).heldOutConversions += conversion.sign;
+      else if (conversion) group(conversion.campaign).sentConversions += conversion.sign;
     }
   };
   const rate = (conversions: number, emails: number) => (emails ? Math.round((conversions / emails) * 10_000) / 10_000 : null);

@@ -8,7 +8,8 @@ import type { OrderPlaced, OrderDelivered } from '../events/shop';
 import type { CustomerProfile } from '../customers/profile';
 import type { Campaign } from '../events/retention';
 import type { RenderedEmail } from '../templates/render';
-import type { OrderHistoryEntry, OrderStats, WinbackDue } from './winback/rules';
+import type { NoOrderStats, OrderHistoryEntry, OrderStats, WinbackDue } from './winback/rules';
+import type { OrderChange, StoredHistory } from '../customers/order-history';
 import type { SurveyDue } from './nps/rules';
 import type { Assignment, Experiment } from './experiments';
 import type { DayCounters } from '../ops/counters';
@@ -30,13 +31,15 @@ export interface CustomerStore {
   ): Promise<void>;
   /**
    * Stores order statistics and the winback step they imply, unless statistics
-   * from a longer history are already there. `converted` marks the winback email
-   * an order converted, so it converts once; `survey` is set as `setSurveyDue`
-   * sets it, whether or not the statistics were (one write when both go).
+   * from a later version of the history (functions/customers/order-history.ts)
+   * are already there. `converted` marks the winback email an order converted,
+   * so it converts once; `survey` is set as `setSurveyDue` sets it, whether or
+   * not the statistics were (one write when both go).
    */
   setOrderStats(
     customerId: string,
-    stats: OrderStats,
+    stats: OrderStats | NoOrderStats,
+    version: number,
     winback: { due: WinbackDue | undefined; stepsSent: number } | undefined,
     also?: { converted?: string; survey?: SurveyDue },
   ): Promise<boolean>;
@@ -88,11 +91,11 @@ export interface KpiCounters {
   contribute(key: string, changes: DayCounters): Promise<void>;
   /**
    * Sets a customer's whole footprint in the day counters, computed from
-   * `orders` orders: unless one from more orders is already there, so
-   * concurrent and retried orders of one customer end with the footprint of
-   * their whole history.
+   * `version` of their order history: unless one from a later version is
+   * already there, so concurrent and retried orders and cancellations of one
+   * customer end with the footprint of their whole history.
    */
-  footprint(customerId: string, orders: number, footprint: DayCounters): Promise<void>;
+  footprint(customerId: string, version: number, footprint: DayCounters): Promise<void>;
   /** Every day's counters up to `day` (a UTC date, included), late contributions included. */
   upTo(day: string): Promise<DayCounters>;
 }
@@ -108,6 +111,17 @@ export interface StoredOrder {
   ingestedAt?: string;
   /** Its delivery, when that was reported first. */
   deliveredAt?: string;
+  /** When it was found cancelled (or refunded in full), if it was, by an earlier event. */
+  cancelledAt?: string;
+}
+
+/** What is stored of one order: each field once its event came. */
+export interface OrderRecord extends OrderFacts {
+  placedAt?: string;
+  total?: number;
+  currency?: string;
+  deliveredAt?: string;
+  cancelledAt?: string;
 }
 
 export interface OrderStore {
@@ -119,10 +133,16 @@ export interface OrderStore {
   /** The completion marker, written last. */
   complete(customerId: string, orderId: string, at: string): Promise<void>;
   /** Adds an order to the customer's history; resolves to the whole history. */
-  addToHistory(customerId: string, order: OrderHistoryEntry): Promise<OrderHistoryEntry[]>;
+  addToHistory(customerId: string, order: OrderHistoryEntry): Promise<StoredHistory>;
+  /** Adds a cancellation or a refund to the customer's history (once, however often); resolves to the whole history. */
+  addChange(customerId: string, change: OrderChange): Promise<StoredHistory>;
+  /** What is stored of an order. */
+  get(customerId: string, orderId: string): Promise<OrderRecord>;
+  /** Marks an order as no longer counting (the first time stays); what is stored of it. */
+  markCancelled(customerId: string, orderId: string, at: string): Promise<OrderRecord>;
   /** Records the delivery (the first report wins); the order as it now stands (placedAt unknown while the order has not come). */
-  recordDelivery(delivery: OrderDelivered): Promise<{ placedAt?: string; deliveredAt: string }>;
-  /** The customer's latest order (by `placedAt`), with its delivery if reported. */
+  recordDelivery(delivery: OrderDelivered): Promise<{ placedAt?: string; deliveredAt: string; cancelledAt?: string }>;
+  /** The customer's latest order that counts (by `placedAt`), with its delivery if reported. */
   latest(customerId: string): Promise<{ orderId: string; placedAt: string; deliveredAt?: string } | undefined>;
 }
 

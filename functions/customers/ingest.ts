@@ -7,20 +7,23 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import { parseBounded, rejection } from '../events/bounded';
 import { outgoing, stableEventId } from '../events/event';
-import { campaignConversion, type Campaign } from '../events/retention';
-import { customerDeleted, customerUpserted, orderDelivered, orderPlaced, type OrderPlaced } from '../events/shop';
+import { campaignConversion, campaignConversionReverted, type Campaign } from '../events/retention';
+import { customerDeleted, customerUpserted, orderCancelled, orderDelivered, orderPlaced, orderRefunded, type OrderPlaced } from '../events/shop';
 import { nextDueFor } from '../campaigns/birthday/rules';
 import { attributeOrder } from '../campaigns/conversions';
-import { nextWinbackFor, orderStats, stepsSentIn } from '../campaigns/winback/rules';
+import { historyStats, nextWinbackFor, stepsSentIn } from '../campaigns/winback/rules';
 import { surveyDue, type SurveyDueInput } from '../campaigns/nps/rules';
-import type { CustomerStore, DiscountCodes, EventPublisher, KpiCounters, OrderStore } from '../campaigns/ports';
+import type { CustomerStore, DiscountCodes, EventPublisher, KpiCounters, OrderRecord, OrderStore } from '../campaigns/ports';
 import { conversionChanges, customerFootprint } from '../ops/counters';
 import { isMailable, timeZoneOf, type CustomerProfile } from './profile';
+import { countingOrders, historyVersion, type OrderChange, type StoredHistory } from './order-history';
 
 export const shopEventSchema = z.discriminatedUnion('detail-type', [
   customerUpserted.envelope,
   orderPlaced.envelope,
   orderDelivered.envelope,
+  orderCancelled.envelope,
+  orderRefunded.envelope,
   customerDeleted.envelope,
 ]);
 
@@ -40,6 +43,8 @@ export interface IngestResult {
   reason?: string;
   /** The order converted a campaign email (not counted for a holdout). */
   conversion?: { campaign: Campaign; step?: number; revenue: number };
+  /** Its cancellation undid the conversion it made (not counted for a holdout). */
+  reverted?: { campaign: Campaign; step?: number };
 }
 
 export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestResult> => {
@@ -75,11 +80,17 @@ export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestRe
       return placeOrder(event.detail, time, ports);
     case 'Order Delivered': {
       const order = await ports.orders.recordDelivery(event.detail);
-      // The survey counts from the delivery, if it is about this order (or none is pending).
+      // The survey counts from the delivery, if it is about this order (or none is pending); a cancelled order has none.
       const profile = await ports.customers.get(event.detail.customerId);
-      const due = profile && isMailable(profile) ? surveyFor(profile, event.detail.orderId, order, time, ports.config) : undefined;
+      const due = profile && isMailable(profile) && !order.cancelledAt ? surveyFor(profile, event.detail.orderId, order, time, ports.config) : undefined;
       if (due) await ports.customers.setSurveyDue(event.detail.customerId, due, { onlyFor: event.detail.orderId, orNone: true });
       return { outcome: 'stored' };
+    }
+    case 'Order Cancelled':
+      return changeOrder(event.detail.customerId, { kind: 'cancelled', orderId: event.detail.orderId }, time, ports);
+    case 'Order Refunded': {
+      const { customerId, orderId, refundId, amount } = event.detail;
+      return changeOrder(customerId, { kind: 'refunded', orderId, refundId, amount }, time, ports);
     }
     case 'Customer Deleted':
       return { outcome: (await ports.customers.erase(event.detail.customerId, time.toISOString())) ? 'stored' : 'stale' };
@@ -108,35 +119,109 @@ const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): P
   });
   if (stored.ingestedAt) return { outcome: 'duplicate' };
   const attribution = stored.attribution ?? undefined;
-  const history = await ports.orders.addToHistory(order.customerId, { orderId: order.orderId, placedAt, total: order.total });
-  const stats = orderStats(history);
+  const storedHistory = await ports.orders.addToHistory(order.customerId, { orderId: order.orderId, placedAt, total: order.total });
+  const history = countingOrders(storedHistory);
+  const stats = historyStats(history);
+  // Cancelled (or refunded in full) before it arrived: it counts nowhere, and converts nothing.
+  const counted = history.find((entry) => entry.orderId === order.orderId);
+  if (!counted && !stored.cancelledAt) await ports.orders.markCancelled(order.customerId, order.orderId, time.toISOString());
 
   const profile = existing && { ...existing, ...stats };
   const winback = profile && { due: nextWinbackFor(profile, time, ports.config), stepsSent: stepsSentIn(profile) };
   const converted = attribution?.campaign === 'winback' ? existing?.winbackLastSendKey : undefined;
   // The survey is about the latest order; until its delivery is reported (it may have come first), it counts from the order.
   const survey =
-    profile && isMailable(profile) && stats.lastOrderAt === placedAt
+    counted && profile && isMailable(profile) && stats.lastOrderAt === placedAt
       ? surveyFor(profile, order.orderId, { placedAt, deliveredAt: stored.deliveredAt }, time, ports.config)
       : undefined;
-  await ports.customers.setOrderStats(order.customerId, stats, winback, { converted, survey });
+  const version = historyVersion(storedHistory);
+  await ports.customers.setOrderStats(order.customerId, stats, version, winback, { converted: counted && converted, survey });
 
-  const converts = attribution && !attribution.holdout;
-  await ports.kpis.footprint(order.customerId, history.length, customerFootprint(history, ports.config.winback));
-  if (converts) await ports.kpis.contribute(`CONVERSION#${order.orderId}`, conversionChanges(attribution.campaign, placedAt, order.total));
+  const converts = counted && attribution && !attribution.holdout;
+  await ports.kpis.footprint(order.customerId, version, customerFootprint(history, ports.config.winback));
+  if (converts) await ports.kpis.contribute(conversionKey(order.orderId), conversionChanges(attribution.campaign, placedAt, counted.total));
 
-  if (attribution) {
+  if (counted && attribution) {
     await ports.events.publish([
       outgoing(
         campaignConversion,
         time.toISOString(),
-        { ...attribution, orderId: order.orderId, customerId: order.customerId, revenue: order.total, currency: order.currency },
+        { ...attribution, orderId: order.orderId, customerId: order.customerId, revenue: counted.total, currency: order.currency },
         stableEventId(campaignConversion.detailType, order.orderId),
       ),
     ]);
   }
   await ports.orders.complete(order.customerId, order.orderId, time.toISOString());
-  return { outcome: 'stored', ...(converts && { conversion: { campaign: attribution.campaign, step: attribution.step, revenue: order.total } }) };
+  return { outcome: 'stored', ...(converts && { conversion: { campaign: attribution.campaign, step: attribution.step, revenue: counted.total } }) };
+};
+
+const conversionKey = (orderId: string) => `CONVERSION#${orderId}`;
+
+/**
+ * A cancellation or a refund (docs/design.md §3): recorded in the customer's history,
+ * then everything the order fed recomputed without it (or with its lower
+ * total): the order statistics and the winback sequence they imply, the KPI
+ * footprint, the conversion it made, and the survey pending about it (moved
+ * to the customer's previous delivered order while that one's survey day is
+ * still ahead, else cancelled). Each step is safe to repeat and decides from
+ * what is stored, so a retry, a duplicate, or a cancellation arriving before
+ * its order all end the same.
+ */
+const changeOrder = async (customerId: string, change: OrderChange, time: Date, ports: IngestPorts): Promise<IngestResult> => {
+  const existing = await ports.customers.get(customerId);
+  const stored = await ports.orders.addChange(customerId, change);
+  const history = countingOrders(stored);
+  const counted = history.find((entry) => entry.orderId === change.orderId);
+  const placed = stored.orders.some((entry) => entry.orderId === change.orderId);
+  // No longer counting: marked so that a late delivery schedules no survey about it.
+  const order = !counted && (placed || change.kind === 'cancelled')
+    ? await ports.orders.markCancelled(customerId, change.orderId, time.toISOString())
+    : await ports.orders.get(customerId, change.orderId);
+  const version = historyVersion(stored);
+  const stats = historyStats(history);
+
+  const profile = existing && { ...existing, ...stats };
+  const winback = profile && { due: nextWinbackFor(profile, time, ports.config), stepsSent: stepsSentIn(profile) };
+  await ports.customers.setOrderStats(customerId, stats, version, winback);
+  await ports.kpis.footprint(customerId, version, customerFootprint(history, ports.config.winback));
+  if (!counted && profile?.npsOrderId === change.orderId) {
+    const moved = isMailable(profile) ? await previousSurvey(profile, stored, change.orderId, time, ports) : undefined;
+    await ports.customers.setSurveyDue(customerId, moved, { onlyFor: change.orderId });
+  }
+  const attribution = placed ? order.attribution : null;
+  if (attribution) await reviseConversion(customerId, change.orderId, order, counted, time, ports);
+  const reverted = attribution && !attribution.holdout && !counted;
+  return { outcome: 'stored', ...(reverted && { reverted: { campaign: attribution.campaign, step: attribution.step } }) };
+};
+
+/** The conversion an order made, at its revenue now; undone, with an event out, when the order no longer counts. */
+const reviseConversion = async (customerId: string, orderId: string, order: OrderRecord, counted: { total: number } | undefined, time: Date, ports: IngestPorts) => {
+  const attribution = order.attribution!;
+  if (!attribution.holdout) {
+    await ports.kpis.contribute(conversionKey(orderId), conversionChanges(attribution.campaign, order.placedAt!, counted?.total ?? 0, counted ? 1 : 0));
+  }
+  if (counted) return;
+  await ports.events.publish([
+    outgoing(
+      campaignConversionReverted,
+      time.toISOString(),
+      { ...attribution, orderId, customerId, revenue: order.total ?? 0, currency: order.currency ?? '' },
+      stableEventId(campaignConversionReverted.detailType, orderId),
+    ),
+  ]);
+};
+
+/** The survey about the customer's latest delivered order but the one cancelled, if its day is still ahead. */
+const previousSurvey = async (profile: CustomerProfile, stored: StoredHistory, cancelled: string, time: Date, ports: IngestPorts) => {
+  const candidates = countingOrders(stored)
+    .filter((entry) => entry.orderId !== cancelled)
+    .sort((a, b) => b.placedAt.localeCompare(a.placedAt));
+  // Only recent orders can still have their survey day ahead: a few reads at most.
+  for (const candidate of candidates.slice(0, 3)) {
+    const order = await ports.orders.get(profile.customerId, candidate.orderId);
+    if (order.deliveredAt) return surveyFor(profile, candidate.orderId, { deliveredAt: order.deliveredAt }, time, ports.config);
+  }
+  return undefined;
 };
 
 const surveyLatestOrder = async (profile: CustomerProfile, time: Date, ports: IngestPorts) => {

@@ -62,6 +62,12 @@ export const campaignConversion = defineEvent(
   }),
 );
 
+/**
+ * A conversion undone: the order that made it was cancelled or refunded in
+ * full (docs/design.md §3). The fields of the `Campaign Conversion` it reverts.
+ */
+export const campaignConversionReverted = defineEvent('retention', 'Campaign Conversion Reverted', campaignConversion.detail);
+
 /** An event the engine could not accept; routed to the dead-letter queue. */
 export const eventRejected = defineEvent(
   'retention',

@@ -118,6 +118,12 @@ export const customerUpserted = defineEvent(
  */
 export const maxOrderTotal = 1e12;
 
+/** An amount of money in the order's currency, bounded as an order's total is. */
+const amount = z
+  .number()
+  .nonnegative({ message: 'must not be negative' })
+  .max(maxOrderTotal, { message: `must be at most ${maxOrderTotal} (in the currency's units)` });
+
 export const orderPlaced = defineEvent(
   'shop',
   'Order Placed',
@@ -125,10 +131,7 @@ export const orderPlaced = defineEvent(
     orderId: id,
     customerId: id,
     placedAt: instant,
-    total: z
-      .number()
-      .nonnegative({ message: 'must not be negative' })
-      .max(maxOrderTotal, { message: `must be at most ${maxOrderTotal} (in the currency's units)` }),
+    total: amount,
     currency: z.string().regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code such as EUR' }),
     /**
      * The code the customer typed: ours are 10 letters and digits, a shop's own
@@ -146,10 +149,33 @@ export const orderDelivered = defineEvent(
   z.object({ orderId: id, customerId: id, deliveredAt: instant }),
 );
 
+/**
+ * An order cancelled, or refunded in full: it no longer counts anywhere it
+ * counted (docs/design.md §3). `refunded`, what the shop paid back, is kept for the record.
+ */
+export const orderCancelled = defineEvent(
+  'shop',
+  'Order Cancelled',
+  z.object({ orderId: id, customerId: id, cancelledAt: instant, refunded: amount.optional() }),
+);
+
+/**
+ * A refund of part of an order (`refundId`: the shop's id of that refund, so
+ * the same refund counts once): the order's revenue is lowered by it; refunds
+ * that reach its total make it count no more, as a cancellation does.
+ */
+export const orderRefunded = defineEvent(
+  'shop',
+  'Order Refunded',
+  z.object({ orderId: id, customerId: id, refundId: id, refundedAt: instant, amount }),
+);
+
 export const customerDeleted = defineEvent('shop', 'Customer Deleted', z.object({ customerId: id }));
 
-export const shopEvents = [customerUpserted, orderPlaced, orderDelivered, customerDeleted] as const;
+export const shopEvents = [customerUpserted, orderPlaced, orderDelivered, orderCancelled, orderRefunded, customerDeleted] as const;
 
 export type CustomerUpserted = z.infer<typeof customerUpserted.detail>;
 export type OrderPlaced = z.infer<typeof orderPlaced.detail>;
 export type OrderDelivered = z.infer<typeof orderDelivered.detail>;
+export type OrderCancelled = z.infer<typeof orderCancelled.detail>;
+export type OrderRefunded = z.infer<typeof orderRefunded.detail>;

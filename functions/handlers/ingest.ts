@@ -29,6 +29,7 @@ export const createHandler = (runtime: Runtime) => {
         emitAll(metrics, campaign, { converted: 1, revenue });
         if (step !== undefined) emitPerStep(metrics, campaign, step, { converted: 1, revenue });
       }
+      if (result.reverted) emitAll(metrics, result.reverted.campaign, { reverted: 1 });
       return result;
     }),
   )

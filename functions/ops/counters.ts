@@ -139,9 +139,9 @@ export const orderChanges = (historyWithOrder: OrderHistoryEntry[], orderId: str
     customerFootprint(historyWithOrder, rule),
   );
 
-/** An order a campaign email converted: counted on the order's day. */
-export const conversionChanges = (campaign: Campaign, placedAt: string, revenue: number): DayCounters => ({
-  [dayOf(placedAt)]: { [`${campaign}Conversions`]: 1, [`${campaign}RevenueCents`]: Math.round(revenue * 100) },
+/** An order a campaign email converted: counted on the order's day (`conversions` 0: a conversion its order's cancellation undid). */
+export const conversionChanges = (campaign: Campaign, placedAt: string, revenue: number, conversions: 0 | 1 = 1): DayCounters => ({
+  [dayOf(placedAt)]: { [`${campaign}Conversions`]: conversions, [`${campaign}RevenueCents`]: Math.round(revenue * 100) },
 });
 
 /**

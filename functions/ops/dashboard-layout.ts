@@ -144,7 +144,7 @@ const campaignRow = (campaign: Campaign, steps: number): Row => {
     graph(`${campaign}-sweep`, `${campaign}: sweep`, 6, some(['eligible', 'sent', 'deferred', 'suppressed', 'heldOut', 'failed'])),
     graph(`${campaign}-skipped`, `${campaign}: skipped`, 6, some(['duplicate', 'missed', 'ineligible', 'ended', 'fatigued'])),
     graph(`${campaign}-delivery`, `${campaign}: delivery`, 6, some(['delivered', 'bounced', 'complained', 'opened', 'clicked'])),
-    graph(`${campaign}-conversions`, `${campaign}: conversions`, 6, some(['converted']), { right: some(['revenue']) }),
+    graph(`${campaign}-conversions`, `${campaign}: conversions`, 6, some(['converted', 'reverted']), { right: some(['revenue']) }),
   ];
   if (applies.has('npsResponses') && applies.has('npsScore')) {
     const average: RatioSeries = {

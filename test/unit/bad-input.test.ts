@@ -79,8 +79,14 @@ const fakePorts = () => {
         const history = [...(histories.get(customerId) ?? []), entry];
         storable(history);
         histories.set(customerId, history);
-        return history;
+        return { orders: history, changes: [] };
       },
+      addChange: async (customerId, change) => {
+        storable(change);
+        return { orders: histories.get(customerId) ?? [], changes: [change] };
+      },
+      get: async () => ({ attribution: null }),
+      markCancelled: async (_, __, at) => ({ cancelledAt: at, attribution: null }),
       recordDelivery: async (delivery) => {
         storable(delivery);
         return { deliveredAt: delivery.deliveredAt };
@@ -127,7 +133,7 @@ const text = (length: number) => {
 };
 
 type Detail = Record<string, unknown>;
-const detailTypes = ['Customer Upserted', 'Order Placed', 'Order Delivered', 'Customer Deleted'] as const;
+const detailTypes = ['Customer Upserted', 'Order Placed', 'Order Delivered', 'Order Cancelled', 'Order Refunded', 'Customer Deleted'] as const;
 type DetailType = (typeof detailTypes)[number];
 
 const envelope = (detailType: DetailType, detail: unknown, overrides: Record<string, unknown> = {}) => ({
@@ -170,6 +176,10 @@ const validDetail = (detailType: DetailType): Detail => {
       };
     case 'Order Delivered':
       return { orderId: text(int(1, 128)), customerId, deliveredAt: pick(['2026-03-31T10:00:00Z', '2026-04-01T00:00:00-12:00']) };
+    case 'Order Cancelled':
+      return { orderId: text(int(1, 128)), customerId, cancelledAt: '2026-03-31T10:00:00Z', ...(random() < 0.5 && { refunded: pick([0, 42.5, maxOrderTotal]) }) };
+    case 'Order Refunded':
+      return { orderId: text(int(1, 128)), customerId, refundId: text(int(1, 128)), refundedAt: '2026-04-01T00:00:00-12:00', amount: pick([0, 0.01, 42.5, maxOrderTotal]) };
     case 'Customer Deleted':
       return { customerId };
   }
@@ -221,6 +231,19 @@ const badValues: Record<DetailType, Record<string, unknown[]>> = {
     orderId: idValues,
     customerId: idValues,
     deliveredAt: ['yesterday', '2026-13-01T00:00:00Z', big(400 * kb), null],
+  },
+  'Order Cancelled': {
+    orderId: idValues,
+    customerId: idValues,
+    cancelledAt: ['yesterday', '2026-02-30T00:00:00Z', big(400 * kb), null],
+    refunded: [-1, maxOrderTotal + 1, Number.NaN, '12.50', null],
+  },
+  'Order Refunded': {
+    orderId: idValues,
+    customerId: idValues,
+    refundId: idValues,
+    refundedAt: ['yesterday', '1969-12-31T23:59:59Z', big(400 * kb), undefined],
+    amount: [-0.01, 1e308, maxOrderTotal + 1, '5', null, undefined],
   },
   'Customer Deleted': { customerId: idValues },
 };
@@ -293,7 +316,7 @@ const corpus = (): Case[] => {
   const drawn: Case[] = [];
   while (enumerated.length + drawn.length < corpusSize) {
     const detailType = pick(detailTypes);
-    if (random() < 0.3) drawn.push({ name: `a valid ${detailType}`, event: envelope(detailType, validDetail(detailType)), expect: 'accepted' });
+    if (random() < 0.4) drawn.push({ name: `a valid ${detailType}`, event: envelope(detailType, validDetail(detailType)), expect: 'accepted' });
     else {
       const [field, values] = pick(Object.entries(badValues[detailType]));
       drawn.push(withField(detailType, field, pick(values)));

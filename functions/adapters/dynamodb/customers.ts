@@ -189,16 +189,17 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
       );
     },
 
-    async setOrderStats(customerId, stats, winback, { converted, survey } = {}) {
+    async setOrderStats(customerId, stats, version, winback, { converted, survey } = {}) {
       const values: Record<string, unknown> = {
         customerId,
         ...stats,
+        historyVersion: version,
         ...winbackDueValues(customerId, winback?.due),
         ...(winback?.due && { winbackLapse: winback.due.lapse, winbackStepsSent: winback.stepsSent }),
         ...(converted && { winbackConvertedKey: converted }),
       };
-      // Two orders at once: the statistics of the longer history win.
-      const longer = 'attribute_not_exists(orderCount) OR orderCount < :orderCount';
+      // Two orders (or an order and a cancellation) at once: the statistics of the later history win.
+      const longer = 'attribute_not_exists(historyVersion) OR historyVersion < :historyVersion';
       const write = (values: Record<string, unknown>, condition: string) =>
         ignoreConditionFailure(client.send(new UpdateCommand({ TableName: tableName, Key: key(customerId), ...updateOf(values, condition) })));
       if (!survey) return write(values, longer);

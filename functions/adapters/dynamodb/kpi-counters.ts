@@ -4,7 +4,7 @@
  * - each event's contribution to a day is its own item, `KPI#<day>` /
  *   `<event key>`, written whole (a repeat writes the same item again); a
  *   customer's orders contribute their whole footprint, `CUSTOMER#<id>`,
- *   replaced only by one computed from more orders;
+ *   replaced only by one computed from a later version of their history (more orders, cancellations, refunds);
  * - the day is marked dirty: `KPI#DIRTY#<shard>` / `<day>` holds a version,
  *   a fresh one put by every contribution (small items, sharded: at 10 million
  *   customers a busy hour puts them over a thousand times a second), the
@@ -79,7 +79,7 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
       await markDirty(days, key);
     },
 
-    async footprint(customerId, orders, footprint) {
+    async footprint(customerId, version, footprint) {
       const key = { pk: `CUSTOMER#${customerId}`, sk: 'KPI' };
       const days = Object.keys(footprint);
       // One write, answering what it replaced. The footprint as JSON: one attribute, however many days it holds.
@@ -91,14 +91,14 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
           new UpdateCommand({
             TableName: tableName,
             Key: key,
-            UpdateExpression: `SET historySize = :orders, footprint = :footprint, settled = :false${days.length ? ' ADD touched :days' : ''}`,
-            ConditionExpression: 'attribute_not_exists(historySize) OR historySize <= :orders',
-            ExpressionAttributeValues: { ':orders': orders, ':footprint': JSON.stringify(footprint), ':false': false, ...(days.length && { ':days': new Set(days) }) },
+            UpdateExpression: `SET historySize = :version, footprint = :footprint, settled = :false${days.length ? ' ADD touched :days' : ''}`,
+            ConditionExpression: 'attribute_not_exists(historySize) OR historySize <= :version',
+            ExpressionAttributeValues: { ':version': version, ':footprint': JSON.stringify(footprint), ':false': false, ...(days.length && { ':days': new Set(days) }) },
             ReturnValues: 'ALL_OLD',
           }),
         ));
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return; // a footprint from more orders is there: its writer sets the days
+        if (error instanceof ConditionalCheckFailedException) return; // a footprint from a later history is there: its writer sets the days
         throw error;
       }
       // The days hold the footprint replaced once it is settled: then only the days that change are written;
@@ -113,24 +113,24 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
           client.send(
             new PutCommand({
               TableName: tableName,
-              Item: { pk: contributions(day), sk: key.pk, ...footprint[day], historySize: orders },
-              ConditionExpression: 'attribute_not_exists(historySize) OR historySize <= :orders',
-              ExpressionAttributeValues: { ':orders': orders },
+              Item: { pk: contributions(day), sk: key.pk, ...footprint[day], historySize: version },
+              ConditionExpression: 'attribute_not_exists(historySize) OR historySize <= :version',
+              ExpressionAttributeValues: { ':version': version },
             }),
           ),
         );
         if (kept) written.push(day);
       }
       await markDirty(written, key.pk);
-      // Every day now holds this footprint (or one from more orders took over): only its own days are touched.
+      // Every day now holds this footprint (or one from a later history took over): only its own days are touched.
       await ignoreConditionFailure(
         client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: key,
             UpdateExpression: `SET settled = :true${days.length ? ', touched = :days' : ''}`,
-            ConditionExpression: 'historySize = :orders',
-            ExpressionAttributeValues: { ':true': true, ':orders': orders, ...(days.length && { ':days': new Set(days) }) },
+            ConditionExpression: 'historySize = :version',
+            ExpressionAttributeValues: { ':true': true, ':version': version, ...(days.length && { ':days': new Set(days) }) },
           }),
         ),
       );

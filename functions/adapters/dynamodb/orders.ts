@@ -2,6 +2,7 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OrderFacts, OrderStore, StoredOrder } from '../../campaigns/ports';
 import type { OrderHistoryEntry } from '../../campaigns/winback/rules';
+import { countingOrders, type OrderChange, type StoredHistory } from '../../customers/order-history';
 
 const orderItem = (customerId: string, orderId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `ORDER#${orderId}` });
 const historyItem = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'ORDERS' });
@@ -12,6 +13,29 @@ const decode = (entry: string): OrderHistoryEntry => {
   const [placedAt, total, ...orderId] = entry.split('|');
   return { placedAt: placedAt!, total: Number(total), orderId: orderId.join('|') };
 };
+
+/** Changes are set members too, as JSON: the same cancellation or refund recorded twice is one. */
+const encodeChange = (change: OrderChange) =>
+  JSON.stringify(change.kind === 'cancelled' ? [change.kind, change.orderId] : [change.kind, change.orderId, change.refundId, change.amount]);
+const decodeChange = (entry: string): OrderChange => {
+  const [kind, orderId, refundId, amount] = JSON.parse(entry) as [OrderChange['kind'], string, string, number];
+  return kind === 'cancelled' ? { kind, orderId } : { kind, orderId, refundId, amount };
+};
+
+const historyOf = (item: Record<string, unknown> | undefined): StoredHistory => ({
+  orders: [...((item?.orders as Set<string> | undefined) ?? [])].map(decode),
+  changes: [...((item?.changes as Set<string> | undefined) ?? [])].map(decodeChange),
+});
+
+/** What is stored of one order. */
+const orderOf = (item: Record<string, unknown> | undefined) => ({
+  placedAt: item?.placedAt as string | undefined,
+  total: item?.total as number | undefined,
+  currency: item?.currency as string | undefined,
+  deliveredAt: item?.deliveredAt as string | undefined,
+  cancelledAt: item?.cancelledAt as string | undefined,
+  attribution: (item?.attribution ?? null) as OrderFacts['attribution'],
+});
 
 export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: string): OrderStore => ({
   async recordOrder(order, facts) {
@@ -40,6 +64,7 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
     return {
       ingestedAt: Attributes?.ingestedAt as string | undefined,
       deliveredAt: Attributes?.deliveredAt as string | undefined,
+      cancelledAt: Attributes?.cancelledAt as string | undefined,
       attribution: Attributes!.attribution as OrderFacts['attribution'],
     } satisfies StoredOrder & OrderFacts;
   },
@@ -65,12 +90,43 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
         ReturnValues: 'ALL_NEW',
       }),
     );
-    return [...((Attributes?.orders as Set<string> | undefined) ?? [])].map(decode);
+    return historyOf(Attributes);
+  },
+
+  async addChange(customerId, change) {
+    const { Attributes } = await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: historyItem(customerId),
+        UpdateExpression: 'ADD changes :change',
+        ExpressionAttributeValues: { ':change': new Set([encodeChange(change)]) },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return historyOf(Attributes);
+  },
+
+  async get(customerId, orderId) {
+    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: orderItem(customerId, orderId), ConsistentRead: true }));
+    return orderOf(Item);
+  },
+
+  async markCancelled(customerId, orderId, at) {
+    const { Attributes } = await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: orderItem(customerId, orderId),
+        UpdateExpression: 'SET orderId = :orderId, cancelledAt = if_not_exists(cancelledAt, :at)',
+        ExpressionAttributeValues: { ':orderId': orderId, ':at': at },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return orderOf(Attributes);
   },
 
   async latest(customerId) {
     const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: historyItem(customerId), ConsistentRead: true }));
-    const [last] = [...((Item?.orders as Set<string> | undefined) ?? [])].map(decode).sort((a, b) => b.placedAt.localeCompare(a.placedAt));
+    const [last] = countingOrders(historyOf(Item)).sort((a, b) => b.placedAt.localeCompare(a.placedAt));
     if (!last) return undefined;
     const { Item: order } = await client.send(new GetCommand({ TableName: tableName, Key: orderItem(customerId, last.orderId), ConsistentRead: true }));
     return { orderId: last.orderId, placedAt: last.placedAt, deliveredAt: order?.deliveredAt as string | undefined };
@@ -86,6 +142,6 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
         ReturnValues: 'ALL_NEW',
       }),
     );
-    return { placedAt: Attributes?.placedAt as string | undefined, deliveredAt: Attributes!.deliveredAt as string };
+    return { placedAt: Attributes?.placedAt as string | undefined, deliveredAt: Attributes!.deliveredAt as string, cancelledAt: Attributes?.cancelledAt as string | undefined };
   },
 });

@@ -108,9 +108,17 @@ export const orderStats = (history: OrderHistoryEntry[]): OrderStats => {
     lastOrderAt: orders.at(-1)!.placedAt,
     // Cents, to keep floating-point dust out of the sum.
     totalSpent: Math.round(orders.reduce((sum, order) => sum + order.total * 100, 0)) / 100,
-    ...(orders.length >= 3 && { medianGapDays: median(gapsOf(orders)) }),
+    // Always written: a cancelled order can bring a history back under three orders.
+    medianGapDays: orders.length >= 3 ? median(gapsOf(orders)) : undefined,
   };
 };
+
+/** The statistics of a customer whose every order was cancelled: none, and so no winback. */
+export type NoOrderStats = { orderCount: 0; totalSpent: 0 } & { [K in Exclude<keyof OrderStats, 'orderCount' | 'totalSpent'>]?: undefined };
+export const noOrderStats: NoOrderStats = { orderCount: 0, totalSpent: 0, firstOrderAt: undefined, lastOrderAt: undefined, medianGapDays: undefined };
+
+/** `orderStats`, or none for an empty history. */
+export const historyStats = (history: OrderHistoryEntry[]): OrderStats | NoOrderStats => (history.length ? orderStats(history) : noOrderStats);
 
 export const expectedIntervalDays = (stats: Pick<OrderStats, 'orderCount' | 'medianGapDays'>, defaultIntervalDays: number) =>
   stats.orderCount >= 3 && stats.medianGapDays !== undefined ? stats.medianGapDays : defaultIntervalDays;
