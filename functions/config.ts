@@ -55,6 +55,21 @@ export const configSchema = z.object({
       unsubscribeMailbox: 'unsubscribe@shop.example',
       siteUrl: 'https://shop.example',
     }),
+  /** Shop platforms feeding the engine (docs/design.md §3a). */
+  sources: z
+    .object({
+      shopify: z
+        .object({
+          /** The EventBridge partner event source Shopify created, `aws.partner/shopify.com/<app-id>/<name>`. */
+          eventSourceName: z.string().regex(/^aws\.partner\/shopify\.com\/[^/]+\/[^/]+$/, {
+            message: 'must be the partner event source name, aws.partner/shopify.com/<app-id>/<name>',
+          }),
+        })
+        .optional(),
+      /** Present (`{}`): the stack keeps a webhook secret and `POST /webhooks/woocommerce` accepts deliveries signed with it. */
+      woocommerce: z.object({}).strict().optional(),
+    })
+    .default({}),
   birthday: z
     .object({
       /** A campaign can be switched off; its sweep then sends nothing. */

@@ -21,6 +21,7 @@ export const environment = {
   configurationSetName: 'CONFIGURATION_SET_NAME',
   config: 'RETENTION_CONFIG',
   signingSecretArn: 'SIGNING_SECRET_ARN',
+  wooCommerceSecretArn: 'WOOCOMMERCE_SECRET_ARN',
   templatesDir: 'TEMPLATES_DIR',
   sendJobsQueueUrl: 'SEND_JOBS_QUEUE_URL',
 } as const;
@@ -52,6 +53,8 @@ export interface Runtime {
   now: () => Date;
   /** Keys that sign links; the first is current, the others still verify. */
   keyring: () => Promise<Keyring>;
+  /** The secret WooCommerce signs its webhooks with; undefined when the shop has not configured WooCommerce. */
+  wooCommerceSecret: () => Promise<string | undefined>;
   templatesDir: string;
 }
 
@@ -84,7 +87,7 @@ export const runtimeFromEnvironment = async (permissions: FunctionWiring['permis
       ? import('@aws-sdk/client-eventbridge').then((sdk) => new sdk.EventBridgeClient({ retryStrategy: patientRetries(sdkAttempts.events) }))
       : undefined,
     permissions.enqueue ? import('@aws-sdk/client-sqs').then((sdk) => new sdk.SQSClient({ retryStrategy: patientRetries(sdkAttempts.sqs) })) : undefined,
-    permissions.signingSecret ? import('./adapters/secrets-manager') : undefined,
+    permissions.signingSecret || permissions.webhookSecret ? import('./adapters/secrets-manager') : undefined,
   ]);
   return {
     config: parseConfig(JSON.parse(process.env[environment.config] ?? '{}')),
@@ -101,6 +104,12 @@ export const runtimeFromEnvironment = async (permissions: FunctionWiring['permis
     keyring: secrets
       ? () => secrets.secretsManagerKeyring(required(environment.signingSecretArn))()
       : () => Promise.reject(unwiredError('the signing keys', 'signingSecret')),
+    wooCommerceSecret: async () => {
+      const arn = process.env[environment.wooCommerceSecretArn];
+      if (!arn) return undefined;
+      if (!secrets || !permissions.webhookSecret) throw unwiredError('the webhook secret', 'webhookSecret');
+      return secrets.secretsManagerString(arn)();
+    },
     templatesDir: process.env[environment.templatesDir] ?? 'templates',
   };
 };

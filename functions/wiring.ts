@@ -27,6 +27,12 @@ export interface QueueTrigger {
   /** A rule on the retention bus (the default bus with `bus: 'default'`) that feeds the queue; else functions enqueue (`permissions.enqueue`). */
   pattern?: EventPattern;
   bus?: 'default';
+  /**
+   * Shop platforms' events that feed the queue too: on AWS by a rule on the
+   * platform's partner event bus, when the configuration names its source
+   * (docs/design.md §3a); locally, events with such a source on the one local bus.
+   */
+  platformPattern?: EventPattern;
   /** Messages per invocation (at most 10 for a standard queue with no batching window). */
   batchSize: number;
   /** Invocations at once: bounds the load on DynamoDB and SES whatever the queue's depth. */
@@ -59,6 +65,8 @@ export interface FunctionWiring {
     sendEmail?: boolean;
     putEvents?: boolean;
     signingSecret?: boolean;
+    /** Reads the secret a shop platform signs its webhooks with (when the configuration names that platform). */
+    webhookSecret?: boolean;
     /** Sends messages to this queue. */
     enqueue?: QueueName;
   };
@@ -89,6 +97,7 @@ export const wiring = {
       queue: {
         name: 'shopEvents',
         pattern: { source: ['shop'], 'detail-type': shopEvents.map((event) => event.detailType) },
+        platformPattern: { source: [{ prefix: 'aws.partner/shopify.com/' }], 'detail-type': ['shopifyWebhook'] },
         batchSize: 10,
         maxConcurrency: 10,
         maxReceiveCount: 20,
@@ -111,17 +120,17 @@ export const wiring = {
   },
   links: {
     handler: 'links',
-    description: 'The public links in emails: NPS score clicks and comments, unsubscribe (one-click, page, preferences)',
+    description: 'The public links in emails (NPS score clicks and comments, unsubscribe: one-click, page, preferences) and WooCommerce webhooks',
     trigger: {
       http: {
-        routes: ['GET /nps', 'POST /nps/comment', 'GET /unsubscribe', 'POST /unsubscribe', 'POST /unsubscribe/preferences'],
+        routes: ['GET /nps', 'POST /nps/comment', 'GET /unsubscribe', 'POST /unsubscribe', 'POST /unsubscribe/preferences', 'POST /webhooks/woocommerce'],
         throttle: { ratePerSecond: 50, burst: 100 },
       },
     },
     retry: { attempts: 0, maxEventAgeSeconds: 60 },
     timeoutSeconds: 10,
     memoryMb: 512,
-    permissions: { table: 'readWrite', putEvents: true, signingSecret: true },
+    permissions: { table: 'readWrite', putEvents: true, signingSecret: true, webhookSecret: true },
   },
   sesEvents: {
     handler: 'ses-events',

@@ -61,6 +61,8 @@ export interface CampaignResources {
   readonly bus: events.IEventBus;
   readonly configurationSet: ses.IConfigurationSet;
   readonly signingSecret: secretsmanager.ISecret;
+  /** The secret WooCommerce signs its webhooks with, when the shop configured WooCommerce (`sources.woocommerce`). */
+  readonly wooCommerceSecret?: secretsmanager.ISecret;
 }
 
 export class CampaignFunction extends lambda.Function {
@@ -221,6 +223,10 @@ export class CampaignFunction extends lambda.Function {
     this.bindEventBus(resources.bus, { putEvents: permissions.putEvents ?? false });
     this.bindConfigurationSet(resources.configurationSet, { sendEmail: permissions.sendEmail ?? false });
     if (permissions.signingSecret) this.bindSigningSecret(resources.signingSecret);
+    if (permissions.webhookSecret && resources.wooCommerceSecret) {
+      this.addEnvironment(environment.wooCommerceSecretArn, resources.wooCommerceSecret.secretArn);
+      resources.wooCommerceSecret.grantRead(this);
+    }
     return this;
   }
 }

@@ -6,6 +6,8 @@
  * mappings, or routes on the public links API).
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { acknowledge } from './nag';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as ses from 'aws-cdk-lib/aws-ses';
@@ -72,11 +74,26 @@ export class RetentionStack extends Stack {
       destination: ses.EventDestination.eventBus(this.defaultBus),
     });
 
+    // WooCommerce's webhook secret: generated here, typed into the shop's webhook settings (the output names it).
+    const wooCommerceSecret = props.config.sources.woocommerce
+      ? new secretsmanager.Secret(this, 'WooCommerceWebhookSecret', {
+          description: "The secret WooCommerce signs its webhooks with: paste it into the webhook's Secret field",
+          generateSecretString: { excludePunctuation: true, passwordLength: 48 },
+        })
+      : undefined;
+    if (wooCommerceSecret) {
+      acknowledge(
+        wooCommerceSecret,
+        'SMG4',
+        "Shared with the shop's WooCommerce, where a person pastes it into the webhook's settings: a rotation Lambda changing it alone would make every delivery fail its signature until someone pastes the new one.",
+      );
+    }
     const resources = {
       table: this.state.table,
       bus: this.state.bus,
       configurationSet: this.configurationSet,
       signingSecret: this.state.signingSecret,
+      wooCommerceSecret,
     };
     const names = Object.keys(wiring) as FunctionName[];
     const linksApi = names.some((name) => 'http' in wiring[name].trigger) ? new LinksApi(this, 'LinksApi') : undefined;
@@ -129,6 +146,12 @@ export class RetentionStack extends Stack {
       value: this.state.bus.eventBusName,
     });
     new CfnOutput(this, 'TableName', { value: this.state.table.tableName });
+    if (wooCommerceSecret) {
+      new CfnOutput(this, 'WooCommerceWebhookSecretName', {
+        value: wooCommerceSecret.secretName,
+        description: 'aws secretsmanager get-secret-value --secret-id <this> gives the secret to paste into WooCommerce (Settings → Advanced → Webhooks)',
+      });
+    }
     new CfnOutput(this, 'ConfigurationSetName', { value: this.configurationSet.configurationSetName });
     for (const [name, wired] of Object.entries(this.functions)) {
       if (!wired.deadLetterQueue) continue; // http: invoked synchronously, nothing to dead-letter

@@ -193,6 +193,16 @@ export class WiredFunction extends Construct {
     // message SQS moved there: every failure of the function ends in one place.
     const rule = this.patternRule(id, { pattern: trigger.pattern, bus: trigger.bus }, props);
     rule.addTarget(new targets.SqsQueue(queue, { deadLetterQueue: dlq }));
+    const shopify = props.config.sources.shopify;
+    if (trigger.platformPattern && shopify) {
+      // The partner event bus, associated with the source Shopify created; its events feed the same queue.
+      const partnerBus = new events.EventBus(this, 'ShopifyBus', { eventSourceName: shopify.eventSourceName });
+      new events.Rule(this, 'ShopifyTrigger', {
+        description: `${props.wiring.handler}: Shopify's webhooks on its partner event bus`,
+        eventBus: partnerBus,
+        eventPattern: toEventPattern(trigger.platformPattern),
+      }).addTarget(new targets.SqsQueue(queue, { deadLetterQueue: dlq }));
+    }
     return { queue, rule };
   }
 

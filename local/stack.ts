@@ -35,6 +35,9 @@ export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 /** A fixed development key: local runs, and so simulations, are reproducible. Never used on AWS. */
 export const localKeyring: Keyring = { current: 'local', keys: { local: 'local-development-signing-key-not-secret' } };
 
+/** The secret the local `POST /webhooks/woocommerce` checks signatures with: type it into a test shop's webhook. Never used on AWS. */
+export const localWooCommerceSecret = 'local-woocommerce-webhook-secret';
+
 export interface LocalStackOptions {
   config: Config;
   /** The clock's start: virtual time in a simulation, now under `npm start`. */
@@ -152,6 +155,7 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     sendJobsQueueUrl: queueUrls.sendJobs,
     now: () => bus.now(),
     keyring: async () => localKeyring,
+    wooCommerceSecret: async () => localWooCommerceSecret,
     templatesDir: options.templatesDir ?? `${projectRoot}templates`,
   };
 
@@ -167,9 +171,10 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     if ('http' in trigger) httpFunctions.push(name);
     else if ('queue' in trigger) {
       const queue = trigger.queue;
-      // The rule's SQS target: the event, as JSON, is the message.
-      if (queue.pattern) {
-        bus.addRule({ name, pattern: queue.pattern }, async (event) => {
+      // The rule's SQS target: the event, as JSON, is the message. A platform's events come on the one local bus.
+      for (const pattern of [queue.pattern, queue.platformPattern]) {
+        if (!pattern) continue;
+        bus.addRule({ name, pattern }, async (event) => {
           sqs.send(queue.name, JSON.stringify(event));
           await sqs.deliverNow(queue.name);
         }, 0);

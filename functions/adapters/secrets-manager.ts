@@ -1,4 +1,4 @@
-/** The link-signing keyring, read from Secrets Manager and cached by Powertools. */
+/** Secrets read from Secrets Manager and cached by Powertools: the link-signing keyring, a platform's webhook secret. */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { parseKeyring, type Keyring } from '../links/signed-token';
 
@@ -6,4 +6,10 @@ export const secretsManagerKeyring = (secretArn: string) => async (): Promise<Ke
   const value = await getSecret(secretArn, { maxAge: 300 });
   if (typeof value !== 'string') throw new Error('signing secret is not a JSON string');
   return parseKeyring(value);
+};
+
+export const secretsManagerString = (secretArn: string) => async (): Promise<string> => {
+  const value = await getSecret(secretArn, { maxAge: 300 });
+  if (typeof value !== 'string' || !value) throw new Error('webhook secret is not a string');
+  return value;
 };

@@ -65,6 +65,15 @@ export interface CustomerStore {
    * or they were erased (nothing is written then).
    */
   setOptedOut(customerId: string, campaigns: Campaign[]): Promise<{ previous: Campaign[] } | undefined>;
+  /**
+   * Sets marketing consent on its own (with the due slots it opens or closes,
+   * and the address when none is known yet), unless a later consent change is
+   * already stored or the customer was erased; false when skipped.
+   */
+  setConsent(
+    profile: Pick<CustomerProfile, 'customerId' | 'marketingConsent' | 'consentChangedAt' | 'birthdayOccasion' | 'birthdayDueAt' | 'winbackStep' | 'winbackDueAt'> &
+      Partial<Pick<CustomerProfile, 'email'>>,
+  ): Promise<boolean>;
 }
 
 export interface NpsResponse {
@@ -136,12 +145,14 @@ export interface OrderStore {
   addToHistory(customerId: string, order: OrderHistoryEntry): Promise<StoredHistory>;
   /** Adds a cancellation or a refund to the customer's history (once, however often); resolves to the whole history. */
   addChange(customerId: string, change: OrderChange): Promise<StoredHistory>;
+  /** The customer an order belongs to, found by the order id alone; undefined while no event of the order is stored. */
+  customerOf(orderId: string): Promise<string | undefined>;
   /** What is stored of an order. */
   get(customerId: string, orderId: string): Promise<OrderRecord>;
   /** Marks an order as no longer counting (the first time stays); what is stored of it. */
   markCancelled(customerId: string, orderId: string, at: string): Promise<OrderRecord>;
   /** Records the delivery (the first report wins); the order as it now stands (placedAt unknown while the order has not come). */
-  recordDelivery(delivery: OrderDelivered): Promise<{ placedAt?: string; deliveredAt: string; cancelledAt?: string }>;
+  recordDelivery(delivery: OrderDelivered & { customerId: string }): Promise<{ placedAt?: string; deliveredAt: string; cancelledAt?: string }>;
   /** The customer's latest order that counts (by `placedAt`), with its delivery if reported. */
   latest(customerId: string): Promise<{ orderId: string; placedAt: string; deliveredAt?: string } | undefined>;
 }

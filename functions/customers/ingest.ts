@@ -5,10 +5,10 @@
  */
 import { z } from 'zod';
 import type { Config } from '../config';
-import { parseBounded, rejection } from '../events/bounded';
+import { measure, parseBounded, rejection } from '../events/bounded';
 import { outgoing, stableEventId } from '../events/event';
 import { campaignConversion, campaignConversionReverted, type Campaign } from '../events/retention';
-import { customerDeleted, customerUpserted, orderCancelled, orderDelivered, orderPlaced, orderRefunded, type OrderPlaced } from '../events/shop';
+import { customerConsentChanged, customerDeleted, customerUpserted, orderCancelled, orderDelivered, orderPlaced, orderRefunded, type OrderPlaced } from '../events/shop';
 import { nextDueFor } from '../campaigns/birthday/rules';
 import { attributeOrder } from '../campaigns/conversions';
 import { historyStats, nextWinbackFor, stepsSentIn } from '../campaigns/winback/rules';
@@ -16,10 +16,12 @@ import { surveyDue, type SurveyDueInput } from '../campaigns/nps/rules';
 import type { CustomerStore, DiscountCodes, EventPublisher, KpiCounters, OrderRecord, OrderStore } from '../campaigns/ports';
 import { conversionChanges, customerFootprint } from '../ops/counters';
 import { isMailable, timeZoneOf, type CustomerProfile } from './profile';
+import { isPlatformEvent, translatePlatformEvent } from '../sources';
 import { countingOrders, historyVersion, type OrderChange, type StoredHistory } from './order-history';
 
 export const shopEventSchema = z.discriminatedUnion('detail-type', [
   customerUpserted.envelope,
+  customerConsentChanged.envelope,
   orderPlaced.envelope,
   orderDelivered.envelope,
   orderCancelled.envelope,
@@ -36,7 +38,8 @@ export interface IngestPorts {
   kpis: KpiCounters;
 }
 
-export type IngestOutcome = 'stored' | 'duplicate' | 'stale' | 'rejected';
+/** `ignored`: a platform's topic the engine does not use. */
+export type IngestOutcome = 'stored' | 'duplicate' | 'stale' | 'rejected' | 'ignored';
 
 export interface IngestResult {
   outcome: IngestOutcome;
@@ -47,7 +50,49 @@ export interface IngestResult {
   reverted?: { campaign: Campaign; step?: number };
 }
 
+/** An event about an order no event of which is stored yet: thrown, so the queue delivers it again later. */
+export class OrderNotYetKnown extends Error {
+  constructor(orderId: string) {
+    super(`order ${orderId} is not known yet`);
+    this.name = 'OrderNotYetKnown';
+  }
+}
+
+/**
+ * An event from the bus: the shop's own, or a shop platform's (docs/design.md §3a),
+ * translated first into the shop's own and each of those ingested in order.
+ */
+/**
+ * The customer of an event that may name only its order (Shopify's refunds and
+ * fulfillments): found through the order index; until an event of the order
+ * is stored, the event is tried again (the queue delivers it later).
+ */
+const customerOfOrder = async (customerId: string | undefined, orderId: string, ports: IngestPorts) => {
+  const found = customerId ?? (await ports.orders.customerOf(orderId));
+  if (found === undefined) throw new OrderNotYetKnown(orderId);
+  return found;
+};
+
 export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestResult> => {
+  if (!isPlatformEvent(raw)) return ingestShopEvent(raw, ports);
+  // Bounded before translating too: a platform's payload is a stranger's as much as any.
+  const { bytes, problem } = measure(raw);
+  const translation = problem ? { kind: 'rejected' as const, reason: problem } : translatePlatformEvent(raw);
+  if (translation.kind === 'ignored') return { outcome: 'ignored', reason: translation.reason };
+  if (translation.kind === 'rejected') {
+    await ports.events.publish([rejection(raw, translation.reason, bytes)]);
+    return { outcome: 'rejected', reason: translation.reason };
+  }
+  const results: IngestResult[] = [];
+  for (const line of translation.events) results.push(await ingestShopEvent(line, ports));
+  // One platform event, one result: stored when any of its events was, with what they converted or reverted.
+  return {
+    outcome: results.find((result) => result.outcome === 'stored')?.outcome ?? results[0]?.outcome ?? 'ignored',
+    ...Object.assign({}, ...results.map(({ conversion, reverted, reason }) => ({ ...(conversion && { conversion }), ...(reverted && { reverted }), ...(reason && { reason }) }))),
+  };
+};
+
+const ingestShopEvent = async (raw: unknown, ports: IngestPorts): Promise<IngestResult> => {
   // Bounded before parsing, so nothing a stranger sends can throw; the dead letter keeps a bounded copy.
   const parsed = parseBounded(shopEventSchema, raw);
   if (!parsed.success) {
@@ -60,12 +105,20 @@ export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestRe
   switch (event['detail-type']) {
     case 'Customer Upserted': {
       const existing = await ports.customers.get(event.detail.customerId);
-      const profile: CustomerProfile = { ...existing, ...event.detail, updatedAt: time.toISOString(), deletedAt: undefined };
+      const updatedAt = time.toISOString();
+      // Consent changed on its own since (a platform's consent topic): this older update does not undo it.
+      const { marketingConsent, ...detail } = event.detail;
+      const consent =
+        marketingConsent !== undefined && !(existing?.consentChangedAt && existing.consentChangedAt > updatedAt)
+          ? { marketingConsent, consentChangedAt: updatedAt }
+          : {};
+      const profile: CustomerProfile = { ...existing, ...detail, ...consent, updatedAt, deletedAt: undefined };
       const birthday = nextDueFor(profile, time, ports.config, existing?.birthdayLastYear);
       const winback = nextWinbackFor(profile, time, ports.config);
       const stored = await ports.customers.upsert({
-        ...event.detail,
-        updatedAt: profile.updatedAt,
+        ...detail,
+        ...consent,
+        updatedAt,
         birthdayOccasion: birthday?.occasion,
         birthdayDueAt: birthday?.dueAt.toISOString(),
         winbackStep: winback?.step,
@@ -76,20 +129,45 @@ export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestRe
       if (stored && existing?.lastOrderAt && !existing.updatedAt && isMailable(profile)) await surveyLatestOrder(profile, time, ports);
       return { outcome: stored ? 'stored' : 'stale' };
     }
+    case 'Customer Consent Changed': {
+      const { customerId, email, marketingConsent } = event.detail;
+      const changedAt = new Date(event.detail.changedAt).toISOString();
+      const existing = await ports.customers.get(customerId);
+      if (existing?.deletedAt || (existing?.consentChangedAt && existing.consentChangedAt > changedAt)) return { outcome: 'stale' };
+      const profile = { ...existing, customerId, email: existing?.email ?? email, marketingConsent, consentChangedAt: changedAt } as CustomerProfile;
+      const birthday = nextDueFor(profile, time, ports.config, existing?.birthdayLastYear);
+      const winback = nextWinbackFor(profile, time, ports.config);
+      const stored = await ports.customers.setConsent({
+        customerId,
+        ...(!existing?.email && { email }),
+        marketingConsent,
+        consentChangedAt: changedAt,
+        birthdayOccasion: birthday?.occasion,
+        birthdayDueAt: birthday?.dueAt.toISOString(),
+        winbackStep: winback?.step,
+        winbackDueAt: winback?.dueAt.toISOString(),
+      });
+      // Consent given after the orders came: the survey about the latest one, if its day is still ahead.
+      if (stored && !existing?.marketingConsent && existing?.lastOrderAt && isMailable(profile)) await surveyLatestOrder(profile, time, ports);
+      return { outcome: stored ? 'stored' : 'stale' };
+    }
     case 'Order Placed':
       return placeOrder(event.detail, time, ports);
     case 'Order Delivered': {
-      const order = await ports.orders.recordDelivery(event.detail);
+      const { orderId } = event.detail;
+      const customerId = await customerOfOrder(event.detail.customerId, orderId, ports);
+      const order = await ports.orders.recordDelivery({ ...event.detail, customerId });
       // The survey counts from the delivery, if it is about this order (or none is pending); a cancelled order has none.
-      const profile = await ports.customers.get(event.detail.customerId);
-      const due = profile && isMailable(profile) && !order.cancelledAt ? surveyFor(profile, event.detail.orderId, order, time, ports.config) : undefined;
-      if (due) await ports.customers.setSurveyDue(event.detail.customerId, due, { onlyFor: event.detail.orderId, orNone: true });
+      const profile = await ports.customers.get(customerId);
+      const due = profile && isMailable(profile) && !order.cancelledAt ? surveyFor(profile, orderId, order, time, ports.config) : undefined;
+      if (due) await ports.customers.setSurveyDue(customerId, due, { onlyFor: orderId, orNone: true });
       return { outcome: 'stored' };
     }
     case 'Order Cancelled':
       return changeOrder(event.detail.customerId, { kind: 'cancelled', orderId: event.detail.orderId }, time, ports);
     case 'Order Refunded': {
-      const { customerId, orderId, refundId, amount } = event.detail;
+      const { orderId, refundId, amount } = event.detail;
+      const customerId = await customerOfOrder(event.detail.customerId, orderId, ports);
       return changeOrder(customerId, { kind: 'refunded', orderId, refundId, amount }, time, ports);
     }
     case 'Customer Deleted':

@@ -5,6 +5,8 @@ import type { CustomerUpserted } from '../events/shop';
 export interface CustomerProfile extends CustomerUpserted {
   /** Time of the event that last changed the profile: older events never overwrite newer ones. */
   updatedAt: string;
+  /** When marketing consent last changed (the event's time): an older change never overwrites it. */
+  consentChangedAt?: string;
   /** Set by `Customer Deleted`: personal data is gone. */
   deletedAt?: string;
   /** Year of the last birthday email. */
@@ -59,7 +61,7 @@ export const isMailable = (
   profile: Pick<CustomerProfile, 'marketingConsent' | 'email' | 'deletedAt'> & Partial<Pick<CustomerProfile, 'optedOut'>>,
   campaign?: Campaign,
 ): boolean =>
-  profile.marketingConsent &&
+  profile.marketingConsent === true &&
   !profile.deletedAt &&
   Boolean(profile.email) &&
   !(campaign !== undefined && profile.optedOut?.includes(campaign));

@@ -102,7 +102,8 @@ export const customerUpserted = defineEvent(
     locale: localeSchema.optional(),
     timeZone: timeZoneSchema.optional(),
     birthday: birthdaySchema.optional(),
-    marketingConsent: z.boolean(),
+    /** Absent: unchanged (none for a new customer), as when a platform sends consent on its own (`Customer Consent Changed`). */
+    marketingConsent: z.boolean().optional(),
     /** A key of `birthday.percentOffByTier`: a short label. */
     tier: oneLine(50).optional(),
   }),
@@ -146,7 +147,8 @@ export const orderPlaced = defineEvent(
 export const orderDelivered = defineEvent(
   'shop',
   'Order Delivered',
-  z.object({ orderId: id, customerId: id, deliveredAt: instant }),
+  // `customerId` may be left out (Shopify's fulfillment payloads have none): the engine finds the order's customer.
+  z.object({ orderId: id, customerId: id.optional(), deliveredAt: instant }),
 );
 
 /**
@@ -163,16 +165,29 @@ export const orderCancelled = defineEvent(
  * A refund of part of an order (`refundId`: the shop's id of that refund, so
  * the same refund counts once): the order's revenue is lowered by it; refunds
  * that reach its total make it count no more, as a cancellation does.
+ * `customerId` may be left out (Shopify's refund payloads have none): the
+ * engine finds the order's customer itself.
  */
 export const orderRefunded = defineEvent(
   'shop',
   'Order Refunded',
-  z.object({ orderId: id, customerId: id, refundId: id, refundedAt: instant, amount }),
+  z.object({ orderId: id, customerId: id.optional(), refundId: id, refundedAt: instant, amount }),
+);
+
+/**
+ * Email marketing consent given or withdrawn, on its own (Shopify sends it
+ * apart from the customer since API 2025-01): the latest `changedAt` wins,
+ * whatever else changed in the profile meanwhile.
+ */
+export const customerConsentChanged = defineEvent(
+  'shop',
+  'Customer Consent Changed',
+  z.object({ customerId: id, email: emailSchema.optional(), marketingConsent: z.boolean(), changedAt: instant }),
 );
 
 export const customerDeleted = defineEvent('shop', 'Customer Deleted', z.object({ customerId: id }));
 
-export const shopEvents = [customerUpserted, orderPlaced, orderDelivered, orderCancelled, orderRefunded, customerDeleted] as const;
+export const shopEvents = [customerUpserted, customerConsentChanged, orderPlaced, orderDelivered, orderCancelled, orderRefunded, customerDeleted] as const;
 
 export type CustomerUpserted = z.infer<typeof customerUpserted.detail>;
 export type OrderPlaced = z.infer<typeof orderPlaced.detail>;

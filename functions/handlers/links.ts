@@ -33,6 +33,8 @@ import { emitAll } from '../metrics';
 import { logger, metrics } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
 import { wiring } from '../wiring';
+import { rejection } from '../events/bounded';
+import { isWooPing, translateWoo, verifyWooSignature } from '../sources/woocommerce';
 
 /** Tokens are about 200 characters; anything far longer is not one of ours. */
 const maxTokenChars = 1024;
@@ -112,9 +114,9 @@ const page = (statusCode: number, body: string): APIGatewayProxyStructuredResult
   body,
 });
 
-/** What the links need: the stores behind the use cases, the signing keys, the shop's name for the pages. */
+/** What the links need: the stores behind the use cases, the signing keys, the shop's name for the pages, WooCommerce's webhook secret. */
 export type LinksPorts = Omit<ResponsePorts, 'keyring' | 'customers'> &
-  Omit<UnsubscribePorts, 'keyring'> & { keyring: () => Promise<Keyring>; shopName: string };
+  Omit<UnsubscribePorts, 'keyring'> & { keyring: () => Promise<Keyring>; shopName: string; wooCommerceSecret: () => Promise<string | undefined> };
 
 /**
  * Every request to the public links, answered: a malformed one (a bad token,
@@ -122,12 +124,13 @@ export type LinksPorts = Omit<ResponsePorts, 'keyring' | 'customers'> &
  * and the neutral page, never an error.
  */
 export const linksApp = (links: LinksPorts) => {
-  const { shopName, keyring, ...stores } = links;
+  const { shopName, keyring, wooCommerceSecret, ...stores } = links;
   const invalid = (status = 404) => page(status, invalidLinkPage({ shopName }));
 
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const now = new Date(event.requestContext.timeEpoch);
     const route = `${event.requestContext.http.method} ${event.rawPath}`;
+    if (route === 'POST /webhooks/woocommerce') return wooCommerceWebhook(event, await wooCommerceSecret(), stores.events);
     const ports = { keyring: await keyring(), ...stores };
 
     if (route === 'GET /nps') {
@@ -210,6 +213,55 @@ export const linksApp = (links: LinksPorts) => {
   };
 };
 
+/** A WooCommerce delivery at its largest: an order with hundreds of lines is tens of kilobytes. */
+const maxWebhookBytes = 1024 * 1024;
+
+const json = (statusCode: number, body: object): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  body: JSON.stringify(body),
+});
+
+/**
+ * `POST /webhooks/woocommerce` (docs/design.md §3a): the signature checked over the raw
+ * body (401 and nothing stored when it is missing or wrong), WooCommerce's ping
+ * answered, the payload translated and its shop events published to the bus,
+ * where ingest takes them as any others. A payload that cannot be used is a
+ * dead letter with its reason and still a 200: WooCommerce disables a webhook
+ * after a few failed deliveries, and sending it again would change nothing.
+ */
+const wooCommerceWebhook = async (
+  event: APIGatewayProxyEventV2,
+  secret: string | undefined,
+  events: LinksPorts['events'],
+): Promise<APIGatewayProxyStructuredResultV2> => {
+  if (!secret) return json(404, { error: 'WooCommerce is not configured (sources.woocommerce)' });
+  const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
+  if (raw.length > maxWebhookBytes) return json(413, { error: 'body too large' });
+  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+  const text = raw.toString('utf8');
+  // The ping WooCommerce sends when a webhook is created is unsigned; it stores nothing.
+  if (isWooPing(headers, text)) return json(200, { ok: true });
+  if (!verifyWooSignature(raw, headers['x-wc-webhook-signature'], secret)) return json(401, { error: 'bad or missing X-WC-Webhook-Signature' });
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  const now = new Date(event.requestContext.timeEpoch).toISOString();
+  // A deletion carries no time of its own: the time it reached us.
+  const translation = translateWoo(headers, body, now);
+  if (translation.kind === 'rejected') {
+    logger.warn('webhook rejected', { platform: 'woocommerce', topic: headers['x-wc-webhook-topic'] });
+    await events.publish([rejection({ time: now, ...(typeof body === 'object' && body) }, translation.reason)]);
+  } else if (translation.kind === 'events' && translation.events.length) {
+    await events.publish(translation.events.map((line) => ({ source: line.source, detailType: line['detail-type'], time: line.time, detail: line.detail })));
+  }
+  logger.info('webhook', { platform: 'woocommerce', topic: headers['x-wc-webhook-topic'], outcome: translation.kind });
+  return json(200, { ok: true, outcome: translation.kind });
+};
+
 export const createHandler = (runtime: Runtime) => {
   const { customers, events, kpis } = storeAdapters(runtime);
   const app = linksApp({
@@ -220,6 +272,7 @@ export const createHandler = (runtime: Runtime) => {
     suppressions: dynamoSuppressions(runtime.dynamo, runtime.tableName),
     keyring: runtime.keyring,
     shopName: runtime.config.shop.name,
+    wooCommerceSecret: runtime.wooCommerceSecret,
   });
   return middy(app).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 };

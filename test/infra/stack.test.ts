@@ -805,3 +805,45 @@ describe('alarms: each notifies the encrypted alarm topic (§7, issue 7)', () =>
     });
   });
 });
+
+describe('shop platforms as sources, when the configuration names them (§3a)', () => {
+  const eventSourceName = 'aws.partner/shopify.com/123456/retention';
+  const withSources = () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+    const stack = new RetentionStack(app, 'Retention', {
+      config: parseConfig({ shop: { name: 'Test Shop' }, sources: { shopify: { eventSourceName }, woocommerce: {} } }),
+    });
+    return { stack, template: Template.fromStack(stack) };
+  };
+
+  it('associates Shopify’s partner event bus and feeds its webhooks to the ingest queue', () => {
+    const { stack, template } = withSources();
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: eventSourceName, EventSourceName: eventSourceName });
+    const [busId] = Object.keys(template.findResources('AWS::Events::EventBus', { Properties: { EventSourceName: eventSourceName } }));
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: busId },
+      EventPattern: { source: [{ prefix: 'aws.partner/shopify.com/' }], 'detail-type': ['shopifyWebhook'] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Stack.of(stack).resolve((stack.queues.shopEvents!.node.defaultChild as CfnElement).logicalId), 'Arn'] } })],
+    });
+  });
+
+  it('keeps WooCommerce’s webhook secret, readable by the links function alone, and names it in an output', () => {
+    const { stack, template } = withSources();
+    const secrets = template.findResources('AWS::SecretsManager::Secret', { Properties: { Description: Match.stringLikeRegexp('WooCommerce') } });
+    expect(Object.keys(secrets)).toHaveLength(1);
+    const [secretId] = Object.keys(secrets);
+    const all = template.toJSON().Resources;
+    const withVariable = functionNames.filter((name) => {
+      const fn = all[Stack.of(stack).resolve((stack.functions[name].function.node.defaultChild as CfnElement).logicalId)];
+      return JSON.stringify(fn.Properties.Environment ?? {}).includes(environment.wooCommerceSecretArn);
+    });
+    expect(withVariable).toEqual(['links']);
+    expect(JSON.stringify(template.findOutputs('WooCommerceWebhookSecretName'))).toContain(secretId);
+  });
+
+  it('has neither without the configuration', () => {
+    expect(template.findResources('AWS::Events::EventBus', { Properties: { EventSourceName: Match.anyValue() } })).toEqual({});
+    expect(template.findOutputs('WooCommerceWebhookSecretName')).toEqual({});
+  });
+});

@@ -65,6 +65,10 @@ const fakePorts = () => {
         return true;
       },
       setOptedOut: async () => undefined,
+      setConsent: async (profile) => {
+        storable(profile);
+        return true;
+      },
     },
     orders: {
       recordOrder: async (order, facts) => {
@@ -86,6 +90,7 @@ const fakePorts = () => {
         return { orders: histories.get(customerId) ?? [], changes: [change] };
       },
       get: async () => ({ attribution: null }),
+      customerOf: async () => 'c1',
       markCancelled: async (_, __, at) => ({ cancelledAt: at, attribution: null }),
       recordDelivery: async (delivery) => {
         storable(delivery);
@@ -133,7 +138,7 @@ const text = (length: number) => {
 };
 
 type Detail = Record<string, unknown>;
-const detailTypes = ['Customer Upserted', 'Order Placed', 'Order Delivered', 'Order Cancelled', 'Order Refunded', 'Customer Deleted'] as const;
+const detailTypes = ['Customer Upserted', 'Customer Consent Changed', 'Order Placed', 'Order Delivered', 'Order Cancelled', 'Order Refunded', 'Customer Deleted'] as const;
 type DetailType = (typeof detailTypes)[number];
 
 const envelope = (detailType: DetailType, detail: unknown, overrides: Record<string, unknown> = {}) => ({
@@ -176,6 +181,8 @@ const validDetail = (detailType: DetailType): Detail => {
       };
     case 'Order Delivered':
       return { orderId: text(int(1, 128)), customerId, deliveredAt: pick(['2026-03-31T10:00:00Z', '2026-04-01T00:00:00-12:00']) };
+    case 'Customer Consent Changed':
+      return { customerId, ...(random() < 0.5 && { email: 'ana@example.com' }), marketingConsent: random() < 0.5, changedAt: '2026-03-31T18:00:00+08:00' };
     case 'Order Cancelled':
       return { orderId: text(int(1, 128)), customerId, cancelledAt: '2026-03-31T10:00:00Z', ...(random() < 0.5 && { refunded: pick([0, 42.5, maxOrderTotal]) }) };
     case 'Order Refunded':
@@ -216,7 +223,7 @@ const badValues: Record<DetailType, Record<string, unknown[]>> = {
     locale: ['en_US', 'x-private', 'i-klingon', 'root', 'en-a-bbb-a-ccc', 'en-US-u-ca-gregory-nu-latn-x-abcdefg', big(300 * kb), '', 7],
     timeZone: ['Mars/Olympus', `Europe/${big(60)}`, big(300 * kb), '', 7],
     birthday: ['2026-02-30', '2025-02-29', '--13-01', '--02-30', '04-10', big(300 * kb), 19900410],
-    marketingConsent: ['yes', 1, null, undefined],
+    marketingConsent: ['yes', 1, null],
     tier: oneLine(50),
   },
   'Order Placed': {
@@ -231,6 +238,12 @@ const badValues: Record<DetailType, Record<string, unknown[]>> = {
     orderId: idValues,
     customerId: idValues,
     deliveredAt: ['yesterday', '2026-13-01T00:00:00Z', big(400 * kb), null],
+  },
+  'Customer Consent Changed': {
+    customerId: idValues,
+    email: ['not-an-address', `${big(65)}@example.com`, 7],
+    marketingConsent: ['subscribed', 1, null, undefined],
+    changedAt: ['yesterday', big(400 * kb), undefined],
   },
   'Order Cancelled': {
     orderId: idValues,

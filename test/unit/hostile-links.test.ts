@@ -39,6 +39,7 @@ const fakeLinks = () => {
   const app = linksApp({
     shopName,
     keyring: async () => keyring,
+    wooCommerceSecret: async () => undefined,
     customers: {
       get: async (id) => profiles.get(id),
       setOptedOut: async (id, campaigns) => {

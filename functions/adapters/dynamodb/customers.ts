@@ -138,6 +138,9 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
         ...(profile.winbackLapse !== undefined && { winbackLapse: profile.winbackLapse, winbackStepsSent: profile.winbackStepsSent ?? 0 }),
       };
       for (const field of shopFields) values[field] = profile[field];
+      // Consent left out is consent unchanged (a platform sends it on its own).
+      if (profile.marketingConsent === undefined) delete values.marketingConsent;
+      else values.consentChangedAt = profile.consentChangedAt ?? profile.updatedAt;
       return ignoreConditionFailure(
         client.send(
           new UpdateCommand({
@@ -238,6 +241,30 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
     },
 
     setSurveyDue,
+
+    setConsent(profile) {
+      const values: Record<string, unknown> = {
+        customerId: profile.customerId,
+        marketingConsent: profile.marketingConsent,
+        consentChangedAt: profile.consentChangedAt,
+        birthdayOccasion: profile.birthdayOccasion,
+        birthdayDueAt: profile.birthdayDueAt,
+        birthdayDueShard: dueShard(profile.customerId, profile.birthdayDueAt),
+        winbackStep: profile.winbackStep,
+        winbackDueAt: profile.winbackDueAt,
+        winbackDueShard: dueShard(profile.customerId, profile.winbackDueAt),
+        ...(profile.email !== undefined && { email: profile.email }),
+      };
+      return ignoreConditionFailure(
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key(profile.customerId),
+            ...updateOf(values, '(attribute_not_exists(consentChangedAt) OR consentChangedAt <= :consentChangedAt) AND attribute_not_exists(deletedAt)'),
+          }),
+        ),
+      );
+    },
 
     async setOptedOut(customerId, campaigns) {
       // Stored in one canonical order, without repeats, so equal choices are equal lists.

@@ -1,5 +1,5 @@
 /** Orders, keyed by orderId under their customer: the same order placed twice counts once. */
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OrderFacts, OrderStore, StoredOrder } from '../../campaigns/ports';
 import type { OrderHistoryEntry } from '../../campaigns/winback/rules';
 import { countingOrders, type OrderChange, type StoredHistory } from '../../customers/order-history';
@@ -46,7 +46,7 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
         // A delivery may arrive before its order: the item may exist, but without placedAt. The first values win,
         // and so does the first attribution: decided once, with the order, before anything follows from it.
         UpdateExpression:
-          'SET orderId = :orderId, placedAt = if_not_exists(placedAt, :placedAt), #total = if_not_exists(#total, :total), ' +
+          'SET orderId = :orderId, orderKey = :orderId, placedAt = if_not_exists(placedAt, :placedAt), #total = if_not_exists(#total, :total), ' +
           'currency = if_not_exists(currency, :currency), discountCode = if_not_exists(discountCode, :discountCode), ' +
           'attribution = if_not_exists(attribution, :attribution)',
         ExpressionAttributeNames: { '#total': 'total' },
@@ -116,12 +116,27 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
       new UpdateCommand({
         TableName: tableName,
         Key: orderItem(customerId, orderId),
-        UpdateExpression: 'SET orderId = :orderId, cancelledAt = if_not_exists(cancelledAt, :at)',
+        UpdateExpression: 'SET orderId = :orderId, orderKey = :orderId, cancelledAt = if_not_exists(cancelledAt, :at)',
         ExpressionAttributeValues: { ':orderId': orderId, ':at': at },
         ReturnValues: 'ALL_NEW',
       }),
     );
     return orderOf(Attributes);
+  },
+
+  async customerOf(orderId) {
+    // Through the order index (eventually consistent): an order stored a moment ago may not be there yet.
+    const { Items } = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'orders',
+        KeyConditionExpression: 'orderKey = :orderId',
+        ExpressionAttributeValues: { ':orderId': orderId },
+        Limit: 1,
+      }),
+    );
+    const pk = Items?.[0]?.pk as string | undefined;
+    return pk?.slice('CUSTOMER#'.length);
   },
 
   async latest(customerId) {
@@ -137,7 +152,7 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
       new UpdateCommand({
         TableName: tableName,
         Key: orderItem(delivery.customerId, delivery.orderId),
-        UpdateExpression: 'SET orderId = :orderId, deliveredAt = if_not_exists(deliveredAt, :deliveredAt)',
+        UpdateExpression: 'SET orderId = :orderId, orderKey = :orderId, deliveredAt = if_not_exists(deliveredAt, :deliveredAt)',
         ExpressionAttributeValues: { ':orderId': delivery.orderId, ':deliveredAt': new Date(delivery.deliveredAt).toISOString() },
         ReturnValues: 'ALL_NEW',
       }),

@@ -30,18 +30,21 @@ export const tableSchema = {
    * is due: a sweep reads `dueAt <= now` in each shard, so exactly the
    * customers due, however long ago (an item is never stranded), and no
    * partition takes more than its share of the writes (docs/design.md §8). The outbox
-   * index holds the sends whose events are not yet published.
+   * index holds the sends whose events are not yet published. The order index
+   * finds an order's customer by the order id alone (a platform's refund names
+   * only its order).
    */
   indexes: {
     birthdayDue: { partitionKey: 'birthdayDueShard', sortKey: 'birthdayDueAt' },
     winbackDue: { partitionKey: 'winbackDueShard', sortKey: 'winbackDueAt' },
     npsDue: { partitionKey: 'npsDueShard', sortKey: 'npsDueAt' },
     outbox: { partitionKey: 'outboxShard', sortKey: 'outboxAt' },
+    orders: { partitionKey: 'orderKey', sortKey: 'sk' },
   },
 } as const;
 
 export type IndexName = keyof typeof tableSchema.indexes;
-export type DueIndexName = Exclude<IndexName, 'outbox'>;
+export type DueIndexName = Exclude<IndexName, 'outbox' | 'orders'>;
 
 /** Partitions of each sparse index: at 10 million customers, a busy hour's writes stay far below 1,000 a second in each. */
 export const indexShards = 1;
