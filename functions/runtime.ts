@@ -47,8 +47,9 @@ export interface Runtime {
   /** The queue of send jobs, for the functions that enqueue them. */
   sendJobsQueueUrl?: string;
   /**
-   * The infrastructure's clock, for leases only: the wall clock on AWS, the
-   * bus clock locally. Business time always comes from the event (docs/design.md §2).
+   * The infrastructure's clock: the wall clock on AWS, the bus clock locally.
+   * For leases, and so that nothing is planned before the moment it is decided;
+   * business time otherwise always comes from the event (docs/design.md §2).
    */
   now: () => Date;
   /** Keys that sign links; the first is current, the others still verify. */

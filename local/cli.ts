@@ -14,6 +14,14 @@ const usage = `usage:
                                                        --faults ses=0.2,dynamodb=0.05,crash=0.01: inject failures,
                                                        or one kind: dynamodb.after=0.1; --seed N: their draws)
   retention publish FILE [--bus URL]                   puts the events in FILE on the running local bus
+  retention import --customers FILE --orders FILE [--format shopify|generic] [--bus URL|NAME | --out FILE]
+                                                       publishes a shop's history from its CSV exports (Shopify's, or
+                                                       the generic format of the README): on the running local bus
+                                                       (--bus URL: another), on the AWS event bus NAME, or as simulate
+                                                       input lines (--out FILE); bad rows are reported as FILE:LINE
+                                                       and skipped; an interrupted import goes on where it stopped
+                                                       (--checkpoint FILE, default <customers>.import-checkpoint.json;
+                                                       --restart: from the start)
   retention templates check [--dir DIR]                checks every template in DIR (default templates/): prints
                                                        each problem as file:line:column message; exits 1 if any
   retention studio [--port N] [--dir DIR]              the template studio: edit, preview, check, save and send
@@ -108,6 +116,67 @@ const main = async (argv: string[]) => {
       for (const reason of [...rejected.map((r) => r.reason), ...failed]) console.error(`rejected: ${reason}`);
       console.log(`published ${published} events to ${busUrl}`);
       if (rejected.length || failed.length) process.exitCode = 1;
+      return;
+    }
+    case 'import': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: {
+          customers: { type: 'string' },
+          orders: { type: 'string' },
+          format: { type: 'string' },
+          bus: { type: 'string' },
+          out: { type: 'string' },
+          checkpoint: { type: 'string' },
+          restart: { type: 'boolean' },
+        },
+        allowPositionals: true,
+        strict: true,
+      });
+      if (positionals.length) throw new UsageError(`import takes no '${positionals[0]}': its files are --customers FILE and --orders FILE`);
+      const { existsSync } = await import('node:fs');
+      for (const name of ['customers', 'orders'] as const) {
+        const file = values[name];
+        if (!file) throw new UsageError(`--${name} FILE is required`);
+        if (!existsSync(file)) throw new UsageError(`--${name} ${file}: no such file`);
+      }
+      const { ImportError, importFormats, importHistory } = await import('./import');
+      const format = (values.format ?? 'shopify') as (typeof importFormats)[number];
+      if (!importFormats.includes(format)) throw new UsageError(`--format '${values.format}' is not one of ${importFormats.join(', ')}`);
+      if (values.out !== undefined && values.bus !== undefined) throw new UsageError('--out and --bus are two destinations: give one');
+      const bus = values.bus ?? localBusUrl;
+      const to =
+        values.out !== undefined
+          ? { kind: 'file' as const, path: values.out }
+          : /^https?:\/\//i.test(bus)
+            ? { kind: 'local' as const, url: bus }
+            : { kind: 'aws' as const, busName: bus };
+      // Ctrl+C: the batch under way is finished and checkpointed, so the same command goes on from there.
+      const stop = new AbortController();
+      const interrupt = () => stop.abort();
+      process.once('SIGINT', interrupt);
+      process.once('SIGTERM', interrupt);
+      const summary = await importHistory({
+        format,
+        customers: values.customers!,
+        orders: values.orders!,
+        to,
+        checkpoint: values.checkpoint,
+        restart: values.restart,
+        signal: stop.signal,
+        progress: process.stderr,
+      }).catch((error: Error) => {
+        throw error instanceof ImportError ? new UsageError(error.message) : error;
+      });
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+      if (summary.resumedFrom) console.error(`resumed after ${summary.resumedFrom} of ${summary.events} events (${summary.checkpoint})`);
+      if (summary.interrupted) {
+        console.error(`interrupted after ${summary.published} of ${summary.events} events; the same command goes on from there (${summary.checkpoint})`);
+        process.exitCode = 130;
+        return;
+      }
+      console.log(`imported ${summary.customers} customers, ${summary.orders} orders (${summary.events} events); ${summary.skippedRows} rows skipped`);
       return;
     }
     case 'start': {

@@ -8,6 +8,7 @@ import { eventBridgePublisher } from './eventbridge';
 
 export const storeAdapters = (runtime: Runtime) => ({
   config: runtime.config,
+  now: runtime.now,
   customers: dynamoCustomerStore(runtime.dynamo, runtime.tableName),
   orders: dynamoOrderStore(runtime.dynamo, runtime.tableName),
   codes: dynamoDiscountCodes(runtime.dynamo, runtime.tableName),

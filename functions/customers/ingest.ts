@@ -31,6 +31,8 @@ export const shopEventSchema = z.discriminatedUnion('detail-type', [
 
 export interface IngestPorts {
   config: Config;
+  /** The clock the function runs by (the wall clock on AWS, the bus clock locally). */
+  now: () => Date;
   customers: CustomerStore;
   orders: OrderStore;
   codes: DiscountCodes;
@@ -62,6 +64,14 @@ export class OrderNotYetKnown extends Error {
  * An event from the bus: the shop's own, or a shop platform's (docs/design.md §3a),
  * translated first into the shop's own and each of those ingested in order.
  */
+/**
+ * From when an event's occasions are planned: its own time, or the moment it is
+ * processed if that is later. History loaded today, or an event that waited in
+ * a queue, plans nothing in the past: an occasion whose day is over is missed,
+ * never sent late (docs/design.md §3).
+ */
+const dueFrom = (time: Date, ports: IngestPorts) => new Date(Math.max(time.getTime(), ports.now().getTime()));
+
 /**
  * The customer of an event that may name only its order (Shopify's refunds and
  * fulfillments): found through the order index; until an event of the order
@@ -113,8 +123,8 @@ const ingestShopEvent = async (raw: unknown, ports: IngestPorts): Promise<Ingest
           ? { marketingConsent, consentChangedAt: updatedAt }
           : {};
       const profile: CustomerProfile = { ...existing, ...detail, ...consent, updatedAt, deletedAt: undefined };
-      const birthday = nextDueFor(profile, time, ports.config, existing?.birthdayLastYear);
-      const winback = nextWinbackFor(profile, time, ports.config);
+      const birthday = nextDueFor(profile, dueFrom(time, ports), ports.config, existing?.birthdayLastYear);
+      const winback = nextWinbackFor(profile, dueFrom(time, ports), ports.config);
       const stored = await ports.customers.upsert({
         ...detail,
         ...consent,
@@ -135,8 +145,8 @@ const ingestShopEvent = async (raw: unknown, ports: IngestPorts): Promise<Ingest
       const existing = await ports.customers.get(customerId);
       if (existing?.deletedAt || (existing?.consentChangedAt && existing.consentChangedAt > changedAt)) return { outcome: 'stale' };
       const profile = { ...existing, customerId, email: existing?.email ?? email, marketingConsent, consentChangedAt: changedAt } as CustomerProfile;
-      const birthday = nextDueFor(profile, time, ports.config, existing?.birthdayLastYear);
-      const winback = nextWinbackFor(profile, time, ports.config);
+      const birthday = nextDueFor(profile, dueFrom(time, ports), ports.config, existing?.birthdayLastYear);
+      const winback = nextWinbackFor(profile, dueFrom(time, ports), ports.config);
       const stored = await ports.customers.setConsent({
         customerId,
         ...(!existing?.email && { email }),
@@ -159,7 +169,7 @@ const ingestShopEvent = async (raw: unknown, ports: IngestPorts): Promise<Ingest
       const order = await ports.orders.recordDelivery({ ...event.detail, customerId });
       // The survey counts from the delivery, if it is about this order (or none is pending); a cancelled order has none.
       const profile = await ports.customers.get(customerId);
-      const due = profile && isMailable(profile) && !order.cancelledAt ? surveyFor(profile, orderId, order, time, ports.config) : undefined;
+      const due = profile && isMailable(profile) && !order.cancelledAt ? surveyFor(profile, orderId, order, dueFrom(time, ports), ports.config) : undefined;
       if (due) await ports.customers.setSurveyDue(customerId, due, { onlyFor: orderId, orNone: true });
       return { outcome: 'stored' };
     }
@@ -205,12 +215,12 @@ const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): P
   if (!counted && !stored.cancelledAt) await ports.orders.markCancelled(order.customerId, order.orderId, time.toISOString());
 
   const profile = existing && { ...existing, ...stats };
-  const winback = profile && { due: nextWinbackFor(profile, time, ports.config), stepsSent: stepsSentIn(profile) };
+  const winback = profile && { due: nextWinbackFor(profile, dueFrom(time, ports), ports.config), stepsSent: stepsSentIn(profile) };
   const converted = attribution?.campaign === 'winback' ? existing?.winbackLastSendKey : undefined;
   // The survey is about the latest order; until its delivery is reported (it may have come first), it counts from the order.
   const survey =
     counted && profile && isMailable(profile) && stats.lastOrderAt === placedAt
-      ? surveyFor(profile, order.orderId, { placedAt, deliveredAt: stored.deliveredAt }, time, ports.config)
+      ? surveyFor(profile, order.orderId, { placedAt, deliveredAt: stored.deliveredAt }, dueFrom(time, ports), ports.config)
       : undefined;
   const version = historyVersion(storedHistory);
   await ports.customers.setOrderStats(order.customerId, stats, version, winback, { converted: counted && converted, survey });
@@ -259,7 +269,7 @@ const changeOrder = async (customerId: string, change: OrderChange, time: Date, 
   const stats = historyStats(history);
 
   const profile = existing && { ...existing, ...stats };
-  const winback = profile && { due: nextWinbackFor(profile, time, ports.config), stepsSent: stepsSentIn(profile) };
+  const winback = profile && { due: nextWinbackFor(profile, dueFrom(time, ports), ports.config), stepsSent: stepsSentIn(profile) };
   await ports.customers.setOrderStats(customerId, stats, version, winback);
   await ports.kpis.footprint(customerId, version, customerFootprint(history, ports.config.winback));
   if (!counted && profile?.npsOrderId === change.orderId) {
@@ -297,7 +307,7 @@ const previousSurvey = async (profile: CustomerProfile, stored: StoredHistory, c
   // Only recent orders can still have their survey day ahead: a few reads at most.
   for (const candidate of candidates.slice(0, 3)) {
     const order = await ports.orders.get(profile.customerId, candidate.orderId);
-    if (order.deliveredAt) return surveyFor(profile, candidate.orderId, { deliveredAt: order.deliveredAt }, time, ports.config);
+    if (order.deliveredAt) return surveyFor(profile, candidate.orderId, { deliveredAt: order.deliveredAt }, dueFrom(time, ports), ports.config);
   }
   return undefined;
 };
@@ -305,7 +315,7 @@ const previousSurvey = async (profile: CustomerProfile, stored: StoredHistory, c
 const surveyLatestOrder = async (profile: CustomerProfile, time: Date, ports: IngestPorts) => {
   const latest = await ports.orders.latest(profile.customerId);
   if (!latest) return;
-  const survey = surveyFor(profile, latest.orderId, latest, time, ports.config);
+  const survey = surveyFor(profile, latest.orderId, latest, dueFrom(time, ports), ports.config);
   if (survey) await ports.customers.setSurveyDue(profile.customerId, survey, { onlyFor: latest.orderId, orNone: true });
 };
 

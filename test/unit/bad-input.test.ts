@@ -43,6 +43,8 @@ const fakePorts = () => {
   };
   const ports: IngestPorts = {
     config: parseConfig({}),
+    // Before every event: each is planned from its own time.
+    now: () => new Date(0),
     customers: {
       get: async (id) => profiles.get(id),
       upsert: async (profile) => {
