@@ -72,6 +72,16 @@ const ignoreConditionFailure = async (write: Promise<unknown>): Promise<boolean>
 /** The customer's shard of a due-time index, while something is due (removed with the due time). */
 const dueShard = (customerId: string, dueAt: string | undefined) => (dueAt === undefined ? undefined : shardOf(customerId));
 
+/** The pending birthday email and winback step, with their index shards. */
+const dueSlotValues = (profile: Pick<CustomerProfile, 'customerId' | 'birthdayOccasion' | 'birthdayDueAt' | 'winbackStep' | 'winbackDueAt'>) => ({
+  birthdayOccasion: profile.birthdayOccasion,
+  birthdayDueAt: profile.birthdayDueAt,
+  birthdayDueShard: dueShard(profile.customerId, profile.birthdayDueAt),
+  winbackStep: profile.winbackStep,
+  winbackDueAt: profile.winbackDueAt,
+  winbackDueShard: dueShard(profile.customerId, profile.winbackDueAt),
+});
+
 const customerIdOf = (pk: unknown) => String(pk).slice('CUSTOMER#'.length);
 
 export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: string): CustomerStore => {
@@ -128,12 +138,7 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
         customerId: profile.customerId,
         updatedAt: profile.updatedAt,
         deletedAt: undefined,
-        birthdayOccasion: profile.birthdayOccasion,
-        birthdayDueAt: profile.birthdayDueAt,
-        birthdayDueShard: dueShard(profile.customerId, profile.birthdayDueAt),
-        winbackStep: profile.winbackStep,
-        winbackDueAt: profile.winbackDueAt,
-        winbackDueShard: dueShard(profile.customerId, profile.winbackDueAt),
+        ...dueSlotValues(profile),
         // The sequence's progress outlives a pause (no consent for a while): set, never removed here.
         ...(profile.winbackLapse !== undefined && { winbackLapse: profile.winbackLapse, winbackStepsSent: profile.winbackStepsSent ?? 0 }),
       };
@@ -247,12 +252,7 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
         customerId: profile.customerId,
         marketingConsent: profile.marketingConsent,
         consentChangedAt: profile.consentChangedAt,
-        birthdayOccasion: profile.birthdayOccasion,
-        birthdayDueAt: profile.birthdayDueAt,
-        birthdayDueShard: dueShard(profile.customerId, profile.birthdayDueAt),
-        winbackStep: profile.winbackStep,
-        winbackDueAt: profile.winbackDueAt,
-        winbackDueShard: dueShard(profile.customerId, profile.winbackDueAt),
+        ...dueSlotValues(profile),
         ...(profile.email !== undefined && { email: profile.email }),
       };
       return ignoreConditionFailure(
