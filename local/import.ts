@@ -57,7 +57,6 @@ import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } 
 import { parse, type CsvError } from 'csv-parse';
 import { z } from 'zod';
 import { jitteredBackoff, patientRetries } from '../functions/adapters/retries';
-import { timeZoneSchema } from '../functions/config';
 import { isoInstant } from '../functions/events/event';
 import { customerUpserted, orderCancelled, orderDelivered, orderPlaced, orderRefunded } from '../functions/events/shop';
 import { countryTimeZone } from '../functions/sources/shopify';
@@ -140,21 +139,8 @@ const checked = (
   return fail(columns[field] ?? (field || '(row)'), issue.message);
 };
 
-/**
- * `Customer Upserted` with its time zone checked once per distinct zone: luxon
- * checks one by building a formatter, most of a row's cost otherwise.
- */
-const zoneProblems = new Map<string, string | undefined>();
-const zoneProblem = (zone: string) => {
-  if (!zoneProblems.has(zone)) zoneProblems.set(zone, timeZoneSchema.safeParse(zone).error?.issues[0]?.message);
-  return zoneProblems.get(zone);
-};
-const customer = { ...customerUpserted, detail: customerUpserted.detail.extend({ timeZone: z.string().optional() }) };
-const checkedCustomer = (detail: Record<string, unknown> & { timeZone?: string }, importedAt: string, columns: Record<string, string | undefined>) => {
-  const problem = detail.timeZone === undefined ? undefined : zoneProblem(detail.timeZone);
-  if (problem) fail(columns.timeZone!, problem);
-  return checked(customer, importedAt, detail, columns);
-};
+const checkedCustomer = (detail: Record<string, unknown>, importedAt: string, columns: Record<string, string | undefined>) =>
+  checked(customerUpserted, importedAt, detail, columns);
 
 /** The columns each format must have: a file without them is not that export. */
 export const requiredColumns = {
