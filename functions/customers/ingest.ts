@@ -61,10 +61,6 @@ export class OrderNotYetKnown extends Error {
 }
 
 /**
- * An event from the bus: the shop's own, or a shop platform's (docs/design.md §3a),
- * translated first into the shop's own and each of those ingested in order.
- */
-/**
  * From when an event's occasions are planned: its own time, or the moment it is
  * processed if that is later. History loaded today, or an event that waited in
  * a queue, plans nothing in the past: an occasion whose day is over is missed,
@@ -83,6 +79,10 @@ const customerOfOrder = async (customerId: string | undefined, orderId: string, 
   return found;
 };
 
+/**
+ * An event from the bus: the shop's own, or a shop platform's (docs/design.md §3a),
+ * translated first into the shop's own and each of those ingested in order.
+ */
 export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestResult> => {
   if (!isPlatformEvent(raw)) return ingestShopEvent(raw, ports);
   // Bounded before translating too: a platform's payload is a stranger's as much as any.
@@ -96,9 +96,11 @@ export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestRe
   const results: IngestResult[] = [];
   for (const line of translation.events) results.push(await ingestShopEvent(line, ports));
   // One platform event, one result: stored when any of its events was, with what they converted or reverted.
+  const stored = results.find((result) => result.outcome === 'stored');
   return {
-    outcome: results.find((result) => result.outcome === 'stored')?.outcome ?? results[0]?.outcome ?? 'ignored',
-    ...Object.assign({}, ...results.map(({ conversion, reverted, reason }) => ({ ...(conversion && { conversion }), ...(reverted && { reverted }), ...(reason && { reason }) }))),
+    outcome: stored ? 'stored' : (results[0]?.outcome ?? 'ignored'),
+    conversion: results.find((result) => result.conversion)?.conversion,
+    reverted: results.find((result) => result.reverted)?.reverted,
   };
 };
 
