@@ -4,10 +4,12 @@
  * a simulated year at 1,000, 3,000 and 10,000 customers (bench/year.ts),
  * where its CPU time goes (bench/profile.ts), ingest one event at a time
  * (bench/ingest.ts), the Lambda bundles, their cold import and rendering
- * (bench/lambdas.ts). Measurements, never pass/fail tests.
+ * (bench/lambdas.ts), importing a shop's history (bench/import.ts).
+ * Measurements, never pass/fail tests.
  *
  *   npm run bench                          # all of it
  *   npm run bench -- --only year --customers 1000,3000
+ *   npm run bench -- --only import --import-customers 1000,3000
  *   npm run bench -- --campaigns           # the sweeps at 10,000 and 100,000 customers (bench/campaigns.ts)
  *   npm run bench -- --capacity            # DynamoDB per partition at 10 million customers (bench/capacity.ts)
  */
@@ -28,10 +30,14 @@ import { machine, writeSection } from './report';
 import { measureYear, yearTable, type YearRow } from './year';
 
 const { values } = parseArgs({
-  options: { only: { type: 'string' }, customers: { type: 'string', default: '1000,3000,10000' } },
+  options: {
+    only: { type: 'string' },
+    customers: { type: 'string', default: '1000,3000,10000' },
+    'import-customers': { type: 'string', default: '1000,3000' },
+  },
   strict: false,
 });
-const only = typeof values.only === 'string' ? values.only.split(',') : ['year', 'profile', 'ingest', 'lambdas'];
+const only = typeof values.only === 'string' ? values.only.split(',') : ['year', 'profile', 'ingest', 'lambdas', 'import'];
 const command = 'npm run bench (bench/speed.ts)';
 const today = new Date().toISOString().slice(0, 10);
 
@@ -76,3 +82,33 @@ ${profileTable(profile)}`,
 
 if (only.includes('ingest')) await writeSection('ingest', command, await (await import('./ingest')).measureIngest());
 if (only.includes('lambdas')) await writeSection('lambdas', command, await (await import('./lambdas')).measureLambdas());
+
+if (only.includes('import')) {
+  const { goal, importTable, measureImport } = await import('./import');
+  const rows = [];
+  for (const size of String(values['import-customers']).split(',').map(Number)) {
+    console.error(`importing the history of ${size.toLocaleString('en')} customers...`);
+    rows.push(await measureImport(size));
+  }
+  const worst = Math.max(...rows.map((r) => r.extrapolatedMinutes));
+  await writeSection(
+    'import',
+    command,
+    `## Importing a shop's history
+
+\`retention import --format generic\` (local/import.ts) of synthetic exports (bench/import.ts, seed 42: 1 to 7 orders a
+customer, 4 on average, over the two years before the import; nine in ten delivered one to five days later, one in
+twenty-five cancelled), into a local stack started in the same process: published to its bus over its endpoint (the
+\`local\` destination, as into \`npm start\`), then the bus and queues driven a minute past the import's time, until every
+event is ingested and no message is left on a queue. Measured ${today} on ${machine()}; wall time, and this process's CPU
+time (it runs the whole stack); DynamoDB calls counted by the document client's meter.
+
+Goal: ${goal.customers.toLocaleString('en')} customers and ${goal.orders.toLocaleString('en')} orders into the local stack in at most ${goal.minutes} minutes.
+
+${importTable(rows)}
+
+Not met: at these rates the goal's shop takes about ${Math.round(worst / 5) * 5} minutes. The import replays every event, one at a time, through
+ingest, ${Math.round(rows[rows.length - 1]!.callsPerOrder)} DynamoDB calls an order (its share of the upserts included); the issue allows computing each customer's state from their whole history
+and writing it in batches instead, which is not built yet.`,
+  );
+}
