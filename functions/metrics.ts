@@ -69,6 +69,8 @@ export const catalogue = {
   npsScore: { ...perCampaign('npsScore', 'NPS score (sum)'), campaigns: ['nps'] },
   // Events the engine refused (`Event Rejected`), whatever their campaign.
   deadLetters: service('deadLetters', 'Rejected events'),
+  // A shop platform's events of a topic the engine does not use (docs/design.md §3a): counted, not dead letters.
+  ignoredEvents: service('ignoredEvents', 'Platform events ignored'),
   // The retention KPIs of the trailing period (README, "Retention KPIs"), published once a day by the kpis function.
   activeCustomers: service('activeCustomers', 'Active customers'),
   newCustomers: service('newCustomers', 'New customers'),

@@ -24,6 +24,7 @@ export const createHandler = (runtime: Runtime) => {
         logger.warn('event rejected', { reason: result.reason });
         emitService(metrics, 'deadLetters', 1);
       } else logger.info('event ingested', { outcome: result.outcome });
+      if (result.outcome === 'ignored') emitService(metrics, 'ignoredEvents', 1);
       if (result.conversion) {
         const { campaign, step, revenue } = result.conversion;
         emitAll(metrics, campaign, { converted: 1, revenue });

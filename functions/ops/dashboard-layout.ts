@@ -245,7 +245,7 @@ const healthRow: Row = {
       8,
       deadLetterQueues.map((queue): QueueDepthSeries => ({ kind: 'queueDepth', id: `queue:${queue}`, label: queue, queue, stat: 'Maximum', periodSeconds: health })),
     ),
-    graph('health-rejected-events', 'Rejected events', 8, [metric('deadLetters', 'Sum', hour)]),
+    graph('health-rejected-events', 'Rejected and ignored events', 8, [metric('deadLetters', 'Sum', hour), metric('ignoredEvents', 'Sum', hour)]),
     graph('health-sweep-duration', 'Sweep duration (max, ms)', 8, campaigns.map((campaign) => metric('sweepDuration', 'Maximum', hour, campaign))),
   ],
 };
