@@ -139,9 +139,6 @@ const checked = (
   return fail(columns[field] ?? (field || '(row)'), issue.message);
 };
 
-const checkedCustomer = (detail: Record<string, unknown>, importedAt: string, columns: Record<string, string | undefined>) =>
-  checked(customerUpserted, importedAt, detail, columns);
-
 /** The columns each format must have: a file without them is not that export. */
 export const requiredColumns = {
   shopify: { customers: ['Customer ID', 'Email'], orders: ['Name', 'Email', 'Created at', 'Total', 'Currency'] },
@@ -173,7 +170,7 @@ export const customerRowToEvents = (format: ImportFormat, row: Row, importedAt: 
         birthday: cell(row, birthday),
         marketingConsent: consentIn(row, 'Accepts Email Marketing'),
       };
-      return { events: [checkedCustomer(detail, importedAt, columns)] };
+      return { events: [checked(customerUpserted, importedAt, detail, columns)] };
     }
     const columns = {
       customerId: 'customer_id',
@@ -195,7 +192,7 @@ export const customerRowToEvents = (format: ImportFormat, row: Row, importedAt: 
       birthday: cell(row, 'birthday'),
       marketingConsent: consentIn(row, 'marketing_consent'),
     };
-    return { events: [checkedCustomer(detail, importedAt, columns)] };
+    return { events: [checked(customerUpserted, importedAt, detail, columns)] };
   });
 
 interface OrderFacts {

@@ -37,126 +37,121 @@ const orderOf = (item: Record<string, unknown> | undefined) => ({
   attribution: (item?.attribution ?? null) as OrderFacts['attribution'],
 });
 
-export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: string): OrderStore => ({
-  async recordOrder(order, facts) {
-    const { Attributes } = await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: orderItem(order.customerId, order.orderId),
-        // A delivery may arrive before its order: the item may exist, but without placedAt. The first values win,
-        // and so does the first attribution: decided once, with the order, before anything follows from it.
-        UpdateExpression:
-          'SET orderId = :orderId, orderKey = :orderId, placedAt = if_not_exists(placedAt, :placedAt), #total = if_not_exists(#total, :total), ' +
-          'currency = if_not_exists(currency, :currency), discountCode = if_not_exists(discountCode, :discountCode), ' +
-          'attribution = if_not_exists(attribution, :attribution)',
-        ExpressionAttributeNames: { '#total': 'total' },
-        ExpressionAttributeValues: {
-          ':orderId': order.orderId,
-          ':placedAt': new Date(order.placedAt).toISOString(),
-          ':total': order.total,
-          ':currency': order.currency,
-          ':discountCode': order.discountCode ?? null,
-          ':attribution': facts.attribution,
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return {
-      ingestedAt: Attributes?.ingestedAt as string | undefined,
-      deliveredAt: Attributes?.deliveredAt as string | undefined,
-      cancelledAt: Attributes?.cancelledAt as string | undefined,
-      attribution: Attributes!.attribution as OrderFacts['attribution'],
-    } satisfies StoredOrder & OrderFacts;
-  },
-
-  async complete(customerId, orderId, at) {
-    await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: orderItem(customerId, orderId),
-        UpdateExpression: 'SET ingestedAt = if_not_exists(ingestedAt, :at)',
-        ExpressionAttributeValues: { ':at': at },
-      }),
-    );
-  },
-
-  async addToHistory(customerId, order) {
+export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: string): OrderStore => {
+  /** Adds a member to one of the history item's sets (a no-op when it is there); the whole history after. */
+  const addToHistoryItem = async (customerId: string, set: 'orders' | 'changes', member: string): Promise<StoredHistory> => {
     const { Attributes } = await client.send(
       new UpdateCommand({
         TableName: tableName,
         Key: historyItem(customerId),
-        UpdateExpression: 'ADD orders :order',
-        ExpressionAttributeValues: { ':order': new Set([encode({ ...order, placedAt: new Date(order.placedAt).toISOString() })]) },
+        UpdateExpression: 'ADD #set :member',
+        ExpressionAttributeNames: { '#set': set },
+        ExpressionAttributeValues: { ':member': new Set([member]) },
         ReturnValues: 'ALL_NEW',
       }),
     );
     return historyOf(Attributes);
-  },
+  };
 
-  async addChange(customerId, change) {
-    const { Attributes } = await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: historyItem(customerId),
-        UpdateExpression: 'ADD changes :change',
-        ExpressionAttributeValues: { ':change': new Set([encodeChange(change)]) },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return historyOf(Attributes);
-  },
+  return {
+    async recordOrder(order, facts) {
+      const { Attributes } = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: orderItem(order.customerId, order.orderId),
+          // A delivery may arrive before its order: the item may exist, but without placedAt. The first values win,
+          // and so does the first attribution: decided once, with the order, before anything follows from it.
+          UpdateExpression:
+            'SET orderId = :orderId, orderKey = :orderId, placedAt = if_not_exists(placedAt, :placedAt), #total = if_not_exists(#total, :total), ' +
+            'currency = if_not_exists(currency, :currency), discountCode = if_not_exists(discountCode, :discountCode), ' +
+            'attribution = if_not_exists(attribution, :attribution)',
+          ExpressionAttributeNames: { '#total': 'total' },
+          ExpressionAttributeValues: {
+            ':orderId': order.orderId,
+            ':placedAt': new Date(order.placedAt).toISOString(),
+            ':total': order.total,
+            ':currency': order.currency,
+            ':discountCode': order.discountCode ?? null,
+            ':attribution': facts.attribution,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return {
+        ingestedAt: Attributes?.ingestedAt as string | undefined,
+        deliveredAt: Attributes?.deliveredAt as string | undefined,
+        cancelledAt: Attributes?.cancelledAt as string | undefined,
+        attribution: Attributes!.attribution as OrderFacts['attribution'],
+      } satisfies StoredOrder & OrderFacts;
+    },
 
-  async get(customerId, orderId) {
-    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: orderItem(customerId, orderId), ConsistentRead: true }));
-    return orderOf(Item);
-  },
+    async complete(customerId, orderId, at) {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: orderItem(customerId, orderId),
+          UpdateExpression: 'SET ingestedAt = if_not_exists(ingestedAt, :at)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+    },
 
-  async markCancelled(customerId, orderId, at) {
-    const { Attributes } = await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: orderItem(customerId, orderId),
-        UpdateExpression: 'SET orderId = :orderId, orderKey = :orderId, cancelledAt = if_not_exists(cancelledAt, :at)',
-        ExpressionAttributeValues: { ':orderId': orderId, ':at': at },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return orderOf(Attributes);
-  },
+    addToHistory: (customerId, order) => addToHistoryItem(customerId, 'orders', encode({ ...order, placedAt: new Date(order.placedAt).toISOString() })),
 
-  async customerOf(orderId) {
-    // Through the order index (eventually consistent): an order stored a moment ago may not be there yet.
-    const { Items } = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'orders',
-        KeyConditionExpression: 'orderKey = :orderId',
-        ExpressionAttributeValues: { ':orderId': orderId },
-        Limit: 1,
-      }),
-    );
-    const pk = Items?.[0]?.pk as string | undefined;
-    return pk?.slice('CUSTOMER#'.length);
-  },
+    addChange: (customerId, change) => addToHistoryItem(customerId, 'changes', encodeChange(change)),
 
-  async latest(customerId) {
-    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: historyItem(customerId), ConsistentRead: true }));
-    const [last] = countingOrders(historyOf(Item)).sort((a, b) => b.placedAt.localeCompare(a.placedAt));
-    if (!last) return undefined;
-    const { Item: order } = await client.send(new GetCommand({ TableName: tableName, Key: orderItem(customerId, last.orderId), ConsistentRead: true }));
-    return { orderId: last.orderId, placedAt: last.placedAt, deliveredAt: order?.deliveredAt as string | undefined };
-  },
+    async get(customerId, orderId) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: orderItem(customerId, orderId), ConsistentRead: true }));
+      return orderOf(Item);
+    },
 
-  async recordDelivery(delivery) {
-    const { Attributes } = await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: orderItem(delivery.customerId, delivery.orderId),
-        UpdateExpression: 'SET orderId = :orderId, orderKey = :orderId, deliveredAt = if_not_exists(deliveredAt, :deliveredAt)',
-        ExpressionAttributeValues: { ':orderId': delivery.orderId, ':deliveredAt': new Date(delivery.deliveredAt).toISOString() },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return { placedAt: Attributes?.placedAt as string | undefined, deliveredAt: Attributes!.deliveredAt as string, cancelledAt: Attributes?.cancelledAt as string | undefined };
-  },
-});
+    async markCancelled(customerId, orderId, at) {
+      const { Attributes } = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: orderItem(customerId, orderId),
+          UpdateExpression: 'SET orderId = :orderId, orderKey = :orderId, cancelledAt = if_not_exists(cancelledAt, :at)',
+          ExpressionAttributeValues: { ':orderId': orderId, ':at': at },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return orderOf(Attributes);
+    },
+
+    async customerOf(orderId) {
+      // Through the order index (eventually consistent): an order stored a moment ago may not be there yet.
+      const { Items } = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'orders',
+          KeyConditionExpression: 'orderKey = :orderId',
+          ExpressionAttributeValues: { ':orderId': orderId },
+          Limit: 1,
+        }),
+      );
+      const pk = Items?.[0]?.pk as string | undefined;
+      return pk?.slice('CUSTOMER#'.length);
+    },
+
+    async latest(customerId) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: historyItem(customerId), ConsistentRead: true }));
+      const [last] = countingOrders(historyOf(Item)).sort((a, b) => b.placedAt.localeCompare(a.placedAt));
+      if (!last) return undefined;
+      const { Item: order } = await client.send(new GetCommand({ TableName: tableName, Key: orderItem(customerId, last.orderId), ConsistentRead: true }));
+      return { orderId: last.orderId, placedAt: last.placedAt, deliveredAt: order?.deliveredAt as string | undefined };
+    },
+
+    async recordDelivery(delivery) {
+      const { Attributes } = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: orderItem(delivery.customerId, delivery.orderId),
+          UpdateExpression: 'SET orderId = :orderId, orderKey = :orderId, deliveredAt = if_not_exists(deliveredAt, :deliveredAt)',
+          ExpressionAttributeValues: { ':orderId': delivery.orderId, ':deliveredAt': new Date(delivery.deliveredAt).toISOString() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { placedAt: Attributes?.placedAt as string | undefined, deliveredAt: Attributes!.deliveredAt as string, cancelledAt: Attributes?.cancelledAt as string | undefined };
+    },
+  };
+};

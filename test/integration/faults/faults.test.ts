@@ -37,18 +37,15 @@ describe('every shop event delivered three times, shuffled within a minute', () 
   }, 600_000);
 });
 
-describe.each(['before', 'throttle', 'after'] as const)('DynamoDB calls failing (%s)', (kind) => {
-  it.each([0.1, 0.5])('at %s, the emails of the fault-free run, none twice', async (rate) => {
-    const faulty = await runMonth({ faults: { [`dynamodb.${kind}`]: rate } });
-    expect(faulty.summary.faults.injected[`dynamodb.${kind}`]).toBeGreaterThan(0);
-    expectSameOutcome(faulty, clean);
-  }, 600_000);
-});
+// Each service failing each way it fails: before a call is applied, throttled, or after it was applied with its answer lost.
+const serviceFaults = (['dynamodb', 'ses'] as const).flatMap((service) =>
+  (['before', 'throttle', 'after'] as const).map((kind) => [service === 'ses' ? 'SES' : 'DynamoDB', kind, `${service}.${kind}`] as const),
+);
 
-describe.each(['before', 'throttle', 'after'] as const)('SES calls failing (%s)', (kind) => {
+describe.each(serviceFaults)('%s calls failing (%s)', (_, __, fault) => {
   it.each([0.1, 0.5])('at %s, the emails of the fault-free run, none twice', async (rate) => {
-    const faulty = await runMonth({ faults: { [`ses.${kind}`]: rate } });
-    expect(faulty.summary.faults.injected[`ses.${kind}`]).toBeGreaterThan(0);
+    const faulty = await runMonth({ faults: { [fault]: rate } });
+    expect(faulty.summary.faults.injected[fault]).toBeGreaterThan(0);
     expectSameOutcome(faulty, clean);
   }, 600_000);
 });
