@@ -13,6 +13,8 @@ import { createDocumentClient } from './adapters/dynamodb/client';
 import { patientRetries } from './adapters/retries';
 import { parseKeyring, type Keyring } from './links/signed-token';
 import type { FunctionWiring } from './wiring';
+import { dynamoContentStore } from './adapters/dynamodb/content';
+import { contentMaxAgeMs, publishedContent, type PublishedContentSource } from './content/published';
 
 /** The environment variables the stack sets: named once, here. */
 export const environment = {
@@ -56,7 +58,10 @@ export interface Runtime {
   keyring: () => Promise<Keyring>;
   /** The secret WooCommerce signs its webhooks with; undefined when the shop has not configured WooCommerce. */
   wooCommerceSecret: () => Promise<string | undefined>;
+  /** The default templates (content version 0): the project's `templates/`, compiled in a Lambda bundle. */
   templatesDir: string;
+  /** The published templates and campaign settings (docs/design.md §9): what to run each invocation by. */
+  content: PublishedContentSource;
 }
 
 const required = (name: string): string => {
@@ -90,10 +95,14 @@ export const runtimeFromEnvironment = async (permissions: FunctionWiring['permis
     permissions.enqueue ? import('@aws-sdk/client-sqs').then((sdk) => new sdk.SQSClient({ retryStrategy: patientRetries(sdkAttempts.sqs) })) : undefined,
     permissions.signingSecret || permissions.webhookSecret ? import('./adapters/secrets-manager') : undefined,
   ]);
+  const config = parseConfig(JSON.parse(process.env[environment.config] ?? '{}'));
+  const tableName = required(environment.tableName);
+  const dynamo = createDocumentClient({ retryStrategy: patientRetries(sdkAttempts.dynamodb) });
+  const templatesDir = process.env[environment.templatesDir] ?? 'templates';
   return {
-    config: parseConfig(JSON.parse(process.env[environment.config] ?? '{}')),
-    tableName: required(environment.tableName),
-    dynamo: createDocumentClient({ retryStrategy: patientRetries(sdkAttempts.dynamodb) }),
+    config,
+    tableName,
+    dynamo,
     ses: ses ?? unwired('SES', 'sendEmail'),
     configurationSetName: required(environment.configurationSetName),
     events: events ?? unwired('EventBridge', 'putEvents'),
@@ -111,7 +120,8 @@ export const runtimeFromEnvironment = async (permissions: FunctionWiring['permis
       if (!secrets || !permissions.webhookSecret) throw unwiredError('the webhook secret', 'webhookSecret');
       return secrets.secretsManagerString(arn)();
     },
-    templatesDir: process.env[environment.templatesDir] ?? 'templates',
+    templatesDir,
+    content: publishedContent({ store: dynamoContentStore(dynamo, tableName), config, templatesDir, maxAgeMs: contentMaxAgeMs }),
   };
 };
 

@@ -14,8 +14,13 @@ export type Trigger =
   | { schedule: string }
   /** A rule on the retention bus, or on the account's default bus (where SES puts its events). */
   | { pattern: EventPattern; bus?: 'default' }
-  /** Public HTTPS requests (an HTTP API on AWS, the local links server under `npm start`), throttled. */
-  | { http: { routes: string[]; throttle: { ratePerSecond: number; burst: number } } }
+  /**
+   * HTTPS requests, throttled: public (the links API on AWS, the local links
+   * server under `npm start`), or with `signIn: 'studio'` only for the
+   * studio's signed-in users (the studio's API on AWS, behind a Cognito JWT
+   * authorizer on every route; the local studio server, signed in as a local user).
+   */
+  | { http: { routes: string[]; throttle: { ratePerSecond: number; burst: number }; signIn?: 'studio' } }
   /** An SQS queue consumed through an event source mapping, reporting partial batch failures (docs/design.md §8). */
   | { queue: QueueTrigger };
 
@@ -69,6 +74,12 @@ export interface FunctionWiring {
     webhookSecret?: boolean;
     /** Sends messages to this queue. */
     enqueue?: QueueName;
+    /**
+     * Writes the studio's content (drafts, published versions, their audit:
+     * `CONTENT...` items, functions/content/). Every function reads the
+     * published content; only one wired with this may change it.
+     */
+    writeContent?: boolean;
   };
 }
 
@@ -162,6 +173,35 @@ export const wiring = {
     timeoutSeconds: 120,
     memoryMb: 256,
     permissions: { table: 'readWrite', putEvents: true },
+  },
+  studio: {
+    handler: 'studio',
+    description: "The studio's API (docs/design.md §9): drafts, previews and test sends for editors; publish and roll back for publishers",
+    trigger: {
+      http: {
+        routes: [
+          'GET /api/catalog',
+          'GET /api/template',
+          'PUT /api/template',
+          'POST /api/preview',
+          'POST /api/send',
+          'GET /api/settings',
+          'PUT /api/settings',
+          'POST /api/publish',
+          'POST /api/rollback',
+          'GET /api/versions',
+          'GET /api/diff',
+          'GET /api/audit',
+        ],
+        throttle: { ratePerSecond: 10, burst: 20 },
+        signIn: 'studio',
+      },
+    },
+    retry: { attempts: 0, maxEventAgeSeconds: 60 },
+    // Publishing checks and compiles every template: MJML takes seconds on a small function.
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    permissions: { table: 'readWrite', sendEmail: true, putEvents: true, signingSecret: true, writeContent: true },
   },
   kpis: {
     handler: 'kpis',

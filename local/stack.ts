@@ -4,6 +4,8 @@
  * built by the same `createHandler` a Lambda uses, on a runtime pointed here;
  * and a local CloudWatch (./metrics.ts) that every invocation reports to.
  */
+import { dynamoContentStore } from '../functions/adapters/dynamodb/content';
+import { publishedContent } from '../functions/content/published';
 import './environment';
 import { randomUUID } from 'node:crypto';
 import type { RequestListener } from 'node:http';
@@ -143,10 +145,12 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     requestHandler: faults.requestHandler(service, inProcess(listener)),
     signer: localSigner(service),
   });
+  const documentClient = createDocumentClient(client('dynamodb', dynamo.endpoint, dynamo.listener), meter);
+  const templatesDir = options.templatesDir ?? `${projectRoot}templates`;
   const runtime: Runtime = {
     config: options.config,
     tableName,
-    dynamo: createDocumentClient(client('dynamodb', dynamo.endpoint, dynamo.listener), meter),
+    dynamo: documentClient,
     ses: new SESv2Client(client('ses', ses.endpoint, ses.listener)),
     configurationSetName: 'retention',
     events: new EventBridgeClient(client('events', busEndpoint, bus.listener)),
@@ -156,7 +160,9 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     now: () => bus.now(),
     keyring: async () => localKeyring,
     wooCommerceSecret: async () => localWooCommerceSecret,
-    templatesDir: options.templatesDir ?? `${projectRoot}templates`,
+    templatesDir,
+    // Read once, and again only after the local studio publishes (it shares this runtime): no extra call per simulated hour.
+    content: publishedContent({ store: dynamoContentStore(documentClient, tableName), config: options.config, templatesDir, maxAgeMs: Infinity }),
   };
 
   const invokers = {} as Record<FunctionName, (event: unknown) => Promise<unknown>>;
@@ -168,7 +174,10 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     const handler = module.createHandler(runtime);
     invokers[name] = (event) => metrics.invocation(name, () => faults.invoke(() => handler(event, lambdaContext(name, fn)), fn.timeoutSeconds));
     const { trigger } = fn;
-    if ('http' in trigger) httpFunctions.push(name);
+    // The studio's API is served by the local studio server (local/studio.ts), signed in as a local user.
+    if ('http' in trigger) {
+      if (!trigger.http.signIn) httpFunctions.push(name);
+    }
     else if ('queue' in trigger) {
       const queue = trigger.queue;
       // The rule's SQS target: the event, as JSON, is the message. A platform's events come on the one local bus.

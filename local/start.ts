@@ -51,8 +51,8 @@ export const start = async (options: { config: Config; dataDir: string; log?: (l
     log(`Loaded ${demo.length} demo customers and ${orders.length} orders into ${options.dataDir}; playing the last ${demoDays} days...`);
   }
   await stack.bus.runUntil(new Date());
-  // The studio's test emails go to this stack's inbox.
-  const studio = await startStudio({ config, port: localPorts.studio, sesEndpoint: stack.endpoints.ses, inboxUrl: stack.endpoints.inbox });
+  // The studio edits and publishes this stack's content; its test emails go to this stack's inbox.
+  const studio = await startStudio({ config, runtime: stack.runtime, port: localPorts.studio, inboxUrl: stack.endpoints.inbox });
   const dashboard = await startDashboardServer({ metrics: stack.metrics, now: () => stack.bus.now(), config, port: localPorts.dashboard });
 
   // From here on the bus follows the wall clock.

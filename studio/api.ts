@@ -5,8 +5,17 @@
  *   GET  /api/catalog                        campaign steps, languages, variants, sample customers
  *   GET  /api/template?set=&locale=&variant= one template file, split into subject, preheader and body
  *   POST /api/preview   Draft + sample       renders the unsaved text; problems instead of an email when it fails
- *   PUT  /api/template  Draft                checks, then writes the file atomically
- *   POST /api/send      Draft + sample + to  renders and sends a test email through SES v2 to the local inbox
+ *   PUT  /api/template  Draft                checks, then writes the file atomically (a draft when `publishing` is on)
+ *   POST /api/send      Draft + sample + to  renders and sends a test email ([TEST] subject) through SES v2
+ *
+ * Publishing (only when the catalog has `publishing`; a plain `--dir` folder has none of these):
+ *   GET  /api/settings                       the campaign settings JSON (draft), as text
+ *   PUT  /api/settings  SettingsRequest      checks against the config schema, then saves the draft
+ *   POST /api/publish   PublishRequest       publishers: makes every draft live as a new version
+ *   POST /api/rollback  RollbackRequest      publishers: makes an earlier version live again (as a new version)
+ *   GET  /api/versions                       published versions, newest first
+ *   GET  /api/diff?from=N[&to=M]             unified diff per changed file (no `to`: the drafts; 0: the defaults)
+ *   GET  /api/audit                          who saved, published and rolled back what, newest first
  */
 import { z } from 'zod';
 
@@ -48,7 +57,23 @@ export interface Problem {
   message: string;
 }
 
+/** Who is signed in: editors save drafts, publishers also publish and roll back. */
+export interface StudioUser {
+  id: string;
+  role: 'editor' | 'publisher';
+}
+
+/** The published state, present when the studio edits versioned content (not a plain templates folder). */
+export interface PublishingState {
+  /** The live version; 0 = the defaults the deployment ships. */
+  version: number;
+  /** Content paths with unpublished saved changes, e.g. `birthday/ms.mjml`, `settings.json`. */
+  drafts: string[];
+}
+
 export interface Catalog {
+  user: StudioUser;
+  publishing?: PublishingState;
   sets: { name: string; label: string; group: string; locales: { locale: string; label: string; variants: string[] }[] }[];
   /** `locale` is the customer's, e.g. `ms-MY`: the page picks a customer who reads the template's language. */
   samples: { id: string; label: string; locale: string }[];
@@ -71,6 +96,77 @@ export type PreviewResponse =
 export type SaveResponse = { ok: true; file: string } | { ok: false; problems: Problem[] };
 
 export type SendResponse = { ok: true; messageId: string; to: string; inboxUrl: string } | { ok: false; problems: Problem[] };
+
+/** The campaign settings JSON (`{ birthday, winback, nps }`), as the marketer edits it. */
+export const settingsRequest = z.object({ text: z.string().max(100_000) });
+export type SettingsRequest = z.infer<typeof settingsRequest>;
+
+export interface SettingsFile {
+  text: string;
+}
+
+/** 422 problems have `field: 'file'` and a message naming the setting, e.g. `settings.json: winback.steps.1.percentOff: ...`. */
+export type SettingsSaveResponse = { ok: true } | { ok: false; problems: Problem[] };
+
+export const publishRequest = z.object({ note: z.string().max(500).optional() });
+export type PublishRequest = z.infer<typeof publishRequest>;
+
+/** 422: a template or the settings have problems (each message names its file); 403 editor; 409 someone published meanwhile. */
+export type PublishResponse = { ok: true; version: number; changed: string[] } | { ok: false; problems: Problem[] };
+
+export const rollbackRequest = z.object({ version: z.number().int().min(0) });
+export type RollbackRequest = z.infer<typeof rollbackRequest>;
+
+export interface RollbackResponse {
+  ok: true;
+  /** The new live version. */
+  version: number;
+  /** The version whose content it restores. */
+  rollbackOf: number;
+}
+
+export interface VersionInfo {
+  version: number;
+  /** ISO 8601. */
+  publishedAt: string;
+  by: string;
+  note?: string;
+  rollbackOf?: number;
+  /** Content paths that changed against the version before. */
+  changed: string[];
+}
+
+export interface VersionsResponse {
+  published: number;
+  /** Newest first. */
+  versions: VersionInfo[];
+}
+
+export const diffQuery = z.object({
+  from: z.coerce.number().int().min(0),
+  to: z.coerce.number().int().min(0).optional(),
+});
+export type DiffQuery = z.infer<typeof diffQuery>;
+
+export interface DiffResponse {
+  /** Unified diff text per changed file. */
+  files: { path: string; patch: string }[];
+}
+
+export interface AuditEntry {
+  /** ISO 8601. */
+  at: string;
+  by: string;
+  action: 'save' | 'publish' | 'rollback';
+  path?: string;
+  version?: number;
+  note?: string;
+}
+
+export interface AuditResponse {
+  /** Newest first. */
+  entries: AuditEntry[];
+}
 
 /** Any non-2xx answer that is not a list of problems. */
 export interface ErrorResponse {

@@ -34,13 +34,26 @@ export const templatesIn = (templatesDir: string): Templates => {
   };
 };
 
-export const deliveryAdapters = (runtime: Runtime) => ({
-  ...storeAdapters(runtime),
-  ledger: dynamoSendLedger(runtime.dynamo, runtime.tableName),
-  suppressions: dynamoSuppressions(runtime.dynamo, runtime.tableName),
-  mailer: sesMailer(runtime.ses, { name: runtime.config.shop.name, address: runtime.config.shop.fromAddress }, runtime.configurationSetName, {
-    ...runtime.config.sending,
-    concurrency: wiring.sender.trigger.queue.maxConcurrency,
-  }),
-  templates: templatesIn(runtime.templatesDir),
-});
+/**
+ * The ports of a sending function, for one invocation at a time: the stores
+ * and SES, with the published templates and campaign settings (docs/design.md §9)
+ * as they are at that invocation.
+ */
+export const deliveryAdapters = (runtime: Runtime) => {
+  const fixed = {
+    ...storeAdapters(runtime),
+    ledger: dynamoSendLedger(runtime.dynamo, runtime.tableName),
+    suppressions: dynamoSuppressions(runtime.dynamo, runtime.tableName),
+    mailer: sesMailer(runtime.ses, { name: runtime.config.shop.name, address: runtime.config.shop.fromAddress }, runtime.configurationSetName, {
+      ...runtime.config.sending,
+      concurrency: wiring.sender.trigger.queue.maxConcurrency,
+    }),
+  };
+  // One renderer per published version: its templates are parsed once.
+  const templates = new Map<string, Templates>();
+  return async () => {
+    const content = await runtime.content.current();
+    if (!templates.has(content.templatesDir)) templates.set(content.templatesDir, templatesIn(content.templatesDir));
+    return { ...fixed, config: content.config, templates: templates.get(content.templatesDir)! };
+  };
+};

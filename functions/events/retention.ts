@@ -111,3 +111,22 @@ export const customerUnsubscribed = defineEvent(
     via: z.enum(['one-click', 'page', 'mailto']),
   }),
 );
+
+/**
+ * A version of the templates and campaign settings was published from the
+ * studio (docs/design.md §9): the sending functions use it from their next
+ * sweep. `rollbackOf`: it republished that earlier version.
+ */
+export const contentPublished = defineEvent(
+  'retention',
+  'Content Published',
+  z.object({
+    version: z.number().int().positive(),
+    /** The studio user who published (staff, never a customer). */
+    by: z.string(),
+    /** The files that differ from the version before, e.g. `birthday/ms.mjml`, `settings.json`. */
+    changed: z.array(z.string()),
+    /** 0: the defaults the deployment ships. */
+    rollbackOf: z.number().int().min(0).optional(),
+  }),
+);

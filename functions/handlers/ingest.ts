@@ -16,9 +16,11 @@ import { wiring } from '../wiring';
 import { processQueue } from './queue';
 
 export const createHandler = (runtime: Runtime) => {
-  const ports = storeAdapters(runtime);
-  return middy((event: SQSEvent, context: Context) =>
-    processQueue(event, context, async (record) => {
+  const adapters = storeAdapters(runtime);
+  return middy(async (event: SQSEvent, context: Context) => {
+    // Occasions are planned by the published campaign settings (docs/design.md §9).
+    const ports = { ...adapters, config: (await runtime.content.current()).config };
+    return processQueue(event, context, async (record) => {
       const result = await ingest(JSON.parse(record.body), ports);
       if (result.outcome === 'rejected') {
         logger.warn('event rejected', { reason: result.reason });
@@ -32,8 +34,8 @@ export const createHandler = (runtime: Runtime) => {
       }
       if (result.reverted) emitAll(metrics, result.reverted.campaign, { reverted: 1 });
       return result;
-    }),
-  )
+    });
+  })
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));
 };

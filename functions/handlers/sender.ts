@@ -20,7 +20,7 @@ import { processQueue } from './queue';
 export const createHandler = (runtime: Runtime) => {
   const adapters = deliveryAdapters(runtime);
   return middy(async (event: SQSEvent, context: Context) => {
-    const ports = { ...adapters, keyring: await runtime.keyring() };
+    const ports = { ...(await adapters()), keyring: await runtime.keyring() };
     return processQueue(event, context, async (record) => {
       const parsed = sendJobSchema.safeParse(JSON.parse(record.body));
       if (!parsed.success) throw new Error(`not a send job: ${describeIssues(parsed.error)}`);

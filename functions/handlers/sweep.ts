@@ -26,13 +26,14 @@ const noOutcomes: Record<SweepOutcome['outcome'], 0> = {
 export const sweepHandler =
   (sweep: (at: Date, ports: SweepPorts, remainingMs: () => number) => Promise<SweepResult>) => (runtime: Runtime) => {
     if (!runtime.sendJobsQueueUrl) throw new Error(`environment variable ${environment.sendJobsQueueUrl} is not set`);
-    const ports: SweepPorts = {
-      config: runtime.config,
+    const stores = {
       customers: dynamoCustomerStore(runtime.dynamo, runtime.tableName),
       sendJobs: sqsSendQueue(runtime.sqs, runtime.sendJobsQueueUrl),
     };
     return middy(async (event: z.infer<typeof EventBridgeSchema>, context: Context) => {
       const started = performance.now();
+      // The published campaign settings (on/off, hours) of this sweep (docs/design.md §9).
+      const ports: SweepPorts = { ...stores, config: (await runtime.content.current()).config };
       const result = await sweep(new Date(event.time), ports, () => context.getRemainingTimeInMillis());
       const duration = Math.round(performance.now() - started);
       logger.info('sweep', { campaign: result.campaign, at: event.time, due: result.due, complete: result.complete, durationMs: duration });

@@ -135,7 +135,7 @@ describe('a marketer edits the Malay birthday email in the studio', () => {
     const sent = ses.accepted.filter((email) => email.to.includes('aisyah@shop.example'));
     expect(sent).toHaveLength(1);
     const [email] = sent;
-    expect(email!.subject).toBe(newSubjectForNurul);
+    expect(email!.subject).toBe(`[TEST] ${newSubjectForNurul}`);
     expect(email!.from).toContain('hello@shop.example');
     expect(email!.html).toContain(`${kicker}, NURUL AISYAH`);
     expect(email!.text).toContain('Selamat hari jadi, Nurul Aisyah!');

@@ -13,11 +13,11 @@ import { leaseSeconds } from '../../functions/adapters/dynamodb/send-ledger';
 import { localKeyring, startLocalStack, type LocalStack } from '../../local/stack';
 
 let stack: LocalStack;
-let ports: ReturnType<typeof deliveryAdapters> & { keyring: typeof localKeyring };
+let ports: Awaited<ReturnType<ReturnType<typeof deliveryAdapters>>> & { keyring: typeof localKeyring };
 
 beforeAll(async () => {
   stack = await startLocalStack({ config: parseConfig({}), start: new Date('2026-05-05T00:00:00Z') });
-  ports = { ...deliveryAdapters(stack.runtime), keyring: localKeyring };
+  ports = { ...(await deliveryAdapters(stack.runtime)()), keyring: localKeyring };
 });
 afterAll(() => stack.close());
 

@@ -1,0 +1,132 @@
+/**
+ * docs/design.md §9: templates and campaign settings published from the
+ * studio reach the sending functions at their next sweep, without a deploy;
+ * a rollback brings the earlier version back the same way. Editors draft,
+ * only publishers publish; nothing with a problem is published. Through the
+ * studio's API (functions/studio/api.ts, as the Lambda and the local studio
+ * serve it) over the local stack's dynalite, SES and bus.
+ */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../functions/config';
+import { studioApiFor } from '../../functions/handlers/studio';
+import { routeStudio } from '../../functions/studio/api';
+import type { BusEvent } from '../../local/event-bus';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import type { StudioUser } from '../../studio/api';
+
+const publisher: StudioUser = { id: 'pat@shop.example', role: 'publisher' };
+const editor: StudioUser = { id: 'eddie@shop.example', role: 'editor' };
+const start = new Date('2026-03-01T00:00:00Z');
+
+let stack: LocalStack;
+const busEvents: BusEvent[] = [];
+let api: ReturnType<typeof studioApiFor>;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ config: parseConfig({}), start, onEvent: (event) => busEvents.push(event) });
+  api = studioApiFor(stack.runtime, 'marketer@shop.example');
+});
+afterAll(() => stack?.close());
+
+const call = (user: StudioUser, method: string, path: string, body?: unknown, query: Record<string, string> = {}) =>
+  routeStudio(api, user, { method, path, query, body }) as Promise<{ status: number; body: Record<string, any> }>;
+
+const template = async (set: string, locale: string) => (await call(editor, 'GET', '/api/template', undefined, { set, locale })).body;
+
+/** A Malay-speaking customer whose birthday is `day` (MM-DD), in Kuala Lumpur. */
+const customer = (id: string, day: string) =>
+  stack.bus.put({
+    source: 'shop',
+    detailType: 'Customer Upserted',
+    time: stack.bus.now(),
+    detail: { customerId: id, email: `${id}@example.com`, marketingConsent: true, locale: 'ms-MY', timeZone: 'Asia/Kuala_Lumpur', birthday: `--${day}` },
+  });
+const birthdayEmailTo = (id: string) => stack.ses.accepted.find((email) => email.to.includes(`${id}@example.com`));
+
+describe('publishing from the studio', () => {
+  const newSubject = 'Hadiah hari jadi untuk {{ customer.firstName | default: "anda" }}: diskaun {{ offer.percentOff }}%';
+
+  it('an editor saves a draft of the Malay birthday subject; it is not live, and the editor cannot publish it', async () => {
+    const current = await template('birthday', 'ms');
+    const saved = await call(editor, 'PUT', '/api/template', { set: 'birthday', locale: 'ms', subject: newSubject, preheader: current.preheader, body: current.body });
+    expect(saved.status).toBe(200);
+    expect((await call(editor, 'GET', '/api/catalog')).body.publishing).toEqual({ version: 0, drafts: ['birthday/ms.mjml'] });
+    const refused = await call(editor, 'POST', '/api/publish', { note: 'new subject' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatch(/Only publishers can publish/);
+    expect((await call(editor, 'GET', '/api/versions')).body).toEqual({ published: 0, versions: [] });
+  });
+
+  it('the campaign settings are a draft too, checked by the configuration schema with the field named', async () => {
+    const { text } = (await call(editor, 'GET', '/api/settings')).body;
+    const settings = JSON.parse(text);
+    expect(settings.birthday.percentOff).toBe(15);
+    const bad = await call(editor, 'PUT', '/api/settings', { text: JSON.stringify({ ...settings, birthday: { ...settings.birthday, percentOff: 150 } }) });
+    expect(bad.status).toBe(422);
+    expect(bad.body.problems[0].message).toMatch(/^settings\.json: birthday\.percentOff: /);
+    const good = await call(editor, 'PUT', '/api/settings', { text: JSON.stringify({ ...settings, birthday: { ...settings.birthday, percentOff: 40 } }) });
+    expect(good.status).toBe(200);
+  });
+
+  it('a publisher publishes: version 1, with both files, an audit trail and an event on the bus', async () => {
+    const published = await call(publisher, 'POST', '/api/publish', { note: 'Raya subject, 40% off' });
+    expect(published).toEqual({ status: 200, body: { ok: true, version: 1, changed: ['birthday/ms.mjml', 'settings.json'] } });
+    expect((await call(editor, 'GET', '/api/catalog')).body.publishing).toEqual({ version: 1, drafts: [] });
+    const { versions } = (await call(editor, 'GET', '/api/versions')).body;
+    expect(versions).toEqual([expect.objectContaining({ version: 1, by: publisher.id, note: 'Raya subject, 40% off', changed: ['birthday/ms.mjml', 'settings.json'] })]);
+    const { entries } = (await call(editor, 'GET', '/api/audit')).body;
+    // The bus clock stood still: all three at one instant, so in no particular order.
+    expect(entries.map((entry: { by: string; action: string; path?: string; version?: number }) => `${entry.by} ${entry.action} ${entry.path ?? entry.version}`).sort()).toEqual([
+      'eddie@shop.example save birthday/ms.mjml',
+      'eddie@shop.example save settings.json',
+      'pat@shop.example publish 1',
+    ]);
+    const announced = busEvents.filter((event) => event['detail-type'] === 'Content Published');
+    expect(announced.map((event) => event.detail)).toEqual([
+      expect.objectContaining({ version: 1, by: publisher.id, changed: ['birthday/ms.mjml', 'settings.json'] }),
+    ]);
+    const diff = (await call(editor, 'GET', '/api/diff', undefined, { from: '0', to: '1' })).body.files;
+    expect(diff.map((file: { path: string }) => file.path)).toEqual(['birthday/ms.mjml', 'settings.json']);
+    expect(diff[0].patch).toContain(`+subject: ${newSubject}`);
+    expect(diff[1].patch).toMatch(/-\s+"percentOff": 15,\n\+\s+"percentOff": 40,/);
+  });
+
+  it("the next birthday sweep sends the published subject and discount, without a deploy", async () => {
+    customer('aisyah', '03-03');
+    await stack.bus.runUntil(new Date('2026-03-03T03:00:00Z'));
+    const email = birthdayEmailTo('aisyah');
+    expect(email?.subject).toBe('Hadiah hari jadi untuk anda: diskaun 40%');
+  });
+
+  it('a publisher rolls back to the defaults: version 2, and the next birthday email is the old one again', async () => {
+    const rolledBack = await call(publisher, 'POST', '/api/rollback', { version: 0 });
+    expect(rolledBack).toEqual({ status: 200, body: { ok: true, version: 2, rollbackOf: 0 } });
+    expect((await call(editor, 'POST', '/api/rollback', { version: 1 })).status).toBe(403);
+    customer('nurul', '03-05');
+    await stack.bus.runUntil(new Date('2026-03-05T03:00:00Z'));
+    const email = birthdayEmailTo('nurul');
+    expect(email?.subject).toMatch(/^Selamat hari jadi/);
+    expect(email?.subject).not.toContain('40%');
+    const { versions } = (await call(editor, 'GET', '/api/versions')).body;
+    expect(versions[0]).toEqual(expect.objectContaining({ version: 2, rollbackOf: 0, changed: ['birthday/ms.mjml', 'settings.json'] }));
+  });
+
+  it('a draft with a misspelt variable (saved by an older studio, or pushed) cannot be published: the problem names file and line', async () => {
+    const current = await template('birthday', 'en');
+    const text = `---\nsubject: "Happy birthday, {{ customer.fistName }}"\npreheader: "${current.preheader}"\n---\n${current.body}`;
+    await stack.runtime.dynamo.send(
+      new PutCommand({ TableName: stack.runtime.tableName, Item: { pk: 'CONTENT#DRAFT', sk: 'birthday/en.mjml', text, savedAt: stack.bus.now().toISOString(), by: 'someone' } }),
+    );
+    const refused = await call(publisher, 'POST', '/api/publish', {});
+    expect(refused.status).toBe(422);
+    expect(refused.body.problems).toContainEqual({ field: 'file', message: expect.stringMatching(/^birthday\/en\.mjml:2:\d+ .*customer\.fistName/) });
+    expect((await call(editor, 'GET', '/api/versions')).body.published).toBe(2);
+  });
+
+  it('a version that does not exist is a 404, a malformed request a 400', async () => {
+    expect((await call(publisher, 'POST', '/api/rollback', { version: 99 })).status).toBe(404);
+    expect((await call(publisher, 'POST', '/api/rollback', { version: 'one' })).status).toBe(400);
+    expect((await call(editor, 'GET', '/api/diff', undefined, { from: 'x' })).status).toBe(400);
+  });
+});
