@@ -13,16 +13,21 @@
  *   templates and the MJML toolchain (mjml, juice, cheerio, undici,
  *   iconv-lite...) is not bundled; a function that renders gets its templates
  *   compiled in `templates/` beside the code (functions/templates/compile.ts);
+ * - except for the studio's function (the one that writes content): it
+ *   compiles and checks templates when a marketer previews and publishes, so
+ *   it carries MJML, loaded on its first use, and the default templates'
+ *   sources (content version 0, docs/design.md §9);
  * - zod without its 40 locales (below).
  *
  * Run as a script: `tsx lib/bundle.ts <handler> <output dir> [project root]`.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import * as esbuild from 'esbuild';
 import { compileTemplates } from '../functions/templates/compile';
+import { wiring } from '../functions/wiring';
 
 /** The repository root: `functions/`, `templates/` and `package-lock.json` live here. */
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -57,6 +62,10 @@ const zodNamespaceImports: esbuild.Plugin = {
   },
 };
 
+/** The studio's function: it compiles templates, with MJML. */
+export const compilesTemplates = (handler: string) =>
+  Object.values(wiring).some((fn) => fn.handler === handler && 'writeContent' in fn.permissions && fn.permissions.writeContent);
+
 /** The esbuild options of a function's bundle: `functions/handlers/<handler>.ts` to `<outdir>/index.mjs`. */
 export const lambdaBuildOptions = (handler: string, outdir: string, root = projectRoot): esbuild.BuildOptions & { metafile: true } => ({
   entryPoints: { index: join(root, 'functions', 'handlers', `${handler}.ts`) },
@@ -74,9 +83,9 @@ export const lambdaBuildOptions = (handler: string, outdir: string, root = proje
   minify: true,
   sourcemap: true,
   sourcesContent: false,
-  // Provided by the Node.js 22 Lambda runtime.
-  external: ['@aws-sdk/*'],
-  define: { 'process.env.RETENTION_PRECOMPILED_TEMPLATES': '"true"' },
+  // Provided by the Node.js 22 Lambda runtime; and TypeScript, which MJML's configuration loader (cosmiconfig) requires only for a `.ts` configuration file.
+  external: ['@aws-sdk/*', 'typescript'],
+  define: { 'process.env.RETENTION_PRECOMPILED_TEMPLATES': compilesTemplates(handler) ? '"false"' : '"true"' },
   plugins: [zodNamespaceImports],
   metafile: true,
   logLevel: 'warning',
@@ -150,8 +159,9 @@ export async function bundleLambda(handler: string, outdir: string, root = proje
     projectMappingsOnly(map, (source) => resolve(dirname(path), source).split(sep).includes('node_modules'));
     await writeFile(path, JSON.stringify(map));
   }
-  // A function that renders emails carries its templates, compiled.
-  if (bundledInputs(metafile).some((input) => input.endsWith('functions/templates/render.ts'))) {
+  // A function that renders emails carries its templates, compiled; the studio's, their sources.
+  if (compilesTemplates(handler)) await cp(join(root, 'templates'), join(outdir, 'templates'), { recursive: true, filter: (source) => !source.endsWith('.md') });
+  else if (bundledInputs(metafile).some((input) => input.endsWith('functions/templates/render.ts'))) {
     await compileTemplates(join(root, 'templates'), join(outdir, 'templates'));
   }
   return metafile;

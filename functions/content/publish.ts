@@ -17,7 +17,6 @@ import { join } from 'node:path';
 import type { EventPublisher } from '../campaigns/ports';
 import { outgoing, stableEventId } from '../events/event';
 import { contentPublished } from '../events/retention';
-import { formatProblem } from '../templates/check';
 import { compiledManifest } from '../templates/template-file';
 import { changedFiles, hashOf, type ContentPath, type ContentStore, type ContentVersion, type Draft } from './content';
 import { readFolder, versionFiles, writeFolder } from './files';
@@ -85,7 +84,7 @@ const checkAndCompile = async (files: Record<ContentPath, string>) => {
   try {
     writeFolder(dir, files);
     // MJML and the checker only in the function that publishes.
-    const [{ inspectTemplates }, { compileTemplates }] = await Promise.all([import('../templates/check'), import('../templates/compile')]);
+    const [{ inspectTemplates, formatProblem }, { compileTemplates }] = await Promise.all([import('../templates/check'), import('../templates/compile')]);
     const problems = (await inspectTemplates(dir, { root: dir })).problems.map(formatProblem);
     const settings = files[settingsFile] === undefined ? { problem: `${settingsFile} is missing` } : parseSettings(files[settingsFile]);
     if ('problem' in settings) problems.push(settings.problem);

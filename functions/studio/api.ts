@@ -6,6 +6,9 @@
  * for versioned content; publish and roll back for publishers only.
  * Request shapes are the schemas of studio/api.ts.
  */
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import type { sesMailer } from '../adapters/ses';
 import type { Config } from '../config';
@@ -13,7 +16,6 @@ import { NoSuchVersion, type PublishResult } from '../content/publish';
 import { formatSettings, parseSettings, settingsFile } from '../content/settings';
 import type { Keyring } from '../links/signed-token';
 import { unsubscribeLinks } from '../links/unsubscribe';
-import { formatProblem, inspectTemplates } from '../templates/check';
 import { createRenderer } from '../templates/render';
 import { hasSample, sampleCustomers, sampleFor } from '../templates/samples';
 import {
@@ -47,9 +49,6 @@ import {
   type VersionsResponse,
 } from '../../studio/api';
 import type { StudioContent } from './content';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve, sep } from 'node:path';
 
 type Mailer = ReturnType<typeof sesMailer>;
 
@@ -393,6 +392,8 @@ const checkDraft = async (templatesDir: string, name: string, content: string, t
       base !== file ? cp(join(templatesDir, set, base), join(scratch, set, base)) : undefined,
       writeFile(join(scratch, name), content),
     ]);
+    // The checker (and MJML) loads on first use: the studio's function starts without it.
+    const { formatProblem, inspectTemplates } = await import('../templates/check');
     const { problems } = await inspectTemplates(scratch, { root: scratch });
     return problems.flatMap((problem) => {
       if (problem.file === name) return [placeAt(template, problem.line, problem.column, problem.message)];

@@ -3,16 +3,22 @@
  * MJML, importing only the SDK clients their wiring permits, and working.
  * Sizes and times are measured by `npx tsx bench/lambdas.ts`, not here.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledInputs, bundleLambda, importedOnLoad, projectRoot } from '../../lib/bundle';
+import { bundledInputs, bundleLambda, compilesTemplates, importedOnLoad, projectRoot } from '../../lib/bundle';
 import { compiledManifest } from '../../functions/templates/template-file';
 import { wiring, type FunctionName } from '../../functions/wiring';
+import { parseConfig } from '../../functions/config';
+import { localCredentials, localRegion } from '../../local/dynamodb';
+import { startLocalStack } from '../../local/stack';
 
 const names = Object.keys(wiring) as FunctionName[];
+/** The studio's function compiles templates when marketers preview and publish: it alone carries MJML (lib/bundle.ts). */
+const sending = names.filter((name) => !compilesTemplates(wiring[name].handler));
 // Under node_modules, so a bundle finds the AWS SDK there as it finds it in the Lambda runtime.
 mkdirSync(join(projectRoot, 'node_modules', '.cache'), { recursive: true });
 const outdir = mkdtempSync(join(projectRoot, 'node_modules', '.cache', 'retention-bundles-'));
@@ -27,7 +33,7 @@ const files = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? files(join(dir, entry.name)) : [join(dir, entry.name)]));
 
 describe('each bundle', () => {
-  it.each(names)('%s holds no MJML toolchain and only the English zod locale', (name) => {
+  it.each(sending)('%s holds no MJML toolchain and only the English zod locale', (name) => {
     const inputs = bundledInputs(bundles[name]);
     for (const pkg of ['mjml', 'juice', 'cheerio', 'iconv-lite', 'undici', 'htmlnano', 'typescript']) {
       expect(inputs.filter((input) => input.includes(`node_modules/${pkg}/`))).toEqual([]);
@@ -35,7 +41,7 @@ describe('each bundle', () => {
     expect(inputs.filter((input) => /zod\/v4\/locales\/(?!en\.js)/.test(input))).toEqual([]);
   });
 
-  it.each(names)('%s is at most 1 MB with its source map, which maps the project code only', (name) => {
+  it.each(sending)('%s is at most 1 MB with its source map, which maps the project code only', (name) => {
     const dir = join(outdir, name);
     const code = files(dir).filter((file) => /\.(mjs|map)$/.test(file));
     expect(code.reduce((sum, file) => sum + statSync(file).size, 0)).toBeLessThanOrEqual(1024 * 1024);
@@ -56,10 +62,38 @@ describe('each bundle', () => {
     expect(permitted).toEqual(expect.arrayContaining(importedOnLoad(bundles[name]).filter((path) => path.startsWith('@aws-sdk/'))));
   });
 
-  it.each(names)('%s carries compiled templates only if it renders emails', (name) => {
+  it.each(sending)('%s carries compiled templates only if it renders emails', (name) => {
     const renders = bundledInputs(bundles[name]).some((input) => input.endsWith('functions/templates/render.ts'));
     expect(renders).toBe(name === 'sender');
     expect(existsSync(join(outdir, name, 'templates', compiledManifest))).toBe(renders);
+  });
+});
+
+describe("the studio's function", () => {
+  /** The outputs its entry imports as it loads (a chunk imported on demand is not among them). */
+  const loadedOnStart = (metafile: Metafile) => {
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const i of metafile.outputs[file]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) visit(i.path);
+    };
+    for (const file of Object.keys(metafile.outputs)) if (file.endsWith('/index.mjs')) visit(file);
+    return [...seen].flatMap((file) => Object.keys(metafile.outputs[file]?.inputs ?? {}));
+  };
+
+  it('loads MJML and the checker only when a marketer first previews or publishes', () => {
+    const inputs = bundledInputs(bundles.studio);
+    expect(inputs.some((input) => input.includes('node_modules/mjml-core/'))).toBe(true);
+    const onStart = loadedOnStart(bundles.studio);
+    expect(onStart.some((input) => input.endsWith('functions/handlers/studio.ts'))).toBe(true);
+    expect(onStart.filter((input) => /node_modules\/(mjml|juice|cheerio|typescript)/.test(input) || input.endsWith('functions/templates/check.ts'))).toEqual([]);
+  });
+
+  it('carries the default templates as sources (content version 0), not compiled', () => {
+    const dir = join(outdir, 'studio', 'templates');
+    expect(files(dir).filter((file) => file.endsWith('.mjml')).length).toBeGreaterThanOrEqual(15);
+    expect(existsSync(join(dir, compiledManifest))).toBe(false);
   });
 });
 
@@ -90,4 +124,53 @@ describe('a bundle loads and runs', () => {
     expect(result.name).toBe('ParseError');
     expect(result.cause).toContain('Invalid input: expected string, received undefined');
   });
+
+  it("the studio's function previews and publishes from its bundle, MJML loaded on demand, over DynamoDB and EventBridge", async () => {
+    const stack = await startLocalStack({ config: parseConfig({}), start: new Date('2026-03-01T00:00:00Z') });
+    try {
+      const claims = { username: 'pat@shop.example', 'cognito:groups': '[publishers]' };
+      const request = (method: string, path: string, body?: unknown) => ({
+        rawPath: path,
+        requestContext: { http: { method }, authorizer: { jwt: { claims } } },
+        ...(body && { body: JSON.stringify(body) }),
+      });
+      const script = `
+        const { handler } = await import(${JSON.stringify(join(outdir, 'studio', 'index.mjs'))});
+        const context = { getRemainingTimeInMillis: () => 29000, functionName: 'studio' };
+        const answers = [];
+        for (const event of ${JSON.stringify([
+          request('POST', '/api/preview', { set: 'birthday', locale: 'ms', subject: 'Hari jadi!', preheader: 'Hadiah', body: '<mjml><mj-body><mj-section><mj-column><mj-text>Hai</mj-text></mj-column></mj-section></mj-body></mjml>', sample: 'malay' }),
+          request('POST', '/api/publish', { note: 'from the bundle' }),
+          request('GET', '/api/versions'),
+        ])}) {
+          const answer = await handler(event, context);
+          answers.push({ status: answer.statusCode, body: JSON.parse(answer.body) });
+        }
+        console.log(JSON.stringify(answers));`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
+        env: {
+          ...process.env,
+          TABLE_NAME: 'retention',
+          EVENT_BUS_NAME: 'retention',
+          CONFIGURATION_SET_NAME: 'retention',
+          TEMPLATES_DIR: join(outdir, 'studio', 'templates'),
+          AWS_REGION: localRegion,
+          AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+          AWS_ENDPOINT_URL_DYNAMODB: stack.endpoints.dynamodb,
+          AWS_ENDPOINT_URL_EVENTBRIDGE: stack.endpoints.bus,
+          POWERTOOLS_LOG_LEVEL: 'ERROR',
+        },
+        encoding: 'utf8',
+      });
+      const [preview, published, versions] = JSON.parse(stdout.trim().split('\n').at(-1)!) as { status: number; body: Record<string, any> }[];
+      expect(preview!.status).toBe(200);
+      expect(preview!.body.html).toContain('Hai');
+      // The defaults, published as the bundle carries them: version 1, nothing changed.
+      expect(published).toEqual({ status: 200, body: { ok: true, version: 1, changed: [] } });
+      expect(versions!.body.published).toBe(1);
+    } finally {
+      await stack.close();
+    }
+  }, 60_000);
 });
