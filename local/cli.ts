@@ -24,9 +24,19 @@ const usage = `usage:
                                                        --restart: from the start)
   retention templates check [--dir DIR]                checks every template in DIR (default templates/): prints
                                                        each problem as file:line:column message; exits 1 if any
+  retention templates pull|push [--dir DIR] [--table NAME [--region R]]
+                                                       syncs DIR with the studio's content of the running
+                                                       \`npm start\` (or of the deployed stack's table NAME): pull
+                                                       writes the published version's files (settings.json too);
+                                                       push checks DIR, then saves each changed file as a draft
+                                                       to publish in the studio
   retention studio [--port N] [--dir DIR]              the template studio: edit, preview, check, save and send
                                                        test emails (default port 4020, DIR templates/); test
                                                        emails go to the inbox of a running \`npm start\`
+  retention studio invite EMAIL --role editor|publisher --user-pool-id ID [--region R]
+                                                       invites a marketer to the deployed studio (ID: the stack's
+                                                       output StudioUserPoolId; a publisher also edits); Cognito
+                                                       emails a temporary password. AWS credentials as for the CLI
 options for every command:
   --config FILE                                        configuration (default: retention.config.json, if present)`;
 
@@ -189,6 +199,26 @@ const main = async (argv: string[]) => {
       return;
     }
     case 'studio': {
+      if (rest[0] === 'invite') {
+        const { InviteArgumentError, invite, parseInviteArgs } = await import('./invite');
+        const asUsage = (error: unknown) => (error instanceof InviteArgumentError ? new UsageError(error.message) : error);
+        let invitation;
+        try {
+          invitation = parseInviteArgs(rest.slice(1));
+        } catch (error) {
+          throw asUsage(error);
+        }
+        const { created, groups } = await invite(invitation).catch((error: unknown) => {
+          throw asUsage(error);
+        });
+        const where = `groups ${groups.join(', ')} of ${invitation.userPoolId}`;
+        console.log(
+          created
+            ? `invited ${invitation.email} as ${invitation.role} (${where}): Cognito emails a temporary password, valid 7 days`
+            : `${invitation.email} already had an account: now in ${where}`,
+        );
+        return;
+      }
       const { values } = parseArgs({
         args: rest,
         options: { port: { type: 'string' }, dir: { type: 'string' }, config: { type: 'string' } },
@@ -214,20 +244,63 @@ const main = async (argv: string[]) => {
       return;
     }
     case 'templates': {
-      const { values, positionals } = parseArgs({ args: rest, options: { dir: { type: 'string' } }, allowPositionals: true, strict: true });
-      if (positionals.length !== 1 || positionals[0] !== 'check') throw new UsageError('usage: retention templates check [--dir DIR]');
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: { dir: { type: 'string' }, table: { type: 'string' }, region: { type: 'string' }, config: { type: 'string' } },
+        allowPositionals: true,
+        strict: true,
+      });
+      const [action] = positionals;
+      if (positionals.length !== 1 || !['check', 'push', 'pull'].includes(action!)) {
+        throw new UsageError('usage: retention templates check|push|pull [--dir DIR] [--table NAME [--region R]]');
+      }
       const dir = values.dir ?? 'templates';
       const { existsSync, statSync } = await import('node:fs');
       if (!(existsSync(dir) && statSync(dir).isDirectory())) throw new UsageError(`--dir ${dir}: no such folder`);
-      const { formatProblem, inspectTemplates } = await import('../functions/templates/check');
-      const { problems, templates } = await inspectTemplates(dir);
-      for (const problem of problems) console.log(formatProblem(problem));
       const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-      if (problems.length) {
-        console.log(`${plural(problems.length, 'problem')} in ${plural(new Set(problems.map((p) => p.file)).size, 'template')}`);
-        process.exitCode = 1;
-      } else {
-        console.log(`all ${plural(templates.length, 'template')} ok`);
+      const { formatProblem, inspectTemplates } = await import('../functions/templates/check');
+      if (action !== 'pull') {
+        const { problems, templates } = await inspectTemplates(dir);
+        for (const problem of problems) console.log(formatProblem(problem));
+        if (problems.length) {
+          console.log(`${plural(problems.length, 'problem')} in ${plural(new Set(problems.map((p) => p.file)).size, 'template')}${action === 'push' ? ': nothing pushed' : ''}`);
+          process.exitCode = 1;
+          return;
+        }
+        if (action === 'check') {
+          console.log(`all ${plural(templates.length, 'template')} ok`);
+          return;
+        }
+      }
+      // The deployed stack's table (--table, AWS credentials as for the AWS CLI), or the running `npm start`'s.
+      const { createDocumentClient } = await import('../functions/adapters/dynamodb/client');
+      const { dynamoContentStore } = await import('../functions/adapters/dynamodb/content');
+      const { settingsOf } = await import('../functions/content/settings');
+      const { localCredentials, localRegion } = await import('./dynamodb');
+      const { pullTemplates, pushTemplates } = await import('./templates-sync');
+      const client = values.table
+        ? createDocumentClient({ region: values.region })
+        : createDocumentClient({ endpoint: `http://127.0.0.1:${localPorts.dynamo}`, region: localRegion, credentials: localCredentials, maxAttempts: 1 });
+      const where = values.table ? `table ${values.table}` : 'the running `npm start`';
+      const store = dynamoContentStore(client, values.table ?? 'retention');
+      const { fileURLToPath } = await import('node:url');
+      const defaults = { templatesDir: fileURLToPath(new URL('../templates', import.meta.url)), settings: settingsOf(config()) };
+      try {
+        if (action === 'pull') {
+          const { version, written } = await pullTemplates(store, defaults, dir);
+          console.log(`wrote ${plural(written.length, 'file')} of ${version ? `version ${version}` : 'the defaults'} from ${where} to ${dir}`);
+        } else {
+          const { saved } = await pushTemplates(store, defaults, dir, new Date());
+          for (const path of saved) console.log(`draft: ${path}`);
+          console.log(saved.length ? `saved ${plural(saved.length, 'draft')} in ${where}: review and publish them in the studio` : `nothing to push: ${where} has the same files`);
+        }
+      } catch (error) {
+        if (!values.table && /ECONNREFUSED/.test(String((error as Error).message) + String((error as { cause?: unknown }).cause))) {
+          throw new UsageError('no local stack to sync with: start it with `npm start`, or name a deployed one with --table');
+        }
+        throw error;
+      } finally {
+        client.destroy();
       }
       return;
     }

@@ -6,12 +6,18 @@
  * studio's API (functions/studio/api.ts, as the Lambda and the local studio
  * serve it) over the local stack's dynalite, SES and bus.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamoContentStore } from '../../functions/adapters/dynamodb/content';
 import { parseConfig } from '../../functions/config';
+import { settingsOf } from '../../functions/content/settings';
 import { studioApiFor } from '../../functions/handlers/studio';
 import { routeStudio } from '../../functions/studio/api';
 import type { BusEvent } from '../../local/event-bus';
+import { pullTemplates, pushTemplates } from '../../local/templates-sync';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import type { StudioUser } from '../../studio/api';
 
@@ -128,5 +134,38 @@ describe('publishing from the studio', () => {
     expect((await call(publisher, 'POST', '/api/rollback', { version: 99 })).status).toBe(404);
     expect((await call(publisher, 'POST', '/api/rollback', { version: 'one' })).status).toBe(400);
     expect((await call(editor, 'GET', '/api/diff', undefined, { from: 'x' })).status).toBe(400);
+  });
+});
+
+describe('templates push and pull (a team that keeps templates in git)', () => {
+  const store = () => dynamoContentStore(stack.runtime.dynamo, stack.runtime.tableName);
+  const defaults = () => ({ templatesDir: stack.runtime.templatesDir, settings: settingsOf(stack.runtime.config) });
+
+  it('pull writes the published version into a folder; push saves what differs as drafts, and publishing them makes it live', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'retention-pull-'));
+    try {
+      const pulled = await pullTemplates(store(), defaults(), dir);
+      expect(pulled.version).toBe(2);
+      expect(pulled.written).toEqual(expect.arrayContaining(['birthday/ms.mjml', 'partials/footer.liquid', 'settings.json']));
+      expect(readFileSync(join(dir, 'birthday/ms.mjml'), 'utf8')).toBe(readFileSync(join(stack.runtime.templatesDir, 'birthday/ms.mjml'), 'utf8'));
+
+      // Clear the misspelt draft left by the test above, then change one file in git.
+      await stack.runtime.dynamo.send(new DeleteCommand({ TableName: stack.runtime.tableName, Key: { pk: 'CONTENT#DRAFT', sk: 'birthday/en.mjml' } }));
+      const file = join(dir, 'nps/ar.mjml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/^subject: (.*)$/m, 'subject: $1 ✨'));
+      const pushed = await pushTemplates(store(), defaults(), dir, stack.bus.now(), 'cli:ci');
+      expect(pushed.saved).toEqual(['nps/ar.mjml']);
+      // Pushed again: the workspace has it already.
+      expect((await pushTemplates(store(), defaults(), dir, stack.bus.now(), 'cli:ci')).saved).toEqual([]);
+      expect((await call(editor, 'GET', '/api/catalog')).body.publishing).toEqual({ version: 2, drafts: ['nps/ar.mjml'] });
+
+      expect((await call(publisher, 'POST', '/api/publish', {})).body).toEqual({ ok: true, version: 3, changed: ['nps/ar.mjml'] });
+      const again = mkdtempSync(join(tmpdir(), 'retention-pull-'));
+      await pullTemplates(store(), defaults(), again);
+      expect(readFileSync(join(again, 'nps/ar.mjml'), 'utf8')).toBe(readFileSync(file, 'utf8'));
+      rmSync(again, { recursive: true, force: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
