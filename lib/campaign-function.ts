@@ -65,6 +65,26 @@ export interface CampaignResources {
   readonly wooCommerceSecret?: secretsmanager.ISecret;
 }
 
+/**
+ * The partition keys of the studio's content (drafts, versions, texts, audit:
+ * functions/adapters/dynamodb/content.ts), as an IAM `StringLike` pattern.
+ */
+export const contentPartitionKeys = 'CONTENT*';
+
+/**
+ * Every way to write an item. TransactWriteItems needs no entry: IAM authorises
+ * each of its items as the PutItem, UpdateItem or DeleteItem it is.
+ */
+export const itemWriteActions = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+];
+
 export class CampaignFunction extends lambda.Function {
   public readonly wiring: FunctionWiring;
 
@@ -152,6 +172,25 @@ export class CampaignFunction extends lambda.Function {
     return this;
   }
 
+  /**
+   * An explicit Deny on writing the studio's content (`CONTENT*` partition
+   * keys), whatever else the role allows: what customers receive changes only
+   * through the studio's publish, checked and audited. Reading stays allowed:
+   * the senders and sweeps render the published version.
+   */
+  public denyContentWrites(table: dynamodb.ITable): this {
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyContentWrites',
+        effect: iam.Effect.DENY,
+        actions: itemWriteActions,
+        resources: [table.tableArn],
+        conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [contentPartitionKeys] } },
+      }),
+    );
+    return this;
+  }
+
   /** `EVENT_BUS_NAME`; with `putEvents`, permission to publish on the bus. */
   public bindEventBus(bus: events.IEventBus, options: { putEvents: boolean }): this {
     this.addEnvironment(environment.eventBusName, bus.eventBusName);
@@ -220,6 +259,7 @@ export class CampaignFunction extends lambda.Function {
   public bind(resources: CampaignResources): this {
     const { permissions } = this.wiring;
     this.bindTable(resources.table, permissions.table);
+    if (!permissions.writeContent) this.denyContentWrites(resources.table);
     this.bindEventBus(resources.bus, { putEvents: permissions.putEvents ?? false });
     this.bindConfigurationSet(resources.configurationSet, { sendEmail: permissions.sendEmail ?? false });
     if (permissions.signingSecret) this.bindSigningSecret(resources.signingSecret);

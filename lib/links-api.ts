@@ -1,9 +1,12 @@
 /**
- * The public HTTPS endpoint of the links in emails (docs/design.md §7): one API Gateway
- * HTTP API for every function the wiring table triggers with `http`, a route
- * per wired route, throttled as wired, with access logs. The functions are
- * invoked synchronously (payload format 2.0), so there is no retry and no
- * dead-letter queue: the visitor sees the answer, or the error.
+ * The HTTP APIs of the wiring table's `http` triggers (docs/design.md §7): an API Gateway
+ * HTTP API takes the routes of every function wired to it, a route per wired
+ * route, throttled as wired, with access logs. The functions are invoked
+ * synchronously (payload format 2.0), so there is no retry and no dead-letter
+ * queue: the caller sees the answer, or the error.
+ * - `LinksApi`: the public links in emails, the triggers without `signIn`;
+ * - the studio's API (lib/studio.ts): the triggers with `signIn: 'studio'`,
+ *   every route behind the studio's JWT authorizer.
  */
 import { Lazy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -19,6 +22,8 @@ export interface HttpTrigger {
   /** `"<METHOD> <path>"`, e.g. `"GET /nps"`. */
   readonly routes: readonly string[];
   readonly throttle: { readonly ratePerSecond: number; readonly burst: number };
+  /** Only for the studio's signed-in users: the studio's API, never the public one. */
+  readonly signIn?: 'studio';
 }
 
 /** `'GET /nps'` → `{ method: GET, path: '/nps' }`; anything else is a wiring error. */
@@ -61,12 +66,27 @@ export interface LinksApiProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
+export interface WiredHttpApiProps extends LinksApiProps {
+  /** The API's name is `<stack name>-<name>`. */
+  readonly name: string;
+  readonly description: string;
+  /**
+   * Whose API it is: the `http` triggers with this `signIn` are routed to it,
+   * each route behind `authorizer`; without, the public triggers, each route
+   * open (the function authenticates what it must, e.g. signed links).
+   *
+   * @default - public
+   */
+  readonly signIn?: { readonly kind: 'studio'; readonly authorizer: apigwv2.IHttpRouteAuthorizer };
+}
+
 /**
  * Construct ids (a contract): `Api` (the HTTP API, with `DefaultStage` and one
  * route per wired route, e.g. `GET--nps`, holding its integration
- * `<function>Integration` and Lambda permission) and `AccessLogs`.
+ * `<function>Integration` and Lambda permission, and with a sign-in its
+ * authorizer) and `AccessLogs`.
  */
-export class LinksApi extends Construct {
+export class WiredHttpApi extends Construct {
   public readonly api: apigwv2.HttpApi;
   /** The `$default` stage: the root of the API's URL, throttled and access-logged. */
   public readonly stage: apigwv2.HttpStage;
@@ -75,17 +95,19 @@ export class LinksApi extends Construct {
   public readonly routes: Record<string, apigwv2.HttpRoute> = {};
 
   private readonly throttles: { routeKeys: string[]; throttle: HttpTrigger['throttle'] }[] = [];
+  private readonly signIn: WiredHttpApiProps['signIn'];
 
-  constructor(scope: Construct, id: string, props: LinksApiProps = {}) {
+  constructor(scope: Construct, id: string, props: WiredHttpApiProps) {
     super(scope, id);
+    this.signIn = props.signIn;
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     });
 
     this.api = new apigwv2.HttpApi(this, 'Api', {
-      apiName: `${Stack.of(this).stackName}-links`,
-      description: 'Public links in retention emails (NPS scores and comments)',
+      apiName: `${Stack.of(this).stackName}-${props.name}`,
+      description: props.description,
       // The default stage HttpApi would create takes no throttle or access log settings.
       createDefaultStage: false,
     });
@@ -118,7 +140,7 @@ export class LinksApi extends Construct {
     });
 
     this.node.addValidation({
-      validate: () => (this.throttles.length === 0 ? ['LinksApi: no function was added, the API would have no route'] : []),
+      validate: () => (this.throttles.length === 0 ? [`${id}: no function was added, the API would have no route`] : []),
     });
   }
 
@@ -128,6 +150,12 @@ export class LinksApi extends Construct {
    * `name` is the function's wiring key.
    */
   public addFunction(name: string, fn: lambda.IFunction, trigger: HttpTrigger): apigwv2.HttpRoute[] {
+    // A signed-in route on the public API would be open to anyone: refuse the mix-up either way.
+    if (trigger.signIn !== this.signIn?.kind) {
+      throw new Error(
+        `${name}: an http trigger ${trigger.signIn ? `with signIn '${trigger.signIn}'` : 'without signIn'} does not belong on ${this.node.path}`,
+      );
+    }
     const integration = new HttpLambdaIntegration(`${name}Integration`, fn);
     const keys: string[] = [];
     const routes = trigger.routes.map((wired) => {
@@ -135,12 +163,14 @@ export class LinksApi extends Construct {
       const key = `${method} ${path}`;
       keys.push(key);
       if (this.routes[key]) throw new Error(`${name}: http route "${key}" is already wired to another function`);
-      const [route] = this.api.addRoutes({ path, methods: [method], integration });
-      acknowledge(
-        route!,
-        'APIG4',
-        'The links in emails are public by design: the recipient clicks them without an account. Each request is authenticated by its HMAC-signed, expiring token, which the function verifies before acting.',
-      );
+      const [route] = this.api.addRoutes({ path, methods: [method], integration, authorizer: this.signIn?.authorizer });
+      if (!this.signIn) {
+        acknowledge(
+          route!,
+          'APIG4',
+          'The links in emails are public by design: the recipient clicks them without an account. Each request is authenticated by its HMAC-signed, expiring token, which the function verifies before acting.',
+        );
+      }
       this.routes[key] = route!;
       return route!;
     });
@@ -160,5 +190,12 @@ export class LinksApi extends Construct {
       ratePerSecond: Math.min(...throttles.map((t) => t.ratePerSecond)),
       burst: Math.min(...throttles.map((t) => t.burst)),
     };
+  }
+}
+
+/** The public links in emails: the wired routes without `signIn`. Ids as `WiredHttpApi`'s. */
+export class LinksApi extends WiredHttpApi {
+  constructor(scope: Construct, id: string, props: LinksApiProps = {}) {
+    super(scope, id, { ...props, name: 'links', description: 'Public links in retention emails (NPS scores and comments)' });
   }
 }

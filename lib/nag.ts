@@ -18,3 +18,16 @@ export const acknowledge = (scope: IConstruct, rule: string, reason: string): vo
  */
 export const wildcardResource = (scope: IConstruct, resource: string): string =>
   `IAM5[Resource::${flattenCfnReference(Stack.of(scope).resolve(resource))}]`;
+
+/**
+ * The IAM5 findings of every wildcard action and resource in `policy` (spelled
+ * as `wildcardResource` spells them), for a policy CDK writes itself whose
+ * resources depend on the environment (the bootstrap's assets bucket).
+ */
+export const wildcardFindingsOf = (policy: IConstruct & { document: { toJSON(): unknown } }): string[] => {
+  type Statement = { Action?: unknown; Resource?: unknown };
+  const document = Stack.of(policy).resolve(policy.document.toJSON()) as { Statement?: Statement[] } | undefined;
+  const all = (field: keyof Statement) => (document?.Statement ?? []).flatMap((statement) => [statement[field] ?? []].flat()).map(flattenCfnReference);
+  const wildcards = (kind: string, values: string[]) => [...new Set(values.filter((value) => value.includes('*')))].map((value) => `IAM5[${kind}::${value}]`);
+  return [...wildcards('Action', all('Action')), ...wildcards('Resource', all('Resource'))];
+};

@@ -3,7 +3,8 @@
  * configuration set whose events reach EventBridge, one function per entry
  * of the wiring table with its trigger (EventBridge rules with their retry
  * policy and dead-letter queue, SQS queues consumed through event source
- * mappings, or routes on the public links API).
+ * mappings, or routes on the public links API), and the studio (its page,
+ * its API behind Cognito sign-in) when a function is wired to it.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -16,8 +17,9 @@ import type { Construct } from 'constructs';
 import type { Config } from '../functions/config';
 import { deadLetterPattern, wiring, type FunctionName, type QueueName } from '../functions/wiring';
 import { RetentionDashboard } from './dashboard';
-import { LinksApi } from './links-api';
+import { LinksApi, type HttpTrigger } from './links-api';
 import { RetentionState, type RetentionStateProps } from './state';
+import { Studio, type StudioProps } from './studio';
 import { deadLetterQueue, toEventPattern, WiredFunction } from './wired-function';
 
 export interface RetentionStackProps extends StackProps {
@@ -29,6 +31,12 @@ export interface RetentionStackProps extends StackProps {
    * @default - a bus named `retention`, table and secret retained on removal
    */
   readonly state?: RetentionStateProps;
+  /**
+   * Options of the deployed studio (its Cognito domain prefix, its page).
+   *
+   * @default - see `StudioProps`
+   */
+  readonly studio?: StudioProps;
 }
 
 /**
@@ -39,8 +47,9 @@ export interface RetentionStackProps extends StackProps {
  * `DeadLetterQueue`; a queue adds `Queue`, `DeadLetterQueue` (its redrive target)
  * and, if a pattern feeds it, `Trigger` (the rule that targets the queue).
  * Then `RejectedEvents` and `RejectedEventsRule`, `LinksApi` (`Api`, `AccessLogs`)
- * when a function has an `http` trigger, and `Observability` (the dashboard,
- * alarms and their topic).
+ * when a function has an `http` trigger without `signIn`, `Studio` (lib/studio.ts)
+ * when one has `signIn: 'studio'`, and `Observability` (the dashboard, alarms
+ * and their topic).
  */
 export class RetentionStack extends Stack {
   public readonly state: RetentionState;
@@ -52,8 +61,10 @@ export class RetentionStack extends Stack {
   public readonly queues: { readonly [name in QueueName]?: sqs.Queue };
   /** Events the engine refused (`Event Rejected`), each with its reason. */
   public readonly rejectedEvents: sqs.Queue;
-  /** The public HTTPS endpoint of the links in emails; undefined if no function is wired to `http`. */
+  /** The public HTTPS endpoint of the links in emails; undefined if no function is wired to a public `http` trigger. */
   public readonly linksApi?: LinksApi;
+  /** The deployed studio: its user pool, API, page; undefined if no function is wired to `signIn: 'studio'`. */
+  public readonly studio?: Studio;
   /** The CloudWatch dashboard, the alarms and the SNS topic they notify. */
   public readonly observability: RetentionDashboard;
 
@@ -96,12 +107,25 @@ export class RetentionStack extends Stack {
       wooCommerceSecret,
     };
     const names = Object.keys(wiring) as FunctionName[];
-    const linksApi = names.some((name) => 'http' in wiring[name].trigger) ? new LinksApi(this, 'LinksApi') : undefined;
+    const http = names.flatMap((name) => {
+      const { trigger } = wiring[name];
+      return 'http' in trigger ? [trigger.http as HttpTrigger] : [];
+    });
+    const linksApi = http.some((trigger) => !trigger.signIn) ? new LinksApi(this, 'LinksApi') : undefined;
     this.linksApi = linksApi;
+    const studio = http.some((trigger) => trigger.signIn === 'studio') ? new Studio(this, 'Studio', props.studio) : undefined;
+    this.studio = studio;
     this.functions = Object.fromEntries(
       names.map((name) => [
         name,
-        new WiredFunction(this, name, { wiring: wiring[name], config: props.config, resources, linksApi, defaultBus: this.defaultBus }),
+        new WiredFunction(this, name, {
+          wiring: wiring[name],
+          config: props.config,
+          resources,
+          linksApi,
+          studioApi: studio?.api,
+          defaultBus: this.defaultBus,
+        }),
       ]),
     ) as Record<FunctionName, WiredFunction>;
 

@@ -8,7 +8,8 @@
  *   to `maxReceiveCount` receives, then moves it to the dead-letter queue. A
  *   queue with a pattern is fed by a rule; one without, by the functions whose
  *   `permissions.enqueue` names it (bound by the stack).
- * - An `http` trigger is a set of routes on the shared links API, invoked
+ * - An `http` trigger is a set of routes on the shared links API (with
+ *   `signIn: 'studio'`, on the studio's API, behind its sign-in), invoked
  *   synchronously (no retry, no dead letters).
  * Stateless: the table, bus and secret it uses come in by props.
  */
@@ -23,7 +24,7 @@ import { Construct } from 'constructs';
 import type { Config } from '../functions/config';
 import { visibilityTimeoutSeconds, type EventPattern, type FunctionWiring, type QueueTrigger } from '../functions/wiring';
 import { CampaignFunction, type CampaignResources } from './campaign-function';
-import type { LinksApi } from './links-api';
+import type { WiredHttpApi } from './links-api';
 import { acknowledge } from './nag';
 
 /** Lambda retries a failed asynchronous invocation at most twice. */
@@ -64,7 +65,13 @@ export interface WiredFunctionProps {
    *
    * @default - none; required for a function with an `http` trigger
    */
-  readonly linksApi?: LinksApi;
+  readonly linksApi?: WiredHttpApi;
+  /**
+   * The API an `http` trigger with `signIn: 'studio'` adds its routes to.
+   *
+   * @default - none; required for a function with such a trigger
+   */
+  readonly studioApi?: WiredHttpApi;
   /**
    * The account's default event bus, for a pattern or queue trigger with `bus: 'default'`.
    *
@@ -86,7 +93,8 @@ export interface WiredFunctionProps {
  * or an event pattern also `DeadLetterQueue` and `Trigger` (the rule); for a
  * queue `Queue` and `DeadLetterQueue` (its redrive target), and `Trigger` (the
  * rule that feeds the queue) when the queue has a pattern. The routes of an
- * `http` trigger live on the links API (`<id>Integration` under its first route).
+ * `http` trigger live on the links API, or with `signIn` on the studio's API
+ * (`<id>Integration` under its first route).
  */
 export class WiredFunction extends Construct {
   public readonly function: CampaignFunction;
@@ -104,7 +112,7 @@ export class WiredFunction extends Construct {
   public readonly trigger?: events.Rule;
   /** The queue the function consumes; undefined unless the trigger is `queue`. */
   public readonly queue?: sqs.Queue;
-  /** The routes on the links API; empty unless the trigger is `http`. */
+  /** The routes on the links API (the studio's with `signIn`); empty unless the trigger is `http`. */
   public readonly routes: apigwv2.HttpRoute[] = [];
 
   constructor(scope: Construct, id: string, props: WiredFunctionProps) {
@@ -115,10 +123,12 @@ export class WiredFunction extends Construct {
     this.function = new CampaignFunction(this, 'Function', { wiring, config: props.config }).bind(props.resources);
 
     if ('http' in trigger) {
-      if (!props.linksApi) throw new Error(`${id}: an http trigger needs the links API (props.linksApi)`);
+      const { signIn } = trigger.http;
+      const api = signIn === 'studio' ? props.studioApi : props.linksApi;
+      if (!api) throw new Error(`${id}: an http trigger ${signIn ? "with signIn 'studio' needs the studio's API (props.studioApi)" : 'needs the links API (props.linksApi)'}`);
       // API Gateway invokes synchronously and returns the function's answer or
-      // error to the visitor: the wiring's retry policy does not apply.
-      this.routes = props.linksApi.addFunction(id, this.function, trigger.http);
+      // error to the caller: the wiring's retry policy does not apply.
+      this.routes = api.addFunction(id, this.function, trigger.http);
       return;
     }
 

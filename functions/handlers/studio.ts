@@ -15,8 +15,8 @@ import { logger } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
 import { routeStudio, studioApi } from '../studio/api';
 import { storeContent } from '../studio/content';
+import { userOf } from '../studio/users';
 import { wiring } from '../wiring';
-import type { StudioUser } from '../../studio/api';
 
 /** Requests are a template's text and a few names: a quarter of a megabyte is plenty. */
 const maxRequestBytes = 256 * 1024;
@@ -40,20 +40,6 @@ export const studioApiFor = (runtime: Runtime, testAddress = '', inboxUrl = '') 
     mailer: sesMailer(runtime.ses, { name: shop.name, address: shop.fromAddress }, runtime.configurationSetName, { ...runtime.config.sending, concurrency: 1 }),
     keyring: runtime.keyring,
   });
-};
-
-/**
- * The signed-in user, from the token's claims. API Gateway hands a list claim
- * over as text (`[editors publishers]`), so the groups are read as words.
- */
-export const userOf = (claims: Record<string, unknown> | undefined): StudioUser | undefined => {
-  if (!claims) return undefined;
-  const groups: string[] = String(claims['cognito:groups'] ?? '').match(/[\w-]+/g) ?? [];
-  const id = String(claims.email ?? claims.username ?? claims['cognito:username'] ?? claims.sub ?? '');
-  if (!id) return undefined;
-  if (groups.includes('publishers')) return { id, role: 'publisher' };
-  if (groups.includes('editors')) return { id, role: 'editor' };
-  return undefined;
 };
 
 const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({

@@ -195,7 +195,6 @@ export const studioApi = (context: StudioContext) => {
       const links = unsubscribeLinks(await context.keyring(), config.shop, `studio-${input.sample}`, input.set, new Date());
       const result = await renderDraft(input, input.sample, links.url);
       if (!result.email) return { ok: false, problems: result.problems };
-      const { campaign, step } = campaignOf(input.set);
       try {
         const { messageId } = await context.mailer.send({
           to: input.to,
@@ -204,7 +203,8 @@ export const studioApi = (context: StudioContext) => {
           html: result.email.html,
           text: result.email.text,
           headers: links.headers,
-          tags: { campaign, ...(step && { step }), origin: 'studio' },
+          // No `campaign` tag: what SES reports of a test email (delivered, opened, bounced) never counts for a campaign.
+          tags: { origin: 'studio-test', template: input.set },
         });
         return { ok: true, messageId, to: input.to, inboxUrl: context.inboxUrl };
       } catch (error) {

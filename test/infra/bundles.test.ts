@@ -132,7 +132,7 @@ describe('a bundle loads and runs', () => {
       const request = (method: string, path: string, body?: unknown) => ({
         rawPath: path,
         requestContext: { http: { method }, authorizer: { jwt: { claims } } },
-        ...(body && { body: JSON.stringify(body) }),
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
       const script = `
         const { handler } = await import(${JSON.stringify(join(outdir, 'studio', 'index.mjs'))});

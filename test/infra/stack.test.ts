@@ -128,8 +128,11 @@ describe('DynamoDB: one table with point-in-time recovery, every due-time index 
 });
 
 describe('Lambda: one function per wiring entry, Node.js 22 on arm64 (§7)', () => {
-  it('has exactly one function per wiring entry', () => {
-    template.resourceCountIs('AWS::Lambda::Function', functionNames.length);
+  it('has exactly one function per wiring entry (and CDK\'s own that copies the studio\'s page)', () => {
+    const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    const engine = functions.filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'));
+    expect(engine.map(([id]) => id).sort()).toEqual(functionNames.map((name) => logicalId(stack.functions[name].function)).sort());
+    expect(functions.length - engine.length).toBe(stack.studio ? 1 : 0);
   });
 
   it.each(functionNames)('%s runs nodejs22.x on arm64, traced, sized as wired', (name) => {
@@ -173,7 +176,8 @@ describe('permissions: each function may do what its wiring says, and no more (�
       .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: any) => x.Ref === role))
       .flatMap((r) => r.Properties.PolicyDocument.Statement);
   };
-  const actionsOf = (name: FunctionName) => statementsOf(name).flatMap((s) => [s.Action].flat());
+  /** What the function may do: a Deny (the studio's content) is tested on its own. */
+  const actionsOf = (name: FunctionName) => statementsOf(name).filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat());
 
   it.each(functionNames)('%s: table access as wired', (name) => {
     const writes = actionsOf(name).includes('dynamodb:PutItem');
@@ -195,9 +199,10 @@ describe('permissions: each function may do what its wiring says, and no more (�
     expect(account).toEqual(wired ? [expect.objectContaining({ Action: 'ses:GetAccount', Resource: '*' })] : []);
   });
 
-  it('only the sender sends email: the sweeps select and queue, with no SES permission', () => {
+  it('only the sender (and the studio, for test sends) sends email: the sweeps select and queue, with no SES permission', () => {
     const sends = functionNames.filter((name) => actionsOf(name).includes('ses:SendEmail'));
-    expect(sends).toEqual(['sender']);
+    expect(sends).toEqual(functionNames.filter((name) => (wiring[name].permissions as { sendEmail?: boolean }).sendEmail));
+    expect(sends.filter((name) => name !== 'studio')).toEqual(['sender']);
     expect(actionsOf('sender')).toEqual(expect.arrayContaining(['ses:SendEmail', 'ses:GetAccount']));
     for (const name of producers) expect(actionsOf(name).filter((action) => action.startsWith('ses:'))).toEqual([]);
   });
@@ -224,8 +229,12 @@ const onHttp = functionNames.filter((name) => 'http' in triggerOf(name));
 const onEventBridge = [...scheduled, ...onEvents];
 /** Functions whose failures end in a dead-letter queue: every one but http (synchronous). */
 const withDeadLetters = functionNames.filter((name) => !onHttp.includes(name));
-type HttpTrigger = { routes: readonly string[]; throttle: { ratePerSecond: number; burst: number } };
+type HttpTrigger = { routes: readonly string[]; throttle: { ratePerSecond: number; burst: number }; signIn?: 'studio' };
 const httpOf = (name: FunctionName) => (wiring[name].trigger as unknown as { http: HttpTrigger }).http;
+/** On the public links API: the http triggers without sign-in. */
+const onLinksApi = onHttp.filter((name) => !httpOf(name).signIn);
+/** On the studio's API, behind Cognito: the http triggers with `signIn: 'studio'`. */
+const onStudioApi = onHttp.filter((name) => httpOf(name).signIn === 'studio');
 const retryOf = (name: FunctionName) => {
   const { retry } = wiring[name] as FunctionWiring;
   if (!retry) throw new Error(`${name} has no retry policy`);
@@ -481,16 +490,16 @@ describe('producers: a function that enqueues gets the queue\'s URL and may send
   });
 });
 
-describe('links API: one public HTTP API for every http-triggered function (§5, §7)', () => {
+describe('links API: one public HTTP API for every http-triggered function without sign-in (§5, §7)', () => {
   const api = () => stack.linksApi!;
-  const routeKeys = onHttp.flatMap((name) => httpOf(name).routes.map((route) => ({ name, route })));
+  const routeKeys = onLinksApi.flatMap((name) => httpOf(name).routes.map((route) => ({ name, route })));
 
-  it('is one HTTP API with exactly the wired routes', () => {
-    expect(onHttp.length).toBeGreaterThan(0);
-    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+  it('is one HTTP API with exactly the wired public routes (the studio\'s API is the only other)', () => {
+    expect(onLinksApi.length).toBeGreaterThan(0);
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', onStudioApi.length ? 2 : 1);
     expect(resourceOf(api().api).Properties.ProtocolType).toBe('HTTP');
     const actual = Object.values(resources)
-      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route' && JSON.stringify(r.Properties.ApiId) === JSON.stringify(ref(api().api)))
       .map((r) => r.Properties.RouteKey);
     expect(actual.sort()).toEqual(routeKeys.map(({ route }) => route).sort());
   });
@@ -523,7 +532,7 @@ describe('links API: one public HTTP API for every http-triggered function (§5,
   });
 
   it('deploys the $default stage automatically, throttled at the wired rate and burst', () => {
-    const [name] = onHttp;
+    const [name] = onLinksApi;
     const stage = resourceOf(api().stage).Properties;
     expect(stage).toMatchObject({
       ApiId: ref(api().api),
@@ -535,7 +544,7 @@ describe('links API: one public HTTP API for every http-triggered function (§5,
       },
     });
     // One throttle wired for every http function: no route needs its own.
-    if (new Set(onHttp.map((n) => JSON.stringify(httpOf(n).throttle))).size === 1) expect(stage.RouteSettings).toBeUndefined();
+    if (new Set(onLinksApi.map((n) => JSON.stringify(httpOf(n).throttle))).size === 1) expect(stage.RouteSettings).toBeUndefined();
   });
 
   it('writes JSON access logs with the request id, route and status to a log group kept one month', () => {

@@ -13,6 +13,7 @@ import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoContentStore } from '../../functions/adapters/dynamodb/content';
 import { parseConfig } from '../../functions/config';
+import { catalogue, namespace, serviceDimension } from '../../functions/metrics';
 import { settingsOf } from '../../functions/content/settings';
 import { studioApiFor } from '../../functions/handlers/studio';
 import { routeStudio } from '../../functions/studio/api';
@@ -167,5 +168,26 @@ describe('templates push and pull (a team that keeps templates in git)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('test sends', () => {
+  it('are marked [TEST] and never count for a campaign, whatever SES reports of them', async () => {
+    const delivered = () =>
+      ['birthday', 'winback', 'nps'].map((campaign) =>
+        stack.metrics.datapoints({ namespace, name: catalogue.delivered.name, dimensions: { ...serviceDimension, campaign } }).reduce((sum, point) => sum + point.value, 0),
+      );
+    const before = delivered();
+    const current = await template('birthday', 'ms');
+    const sent = await call(editor, 'POST', '/api/send', { ...current, sample: 'malay', to: 'success@simulator.amazonses.com' });
+    expect(sent.status).toBe(200);
+    const email = stack.ses.accepted.find((message) => message.to.includes('success@simulator.amazonses.com'));
+    expect(email?.subject).toMatch(/^\[TEST\] Selamat hari jadi/);
+    await stack.bus.runUntil(new Date(stack.bus.now().getTime() + 60_000));
+    // SES reported its delivery...
+    expect(busEvents.some((event) => event['detail-type'] === 'Email Delivered' && (event.detail as { mail: { messageId: string } }).mail.messageId === sent.body.messageId)).toBe(true);
+    // ...and no campaign counted it (the birthday emails above were counted).
+    expect(before[0]).toBeGreaterThan(0);
+    expect(delivered()).toEqual(before);
   });
 });
