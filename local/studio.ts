@@ -85,6 +85,11 @@ export const startStudio = async (options: StudioOptions): Promise<Studio> => {
       void serveApi(api, user, req, res);
       return;
     }
+    // On AWS the page's sign-in settings; here, no sign-in (studio/sign-in.ts reads "nothing" as local).
+    if (req.url === '/config.json') {
+      res.writeHead(204, { 'cache-control': 'no-store' }).end();
+      return;
+    }
     vite!.middlewares(req, res, () => {
       res.writeHead(404).end('not found');
     });

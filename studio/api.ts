@@ -7,6 +7,10 @@
  *   POST /api/preview   Draft + sample       renders the unsaved text; problems instead of an email when it fails
  *   PUT  /api/template  Draft                checks, then writes the file atomically (a draft when `publishing` is on)
  *   POST /api/send      Draft + sample + to  renders and sends a test email ([TEST] subject) through SES v2
+ *   POST /api/copy      CopyRequest          a new language or A/B variant of a step, from an existing one
+ *   GET  /api/partial?name=                  a shared partial (header, footer)
+ *   PUT  /api/partial   PartialDraft         checks every template with it, then saves it
+ *   GET  /api/variables?set=&locale=         the variables the set's templates can use, with sample values
  *
  * Publishing (only when the catalog has `publishing`; a plain `--dir` folder has none of these):
  *   GET  /api/settings                       the campaign settings JSON (draft), as text
@@ -75,6 +79,8 @@ export interface Catalog {
   user: StudioUser;
   publishing?: PublishingState;
   sets: { name: string; label: string; group: string; locales: { locale: string; label: string; variants: string[] }[] }[];
+  /** The shared partials by name, e.g. `footer`, `header`. */
+  partials: string[];
   /** `locale` is the customer's, e.g. `ms-MY`: the page picks a customer who reads the template's language. */
   samples: { id: string; label: string; locale: string }[];
   /** Default recipient of a test email. */
@@ -166,6 +172,28 @@ export interface AuditEntry {
 export interface AuditResponse {
   /** Newest first. */
   entries: AuditEntry[];
+}
+
+/** A new language or A/B variant of a campaign step, started from one that exists (`from`). */
+export const copyRequest = templateRef.extend({ from: z.object({ locale: localeName, variant: variantName.optional() }) });
+export type CopyRequest = z.infer<typeof copyRequest>;
+export type CopyResponse = { ok: true; file: string };
+
+/** A shared partial (`templates/partials/<name>.liquid`): the header and footer every email renders. */
+export const partialRef = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'is not a partial name') });
+export const partialDraft = partialRef.extend({ text: z.string().max(100_000) });
+export type PartialDraft = z.infer<typeof partialDraft>;
+export interface PartialFile {
+  name: string;
+  text: string;
+  /** e.g. `partials/footer.liquid`. */
+  file: string;
+}
+export type PartialSaveResponse = { ok: true; file: string } | { ok: false; problems: Problem[] };
+
+/** The variables a template of a set can use, as dotted paths (`customer.firstName`), from its sample data. */
+export interface VariablesResponse {
+  variables: { path: string; example: string }[];
 }
 
 /** Any non-2xx answer that is not a list of problems. */

@@ -1,29 +1,22 @@
 /**
  * The studio page: pick a template, edit it, watch it render, save it, send a test.
- * Plain DOM: the page has one screen and a handful of controls.
+ * With publishing (a deployed studio, or `npm start`), saves are drafts, and two
+ * more views open: campaign settings (settings.ts) and history (history.ts);
+ * the top bar shows what is live and publishes (publishing.ts).
+ * Plain DOM: a few screens and a handful of controls.
  */
-import type {
-  Catalog,
-  Draft,
-  ErrorResponse,
-  PreviewResponse,
-  Problem,
-  SaveResponse,
-  SendResponse,
-  TemplateFile,
-  TemplateRef,
-} from './api';
+import type { Catalog, Draft, PreviewResponse, Problem, SaveResponse, SendResponse, TemplateFile, TemplateRef } from './api';
+import { $, el, plural } from './dom';
 import { createEditor } from './editor';
+import { setUpHistory } from './history';
+import { call } from './http';
+import { setUpPublishing } from './publishing';
+import { setUpSettings } from './settings';
+import { displayPath, hideNotice, isDraft, notify, onStateChange, refreshState, setState, showError, state } from './state';
 
 const previewDelayMs = 300;
 /** The checker's limit: longer subjects are cut off by most inboxes. */
 const subjectLimit = 100;
-
-const $ = <T extends HTMLElement>(id: string) => {
-  const element = document.getElementById(id);
-  if (!element) throw new Error(`#${id} is missing from index.html`);
-  return element as T;
-};
 
 const ui = {
   set: $<HTMLSelectElement>('set'),
@@ -54,23 +47,8 @@ const ui = {
   text: $('text'),
   frames: [$<HTMLIFrameElement>('desktop-frame'), $<HTMLIFrameElement>('mobile-frame')],
   fieldProblem: { subject: $('subject-problem'), preheader: $('preheader-problem') },
-};
-
-// ---------------------------------------------------------------------------
-// The API
-
-class ApiError extends Error {}
-
-const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-  const response = await fetch(path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await response.json().catch(() => ({ error: `${response.status} ${response.statusText}` }))) as T | ErrorResponse;
-  // 422 carries problems, the answer the page shows; any other failure is a message.
-  if (!response.ok && response.status !== 422) throw new ApiError((json as ErrorResponse).error ?? response.statusText);
-  return json as T;
+  viewNav: $('views'),
+  views: { templates: $('view-templates'), settings: $('view-settings'), history: $('view-history') },
 };
 
 // ---------------------------------------------------------------------------
@@ -83,6 +61,10 @@ let savedDraft = '';
 let previewTimer: ReturnType<typeof setTimeout> | undefined;
 /** Only the newest preview's answer is shown; an older one arriving late is dropped. */
 let previewSeq = 0;
+/** What stopped the last publish (each naming its file), listed under the current file's own problems. */
+let publishProblems: Problem[] = [];
+/** The current file's own problems, as the last preview or save found them. */
+let checkProblems: Problem[] = [];
 
 const editor = createEditor($('editor'), () => changed());
 
@@ -107,9 +89,11 @@ const changed = () => {
 
 const renderSaveState = () => {
   const dirty = isDirty();
-  ui.saveState.textContent = dirty ? 'Unsaved changes' : 'Saved';
-  ui.saveState.dataset.state = dirty ? 'dirty' : 'saved';
-  document.title = `${dirty ? '• ' : ''}${current?.file ?? ''} · Email studio`;
+  // With publishing, a saved file is a draft until published.
+  const draftState = !state.publishing ? 'saved' : current && isDraft(current.file) ? 'draft' : 'live';
+  ui.saveState.textContent = dirty ? 'Unsaved changes' : { saved: 'Saved', draft: 'Draft, not live', live: 'Published' }[draftState];
+  ui.saveState.dataset.state = dirty ? 'dirty' : draftState === 'draft' ? 'draft' : 'saved';
+  if (currentView === 'templates') document.title = `${dirty ? '• ' : ''}${current?.file ?? ''} · Email studio`;
 };
 
 // ---------------------------------------------------------------------------
@@ -164,19 +148,20 @@ const toHash = (r: TemplateRef) => `#${[r.set, r.locale, r.variant].filter(Boole
 /** Pickers can change faster than files load: only the newest load is shown. */
 let openSeq = 0;
 
-const open = async () => {
+/** Loads the picked template; `reread` (after a rollback) keeps the notice that says why. */
+const open = async ({ reread = false } = {}) => {
   const seq = ++openSeq;
   const wanted = ref();
   const file = await call<TemplateFile>('GET', `/api/template?${new URLSearchParams(Object.entries(wanted))}`);
   if (seq !== openSeq) return;
   current = file;
-  ui.notice.hidden = true;
+  if (!reread) hideNotice();
   ui.subject.value = file.subject;
   ui.preheader.value = file.preheader;
   editor.load(file.body);
   savedDraft = edited();
   ui.fileName.textContent = `templates/${file.file}`;
-  history.replaceState(null, '', toHash(wanted));
+  if (currentView === 'templates') history.replaceState(null, '', toHash(wanted));
   renderSaveState();
   await preview();
 };
@@ -188,6 +173,40 @@ const switchTemplate = async (revert: () => void) => {
     return;
   }
   await open().catch(showError);
+};
+
+/** `birthday/ms.mjml`, `winback-1/en.b.mjml` (the paths in drafts, diffs and problems) → which template. */
+const templateOf = (path: string): TemplateRef | undefined => {
+  const match = /^(?:templates\/)?([a-z0-9][a-z0-9-]*)\/([a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8}){0,3})(?:\.([a-z0-9][a-z0-9-]*))?\.mjml$/.exec(path);
+  if (!match) return undefined;
+  const [, set, locale, variant] = match;
+  return { set: set!, locale: locale!, ...(variant && { variant }) };
+};
+
+/** Opens a file named by a problem, a diff or the history: a template in the editor, or the settings. */
+const openFile = async (path: string, at?: Pick<Problem, 'field' | 'line' | 'column'>) => {
+  if (path === 'settings.json') {
+    showView('settings');
+    return;
+  }
+  const wanted = templateOf(path);
+  if (!wanted || !catalog.sets.find((s) => s.name === wanted.set)?.locales.some((l) => l.locale === wanted.locale)) {
+    notify('error', `The studio cannot open ${displayPath(path)} yet.`);
+    return;
+  }
+  showView('templates');
+  const isCurrent = current && current.set === wanted.set && current.locale === wanted.locale && (current.variant ?? '') === (wanted.variant ?? '');
+  if (!isCurrent) {
+    ui.set.value = wanted.set;
+    fillLocales(wanted.locale);
+    fillVariants(wanted.variant);
+    matchSample();
+    await switchTemplate(revertPick);
+    rememberPick();
+  }
+  if (at?.field === 'subject') ui.subject.focus();
+  else if (at?.field === 'preheader') ui.preheader.focus();
+  else if (at?.field === 'body' && at.line) editor.reveal(at.line, at.column);
 };
 
 let lastPick = { set: '', locale: '', variant: '' };
@@ -292,7 +311,46 @@ const where = (problem: Problem) => {
   }
 };
 
+/**
+ * A message that names its file, as publishing's do: `birthday/ms.mjml:12:8 unknown variable …`
+ * (the checker's, lines of the whole file) or `settings.json: birthday.percentOff: …`.
+ */
+const fileOf = (problem: Problem) => {
+  const match = /^((?:templates\/)?(?:[\w.-]+\/)*[\w.-]+\.(?:mjml|liquid|json))(?::(\d+)(?::(\d+))?)?(?::\s*|\s+)(.*)$/s.exec(problem.message);
+  if (!match) return { file: undefined, message: problem.message };
+  const [, file, line, column, message] = match;
+  return { file: file!.replace(/^templates\//, ''), line: line && `line ${line}${column ? `:${column}` : ''}`, message: message! };
+};
+
+const problemButton = (label: string, message: string, onClick: () => void, stacked = false) => {
+  const button = el('button', { type: 'button', className: `problem${stacked ? ' stacked' : ''}` }, el('span', { className: 'problem-where', textContent: label }), message);
+  button.addEventListener('click', onClick);
+  return el('li', {}, button);
+};
+
+const publishProblemItem = (problem: Problem) => {
+  const { file, line, message } = fileOf(problem);
+  const place = line ?? (problem.field === 'file' ? '' : where(problem).toLowerCase());
+  return problemButton(
+    file ? [displayPath(file), place].filter(Boolean).join(', ') : where(problem),
+    message,
+    // The file opens, and its own check places the problem in the editor (the lines here count the front matter).
+    () => {
+      if (file) void openFile(file, problem.field === 'file' ? undefined : problem);
+    },
+    true,
+  );
+};
+
+/** Publishing stopped: its problems stay under the editor until they are fixed and saved, or a publish succeeds. */
+const showPublishProblems = (problems: Problem[]) => {
+  publishProblems = problems;
+  if (problems.length) showView('templates');
+  showProblems(checkProblems);
+};
+
 const showProblems = (problems: Problem[]) => {
+  checkProblems = problems;
   editor.showProblems(problems);
   for (const field of ['subject', 'preheader'] as const) {
     const mine = problems.filter((p) => p.field === field);
@@ -302,40 +360,28 @@ const showProblems = (problems: Problem[]) => {
     ui.fieldProblem[field].textContent = mine.map((p) => p.message).join(' · ');
   }
   ui.problemsTitle.textContent = problems.length
-    ? `${problems.length} problem${problems.length === 1 ? '' : 's'} to fix before saving`
-    : 'Checks';
-  ui.problemsTitle.dataset.state = problems.length ? 'error' : 'ok';
-  if (!problems.length) {
-    ui.problems.replaceChildren(Object.assign(document.createElement('li'), { className: 'all-good', textContent: 'No problems found. Ready to save.' }));
-    return;
-  }
-  ui.problems.replaceChildren(
-    ...problems.map((problem) => {
-      const item = document.createElement('li');
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'problem';
-      button.append(Object.assign(document.createElement('span'), { className: 'problem-where', textContent: where(problem) }), problem.message);
-      button.addEventListener('click', () => {
-        if (problem.field === 'subject') ui.subject.focus();
-        else if (problem.field === 'preheader') ui.preheader.focus();
-        else if (problem.line) editor.reveal(problem.line, problem.column);
-      });
-      item.append(button);
-      return item;
-    }),
-  );
+    ? `${plural(problems.length, 'problem')} to fix before saving`
+    : publishProblems.length
+      ? `${plural(publishProblems.length, 'problem')} to fix before publishing`
+      : 'Checks';
+  ui.problemsTitle.dataset.state = problems.length || publishProblems.length ? 'error' : 'ok';
+  const own = problems.length
+    ? problems.map((problem) =>
+        problemButton(where(problem), problem.message, () => {
+          if (problem.field === 'subject') ui.subject.focus();
+          else if (problem.field === 'preheader') ui.preheader.focus();
+          else if (problem.line) editor.reveal(problem.line, problem.column);
+        }),
+      )
+    : [el('li', { className: 'all-good', textContent: state.publishing ? 'No problems found in this file. Ready to save.' : 'No problems found. Ready to save.' })];
+  const publishing = publishProblems.length
+    ? [el('li', { className: 'problems-group', textContent: 'Publishing stopped by:' }), ...publishProblems.map(publishProblemItem)]
+    : [];
+  ui.problems.replaceChildren(...own, ...publishing);
 };
 
 // ---------------------------------------------------------------------------
 // Save and send
-
-const notify = (kind: 'ok' | 'error', ...content: (string | Node)[]) => {
-  ui.notice.replaceChildren(...content);
-  ui.notice.dataset.kind = kind;
-  ui.notice.hidden = false;
-};
-const showError = (error: unknown) => notify('error', error instanceof Error ? error.message : String(error));
 
 const save = async () => {
   if (!current) return;
@@ -346,8 +392,17 @@ const save = async () => {
     const result = await call<SaveResponse>('PUT', '/api/template', sent);
     if (result.ok) {
       savedDraft = text;
+      const path = el('code', { textContent: `templates/${result.file}` });
+      if (state.publishing) {
+        // A draft: the publish problems of this file were about its old text.
+        publishProblems = publishProblems.filter((problem) => fileOf(problem).file !== result.file);
+        showProblems(checkProblems);
+        notify('ok', 'Draft saved to ', path, ': customers get it once it is published.');
+        await refreshState();
+      } else {
+        notify('ok', 'Saved to ', path);
+      }
       renderSaveState();
-      notify('ok', 'Saved to ', Object.assign(document.createElement('code'), { textContent: `templates/${result.file}` }));
     } else {
       showProblems(result.problems);
       notify('error', 'Not saved: fix the problems listed under the editor first.');
@@ -363,11 +418,12 @@ ui.save.addEventListener('click', () => void save());
 document.addEventListener('keydown', (event) => {
   if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 's') {
     event.preventDefault();
-    void save();
+    if (currentView === 'templates') void save();
+    else if (currentView === 'settings') void settings.save();
   }
 });
 window.addEventListener('beforeunload', (event) => {
-  if (isDirty()) event.preventDefault();
+  if (isDirty() || settings.isDirty()) event.preventDefault();
 });
 
 ui.sendForm.addEventListener('submit', async (event) => {
@@ -393,10 +449,73 @@ ui.sendForm.addEventListener('submit', async (event) => {
 });
 
 // ---------------------------------------------------------------------------
+// Views: templates, campaign settings, history (the last two only with publishing)
+
+type View = keyof typeof ui.views;
+let currentView: View = 'templates';
+
+const settings = setUpSettings();
+const historyView = setUpHistory({
+  openFile: (path) => void openFile(path),
+  contentChanged: () => {
+    // A rollback may have replaced the drafts: reread what nobody is editing.
+    if (!isDirty()) void open({ reread: true }).catch(showError);
+    void settings.load().catch(showError);
+  },
+});
+setUpPublishing({
+  unsavedWork: () => [...(isDirty() ? [`templates/${current!.file}`] : []), ...(settings.isDirty() ? ['settings.json'] : [])],
+  showPublishProblems,
+  showDrafts: () => {
+    showView('history', false);
+    void historyView.showDrafts().catch(showError);
+  },
+  published: (version) => {
+    if (currentView === 'history') void historyView.load(version).catch(showError);
+  },
+});
+
+const viewTitles: Record<View, string> = { templates: 'Templates', settings: 'Campaign settings', history: 'History' };
+
+const showView = (view: View, load = true) => {
+  if (view !== 'templates' && !state.publishing) view = 'templates';
+  currentView = view;
+  for (const [name, element] of Object.entries(ui.views)) element.hidden = name !== view;
+  for (const tab of ui.viewNav.querySelectorAll<HTMLButtonElement>('button[data-view]')) {
+    if (tab.dataset.view === view) tab.setAttribute('aria-current', 'page');
+    else tab.removeAttribute('aria-current');
+  }
+  if (view === 'templates') {
+    if (current) history.replaceState(null, '', toHash(current));
+    renderSaveState();
+    return;
+  }
+  history.replaceState(null, '', `#${view}`);
+  document.title = `${viewTitles[view]} · Email studio`;
+  if (!load) return;
+  if (view === 'settings') void settings.load().catch(showError);
+  else void historyView.load().catch(showError);
+};
+
+for (const tab of ui.viewNav.querySelectorAll<HTMLButtonElement>('button[data-view]')) {
+  tab.addEventListener('click', () => showView(tab.dataset.view as View));
+}
+
+onStateChange(() => {
+  ui.viewNav.hidden = !state.publishing;
+  ui.save.textContent = state.publishing ? 'Save draft' : 'Save';
+  ui.save.title = state.publishing ? 'Save a draft (Ctrl+S): customers get it once it is published' : 'Save to the template file (Ctrl+S)';
+  ui.send.title = state.publishing ? 'Sends this text to the address, with [TEST] before the subject; not counted as a campaign send' : '';
+  renderSaveState();
+  settings.renderState();
+});
+
+// ---------------------------------------------------------------------------
 // Start
 
 const start = async () => {
   catalog = await call<Catalog>('GET', '/api/catalog');
+  setState(catalog);
   fillSets();
   ui.sample.replaceChildren(...catalog.samples.map((s) => option(s.id, s.label)));
   ui.to.value = catalog.testAddress;
@@ -404,11 +523,13 @@ const start = async () => {
   ui.inboxAvatar.textContent = catalog.from.name.trim().charAt(0).toUpperCase();
 
   const wanted = fromHash();
+  const startView = state.publishing && (wanted.set === 'settings' || wanted.set === 'history') ? wanted.set : 'templates';
   if (wanted.set && catalog.sets.some((s) => s.name === wanted.set)) ui.set.value = wanted.set;
   fillLocales(wanted.locale);
   fillVariants(wanted.variant);
   matchSample();
   rememberPick();
+  if (startView !== 'templates') showView(startView);
   await open();
   document.body.dataset.ready = 'true';
 };

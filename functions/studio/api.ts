@@ -19,7 +19,10 @@ import { unsubscribeLinks } from '../links/unsubscribe';
 import { createRenderer } from '../templates/render';
 import { hasSample, sampleCustomers, sampleFor } from '../templates/samples';
 import {
+  copyRequest,
   diffQuery,
+  partialDraft,
+  partialRef,
   draft as draftSchema,
   previewRequest,
   publishRequest,
@@ -28,6 +31,12 @@ import {
   settingsRequest,
   templateRef,
   type AuditResponse,
+  type CopyRequest,
+  type CopyResponse,
+  type PartialDraft,
+  type PartialFile,
+  type PartialSaveResponse,
+  type VariablesResponse,
   type Catalog,
   type DiffQuery,
   type DiffResponse,
@@ -158,9 +167,11 @@ export const studioApi = (context: StudioContext) => {
           variants: render.variants(name, locale),
         })),
       }));
+      const partials = await readdir(join(templatesDir, 'partials')).catch(() => [] as string[]);
       return {
         user,
         ...(content.publishing && { publishing: await content.publishing.state() }),
+        partials: partials.flatMap((file) => /^([a-z0-9][a-z0-9-]*)\.liquid$/.exec(file)?.[1] ?? []).sort(),
         sets: sets.filter((set) => set.locales.length > 0),
         samples: sampleCustomers.map((c) => ({ id: c.id, label: c.firstName ? `${c.firstName} · ${c.label}` : c.label, locale: c.locale })),
         testAddress: context.testAddress || (user.id.includes('@') ? user.id : ''),
@@ -211,6 +222,48 @@ export const studioApi = (context: StudioContext) => {
         const reason = (error as Error).message || (error as Error).name;
         throw new HttpError(502, context.inboxUrl ? `The local inbox did not take the email (${reason}). Is \`npm start\` running?` : `SES did not take the email (${reason}).`);
       }
+    },
+
+    async copy(input: CopyRequest, user: StudioUser): Promise<CopyResponse> {
+      const source = await existingFile({ set: input.set, locale: input.from.locale, variant: input.from.variant });
+      const name = `${input.set}/${input.locale}${input.variant ? `.${input.variant}` : ''}.mjml`;
+      const render = renderer(source.templatesDir);
+      const exists = render.locales(input.set).includes(input.locale) && (!input.variant || render.variants(input.set, input.locale).includes(input.variant));
+      if (exists) throw new HttpError(409, `${name} exists already: open it instead`);
+      if (input.variant && !render.locales(input.set).includes(input.locale)) throw new HttpError(404, `no "${input.locale}" template for ${input.set} to add a variant to`);
+      await content.save(name, await readFile(source.path, 'utf8'), user);
+      return { ok: true, file: name };
+    },
+
+    async partial(ref: z.infer<typeof partialRef>): Promise<PartialFile> {
+      const file = `partials/${ref.name}.liquid`;
+      const text = await readFile(join(await content.folder(), file), 'utf8').catch(() => undefined);
+      if (text === undefined) throw new HttpError(404, `no partial "${ref.name}"`);
+      return { name: ref.name, text, file };
+    },
+
+    /** A partial is in every email: saved only when every template still passes the check with it. */
+    async savePartial(input: PartialDraft, user: StudioUser): Promise<PartialSaveResponse> {
+      const { file } = await this.partial(input);
+      const templatesDir = await content.folder();
+      const scratch = await mkdtemp(join(tmpdir(), 'studio-partial-'));
+      try {
+        await cp(templatesDir, scratch, { recursive: true });
+        await writeFile(join(scratch, file), input.text);
+        const { formatProblem, inspectTemplates } = await import('../templates/check');
+        const { problems } = await inspectTemplates(scratch, { root: scratch });
+        if (problems.length) return { ok: false, problems: problems.map((problem) => ({ field: 'file', message: formatProblem(problem) })) };
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+      await content.save(file, input.text, user);
+      return { ok: true, file };
+    },
+
+    /** What a template of the set can use, from the first sample customer's data in its language. */
+    async variables(ref: TemplateRef): Promise<VariablesResponse> {
+      await existingFile(ref);
+      return { variables: leaves(sampleData(ref, sampleCustomers[0]!.id)) };
     },
 
     async settings(): Promise<SettingsFile> {
@@ -281,6 +334,14 @@ export const routeStudio = async (api: StudioApi, user: StudioUser, request: Stu
         return answer(await api.save(parse(draftSchema, request.body), user));
       case 'POST /api/send':
         return answer(await api.send(parse(sendRequest, request.body)));
+      case 'POST /api/copy':
+        return { status: 200, body: await api.copy(parse(copyRequest, request.body), user) };
+      case 'GET /api/partial':
+        return { status: 200, body: await api.partial(parse(partialRef, request.query)) };
+      case 'PUT /api/partial':
+        return answer(await api.savePartial(parse(partialDraft, request.body), user));
+      case 'GET /api/variables':
+        return { status: 200, body: await api.variables(parse(templateRef, request.query)) };
       case 'GET /api/settings':
         return { status: 200, body: await api.settings() };
       case 'PUT /api/settings':
@@ -305,6 +366,15 @@ export const routeStudio = async (api: StudioApi, user: StudioUser, request: Stu
     throw error;
   }
 };
+
+/** Every value of the sample data as a dotted path, with a short example. */
+const leaves = (data: Record<string, unknown>, prefix = ''): VariablesResponse['variables'] =>
+  Object.entries(data).flatMap(([key, value]) => {
+    const path = `${prefix}${key}`;
+    if (value && typeof value === 'object' && !Array.isArray(value)) return leaves(value as Record<string, unknown>, `${path}.`);
+    const example = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+    return [{ path, example: example.length > 60 ? `${example.slice(0, 57)}...` : example }];
+  });
 
 const parse = <T>(schema: z.ZodType<T>, input: unknown): T => {
   const result = schema.safeParse(input);
