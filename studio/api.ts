@@ -11,6 +11,9 @@
  *   GET  /api/partial?name=                  a shared partial (header, footer)
  *   PUT  /api/partial   PartialDraft         checks every template with it, then saves it
  *   GET  /api/variables?set=&locale=         the variables the set's templates can use, with sample values
+ *   GET  /api/experiment?set=                the step's A/B test and which variants have templates
+ *   PUT  /api/experiment ExperimentRequest   sets the weights, or stops the test (null)
+ *   POST /api/experiment/promote PromoteRequest  the winner becomes the step's template; the test stops
  *
  * Publishing (only when the catalog has `publishing`; a plain `--dir` folder has none of these):
  *   GET  /api/settings                       the campaign settings JSON (draft), as text
@@ -163,7 +166,7 @@ export interface AuditEntry {
   /** ISO 8601. */
   at: string;
   by: string;
-  action: 'save' | 'publish' | 'rollback';
+  action: 'save' | 'remove' | 'publish' | 'rollback';
   path?: string;
   version?: number;
   note?: string;
@@ -195,6 +198,24 @@ export type PartialSaveResponse = { ok: true; file: string } | { ok: false; prob
 export interface VariablesResponse {
   variables: { path: string; example: string }[];
 }
+
+/** A campaign step's A/B test (`<set>/experiment.json`): variant `a` is the step's own template. */
+export const experimentRef = z.object({ set: setName });
+export const experimentRequest = experimentRef.extend({
+  /** null: stop the test (every customer gets `a`). */
+  experiment: z.object({ name: z.string(), variants: z.record(z.string(), z.number()) }).nullable(),
+});
+export type ExperimentRequest = z.infer<typeof experimentRequest>;
+export interface ExperimentFile {
+  set: string;
+  experiment: { name: string; variants: Record<string, number> } | null;
+  /** The variants that have templates, by language, e.g. `{ b: ['en', 'ms'] }`. */
+  variantTemplates: Record<string, string[]>;
+}
+export type ExperimentSaveResponse = { ok: true } | { ok: false; problems: Problem[] };
+/** The winner's templates become the step's own, in every language that has it; the test stops. */
+export const promoteRequest = experimentRef.extend({ variant: variantName });
+export type PromoteResponse = { ok: true; files: string[] };
 
 /** Any non-2xx answer that is not a list of problems. */
 export interface ErrorResponse {

@@ -92,6 +92,8 @@ export const setUpHistory = (hooks: HistoryHooks) => {
     switch (item.action) {
       case 'save':
         return ['saved ', item.path ? el('code', { textContent: displayPath(item.path) }) : 'a draft'];
+      case 'remove':
+        return ['removed ', item.path ? el('code', { textContent: displayPath(item.path) }) : 'a file'];
       case 'publish':
         return [`published version ${item.version ?? '?'}`];
       case 'rollback':

@@ -37,7 +37,8 @@ export interface ContentVersion {
 
 export interface Draft {
   path: ContentPath;
-  text: string;
+  /** null: the file is removed (an A/B test stopped, a promoted variant's files). */
+  text: string | null;
   savedAt: string;
   by: string;
 }
@@ -45,7 +46,7 @@ export interface Draft {
 export interface AuditEntry {
   at: string;
   by: string;
-  action: 'save' | 'publish' | 'rollback';
+  action: 'save' | 'remove' | 'publish' | 'rollback';
   path?: ContentPath;
   version?: number;
   note?: string;

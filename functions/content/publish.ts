@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import type { EventPublisher } from '../campaigns/ports';
 import { outgoing, stableEventId } from '../events/event';
 import { contentPublished } from '../events/retention';
-import { compiledManifest } from '../templates/template-file';
+import { compiledManifest, localeFile } from '../templates/template-file';
+import { experimentFile, experimentProblem } from './experiments';
 import { changedFiles, hashOf, type ContentPath, type ContentStore, type ContentVersion, type Draft } from './content';
 import { readFolder, versionFiles, writeFolder } from './files';
 import { formatSettings, parseSettings, settingsFile, type CampaignSettings } from './settings';
@@ -59,11 +60,16 @@ export class NoSuchVersion extends Error {
 export const readWorkspace = async (store: ContentStore, defaults: ContentDefaults): Promise<Workspace> => {
   const [current, drafts] = await Promise.all([store.published(), store.drafts()]);
   const published = await filesOf(store, defaults, current);
-  return { version: current?.version ?? 0, published, drafts, files: { ...published, ...Object.fromEntries(drafts.map((draft) => [draft.path, draft.text])) } };
+  const files = { ...published };
+  for (const draft of drafts) {
+    if (draft.text === null) delete files[draft.path];
+    else files[draft.path] = draft.text;
+  }
+  return { version: current?.version ?? 0, published, drafts, files };
 };
 
 /** The drafts that change something (one equal to its published file is left over from a publish a crash cut short). */
-export const pendingDrafts = (workspace: Workspace) => workspace.drafts.filter((draft) => workspace.published[draft.path] !== draft.text);
+export const pendingDrafts = (workspace: Workspace) => workspace.drafts.filter((draft) => (workspace.published[draft.path] ?? null) !== draft.text);
 
 export type PublishResult =
   | { ok: true; version: number; changed: ContentPath[] }
@@ -88,6 +94,7 @@ const checkAndCompile = async (files: Record<ContentPath, string>) => {
     const problems = (await inspectTemplates(dir, { root: dir })).problems.map(formatProblem);
     const settings = files[settingsFile] === undefined ? { problem: `${settingsFile} is missing` } : parseSettings(files[settingsFile]);
     if ('problem' in settings) problems.push(settings.problem);
+    problems.push(...experimentProblems(files));
     if (problems.length) return { problems };
     const out = join(dir, '.compiled');
     await compileTemplates(dir, out);
@@ -97,6 +104,22 @@ const checkAndCompile = async (files: Record<ContentPath, string>) => {
     await rm(dir, { recursive: true, force: true });
   }
 };
+
+/** Each step's A/B test, checked as the sender will read it. */
+const experimentProblems = (files: Record<ContentPath, string>) =>
+  Object.entries(files).flatMap(([path, text]) => {
+    const set = path.endsWith(`/${experimentFile}`) ? path.slice(0, -experimentFile.length - 1) : undefined;
+    if (!set) return [];
+    const variants = Object.keys(files).flatMap((file) => (file.startsWith(`${set}/`) ? (localeFile.exec(file.slice(set.length + 1))?.[2] ?? []) : []));
+    let experiment: unknown;
+    try {
+      experiment = JSON.parse(text);
+    } catch (error) {
+      return [`${path} is not JSON: ${(error as Error).message}`];
+    }
+    const problem = experimentProblem(experiment, variants);
+    return problem ? [`${path}: ${problem}`] : [];
+  });
 
 const commitVersion = async (
   context: PublishContext,

@@ -20,6 +20,9 @@ import { createRenderer } from '../templates/render';
 import { hasSample, sampleCustomers, sampleFor } from '../templates/samples';
 import {
   copyRequest,
+  experimentRef,
+  experimentRequest,
+  promoteRequest,
   diffQuery,
   partialDraft,
   partialRef,
@@ -32,6 +35,10 @@ import {
   templateRef,
   type AuditResponse,
   type CopyRequest,
+  type ExperimentFile,
+  type ExperimentRequest,
+  type ExperimentSaveResponse,
+  type PromoteResponse,
   type CopyResponse,
   type PartialDraft,
   type PartialFile,
@@ -58,6 +65,7 @@ import {
   type VersionsResponse,
 } from '../../studio/api';
 import type { StudioContent } from './content';
+import { experimentFile, experimentProblem } from '../content/experiments';
 
 type Mailer = ReturnType<typeof sesMailer>;
 
@@ -266,6 +274,44 @@ export const studioApi = (context: StudioContext) => {
       return { variables: leaves(sampleData(ref, sampleCustomers[0]!.id)) };
     },
 
+    async experiment(ref: z.infer<typeof experimentRef>): Promise<ExperimentFile> {
+      const templatesDir = await content.folder();
+      if (!(await setNames(templatesDir)).includes(ref.set)) throw new HttpError(404, `no campaign step "${ref.set}"`);
+      const render = renderer(templatesDir);
+      const variantTemplates: Record<string, string[]> = {};
+      for (const locale of render.locales(ref.set)) for (const variant of render.variants(ref.set, locale)) (variantTemplates[variant] ??= []).push(locale);
+      const text = await readFile(join(templatesDir, ref.set, experimentFile), 'utf8').catch(() => undefined);
+      return { set: ref.set, experiment: text === undefined ? null : (JSON.parse(text) as ExperimentFile['experiment']), variantTemplates };
+    },
+
+    async saveExperiment(input: ExperimentRequest, user: StudioUser): Promise<ExperimentSaveResponse> {
+      const current = await this.experiment(input);
+      if (input.experiment === null) {
+        await content.save(`${input.set}/${experimentFile}`, null, user);
+        return { ok: true };
+      }
+      const problem = experimentProblem(input.experiment, Object.keys(current.variantTemplates));
+      if (problem) return { ok: false, problems: [{ field: 'file', message: `${input.set}/${experimentFile}: ${problem}` }] };
+      await content.save(`${input.set}/${experimentFile}`, `${JSON.stringify(input.experiment, null, 2)}\n`, user);
+      return { ok: true };
+    },
+
+    async promote(input: z.infer<typeof promoteRequest>, user: StudioUser): Promise<PromoteResponse> {
+      const { variantTemplates } = await this.experiment(input);
+      const locales = variantTemplates[input.variant];
+      if (!locales?.length) throw new HttpError(404, `no templates of variant "${input.variant}" in ${input.set}`);
+      const templatesDir = await content.folder();
+      const files: string[] = [];
+      for (const locale of locales) {
+        const variantPath = `${input.set}/${locale}.${input.variant}.mjml`;
+        await content.save(`${input.set}/${locale}.mjml`, await readFile(join(templatesDir, variantPath), 'utf8'), user);
+        await content.save(variantPath, null, user);
+        files.push(`${input.set}/${locale}.mjml`);
+      }
+      await content.save(`${input.set}/${experimentFile}`, null, user);
+      return { ok: true, files };
+    },
+
     async settings(): Promise<SettingsFile> {
       return { text: await publishing().settings() };
     },
@@ -342,6 +388,12 @@ export const routeStudio = async (api: StudioApi, user: StudioUser, request: Stu
         return answer(await api.savePartial(parse(partialDraft, request.body), user));
       case 'GET /api/variables':
         return { status: 200, body: await api.variables(parse(templateRef, request.query)) };
+      case 'GET /api/experiment':
+        return { status: 200, body: await api.experiment(parse(experimentRef, request.query)) };
+      case 'PUT /api/experiment':
+        return answer(await api.saveExperiment(parse(experimentRequest, request.body), user));
+      case 'POST /api/experiment/promote':
+        return { status: 200, body: await api.promote(parse(promoteRequest, request.body), user) };
       case 'GET /api/settings':
         return { status: 200, body: await api.settings() };
       case 'PUT /api/settings':

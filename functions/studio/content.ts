@@ -19,8 +19,8 @@ import type { AuditResponse, DiffResponse, PublishingState, StudioUser, Versions
 export interface StudioContent {
   /** A templates folder holding what the studio shows: the renderer and the checker read folders. */
   folder(): Promise<string>;
-  /** `path` is a content path, e.g. `birthday/ms.mjml`. */
-  save(path: string, text: string, user: StudioUser): Promise<void>;
+  /** `path` is a content path, e.g. `birthday/ms.mjml`; `null` removes the file. */
+  save(path: string, text: string | null, user: StudioUser): Promise<void>;
   /** Versioned content only. */
   publishing?: Publishing;
 }
@@ -42,6 +42,7 @@ export const folderContent = (dir: string): StudioContent => ({
   async save(path, text) {
     const target = resolve(dir, path);
     if (!contentPath.test(path) || !target.startsWith(dir + sep)) throw new Error(`${path} is not a content file`);
+    if (text === null) return rm(target, { force: true });
     const temporary = `${target}.${randomUUID()}.tmp`;
     try {
       await writeFile(temporary, text, { encoding: 'utf8', flag: 'wx' });

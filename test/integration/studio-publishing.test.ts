@@ -191,3 +191,49 @@ describe('test sends', () => {
     expect(delivered()).toEqual(before);
   });
 });
+
+describe('what else marketers edit', () => {
+  it('a new A/B variant starts from an existing template; the test is set, checked, published, then its winner promoted', async () => {
+    const copied = await call(editor, 'POST', '/api/copy', { set: 'winback-1', locale: 'en', variant: 'b', from: { locale: 'en' } });
+    expect(copied).toEqual({ status: 200, body: { ok: true, file: 'winback-1/en.b.mjml' } });
+    expect((await call(editor, 'POST', '/api/copy', { set: 'winback-1', locale: 'en', variant: 'b', from: { locale: 'en' } })).status).toBe(409);
+
+    const noTemplate = await call(editor, 'PUT', '/api/experiment', { set: 'winback-1', experiment: { name: 'reminder-2026', variants: { a: 50, c: 50 } } });
+    expect(noTemplate.status).toBe(422);
+    expect(noTemplate.body.problems[0].message).toBe('winback-1/experiment.json: variant "c" has no template (<locale>.c.mjml)');
+    expect((await call(editor, 'PUT', '/api/experiment', { set: 'winback-1', experiment: { name: 'reminder-2026', variants: { a: 70, b: 30 } } })).status).toBe(200);
+    const published = await call(publisher, 'POST', '/api/publish', { note: 'A/B test of the reminder' });
+    expect(published.body).toEqual({ ok: true, version: 4, changed: ['winback-1/en.b.mjml', 'winback-1/experiment.json'] });
+    expect((await call(editor, 'GET', '/api/experiment', undefined, { set: 'winback-1' })).body).toEqual({
+      set: 'winback-1',
+      experiment: { name: 'reminder-2026', variants: { a: 70, b: 30 } },
+      variantTemplates: { b: ['en'] },
+    });
+
+    const promoted = await call(editor, 'POST', '/api/experiment/promote', { set: 'winback-1', variant: 'b' });
+    expect(promoted.body).toEqual({ ok: true, files: ['winback-1/en.mjml'] });
+    // The variant's text was the control's: only the removals change anything.
+    expect((await call(editor, 'GET', '/api/catalog')).body.publishing.drafts).toEqual(['winback-1/en.b.mjml', 'winback-1/experiment.json']);
+    expect((await call(publisher, 'POST', '/api/publish', {})).body).toEqual({ ok: true, version: 5, changed: ['winback-1/en.b.mjml', 'winback-1/experiment.json'] });
+    expect((await call(editor, 'GET', '/api/experiment', undefined, { set: 'winback-1' })).body.experiment).toBeNull();
+    const { entries } = (await call(editor, 'GET', '/api/audit')).body;
+    expect(entries).toContainEqual(expect.objectContaining({ action: 'remove', path: 'winback-1/experiment.json', by: editor.id }));
+  });
+
+  it('the footer partial is edited only while every template still passes with it', async () => {
+    const footer = (await call(editor, 'GET', '/api/partial', undefined, { name: 'footer' })).body;
+    expect(footer.file).toBe('partials/footer.liquid');
+    const broken = await call(editor, 'PUT', '/api/partial', { name: 'footer', text: `${footer.text}\n{{ shop.nmae }}` });
+    expect(broken.status).toBe(422);
+    expect(broken.body.problems[0].message).toMatch(/shop\.nmae/);
+    expect((await call(editor, 'PUT', '/api/partial', { name: 'footer', text: footer.text.replace('</mj-section>', '</mj-section>\n') })).status).toBe(200);
+    expect((await call(editor, 'GET', '/api/catalog')).body.publishing.drafts).toEqual(['partials/footer.liquid']);
+    expect((await call(editor, 'GET', '/api/partial', undefined, { name: 'nope' })).status).toBe(404);
+  });
+
+  it("the variables a step's templates can use, with the sample customer's values", async () => {
+    const { variables } = (await call(editor, 'GET', '/api/variables', undefined, { set: 'birthday', locale: 'ms' })).body;
+    expect(variables).toContainEqual({ path: 'customer.firstName', example: expect.any(String) });
+    expect(variables).toContainEqual({ path: 'offer.percentOff', example: '15' });
+  });
+});

@@ -87,15 +87,16 @@ export const dynamoContentStore = (client: DynamoDBDocumentClient, tableName: st
         const page = await client.send(
           new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'CONTENT#DRAFT' }, ExclusiveStartKey }),
         );
-        for (const item of page.Items ?? []) drafts.push({ path: item.sk as string, text: item.text as string, savedAt: item.savedAt as string, by: item.by as string });
+        for (const item of page.Items ?? []) drafts.push({ path: item.sk as string, text: (item.text as string | undefined) ?? null, savedAt: item.savedAt as string, by: item.by as string });
         ExclusiveStartKey = page.LastEvaluatedKey;
       } while (ExclusiveStartKey);
       return drafts;
     },
 
     async saveDraft(draft) {
-      const entry: AuditEntry = { at: draft.savedAt, by: draft.by, action: 'save', path: draft.path };
-      await client.send(new PutCommand({ TableName: tableName, Item: { ...draftKey(draft.path), text: draft.text, savedAt: draft.savedAt, by: draft.by } }));
+      const entry: AuditEntry = { at: draft.savedAt, by: draft.by, action: draft.text === null ? 'remove' : 'save', path: draft.path };
+      // A removal is a draft without a text.
+      await client.send(new PutCommand({ TableName: tableName, Item: { ...draftKey(draft.path), ...(draft.text !== null && { text: draft.text }), savedAt: draft.savedAt, by: draft.by } }));
       await client.send(new PutCommand({ TableName: tableName, Item: { ...auditKey(entry), ...entry } }));
     },
 
