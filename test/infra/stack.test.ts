@@ -29,34 +29,21 @@ import { campaignSchema } from '../../functions/events/retention';
 import { catalogue, metricsOf, namespace, serviceName } from '../../functions/metrics';
 import { alarmThresholds, sweepOf } from '../../lib/dashboard';
 import { dashboardLayout, sesReviewLevels } from '../../functions/ops/dashboard-layout';
-import { RetentionStack } from '../../lib/retention-stack';
+import type { RetentionStack } from '../../lib/retention-stack';
+import { getAtt, logicalId, ref, synthesize, type Resources } from './synth';
 
 const config = parseConfig({ shop: { name: 'Test Shop' } });
 const functionNames = Object.keys(wiring) as FunctionName[];
 
-/** As bin/app.ts builds it, but with bundling skipped: no esbuild run in unit tests. */
-const buildApp = () => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new RetentionStack(app, 'Retention', { config });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, stack };
-};
-
 let app: App;
 let stack: RetentionStack;
 let template: Template;
-let resources: Record<string, { Type: string; Properties: Record<string, any> }>;
+let resources: Resources;
 
-const logicalId = (construct: IConstruct): string =>
-  Stack.of(construct).resolve((construct.node.defaultChild as CfnElement).logicalId) as string;
 const resourceOf = (construct: IConstruct) => resources[logicalId(construct)]!;
-const getAtt = (construct: IConstruct, attribute = 'Arn') => ({ 'Fn::GetAtt': [logicalId(construct), attribute] });
-const ref = (construct: IConstruct) => ({ Ref: logicalId(construct) });
 
 beforeAll(() => {
-  ({ app, stack } = buildApp());
-  template = Template.fromStack(stack);
-  resources = template.toJSON().Resources;
+  ({ app, stack, template, resources } = synthesize(config));
 });
 
 describe('unit tests synthesize without bundling', () => {
@@ -817,14 +804,7 @@ describe('alarms: each notifies the encrypted alarm topic (§7, issue 7)', () =>
 
 describe('shop platforms as sources, when the configuration names them (§3a)', () => {
   const eventSourceName = 'aws.partner/shopify.com/123456/retention';
-  const withSources = () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-    const stack = new RetentionStack(app, 'Retention', {
-      config: parseConfig({ shop: { name: 'Test Shop' }, sources: { shopify: { eventSourceName }, woocommerce: {} } }),
-    });
-    return { stack, template: Template.fromStack(stack) };
-  };
+  const withSources = () => synthesize(parseConfig({ shop: { name: 'Test Shop' }, sources: { shopify: { eventSourceName }, woocommerce: {} } }));
 
   it('associates Shopify’s partner event bus and feeds its webhooks to the ingest queue', () => {
     const { stack, template } = withSources();

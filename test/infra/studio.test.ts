@@ -4,15 +4,14 @@
  * behind CloudFront, and the table's content writable by the studio alone.
  * Derived from the wiring table: a route added there is tested here.
  */
-import { App, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/config';
 import { wiring, type FunctionName, type FunctionWiring } from '../../functions/wiring';
 import { contentPartitionKeys, itemWriteActions } from '../../lib/campaign-function';
-import { RetentionStack } from '../../lib/retention-stack';
+import type { RetentionStack } from '../../lib/retention-stack';
+import { getAtt, logicalId, ref, synthesize, type Resources } from './synth';
 import { studioGroups } from '../../functions/studio/users';
 
 const functionNames = Object.keys(wiring) as FunctionName[];
@@ -24,13 +23,9 @@ const writesContent = (name: FunctionName) => (wiring[name] as FunctionWiring).p
 
 let stack: RetentionStack;
 let template: Template;
-let resources: Record<string, { Type: string; Properties: Record<string, any> }>;
+let resources: Resources;
 
-const logicalId = (construct: IConstruct): string =>
-  Stack.of(construct).resolve((construct.node.defaultChild as CfnElement).logicalId) as string;
 const resourceOf = (construct: IConstruct) => resources[logicalId(construct)]!;
-const ref = (construct: IConstruct) => ({ Ref: logicalId(construct) });
-const getAtt = (construct: IConstruct, attribute = 'Arn') => ({ 'Fn::GetAtt': [logicalId(construct), attribute] });
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const studio = () => stack.studio!;
@@ -38,12 +33,7 @@ const studio = () => stack.studio!;
 const studioUrl = () => ({ 'Fn::Join': ['', ['https://', getAtt(studio().distribution, 'DomainName'), '/']] });
 
 beforeAll(() => {
-  // As bin/app.ts builds it, but with bundling skipped: neither esbuild nor Vite runs here.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  stack = new RetentionStack(app, 'Retention', { config: parseConfig({ shop: { name: 'Test Shop' } }) });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  template = Template.fromStack(stack);
-  resources = template.toJSON().Resources;
+  ({ stack, template, resources } = synthesize(parseConfig({ shop: { name: 'Test Shop' } })));
 });
 
 describe('the wiring table has a studio', () => {
