@@ -2,6 +2,11 @@
  * `retention templates check`: everything a marketer can get wrong in
  * `templates/`, each as `file:line:column message` (docs/design.md §5 "templates").
  *
+ * - Variables, statically: liquidjs's static analysis lists every variable
+ *   of every branch (body, subject, preheader) with its position, each
+ *   checked against the set's sample data; a partial's variables against what
+ *   each `{% render %}` of it passes. A misspelling is found where no sample
+ *   customer goes (an `{% else %}` for a customer with no name).
  * - Liquid: every template and A/B variant is rendered with its set's sample
  *   data (./samples) for every sample customer, by the renderer itself
  *   (`renderSource`, strict variables and filters), so an unknown or misspelt
@@ -32,8 +37,9 @@
  *   problem per sample customer (the customers take different branches, so a
  *   few may show); and a template whose strict render fails on MJML has its
  *   subject length checked only once MJML passes. Fix and run again.
- * - Only branches the sample customers take are rendered: a misspelling in a
- *   branch no sample reaches is not found.
+ * - The static check knows the data's shape from the samples: a field no
+ *   sample customer has is reported as unknown. Fields of a `for` loop's item
+ *   (`{{ s.url }}`) are checked only by rendering, as its items are data.
  * - liquidjs gives a line and column but not the file: an error is placed in
  *   a partial when the text there (and not in the template) is what the
  *   error names. A variable a partial uses that its `{% render %}` does not
@@ -49,6 +55,7 @@ import { fileURLToPath } from 'node:url';
 import { Liquid } from 'liquidjs';
 import mjml2html from 'mjml';
 import { compileTemplate, CompileError } from './compile';
+import { unquote } from './template-file';
 import { createRenderer, type RenderedEmail } from './render';
 import { hasSample, sampleCustomers, sampleFor, type SampleCustomer } from './samples';
 
@@ -259,18 +266,22 @@ async function checkTemplate(ctx: Context, set: string, name: string, locale: st
 
   if (!hasSample(set)) return;
   const where = `${set}/${locale}.mjml`;
+  const samples = sampleCustomers.map((customer) => sampleFor(set, customer, locale));
+  const unknown = checkVariables(ctx, doc, used, set, samples, file);
   const rendered: { customer: SampleCustomer; email: RenderedEmail; data: Record<string, unknown> }[] = [];
   let mjmlMessage: string | undefined;
   let stop = false;
-  for (const customer of sampleCustomers) {
-    const data = sampleFor(set, customer, locale);
+  for (const [index, customer] of sampleCustomers.entries()) {
+    const data = samples[index]!;
     try {
       rendered.push({ customer, email: await ctx.renderer.renderSource(set, locale, content, data), data });
     } catch (error) {
       const message = (error as Error).message;
       const outcome = renderError(ctx, doc, used, set, where, message, data);
+      // A variable the static check reported already, found again by rendering (at the output tag rather than the name).
+      const undefinedName = /undefined variable: ([^,\s]+)/.exec(message)?.[1];
       if (outcome.kind === 'mjml') mjmlMessage = message;
-      else if (outcome.problem) ctx.report({ file: outcome.file ?? file, ...outcome.problem });
+      else if (outcome.problem && !(undefinedName && unknown.has(undefinedName))) ctx.report({ file: outcome.file ?? file, ...outcome.problem });
       // Front matter and syntax errors are the same for every customer; variable errors may differ by branch.
       if (outcome.kind === 'fatal') stop = true;
     }
@@ -341,6 +352,100 @@ async function checkTemplate(ctx: Context, set: string, name: string, locale: st
     );
   }
 }
+
+/**
+ * Every variable of every branch, by liquidjs's static analysis, checked
+ * against the sample data (any sample customer's): in the body and the front
+ * matter fields of the template, and in each partial it renders, against what
+ * that `{% render %}` passes. Returns the names reported, so rendering does
+ * not report them again.
+ */
+function checkVariables(ctx: Context, doc: ScannedTemplate, used: PartialRef[], set: string, samples: Record<string, unknown>[], file: string): Set<string> {
+  const reported = new Set<string>();
+  // What a template sees: the set's data, and its own subject and preheader as `email`.
+  const all = samples.map((sample) => ({ ...sample, email: { subject: '', preheader: '' } }));
+  const data = all[0]!;
+  const report = (target: string, line: number, column: number, message: string) => ctx.report({ file: target, line, column, message });
+  const unknownIn = (text: string) => {
+    try {
+      return Object.values(ctx.lenient.analyzeSync(ctx.lenient.parse(text), { partials: false }).globals).flat();
+    } catch {
+      return []; // a syntax error: rendering reports it
+    }
+  };
+  // The body keeps the file's lines; a front matter field is one line, from the column Liquid starts at.
+  const sources: { text: string; line: (row: number) => number; column: (row: number, col: number) => number }[] = [
+    { text: doc.body, line: (row) => row, column: (_, col) => col },
+  ];
+  for (const name of ['subject', 'preheader'] as const) {
+    const field = doc.frontMatter?.fields[name];
+    const value = field && unquote(doc.lines[field.line - 1]!.slice(field.valueColumn - 1).trim());
+    if (field && value !== undefined) sources.push({ text: value, line: () => field.line, column: (_, col) => field.liquidColumn + col - 1 });
+  }
+  for (const source of sources) {
+    for (const variable of unknownIn(source.text)) {
+      const path = namePath(variable.segments);
+      if (!path || all.some((sample) => hasPath(sample, path))) continue;
+      const name = path.join('.');
+      reported.add(name);
+      report(file, source.line(variable.location.row), source.column(variable.location.row, variable.location.col), describeLiquid(`undefined variable: ${name}`, data, ctx, set));
+    }
+  }
+  // A partial sees only what its render passes: `shop: shop` gives it the email's shop, `reason: "..."` a text.
+  for (const ref of used.filter((r) => r.tag === 'render')) {
+    const partial = ctx.partials.get(ref.name);
+    if (!partial) continue;
+    const passed = renderArguments(ref.text);
+    for (const variable of unknownIn(partial.lines.join('\n'))) {
+      const path = namePath(variable.segments);
+      if (!path) continue;
+      const [root, ...rest] = path;
+      const name = path.join('.');
+      const argument = passed.get(root!);
+      if (argument === undefined) {
+        reported.add(name);
+        report(file, ref.line, ref.column, `partial "${ref.name}" uses "${name}", but this render does not pass ${root}: add "${root}: ..." to the {% render %} tag`);
+      } else if (argument === null ? rest.length > 0 : !all.some((sample) => hasPath(sample, [...argument, ...rest]))) {
+        reported.add(name);
+        // Passed as itself (`shop: shop`): the partial's misspelling, reported on the partial; else what this render passes falls short.
+        if (argument?.join('.') === root) report(ctx.rel(partial.path), variable.location.row, variable.location.col, describeLiquid(`undefined variable: ${name}`, data, ctx, set));
+        else report(file, ref.line, ref.column, `partial "${ref.name}" uses "${name}", but the ${root} this render passes has no ${rest.join('.')}`);
+      }
+    }
+  }
+  return reported;
+}
+
+/** A variable's leading names (`customer.firstName` of `customer.firstName[0]`); undefined when it starts with an index. */
+const namePath = (segments: readonly unknown[]): string[] | undefined => {
+  const names: string[] = [];
+  for (const segment of segments) {
+    if (typeof segment !== 'string') break;
+    names.push(segment);
+  }
+  return names.length ? names : undefined;
+};
+
+/** Whether the data has the path, as far as it is made of objects: past a text, a number or a list, Liquid's own properties (`size`, `first`) and indexes apply. */
+const hasPath = (data: unknown, path: string[]): boolean => {
+  let value = data;
+  for (const name of path) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return true;
+    if (!(name in value)) return false;
+    value = (value as Record<string, unknown>)[name];
+  }
+  return true;
+};
+
+/** `{% render 'footer', shop: shop, reason: "..." %}`: each argument's name and the data path it passes (null: a literal). */
+const renderArguments = (tag: string): Map<string, string[] | null> => {
+  const passed = new Map<string, string[] | null>();
+  for (const m of tag.matchAll(/[,\s](\w+)\s*:\s*("(?:[^"]*)"|'(?:[^']*)'|[-\d.]+|true|false|[\w.]+)/g)) {
+    const value = m[2]!;
+    passed.set(m[1]!, /^["'\d-]|^(true|false)$/.test(value) ? null : value.split('.'));
+  }
+  return passed;
+};
 
 // ---------------------------------------------------------------------------
 // The template file, as the renderer reads it (see splitTemplate in ./template-file).

@@ -37,7 +37,7 @@ export function splitTemplate(content: string, where: string): { fields: Record<
 }
 
 /** YAML-like: a value may be wrapped in matching quotes, e.g. to start it with a "{". */
-const unquote = (value: string) =>
+export const unquote = (value: string) =>
   value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.at(-1) === value[0] ? value.slice(1, -1) : value;
 
 /** The Liquid settings of the renderer, for the compiler to read templates exactly as a render does. */

@@ -4,7 +4,8 @@
  * per class, the nps set clean), then the shipped templates, then the CLI.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -156,6 +157,52 @@ describe('unsaved text is checked the same way (the studio shows it inline)', ()
     const found = await checkTemplateSource(join(root, 'templates'), 'birthday', 'ms.mjml', edited);
     expect(found.map(formatProblem)).toEqual(['templates/birthday/ms.mjml:3:41 unknown variable "shop.nama" (did you mean "shop.name"?)']);
     expect(await checkTemplateSource(join(root, 'templates'), 'birthday', 'ms.mjml', saved)).toEqual([]);
+  });
+});
+
+describe('every branch is checked, not only those the sample customers take', () => {
+  const templates = join(root, 'templates');
+  const saved = readFileSync(join(templates, 'birthday/en.mjml'), 'utf8');
+  /** Where `needle` is in `text`, as file:line:column (1-based). */
+  const at = (text: string, needle: string) => {
+    const lines = text.split('\n');
+    const line = lines.findIndex((l) => l.includes(needle));
+    return `${line + 1}:${lines[line]!.indexOf(needle) + 1}`;
+  };
+  // No sample customer gets a discount over 90%: rendering never goes in there.
+  const unreached = (liquid: string) => `{% if offer.percentOff > 90 %}${liquid}{% endif %}`;
+
+  it('a misspelling in the body, in a branch no sample reaches', async () => {
+    const edited = saved.replace('</mj-text>', `${unreached('{{ offer.cod }}')}</mj-text>`);
+    const found = await checkTemplateSource(templates, 'birthday', 'en.mjml', edited);
+    expect(found.map(formatProblem)).toEqual([`templates/birthday/en.mjml:${at(edited, 'offer.cod }}')} unknown variable "offer.cod" (did you mean "offer.code"?)`]);
+  });
+
+  it('a misspelling in the subject, in a branch no sample reaches, at its column', async () => {
+    const edited = saved.replace(/^subject: (.*)$/m, (_, subject: string) => `subject: ${subject}${unreached(' {{ customer.fistName }}')}`);
+    const found = await checkTemplateSource(templates, 'birthday', 'en.mjml', edited);
+    expect(found.map(formatProblem)).toEqual([`templates/birthday/en.mjml:${at(edited, 'customer.fistName')} unknown variable "customer.fistName" (did you mean "customer.firstName"?)`]);
+  });
+
+  it('a misspelling in a partial, in a branch no sample reaches: on the partial', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'check-partial-'));
+    try {
+      cpSync(templates, dir, { recursive: true });
+      const header = join(dir, 'partials/header.liquid');
+      const edited = readFileSync(header, 'utf8').replace('</mj-text>', '{% if shop.name == "never" %}{{ shop.nmae }}{% endif %}</mj-text>');
+      writeFileSync(header, edited);
+      const found = (await checkTemplates(dir)).map(formatProblem);
+      // Reported once, on the partial, though every template renders it.
+      expect(found).toEqual([`${header}:${at(edited, 'shop.nmae')} unknown variable "shop.nmae" (did you mean "shop.name"?)`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a render that does not pass what the partial uses: on the render tag', async () => {
+    const edited = saved.replace(/\{% render 'footer', shop: shop, links: links,/, "{% render 'footer', shop: shop,");
+    const found = (await checkTemplateSource(templates, 'birthday', 'en.mjml', edited)).map(formatProblem);
+    expect(found).toContainEqual(expect.stringMatching(/^templates\/birthday\/en\.mjml:\d+:\d+ partial "footer" uses "links\.unsubscribe", but this render does not pass links/));
   });
 });
 
