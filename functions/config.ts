@@ -53,6 +53,18 @@ export const configSchema = z.object({
       unsubscribeMailbox: z.email().default('unsubscribe@shop.example'),
       /** Where the shop's own site lives (call-to-action buttons). */
       siteUrl: z.url({ protocol: /^https$/ }).default('https://shop.example'),
+      /**
+       * UTM parameters on every link to the shop, so its analytics credit the email:
+       * `utm_campaign` is the email (`birthday`, `winback-2`, `nps`); `false` adds none.
+       */
+      utm: z
+        .union([z.literal(false), z.object({ source: z.string().min(1).default('retention'), medium: z.string().min(1).default('email') })])
+        .default({ source: 'retention', medium: 'email' }),
+      /**
+       * How an email with a discount code links to the shop: `shopify` applies the code for
+       * the customer (Shopify's `/discount/<code>?redirect=<page>` link); `none` links to the page.
+       */
+      discountLinks: z.enum(['none', 'shopify']).default('none'),
     })
     .default({
       name: 'Example Shop',
@@ -61,6 +73,8 @@ export const configSchema = z.object({
       linkBaseUrl: 'https://links.shop.example',
       unsubscribeMailbox: 'unsubscribe@shop.example',
       siteUrl: 'https://shop.example',
+      utm: { source: 'retention', medium: 'email' },
+      discountLinks: 'none',
     }),
   /** Shop platforms feeding the engine (docs/design.md §3a). */
   sources: z

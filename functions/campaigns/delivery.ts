@@ -13,6 +13,7 @@
  * was lost, and its event was not recorded within `reconcileMinutes`.
  * Expected failures are values; only bugs throw.
  */
+import { shopLink } from './shop-link';
 import { DateTime } from 'luxon';
 import type { Config } from '../config';
 import { outgoing, stableEventId, type OutgoingEvent } from '../events/event';
@@ -144,12 +145,13 @@ export const deliver = async (send: Send, ports: DeliveryPorts, attempt: Attempt
   const links = unsubscribeLinks(ports.keyring, ports.config.shop, customer.customerId, send.campaign, at);
   const email = await ports.templates.render(sent.template, sent.locale, {
     ...send.data,
-    shop: { name: ports.config.shop.name, address: ports.config.shop.address, siteUrl: ports.config.shop.siteUrl },
+    // Every link to the shop names the email (UTM); the call to action also applies the code where the shop can.
+    shop: { name: ports.config.shop.name, address: ports.config.shop.address, siteUrl: shopLink(ports.config.shop, sent.template) },
     customer: { firstName: customer.firstName ?? '' },
     ...(offer && {
       offer: { code: offer.code, percentOff: offer.percentOff, expiresOn: formatDate(offer.expiresAt, sent.locale, send.timeZone) },
     }),
-    links: { shop: ports.config.shop.siteUrl, unsubscribe: links.url },
+    links: { shop: shopLink(ports.config.shop, sent.template, offer?.code), unsubscribe: links.url },
   }, sent.assignment?.variant);
 
   if (!(await ports.ledger.markSending(sendKey, attempt))) return heldByAnother;

@@ -129,3 +129,30 @@ describe('suppression is checked at send time', () => {
     expect(sentTo('gone@example.com')).toHaveLength(0);
   });
 });
+
+describe('links to the shop', () => {
+  const hrefs = (html: string) => [...html.matchAll(/href="(https:\/\/shop\.example[^"]*)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
+
+  it('carry UTM parameters naming the email', async () => {
+    await deliver(send('utm', 'birthday#utm#2026'), ports);
+    const links = hrefs(sentTo('utm@example.com')[0]!.html);
+    expect(links.length).toBeGreaterThan(0);
+    for (const link of links) expect(link).toBe('https://shop.example/?utm_source=retention&utm_medium=email&utm_campaign=birthday');
+  });
+
+  it("apply the email's own code on a Shopify shop, from its call to action", async () => {
+    const shopify = { ...ports, config: parseConfig({ shop: { discountLinks: 'shopify' } }) };
+    await deliver(send('applied', 'birthday#applied#2026'), shopify);
+    const [email] = sentTo('applied@example.com');
+    const page = '/?utm_source=retention&utm_medium=email&utm_campaign=birthday';
+    const links = hrefs(email!.html).map((link) => new URL(link));
+    const applying = links.filter((url) => url.pathname.startsWith('/discount/'));
+    expect(applying.length).toBeGreaterThan(0);
+    for (const url of applying) {
+      // The code the email shows, applied, then the page the email names.
+      expect(email!.text).toContain(decodeURIComponent(url.pathname.slice('/discount/'.length)));
+      expect(url.searchParams.get('redirect')).toBe(page);
+    }
+    for (const url of links.filter((u) => !applying.includes(u))) expect(`${url.pathname}${url.search}`).toBe(page);
+  });
+});
