@@ -134,7 +134,7 @@ export const wiring = {
     description: 'The public links in emails (NPS score clicks and comments, unsubscribe: one-click, page, preferences) and WooCommerce webhooks',
     trigger: {
       http: {
-        routes: ['GET /nps', 'POST /nps/comment', 'GET /unsubscribe', 'POST /unsubscribe', 'POST /unsubscribe/preferences', 'POST /webhooks/woocommerce'],
+        routes: ['GET /nps', 'POST /nps/comment', 'GET /unsubscribe', 'POST /unsubscribe', 'POST /unsubscribe/preferences', 'POST /unsubscribe/resubscribe', 'POST /webhooks/woocommerce'],
         throttle: { ratePerSecond: 50, burst: 100 },
       },
     },

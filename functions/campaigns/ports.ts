@@ -210,6 +210,11 @@ export interface Suppressions {
    * reason stays).
    */
   suppress(email: string, reason: 'bounce' | 'complaint' | 'unsubscribe', at: string): Promise<boolean>;
+  /**
+   * Takes an address its owner unsubscribed off the list, when they subscribe
+   * again; a bounce or a complaint stays. False when there was no such entry.
+   */
+  liftUnsubscribe(email: string): Promise<boolean>;
 }
 
 export interface DiscountCode {

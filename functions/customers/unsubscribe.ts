@@ -14,7 +14,7 @@
  * erased) changes nothing. Reading the page changes nothing either.
  */
 import { outgoing } from '../events/event';
-import { campaignSchema, customerUnsubscribed, type Campaign } from '../events/retention';
+import { campaignSchema, customerResubscribed, customerUnsubscribed, type Campaign } from '../events/retention';
 import { verifyToken, type Keyring } from '../links/signed-token';
 import { unsubscribePurpose } from '../links/unsubscribe';
 import type { CustomerStore, EventPublisher, Suppressions } from '../campaigns/ports';
@@ -23,7 +23,7 @@ import type { CustomerProfile } from './profile';
 export interface UnsubscribePorts {
   keyring: Keyring;
   customers: Pick<CustomerStore, 'get' | 'setOptedOut'>;
-  suppressions: Pick<Suppressions, 'isSuppressed' | 'suppress'>;
+  suppressions: Pick<Suppressions, 'isSuppressed' | 'suppress' | 'liftUnsubscribe'>;
   events: EventPublisher;
 }
 
@@ -62,6 +62,21 @@ export const unsubscribeAll = async (token: string, via: UnsubscribeVia, now: Da
   const customer = await customerOf(token, now, ports);
   if (!customer) return { valid: false };
   return { valid: true, customer, changed: await suppressAll(customer, via, now, ports) };
+};
+
+export type ResubscribeResult = { valid: false } | { valid: true; customer: CustomerProfile; resubscribed: boolean };
+
+/**
+ * Subscribed again from the unsubscribed page, with the same signed link: the
+ * address comes off the list if it was on it by its owner's unsubscribe (not
+ * after a bounce or a complaint), and the first time only it says so on the bus.
+ */
+export const resubscribe = async (token: string, now: Date, ports: UnsubscribePorts): Promise<ResubscribeResult> => {
+  const customer = await customerOf(token, now, ports);
+  if (!customer) return { valid: false };
+  const lifted = await ports.suppressions.liftUnsubscribe(customer.email);
+  if (lifted) await ports.events.publish([outgoing(customerResubscribed, now.toISOString(), { customerId: customer.customerId, via: 'page' })]);
+  return { valid: true, customer, resubscribed: !(await ports.suppressions.isSuppressed(customer.email)) };
 };
 
 /** Subjects are short; anything far longer is not a reply to our mailto. */

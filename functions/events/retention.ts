@@ -112,6 +112,9 @@ export const customerUnsubscribed = defineEvent(
   }),
 );
 
+/** A customer who had unsubscribed from everything subscribed again, from the unsubscribe page. */
+export const customerResubscribed = defineEvent('retention', 'Customer Resubscribed', z.object({ customerId: z.string(), via: z.literal('page') }));
+
 /**
  * A version of the templates and campaign settings was published from the
  * studio (docs/design.md §9): the sending functions use it from their next

@@ -18,7 +18,7 @@ import { dynamoSuppressions } from '../adapters/dynamodb/suppressions';
 import type { ResponsePorts } from '../campaigns/nps/responses';
 import { addComment, recordScore } from '../campaigns/nps/responses';
 import type { UnsubscribePorts } from '../customers/unsubscribe';
-import { savePreferences, unsubscribeAll, viewPreferences } from '../customers/unsubscribe';
+import { resubscribe, savePreferences, unsubscribeAll, viewPreferences } from '../customers/unsubscribe';
 import { campaignSchema } from '../events/retention';
 import type { Keyring } from '../links/signed-token';
 import {
@@ -26,6 +26,7 @@ import {
   npsCommentSavedPage,
   npsThanksPage,
   preferencesSavedPage,
+  resubscribedPage,
   unsubscribedPage,
   unsubscribePage,
 } from '../links/pages';
@@ -162,6 +163,9 @@ export const linksApp = (links: LinksPorts) => {
       return page(200, npsCommentSavedPage(saved.customer.locale, { shopName }));
     }
 
+    // Relative, as the links are: from the page at /unsubscribe.
+    const resubscribeAction = 'unsubscribe/resubscribe';
+
     // Shows the page; never changes anything (mail scanners and previews fetch links).
     if (route === 'GET /unsubscribe') {
       const query = tokenQuery.safeParse(event.queryStringParameters ?? {});
@@ -169,7 +173,7 @@ export const linksApp = (links: LinksPorts) => {
       const view = await viewPreferences(query.data.token, now, ports);
       if (!view.valid) return invalid();
       const { locale } = view.customer;
-      if (view.unsubscribed) return page(200, unsubscribedPage(locale, { shopName }));
+      if (view.unsubscribed) return page(200, unsubscribedPage(locale, { shopName, token: query.data.token, resubscribeAction }));
       return page(
         200,
         unsubscribePage(locale, {
@@ -194,7 +198,19 @@ export const linksApp = (links: LinksPorts) => {
       const done = await unsubscribeAll(query.data.token, 'one-click', now, ports);
       if (!done.valid) return invalid();
       logger.info('unsubscribed', { customerId: done.customer.customerId, via: 'one-click', changed: done.changed });
-      return page(200, unsubscribedPage(done.customer.locale, { shopName }));
+      return page(200, unsubscribedPage(done.customer.locale, { shopName, token: query.data.token, resubscribeAction }));
+    }
+
+    // Changed one's mind, on the unsubscribed page: the same signed link subscribes again.
+    if (route === 'POST /unsubscribe/resubscribe') {
+      const read = await readForm(event, maxFormBytes);
+      if ('status' in read) return invalid(read.status);
+      const form = tokenQuery.safeParse({ token: read.fields.get('token')?.[0] });
+      if (!form.success) return invalid(400);
+      const done = await resubscribe(form.data.token, now, ports);
+      if (!done.valid) return invalid();
+      logger.info('resubscribed', { customerId: done.customer.customerId, resubscribed: done.resubscribed });
+      return page(200, resubscribedPage(done.customer.locale, { shopName, blocked: !done.resubscribed }));
     }
 
     if (route === 'POST /unsubscribe/preferences') {
@@ -206,7 +222,12 @@ export const linksApp = (links: LinksPorts) => {
       if (!saved.valid) return invalid();
       logger.info('unsubscribe preferences', { customerId: saved.customer.customerId, optedOut: saved.optedOut, changed: saved.changed });
       const { locale } = saved.customer;
-      return page(200, saved.unsubscribed ? unsubscribedPage(locale, { shopName }) : preferencesSavedPage(locale, { shopName, optedOut: saved.optedOut }));
+      return page(
+        200,
+        saved.unsubscribed
+          ? unsubscribedPage(locale, { shopName, token: form.data.token, resubscribeAction: 'resubscribe' })
+          : preferencesSavedPage(locale, { shopName, optedOut: saved.optedOut }),
+      );
     }
 
     return invalid();

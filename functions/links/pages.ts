@@ -71,7 +71,12 @@ interface PageCopy {
     heading: string;
     /** May hold `{shop}`. */
     body: string;
+    /** Changed one's mind: the button that subscribes again. */
+    resubscribeBody: string;
+    resubscribe: string;
   };
+  /** After subscribing again; `blocked` when the address stays off the list (it bounced, or a complaint). */
+  resubscribed: { title: string; heading: string; body: string; blocked: string };
   /** After saving preferences that keep at least one campaign. */
   preferencesSaved: {
     title: string;
@@ -123,6 +128,14 @@ const copy: Record<PageLocale, PageCopy> = {
       title: 'Unsubscribed',
       heading: 'You’re unsubscribed',
       body: 'You won’t get any more emails from {shop}. There’s nothing more you need to do, and you can close this page.',
+      resubscribeBody: 'Unsubscribed by mistake?',
+      resubscribe: 'Subscribe again',
+    },
+    resubscribed: {
+      title: 'Subscribed again',
+      heading: 'Welcome back',
+      body: 'You’ll get emails from {shop} again.',
+      blocked: 'Emails to your address could not be delivered before, so {shop} cannot send you any more. Contact the shop to update your address.',
     },
     preferencesSaved: {
       title: 'Choices saved',
@@ -170,6 +183,14 @@ const copy: Record<PageLocale, PageCopy> = {
       title: 'Langganan dihentikan',
       heading: 'Langganan anda telah dihentikan',
       body: 'Anda tidak akan menerima e-mel lagi daripada {shop}. Tiada apa-apa lagi yang perlu anda lakukan, dan anda boleh menutup halaman ini.',
+      resubscribeBody: 'Tersilap berhenti melanggan?',
+      resubscribe: 'Langgan semula',
+    },
+    resubscribed: {
+      title: 'Langganan disambung semula',
+      heading: 'Selamat kembali',
+      body: 'Anda akan menerima e-mel daripada {shop} semula.',
+      blocked: 'E-mel ke alamat anda tidak dapat dihantar sebelum ini, jadi {shop} tidak boleh menghantar e-mel lagi. Hubungi kedai untuk mengemas kini alamat anda.',
     },
     preferencesSaved: {
       title: 'Pilihan disimpan',
@@ -217,6 +238,14 @@ const copy: Record<PageLocale, PageCopy> = {
       title: 'تم إلغاء الاشتراك',
       heading: 'تم إلغاء اشتراكك',
       body: 'لن تصلك بعد الآن أي رسائل من {shop}. لا يلزمك فعل أي شيء آخر، ويمكنك إغلاق هذه الصفحة.',
+      resubscribeBody: 'ألغيت الاشتراك عن طريق الخطأ؟',
+      resubscribe: 'أعد الاشتراك',
+    },
+    resubscribed: {
+      title: 'تمت إعادة الاشتراك',
+      heading: 'أهلاً بعودتك',
+      body: 'ستصلك رسائل {shop} من جديد.',
+      blocked: 'تعذّر توصيل الرسائل إلى عنوانك من قبل، لذا لا يمكن لـ{shop} مراسلتك بعد الآن. تواصل مع المتجر لتحديث عنوانك.',
     },
     preferencesSaved: {
       title: 'تم حفظ اختياراتك',
@@ -327,6 +356,19 @@ const unsubscribedContent = `<div class="card">
 <h1>{{ t.heading }}</h1>
 <p>{{ t.body | replace: '{shop}', shopName }}</p>
 </div>
+{% if resubscribeAction %}<div class="card">
+<form method="post" action="{{ resubscribeAction }}">
+<input type="hidden" name="token" value="{{ token }}">
+<p>{{ t.resubscribeBody }}</p>
+<button type="submit">{{ t.resubscribe }}</button>
+</form>
+</div>
+{% endif %}`;
+
+const resubscribedContent = `<div class="card">
+<h1>{{ t.heading }}</h1>
+<p>{% if blocked %}{{ t.blocked | replace: '{shop}', shopName }}{% else %}{{ t.body | replace: '{shop}', shopName }}{% endif %}</p>
+</div>
 `;
 
 const preferencesSavedContent = `<div class="card">
@@ -350,6 +392,7 @@ const templates = {
   invalid: liquid.parse(invalidContent),
   unsubscribe: liquid.parse(unsubscribeContent),
   unsubscribed: liquid.parse(unsubscribedContent),
+  resubscribed: liquid.parse(resubscribedContent),
   preferencesSaved: liquid.parse(preferencesSavedContent),
 };
 
@@ -422,11 +465,28 @@ export function unsubscribePage(
   return page({ lang: c.lang, dir: c.dir, title: c.unsubscribe.title, shopName: input.shopName }, content);
 }
 
-/** After unsubscribing from everything, and for a link of a customer already unsubscribed. */
-export function unsubscribedPage(locale: string | undefined, input: { shopName: string }): string {
+/**
+ * After unsubscribing from everything, and for a link of a customer already
+ * unsubscribed: with the token and `resubscribeAction`, a button that
+ * subscribes again (posting the token to it).
+ */
+export function unsubscribedPage(locale: string | undefined, input: { shopName: string; token?: string; resubscribeAction?: string }): string {
   const c = copy[pickLocale(locale)];
-  const content = liquid.renderSync(templates.unsubscribed, { t: c.unsubscribed, shopName: input.shopName }) as string;
+  const content = liquid.renderSync(templates.unsubscribed, {
+    t: c.unsubscribed,
+    shopName: input.shopName,
+    token: input.token ?? '',
+    // Liquid takes "" as true: no form is false.
+    resubscribeAction: (input.token && input.resubscribeAction) || false,
+  }) as string;
   return page({ lang: c.lang, dir: c.dir, title: c.unsubscribed.title, shopName: input.shopName }, content);
+}
+
+/** After subscribing again; `blocked`: the address stays off the list (a bounce or a complaint put it there). */
+export function resubscribedPage(locale: string | undefined, input: { shopName: string; blocked: boolean }): string {
+  const c = copy[pickLocale(locale)];
+  const content = liquid.renderSync(templates.resubscribed, { t: c.resubscribed, shopName: input.shopName, blocked: input.blocked }) as string;
+  return page({ lang: c.lang, dir: c.dir, title: c.resubscribed.title, shopName: input.shopName }, content);
 }
 
 /** After the preference form is saved: the campaigns kept, and those stopped. */

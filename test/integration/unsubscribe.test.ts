@@ -102,7 +102,7 @@ describe('the unsubscribe endpoint', () => {
 
   beforeAll(async () => {
     stack = await startLocalStack({ config, start: at, onEvent: (event) => published.push(event) });
-    for (const [customerId, locale] of [['ana', 'ar'], ['ben', 'en'], ['cai', 'ms'], ['dee', 'en'], ['eve', 'en'], ['fay', 'en']] as const) {
+    for (const [customerId, locale] of [['ana', 'ar'], ['ben', 'en'], ['cai', 'ms'], ['dee', 'en'], ['eve', 'en'], ['fay', 'en'], ['gus', 'en']] as const) {
       const event = upsert(at.toISOString(), { customerId, email: `${customerId}@example.com`, locale, timeZone: 'UTC', birthday: '1990-06-10' });
       stack.bus.put({ source: event.source, detailType: event['detail-type'], detail: event.detail, time: at });
     }
@@ -143,10 +143,40 @@ describe('the unsubscribe endpoint', () => {
     }
     expect(await isSuppressed('ana@example.com')).toBe(true);
     expect(unsubscribedEvents()).toEqual([{ customerId: 'ana', campaigns: 'all', via: 'one-click' }]);
-    // Opened again, the link says it is done, and offers nothing to undo.
+    // Opened again, the link says it is done, and offers only to subscribe again.
     const again = await (await fetch(local(link('ana')))).text();
     expect(again).toContain('تم إلغاء اشتراكك');
-    expect(again).not.toContain('<form');
+    expect(again.match(/<form /g)).toHaveLength(1);
+    expect(again).toContain('<form method="post" action="unsubscribe/resubscribe">');
+  });
+
+  it('subscribing again from that page takes the address off the list, once; a bounced address stays', async () => {
+    const page = await (await fetch(local(link('ana')))).text();
+    const token = /name="token" value="([^"]+)"/.exec(page)![1]!;
+    const resubscribe = () =>
+      fetch(new URL('unsubscribe/resubscribe', local(link('ana'))), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `token=${encodeURIComponent(token)}`,
+      });
+    for (let i = 0; i < 2; i++) {
+      const response = await resubscribe();
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('أهلاً بعودتك');
+    }
+    expect(await isSuppressed('ana@example.com')).toBe(false);
+    expect(published.filter((e) => e['detail-type'] === 'Customer Resubscribed').map((e) => e.detail)).toEqual([{ customerId: 'ana', via: 'page' }]);
+    // The link shows the unsubscribe page again.
+    expect(await (await fetch(local(link('ana')))).text()).toContain('name="List-Unsubscribe"');
+
+    await dynamoSuppressions(stack.runtime.dynamo, stack.runtime.tableName).suppress('gus@example.com', 'bounce', at.toISOString());
+    const bounced = await fetch(new URL('unsubscribe/resubscribe', local(link('gus'))), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${encodeURIComponent(new URL(link('gus')).searchParams.get('token')!)}`,
+    });
+    expect(await bounced.text()).toContain('could not be delivered before');
+    expect(await isSuppressed('gus@example.com')).toBe(true);
   });
 
   it('accepts the one-click POST as multipart/form-data too, ignoring other fields', async () => {

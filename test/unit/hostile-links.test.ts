@@ -67,6 +67,7 @@ const fakeLinks = () => {
     suppressions: {
       isSuppressed: async (email) => suppressed.has(email),
       suppress: async (email) => !suppressed.has(email) && Boolean(suppressed.add(email)),
+      liftUnsubscribe: async (email) => suppressed.delete(email),
     },
     events: { publish: async (events) => void published.push(...events) },
     kpis: { contribute: async () => undefined, footprint: async () => undefined, upTo: async () => ({}) },

@@ -58,6 +58,17 @@ describe('the pages after unsubscribing and after saving preferences', () => {
     expect(page).not.toContain('<form');
   });
 
+  it.each([
+    ['en', 'Subscribe again'],
+    ['ms', 'Langgan semula'],
+    ['ar', 'أعد الاشتراك'],
+  ])('%s: unsubscribed, with the link: offers to subscribe again', (locale, button) => {
+    const page = unsubscribedPage(locale, { shopName: 'Kedai Bunga', token: 'tok.en', resubscribeAction: 'unsubscribe/resubscribe' });
+    expect(page).toContain('<form method="post" action="unsubscribe/resubscribe">');
+    expect(page).toContain('<input type="hidden" name="token" value="tok.en">');
+    expect(page).toContain(`<button type="submit">${button}</button>`);
+  });
+
   it('lists what is kept and what is stopped, right to left in Arabic', () => {
     const page = preferencesSavedPage('ar', { shopName: 'Kedai Bunga', optedOut: ['winback', 'nps'] });
     expect(htmlTag(page)).toBe('<html lang="ar" dir="rtl">');

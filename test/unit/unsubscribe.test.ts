@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/config';
 import type { CustomerProfile } from '../../functions/customers/profile';
 import { isMailable } from '../../functions/customers/profile';
-import { mailtoToken, savePreferences, unsubscribeAll, unsubscribeByMailto, viewPreferences, type UnsubscribePorts } from '../../functions/customers/unsubscribe';
+import { mailtoToken, resubscribe, savePreferences, unsubscribeAll, unsubscribeByMailto, viewPreferences, type UnsubscribePorts } from '../../functions/customers/unsubscribe';
 import type { OutgoingEvent } from '../../functions/events/event';
 import type { Campaign } from '../../functions/events/retention';
 import { signToken, type Keyring } from '../../functions/links/signed-token';
@@ -39,6 +39,7 @@ const fakePorts = () => {
         suppressed.set(email, reason);
         return true;
       },
+      liftUnsubscribe: async (email) => suppressed.get(email) === 'unsubscribe' && suppressed.delete(email),
     },
     events: { publish: async (events) => void published.push(...events) },
   };
@@ -133,6 +134,31 @@ describe('the preference form', () => {
     expect(published).toEqual([]);
     await unsubscribeAll(tokenOf('ana'), 'one-click', now, ports);
     expect(await viewPreferences(tokenOf('ana'), now, ports)).toMatchObject({ valid: true, unsubscribed: true });
+  });
+});
+
+describe('subscribing again, from the unsubscribed page', () => {
+  it('takes the address off the list and says so once', async () => {
+    const { ports, suppressed, published } = fakePorts();
+    await unsubscribeAll(tokenOf('ana'), 'one-click', now, ports);
+    expect(await resubscribe(tokenOf('ana'), now, ports)).toMatchObject({ valid: true, resubscribed: true });
+    expect(suppressed.has('ana@example.com')).toBe(false);
+    expect(await resubscribe(tokenOf('ana'), now, ports)).toMatchObject({ valid: true, resubscribed: true });
+    expect(published.map((e) => e.detailType)).toEqual(['Customer Unsubscribed', 'Customer Resubscribed']);
+  });
+
+  it('leaves an address that bounced or complained on the list: the page says it cannot', async () => {
+    const { ports, suppressed, published } = fakePorts();
+    await ports.suppressions.suppress('ben@example.com', 'bounce', now.toISOString());
+    expect(await resubscribe(tokenOf('ben'), now, ports)).toMatchObject({ valid: true, resubscribed: false });
+    expect(suppressed.get('ben@example.com')).toBe('bounce');
+    expect(published).toEqual([]);
+  });
+
+  it('needs a valid link, like unsubscribing', async () => {
+    const { ports } = fakePorts();
+    expect(await resubscribe(tokenOf('gone'), now, ports)).toEqual({ valid: false });
+    expect(await resubscribe(`${tokenOf('ana')}x`, now, ports)).toEqual({ valid: false });
   });
 });
 

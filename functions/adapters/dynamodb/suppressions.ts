@@ -3,7 +3,7 @@
  * the customer, so a re-import cannot resurrect a suppressed address.
  */
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Suppressions } from '../../campaigns/ports';
 import { ignoreConditionFailure } from './customers';
 
@@ -28,6 +28,19 @@ export const dynamoSuppressions = (client: DynamoDBDocumentClient, tableName: st
           TableName: tableName,
           Item: { ...suppressionKey(email), reason, suppressedAt: at },
           ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    ),
+
+  // Conditional: only the owner's own unsubscribe is theirs to undo; a bounce or a complaint protects the shop.
+  liftUnsubscribe: (email) =>
+    ignoreConditionFailure(
+      client.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: suppressionKey(email),
+          ConditionExpression: 'reason = :unsubscribe',
+          ExpressionAttributeValues: { ':unsubscribe': 'unsubscribe' },
         }),
       ),
     ),
