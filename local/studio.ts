@@ -106,7 +106,17 @@ export const startStudio = async (options: StudioOptions): Promise<Studio> => {
     server: { middlewareMode: true, hmr: { server } },
     // Pre-bundled at start, so the first page load does not stop to optimise and reload.
     optimizeDeps: {
-      include: ['codemirror', '@codemirror/lang-html', '@codemirror/lint', '@codemirror/state', '@codemirror/view'],
+      include: [
+        'codemirror',
+        '@codemirror/autocomplete',
+        '@codemirror/lang-html',
+        '@codemirror/lint',
+        '@codemirror/state',
+        '@codemirror/view',
+        'diff',
+        'grapesjs',
+        'grapesjs-mjml',
+      ],
     },
   });
 

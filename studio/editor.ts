@@ -1,9 +1,14 @@
-/** The body editor: CodeMirror 6 with HTML highlighting, and the checker's problems as diagnostics. */
-import { html } from '@codemirror/lang-html';
+/**
+ * The body editor: CodeMirror 6 with HTML highlighting, the checker's problems
+ * as diagnostics, and the template's variables offered after `{{` and `{%`.
+ */
+import { autocompletion } from '@codemirror/autocomplete';
+import { html, htmlCompletionSource } from '@codemirror/lang-html';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { EditorSelection, EditorState } from '@codemirror/state';
 import { basicSetup, EditorView } from 'codemirror';
 import type { Problem } from './api';
+import { variableCompletions, type Variable } from './completion';
 
 const theme = EditorView.theme({
   '&': { height: '100%', fontSize: '13px', backgroundColor: '#fff' },
@@ -17,14 +22,22 @@ export interface BodyEditor {
   readonly text: string;
   /** Replaces the document and its undo history: another file. */
   load(text: string): void;
+  /** Changes the document to `text` as one edit the marketer can undo (the visual mode's changes). */
+  replace(text: string): void;
+  /** The variables offered after `{{` and `{%`. */
+  setVariables(variables: Variable[]): void;
   showProblems(problems: Problem[]): void;
   reveal(line: number, column?: number): void;
 }
 
 export const createEditor = (parent: HTMLElement, onChange: () => void): BodyEditor => {
+  let variables: Variable[] = [];
+  const variableSource = variableCompletions(() => variables);
   const extensions = [
     basicSetup,
     html(),
+    // Inside {{ }} or {% %}, the variables; elsewhere the HTML completions basicSetup's autocompletion would offer.
+    autocompletion({ override: [(context) => variableSource(context) ?? htmlCompletionSource(context)] }),
     lintGutter(),
     EditorView.lineWrapping,
     theme,
@@ -54,6 +67,19 @@ export const createEditor = (parent: HTMLElement, onChange: () => void): BodyEdi
     },
     load(text) {
       view.setState(EditorState.create({ doc: text, extensions }));
+    },
+    replace(text) {
+      const old = view.state.doc.toString();
+      if (old === text) return;
+      // Only the changed stretch: the cursor, folds and marks elsewhere stay.
+      let from = 0;
+      while (from < old.length && from < text.length && old[from] === text[from]) from++;
+      let end = 0;
+      while (end < old.length - from && end < text.length - from && old[old.length - 1 - end] === text[text.length - 1 - end]) end++;
+      view.dispatch({ changes: { from, to: old.length - end, insert: text.slice(from, text.length - end) } });
+    },
+    setVariables(list) {
+      variables = list;
     },
     showProblems(problems) {
       const diagnostics: Diagnostic[] = problems

@@ -1,18 +1,36 @@
 /**
- * The studio page: pick a template, edit it, watch it render, save it, send a test.
+ * The studio page: pick a template, edit it (as code, or visually: visual.ts),
+ * watch it render, save it, send a test; add a language or an A/B variant;
+ * edit the shared header and footer.
  * With publishing (a deployed studio, or `npm start`), saves are drafts, and two
  * more views open: campaign settings (settings.ts) and history (history.ts);
  * the top bar shows what is live and publishes (publishing.ts).
  * Plain DOM: a few screens and a handful of controls.
  */
-import type { Catalog, Draft, PreviewResponse, Problem, SaveResponse, SendResponse, TemplateFile, TemplateRef } from './api';
+import type {
+  Catalog,
+  CopyRequest,
+  CopyResponse,
+  Draft,
+  PartialFile,
+  PartialSaveResponse,
+  PreviewResponse,
+  Problem,
+  SaveResponse,
+  SendResponse,
+  TemplateFile,
+  TemplateRef,
+  VariablesResponse,
+} from './api';
+import { attachSuggestions, type Variable } from './completion';
 import { $, el, plural } from './dom';
 import { createEditor } from './editor';
 import { setUpHistory } from './history';
-import { call } from './http';
+import { ApiError, call } from './http';
 import { setUpPublishing } from './publishing';
 import { setUpSettings } from './settings';
 import { displayPath, hideNotice, isDraft, notify, onStateChange, refreshState, setState, showError, state } from './state';
+import type { VisualEditor } from './visual';
 
 const previewDelayMs = 300;
 /** The checker's limit: longer subjects are cut off by most inboxes. */
@@ -49,6 +67,35 @@ const ui = {
   fieldProblem: { subject: $('subject-problem'), preheader: $('preheader-problem') },
   viewNav: $('views'),
   views: { templates: $('view-templates'), settings: $('view-settings'), history: $('view-history') },
+  layout: $('view-templates').querySelector<HTMLElement>('.layout')!,
+  editor: $('editor'),
+  editorTitle: $('editor-title'),
+  editorHint: $('editor-hint'),
+  templateFields: $('template-fields'),
+  modeSwitch: $('mode-switch'),
+  modeVisual: $<HTMLButtonElement>('mode-visual'),
+  modeCode: $<HTMLButtonElement>('mode-code'),
+  visualEditor: $('visual-editor'),
+  newLocale: $<HTMLButtonElement>('new-locale'),
+  newVariant: $<HTMLButtonElement>('new-variant'),
+  partials: $('partials'),
+  partialBar: $('partial-bar'),
+  partialTitle: $('partial-title'),
+  partialClose: $<HTMLButtonElement>('partial-close'),
+  copy: {
+    dialog: $<HTMLDialogElement>('copy-dialog'),
+    form: $<HTMLFormElement>('copy-form'),
+    title: $('copy-dialog-title'),
+    summary: $('copy-summary'),
+    localeField: $('copy-locale-field'),
+    locale: $<HTMLInputElement>('copy-locale'),
+    variantField: $('copy-variant-field'),
+    variant: $<HTMLInputElement>('copy-variant'),
+    from: $<HTMLSelectElement>('copy-from'),
+    problem: $('copy-problem'),
+    cancel: $<HTMLButtonElement>('copy-cancel'),
+    confirm: $<HTMLButtonElement>('copy-confirm'),
+  },
 };
 
 // ---------------------------------------------------------------------------
@@ -66,7 +113,21 @@ let publishProblems: Problem[] = [];
 /** The current file's own problems, as the last preview or save found them. */
 let checkProblems: Problem[] = [];
 
-const editor = createEditor($('editor'), () => changed());
+const editor = createEditor(ui.editor, () => changed());
+
+/** A shared partial open in the code editor instead of the template's body (which waits in `stash`). */
+interface OpenPartial {
+  name: string;
+  file: string;
+  /** Its text as last loaded or saved. */
+  saved: string;
+  /** The template's body while the partial is open: still what is previewed, saved and sent. */
+  stash: string;
+}
+let partial: OpenPartial | undefined;
+const partialDirty = () => partial !== undefined && editor.text !== partial.saved;
+/** The template's body: in the code editor, or waiting while a partial is open there. */
+const bodyText = () => partial?.stash ?? editor.text;
 
 const ref = (): TemplateRef => ({ set: ui.set.value, locale: ui.locale.value, ...(ui.variant.value && { variant: ui.variant.value }) });
 /** The loaded file with the marketer's text: what is previewed, saved and sent. */
@@ -76,18 +137,27 @@ const draft = (): Draft => ({
   ...(current!.variant && { variant: current!.variant }),
   subject: ui.subject.value,
   preheader: ui.preheader.value,
-  body: editor.text,
+  body: bodyText(),
 });
 /** The text the marketer edits (not which file: the pickers may already name the next one). */
-const edited = () => JSON.stringify([ui.subject.value, ui.preheader.value, editor.text]);
+const edited = () => JSON.stringify([ui.subject.value, ui.preheader.value, bodyText()]);
 const isDirty = () => current !== undefined && edited() !== savedDraft;
 
 const changed = () => {
   renderSaveState();
-  schedulePreview();
+  // A partial is previewed once saved: the preview renders the template with the saved partials.
+  if (!partial) schedulePreview();
 };
 
 const renderSaveState = () => {
+  if (partial) {
+    const dirty = partialDirty();
+    const draftState = !state.publishing ? 'saved' : isDraft(partial.file) ? 'draft' : 'live';
+    ui.saveState.textContent = dirty ? 'Unsaved changes' : { saved: 'Saved', draft: 'Draft, not live', live: 'Published' }[draftState];
+    ui.saveState.dataset.state = dirty ? 'dirty' : draftState === 'draft' ? 'draft' : 'saved';
+    if (currentView === 'templates') document.title = `${dirty ? '• ' : ''}${partial.file} · Email studio`;
+    return;
+  }
   const dirty = isDirty();
   // With publishing, a saved file is a draft until published.
   const draftState = !state.publishing ? 'saved' : current && isDraft(current.file) ? 'draft' : 'live';
@@ -158,16 +228,24 @@ const open = async ({ reread = false } = {}) => {
   if (!reread) hideNotice();
   ui.subject.value = file.subject;
   ui.preheader.value = file.preheader;
-  editor.load(file.body);
+  // With a partial open, the template waits for it to close.
+  if (partial) partial.stash = file.body;
+  else editor.load(file.body);
   savedDraft = edited();
   ui.fileName.textContent = `templates/${file.file}`;
   if (currentView === 'templates') history.replaceState(null, '', toHash(wanted));
   renderSaveState();
+  void loadVariables(file);
+  if (mode === 'visual' && !partial) await loadVisual();
   await preview();
 };
 
 /** A picker changed: keep the marketer's unsaved work unless they say otherwise. */
 const switchTemplate = async (revert: () => void) => {
+  if (!closePartial()) {
+    revert();
+    return;
+  }
   if (isDirty() && !confirm(`Your changes to ${current?.file} are not saved. Discard them?`)) {
     revert();
     return;
@@ -189,6 +267,12 @@ const openFile = async (path: string, at?: Pick<Problem, 'field' | 'line' | 'col
     showView('settings');
     return;
   }
+  const partialName = /^(?:templates\/)?partials\/([a-z0-9][a-z0-9-]*)\.liquid$/.exec(path)?.[1];
+  if (partialName && catalog.partials.includes(partialName)) {
+    showView('templates');
+    await openPartial(partialName).catch(showError);
+    return;
+  }
   const wanted = templateOf(path);
   if (!wanted || !catalog.sets.find((s) => s.name === wanted.set)?.locales.some((l) => l.locale === wanted.locale)) {
     notify('error', `The studio cannot open ${displayPath(path)} yet.`);
@@ -196,6 +280,7 @@ const openFile = async (path: string, at?: Pick<Problem, 'field' | 'line' | 'col
   }
   showView('templates');
   const isCurrent = current && current.set === wanted.set && current.locale === wanted.locale && (current.variant ?? '') === (wanted.variant ?? '');
+  if (isCurrent && !closePartial()) return;
   if (!isCurrent) {
     ui.set.value = wanted.set;
     fillLocales(wanted.locale);
@@ -206,7 +291,7 @@ const openFile = async (path: string, at?: Pick<Problem, 'field' | 'line' | 'col
   }
   if (at?.field === 'subject') ui.subject.focus();
   else if (at?.field === 'preheader') ui.preheader.focus();
-  else if (at?.field === 'body' && at.line) editor.reveal(at.line, at.column);
+  else if (at?.field === 'body' && at.line) await revealInCode(at.line, at.column);
 };
 
 let lastPick = { set: '', locale: '', variant: '' };
@@ -232,6 +317,124 @@ ui.variant.addEventListener('change', () => void switchTemplate(revertPick).then
 ui.sample.addEventListener('change', () => void preview());
 ui.subject.addEventListener('input', changed);
 ui.preheader.addEventListener('input', changed);
+
+// ---------------------------------------------------------------------------
+// Variables at the cursor: after {{ or {% in the body, the subject and the preheader
+
+/** Per set and language: the same for every template of them. */
+const variablesCache = new Map<string, Variable[]>();
+let variables: Variable[] = [];
+
+const loadVariables = async (ref: TemplateRef) => {
+  const key = `${ref.set}/${ref.locale}`;
+  let list = variablesCache.get(key);
+  if (!list) {
+    try {
+      list = (await call<VariablesResponse>('GET', `/api/variables?${new URLSearchParams({ set: ref.set, locale: ref.locale })}`)).variables;
+    } catch {
+      // Without the list the fields and the editor work as before; the checks still name a misspelt variable.
+      return;
+    }
+    variablesCache.set(key, list);
+  }
+  if (current?.set !== ref.set || current.locale !== ref.locale) return;
+  variables = list;
+  editor.setVariables(list);
+};
+
+attachSuggestions(ui.subject, () => variables, changed);
+attachSuggestions(ui.preheader, () => variables, changed);
+
+// ---------------------------------------------------------------------------
+// Visual mode: GrapesJS (visual.ts, loaded on first use) edits the body; each
+// change it makes is put in the code editor, so the draft, preview, checks
+// and save read the body where they always did.
+
+type Mode = 'code' | 'visual';
+let mode: Mode = 'code';
+let visual: VisualEditor | undefined;
+let visualModule: Promise<typeof import('./visual')> | undefined;
+
+const renderMode = () => {
+  ui.modeVisual.setAttribute('aria-pressed', String(mode === 'visual'));
+  ui.modeCode.setAttribute('aria-pressed', String(mode === 'code'));
+  ui.editor.hidden = mode === 'visual';
+  ui.visualEditor.hidden = mode === 'code';
+  ui.layout.dataset.mode = mode;
+  ui.editorHint.replaceChildren(
+    ...(mode === 'visual'
+      ? ['click a text to change it; select a block for its colours, a button or an image for its link']
+      : ['MJML layout, with ', el('code', { textContent: '{{ customer.firstName }}' }), '-style variables: type ', el('code', { textContent: '{{' }), ' for the list']),
+  );
+};
+
+/** The visual editor's body, into the code editor (one edit there, undoable in Code). */
+const syncFromVisual = () => {
+  if (mode === 'visual' && visual && !partial) editor.replace(visual.text());
+};
+
+/** The shared partials' texts, so the canvas shows the real header and footer. */
+let partialTexts: Promise<Record<string, string>> | undefined;
+const loadPartialTexts = () =>
+  (partialTexts ??= Promise.all(
+    catalog.partials.map(async (name) => [name, (await call<PartialFile>('GET', `/api/partial?name=${encodeURIComponent(name)}`)).text] as const),
+  )
+    .then(Object.fromEntries)
+    .catch(() => ({})));
+
+const loadVisual = async () => {
+  const { createVisualEditor, VisualUnavailable } = await (visualModule ??= import('./visual'));
+  visual ??= createVisualEditor(ui.visualEditor, syncFromVisual);
+  const partials = await loadPartialTexts();
+  try {
+    visual.load(editor.text, { partials });
+  } catch (error) {
+    mode = 'code';
+    renderMode();
+    if (error instanceof VisualUnavailable) notify('error', error.message);
+    else throw error;
+  }
+};
+
+const showVisual = async () => {
+  if (mode === 'visual' || !current || partial) return;
+  mode = 'visual';
+  // Shown first: GrapesJS measures its container.
+  renderMode();
+  ui.modeVisual.disabled = true;
+  try {
+    await loadVisual();
+  } catch (error) {
+    mode = 'code';
+    renderMode();
+    showError(error);
+  } finally {
+    ui.modeVisual.disabled = false;
+  }
+};
+
+/** Ends typing in the canvas and takes the visual editor's last changes. */
+const flushVisual = async () => {
+  if (mode !== 'visual' || !visual) return;
+  await visual.flush();
+  syncFromVisual();
+};
+
+const showCode = async () => {
+  if (mode === 'code') return;
+  await flushVisual();
+  mode = 'code';
+  renderMode();
+};
+
+const revealInCode = async (line: number, column?: number) => {
+  if (!closePartial()) return;
+  await showCode();
+  editor.reveal(line, column);
+};
+
+ui.modeVisual.addEventListener('click', () => void showVisual());
+ui.modeCode.addEventListener('click', () => void showCode().catch(showError));
 
 // ---------------------------------------------------------------------------
 // Live preview
@@ -351,7 +554,8 @@ const showPublishProblems = (problems: Problem[]) => {
 
 const showProblems = (problems: Problem[]) => {
   checkProblems = problems;
-  editor.showProblems(problems);
+  // The body's marks, not in a partial that is open in its place.
+  editor.showProblems(partial ? [] : problems);
   for (const field of ['subject', 'preheader'] as const) {
     const mine = problems.filter((p) => p.field === field);
     const input = field === 'subject' ? ui.subject : ui.preheader;
@@ -367,11 +571,14 @@ const showProblems = (problems: Problem[]) => {
   ui.problemsTitle.dataset.state = problems.length || publishProblems.length ? 'error' : 'ok';
   const own = problems.length
     ? problems.map((problem) =>
-        problemButton(where(problem), problem.message, () => {
-          if (problem.field === 'subject') ui.subject.focus();
-          else if (problem.field === 'preheader') ui.preheader.focus();
-          else if (problem.line) editor.reveal(problem.line, problem.column);
-        }),
+        // A partial's problems name the template each was found in.
+        problem.field === 'file' && fileOf(problem).file
+          ? publishProblemItem(problem)
+          : problemButton(where(problem), problem.message, () => {
+              if (problem.field === 'subject') ui.subject.focus();
+              else if (problem.field === 'preheader') ui.preheader.focus();
+              else if (problem.line) void revealInCode(problem.line, problem.column);
+            }),
       )
     : [el('li', { className: 'all-good', textContent: state.publishing ? 'No problems found in this file. Ready to save.' : 'No problems found. Ready to save.' })];
   const publishing = publishProblems.length
@@ -384,9 +591,11 @@ const showProblems = (problems: Problem[]) => {
 // Save and send
 
 const save = async () => {
+  if (partial) return savePartial();
   if (!current) return;
   ui.save.disabled = true;
   try {
+    await flushVisual();
     const sent = draft();
     const text = edited();
     const result = await call<SaveResponse>('PUT', '/api/template', sent);
@@ -423,7 +632,7 @@ document.addEventListener('keydown', (event) => {
   }
 });
 window.addEventListener('beforeunload', (event) => {
-  if (isDirty() || settings.isDirty()) event.preventDefault();
+  if (isDirty() || partialDirty() || settings.isDirty()) event.preventDefault();
 });
 
 ui.sendForm.addEventListener('submit', async (event) => {
@@ -432,6 +641,7 @@ ui.sendForm.addEventListener('submit', async (event) => {
   ui.send.disabled = true;
   ui.send.textContent = 'Sending…';
   try {
+    await flushVisual();
     const result = await call<SendResponse>('POST', '/api/send', { ...draft(), sample: ui.sample.value, to: ui.to.value });
     if (result.ok) {
       const link = Object.assign(document.createElement('a'), { href: result.inboxUrl, target: '_blank', rel: 'noopener', textContent: result.inboxUrl });
@@ -449,6 +659,188 @@ ui.sendForm.addEventListener('submit', async (event) => {
 });
 
 // ---------------------------------------------------------------------------
+// The shared partials (header, footer): edited in the code editor in the template's place
+
+const partialLabel = (name: string) => name.charAt(0).toUpperCase() + name.slice(1).replace(/-/g, ' ');
+
+const fillPartials = () => {
+  ui.partials.hidden = catalog.partials.length === 0;
+  ui.partials.replaceChildren(
+    el('span', { className: 'partials-label', textContent: 'Shared in every email:' }),
+    ...catalog.partials.map((name) => {
+      const button = el('button', { type: 'button', className: 'link', id: `partial-${name}`, textContent: partialLabel(name), title: `Edit templates/partials/${name}.liquid` });
+      button.addEventListener('click', () => void openPartial(name).catch(showError));
+      return button;
+    }),
+  );
+};
+
+const renderPartialMode = () => {
+  ui.templateFields.hidden = partial !== undefined;
+  ui.modeSwitch.hidden = partial !== undefined;
+  ui.partialBar.hidden = partial === undefined;
+  for (const button of ui.partials.querySelectorAll('button')) button.setAttribute('aria-pressed', String(button.id === `partial-${partial?.name}`));
+  if (partial) {
+    ui.fileName.textContent = `templates/${partial.file}`;
+    ui.editorTitle.textContent = `Shared ${partial.name}`;
+    ui.editorHint.replaceChildren('MJML and Liquid, in every email: saved only when every template still passes its checks');
+    ui.partialTitle.replaceChildren(
+      'Editing the shared ',
+      el('strong', { textContent: partial.name }),
+      '. The preview shows the template with the saved one: save to see your change.',
+    );
+  } else {
+    if (current) ui.fileName.textContent = `templates/${current.file}`;
+    ui.editorTitle.textContent = 'Email body';
+    renderMode();
+  }
+  renderSaveState();
+};
+
+const openPartial = async (name: string) => {
+  if (partial?.name === name) return;
+  if (partialDirty() && !confirm(`Your changes to ${partial!.file} are not saved. Discard them?`)) return;
+  await showCode();
+  const file = await call<PartialFile>('GET', `/api/partial?name=${encodeURIComponent(name)}`);
+  const stash = partial?.stash ?? editor.text;
+  partial = { name, file: file.file, saved: file.text, stash };
+  editor.load(file.text);
+  editor.showProblems([]);
+  renderPartialMode();
+};
+
+/** After a rollback: the partial as the store has it now. */
+const reloadPartial = async () => {
+  if (!partial) return;
+  const file = await call<PartialFile>('GET', `/api/partial?name=${encodeURIComponent(partial.name)}`);
+  partial.saved = file.text;
+  editor.load(file.text);
+  renderSaveState();
+};
+
+/** Back to the template: false when the marketer keeps the partial's unsaved changes. */
+const closePartial = () => {
+  if (!partial) return true;
+  if (partialDirty() && !confirm(`Your changes to ${partial.file} are not saved. Discard them?`)) return false;
+  const { stash } = partial;
+  partial = undefined;
+  editor.load(stash);
+  renderPartialMode();
+  showProblems(checkProblems);
+  return true;
+};
+
+const savePartial = async () => {
+  if (!partial) return;
+  const saving = partial;
+  const text = editor.text;
+  ui.save.disabled = true;
+  try {
+    const result = await call<PartialSaveResponse>('PUT', '/api/partial', { name: saving.name, text });
+    if (result.ok) {
+      saving.saved = text;
+      partialTexts = undefined;
+      const path = el('code', { textContent: `templates/${result.file}` });
+      if (state.publishing) {
+        notify('ok', 'Draft saved to ', path, ': every email gets it once it is published.');
+        await refreshState();
+      } else {
+        notify('ok', 'Saved to ', path, ': every email uses it now.');
+      }
+      renderSaveState();
+      // The template's preview, with the partial as saved.
+      await preview();
+    } else {
+      showProblems(result.problems);
+      notify('error', `Not saved: with this ${saving.name}, the templates listed under the editor do not pass their checks.`);
+    }
+  } catch (error) {
+    showError(error);
+  } finally {
+    ui.save.disabled = false;
+  }
+};
+
+ui.partialClose.addEventListener('click', () => {
+  if (closePartial()) void preview();
+});
+
+// ---------------------------------------------------------------------------
+// A new language or A/B variant, copied from a template of the same step
+
+const localePattern = /^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8}){0,3}$/;
+const variantPattern = /^[a-z0-9][a-z0-9-]{0,31}$/;
+let copyKind: 'locale' | 'variant' = 'locale';
+
+const openCopyDialog = (kind: 'locale' | 'variant') => {
+  const set = catalog.sets.find((s) => s.name === ui.set.value);
+  if (!set) return;
+  copyKind = kind;
+  const locale = set.locales.find((l) => l.locale === ui.locale.value);
+  ui.copy.title.textContent = kind === 'locale' ? 'New language' : 'New A/B variant';
+  ui.copy.summary.textContent =
+    kind === 'locale'
+      ? `A new language of “${set.label}”, copied from one that exists: translate its subject, preheader and texts, then save.`
+      : `A second version of “${set.label}” in ${locale?.label ?? ui.locale.value}, copied from one that exists: change what you want to test, then save. The campaign settings decide who gets which.`;
+  ui.copy.localeField.hidden = kind !== 'locale';
+  ui.copy.variantField.hidden = kind !== 'variant';
+  ui.copy.locale.value = '';
+  ui.copy.variant.value = '';
+  ui.copy.problem.hidden = true;
+  const sources = set.locales.flatMap((l) => [
+    { locale: l.locale, variant: '', label: l.label },
+    ...l.variants.map((v) => ({ locale: l.locale, variant: v, label: `${l.label}, variant ${v}` })),
+  ]);
+  ui.copy.from.replaceChildren(...sources.map((source) => option(JSON.stringify([source.locale, source.variant]), source.label)));
+  ui.copy.from.value = JSON.stringify([current?.locale ?? ui.locale.value, current?.variant ?? '']);
+  ui.copy.dialog.showModal();
+  (kind === 'locale' ? ui.copy.locale : ui.copy.variant).focus();
+};
+
+const copyProblem = (message: string) => {
+  ui.copy.problem.textContent = message;
+  ui.copy.problem.hidden = false;
+};
+
+ui.copy.form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const set = ui.set.value;
+  const [fromLocale, fromVariant] = JSON.parse(ui.copy.from.value) as [string, string];
+  const locale = copyKind === 'locale' ? ui.copy.locale.value.trim() : ui.locale.value;
+  const variant = copyKind === 'variant' ? ui.copy.variant.value.trim() : '';
+  if (copyKind === 'locale' && !localePattern.test(locale)) return copyProblem('Write a language tag such as fr, zh-Hant or pt-BR.');
+  if (copyKind === 'variant' && !variantPattern.test(variant)) return copyProblem('Use lower case letters, digits and dashes, such as b or short-subject.');
+  // Known already: said here, not by a 409 (which the browser would also log as a failed request).
+  const locales = catalog.sets.find((s) => s.name === set)?.locales ?? [];
+  const existing = locales.find((l) => l.locale.toLowerCase() === locale.toLowerCase());
+  if (copyKind === 'locale' && existing) return copyProblem(`${existing.label} exists already: pick it under Language.`);
+  if (copyKind === 'variant' && existing?.variants.includes(variant)) return copyProblem(`Variant ${variant} exists already: pick it under Version.`);
+  const request: CopyRequest = { set, locale, ...(variant && { variant }), from: { locale: fromLocale, ...(fromVariant && { variant: fromVariant }) } };
+  ui.copy.confirm.disabled = true;
+  try {
+    const result = await call<CopyResponse>('POST', '/api/copy', request);
+    ui.copy.dialog.close();
+    catalog = await call<Catalog>('GET', '/api/catalog');
+    setState(catalog);
+    fillLocales(locale);
+    fillVariants(variant);
+    matchSample();
+    await switchTemplate(revertPick);
+    rememberPick();
+    if (current?.file === result.file) {
+      notify('ok', 'Created ', el('code', { textContent: `templates/${result.file}` }), copyKind === 'locale' ? ': translate it, then save.' : ': change what you want to test, then save.');
+    }
+  } catch (error) {
+    copyProblem(error instanceof ApiError ? error.message : String(error));
+  } finally {
+    ui.copy.confirm.disabled = false;
+  }
+});
+ui.copy.cancel.addEventListener('click', () => ui.copy.dialog.close());
+ui.newLocale.addEventListener('click', () => openCopyDialog('locale'));
+ui.newVariant.addEventListener('click', () => openCopyDialog('variant'));
+
+// ---------------------------------------------------------------------------
 // Views: templates, campaign settings, history (the last two only with publishing)
 
 type View = keyof typeof ui.views;
@@ -459,12 +851,18 @@ const historyView = setUpHistory({
   openFile: (path) => void openFile(path),
   contentChanged: () => {
     // A rollback may have replaced the drafts: reread what nobody is editing.
+    partialTexts = undefined;
+    if (partial && !partialDirty()) void reloadPartial().catch(showError);
     if (!isDirty()) void open({ reread: true }).catch(showError);
     void settings.load().catch(showError);
   },
 });
 setUpPublishing({
-  unsavedWork: () => [...(isDirty() ? [`templates/${current!.file}`] : []), ...(settings.isDirty() ? ['settings.json'] : [])],
+  unsavedWork: () => [
+    ...(isDirty() ? [`templates/${current!.file}`] : []),
+    ...(partialDirty() ? [`templates/${partial!.file}`] : []),
+    ...(settings.isDirty() ? ['settings.json'] : []),
+  ],
   showPublishProblems,
   showDrafts: () => {
     showView('history', false);
@@ -486,7 +884,7 @@ const showView = (view: View, load = true) => {
     else tab.removeAttribute('aria-current');
   }
   if (view === 'templates') {
-    if (current) history.replaceState(null, '', toHash(current));
+    if (current && !partial) history.replaceState(null, '', toHash(current));
     renderSaveState();
     return;
   }
@@ -519,6 +917,7 @@ const start = async () => {
   fillSets();
   ui.sample.replaceChildren(...catalog.samples.map((s) => option(s.id, s.label)));
   ui.to.value = catalog.testAddress;
+  fillPartials();
   ui.inboxFrom.textContent = catalog.from.name;
   ui.inboxAvatar.textContent = catalog.from.name.trim().charAt(0).toUpperCase();
 

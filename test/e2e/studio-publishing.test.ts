@@ -66,14 +66,19 @@ describe('a publisher changes the Malay birthday subject and makes it live', () 
     await poll(() => text('#live-version')).toBe('Live: defaults');
   });
 
-  it('changes the subject, previews it, and saves it as a draft', async () => {
+  it('changes the subject in the visual mode, previews it, and saves it as a draft', async () => {
     await page.selectOption('#set', 'birthday');
     await page.selectOption('#locale', 'ms');
     await poll(() => text('#file-name')).toBe('templates/birthday/ms.mjml');
     await poll(() => page.inputValue('#sample')).toBe('malay');
     await poll(() => page.inputValue('#subject')).toMatch(/^Selamat hari jadi/);
+    await page.click('#mode-visual');
+    // GrapesJS's canvas, with the email in it.
+    const canvas = page.frameLocator('#visual-editor iframe.gjs-frame');
+    await expect.poll(() => canvas.locator('body').innerText(), { timeout: 60_000, interval: 200 }).toContain('HADIAH KECIL UNTUK HARI ISTIMEWA ANDA');
     await page.fill('#subject', newSubject);
     await poll(() => text('#inbox-subject')).toBe('Hadiah hari jadi untuk Nurul Aisyah: diskaun 15%');
+    await page.screenshot({ path: join(artifacts, 'studio-visual.png') });
     await page.click('#save');
     await poll(() => text('#drafts-count')).toBe('1 unpublished change');
   });
@@ -116,6 +121,12 @@ describe('a publisher changes the Malay birthday subject and makes it live', () 
     expect(await text('#problems')).toContain('birthday/en.mjml');
     expect(await text('#live-version')).toBe('Live: version 2');
     await page.screenshot({ path: join(artifacts, 'studio-publish-refused.png') });
+  });
+});
+
+describe('the page', () => {
+  it('logged no error but the refusals the tests asked for (a 4xx shows in the console)', () => {
+    expect(pageErrors.filter((error) => !/Failed to load resource: the server responded with a status of 4\d\d/.test(error))).toEqual([]);
   });
 });
 
