@@ -78,16 +78,60 @@ interface ParsedTemplate {
 // Campaign names become a directory name: keep them to plain slugs so a name can never walk out of templatesDir.
 const campaignName = /^[a-z0-9][a-z0-9-]*$/;
 
+/** Unicode's FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: what `<bdi>` is in plain text. */
+const firstStrongIsolate = '\u2068';
+const popDirectionalIsolate = '\u2069';
+/** Embeddings, overrides and isolates a value could carry: a stray POP DIRECTIONAL ISOLATE would end the isolate early. */
+const bidiControls = /[\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * The `isolate` filter of subjects and preheaders (plain text): the value
+ * between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE, so a Latin name in
+ * an Arabic subject keeps its order and punctuation ("J. Smith Jr." stays so),
+ * and an Arabic name in a left-to-right one too. Nothing for an empty value;
+ * the value's own bidi controls are dropped. The body isolates with `<bdi>`,
+ * which the text part writes the same way (`textOptions`).
+ */
+export function isolate(value: unknown): string {
+  const text = String(value ?? '').replace(bidiControls, '');
+  return text.trim() ? `${firstStrongIsolate}${text}${popDirectionalIsolate}` : text;
+}
+
+/**
+ * The plain-text part, made from the HTML: it reads as a screen reader reads
+ * the email. What the HTML hides from one (`aria-hidden`) is left out, a link
+ * with an `aria-label` is that label, and what `<bdi>` isolates is isolated.
+ */
 export const textOptions: HtmlToTextOptions = {
   wordwrap: 78,
+  formatters: {
+    /**
+     * "label: url" on a line of its own, never wrapped: the survey's scores are
+     * eleven such lines, "0 – not at all likely: https://…" to "10 – extremely likely: https://…".
+     */
+    labelledLink(elem, walk, builder) {
+      const { 'aria-label': label, href } = elem.attribs ?? {};
+      if (!href) return walk(elem.children ?? [], builder);
+      builder.openBlock({ leadingLineBreaks: 1 });
+      builder.startNoWrap();
+      builder.addInline(`${label}: `);
+      builder.addInline(href, { noWordTransform: true });
+      builder.stopNoWrap();
+      builder.closeBlock({ trailingLineBreaks: 1 });
+    },
+  },
   selectors: [
     // The preheader is a hidden <div> for the inbox preview only; the text part starts with the greeting.
     { selector: 'div[style*="display:none"]', format: 'skip' },
+    // What a screen reader does not read (e.g. the survey's scale labels, which the score links carry).
+    { selector: '[aria-hidden="true"]', format: 'skip' },
     { selector: 'img', format: 'skip' },
     // A link whose text is its URL is shown once, not "url [url]".
     { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
-    { selector: 'h1', options: { uppercase: false } },
-    { selector: 'h2', options: { uppercase: false } },
+    { selector: 'a[aria-label]', format: 'labelledLink' },
+    { selector: 'bdi', format: 'inlineSurround', options: { prefix: firstStrongIsolate, suffix: popDirectionalIsolate } },
+    { selector: 'h1', options: { uppercase: false, leadingLineBreaks: 2 } },
+    { selector: 'h2', options: { uppercase: false, leadingLineBreaks: 2 } },
   ],
 };
 
@@ -126,6 +170,8 @@ const engines = (templatesDir: string) => {
   html.registerTag(inlineTag, InlinePartial);
   // Subject and preheader are plain text (the mail header, the hidden preview): escaping would show "&amp;".
   const plain = new Liquid(shared);
+  // Only there: the body isolates with <bdi>, and a filter the compiler (./compile) does not know could not be compiled.
+  plain.registerFilter('isolate', isolate);
   return { html, plain };
 };
 
