@@ -1,24 +1,29 @@
 /**
  * The Lambda bundles and rendering (issue 12): every function of the wiring
  * table bundled as `cdk synth` bundles it (lib/bundle.ts), its size and source
- * map, its cold import in a fresh Node.js process, and the time to render an
- * email from the compiled templates the sender carries.
+ * map, its cold import in a fresh Node.js process, where the time of that
+ * import goes (a CPU profile), and the time to render an email from the
+ * compiled templates the sender carries.
  *
  *   npx tsx bench/lambdas.ts      # prints the section
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { bundledInputs, bundleLambda, importedOnLoad, projectRoot } from '../lib/bundle';
+import type { Metafile } from 'esbuild';
+import { bundledInputs, bundleLambda, projectRoot } from '../lib/bundle';
 import { compileTemplates } from '../functions/templates/compile';
 import { createRenderer } from '../functions/templates/render';
 import { sampleCustomers, sampleFor, templateSamples } from '../functions/templates/samples';
 import { wiring, type FunctionName } from '../functions/wiring';
 import { machine } from './report';
 
-const coldImports = 5;
+/** Fresh processes per bundle: the machine is shared, so many, interleaved, and the median. */
+const coldImports = 11;
+/** CPU profiles per bundle, averaged. */
+const profiledImports = 5;
 const renders = 200;
 /** What made the sending bundles 4.5 MB: none of it may be in a bundle. */
 const mjmlToolchain = ['mjml', 'juice', 'cheerio', 'iconv-lite', 'undici', 'htmlnano'];
@@ -39,44 +44,121 @@ const sizeOf = (dir: string, match: (file: string) => boolean): number =>
     return match(entry.name) ? sum + statSync(path).size : sum;
   }, 0);
 
-/** Milliseconds from the start of a fresh `node` (with the flag Lambda sets) to the end of running `script`, median of `coldImports`. */
-const coldStart = (script: string): number =>
-  median(
-    Array.from({ length: coldImports }, () => {
-      const run = spawnSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', `${script}; console.log(performance.now())`], {
-        cwd: projectRoot,
-        encoding: 'utf8',
-      });
-      if (run.status !== 0) throw new Error(`cold import failed: ${run.stderr}`);
-      return Number(run.stdout.trim().split('\n').at(-1));
-    }),
-  );
+/** The script a fresh process runs to import a bundle (none: a bare Node.js). */
+export const importScript = (file?: string) => (file ? `await import(${JSON.stringify(pathToFileURL(file).href)})` : '');
+
+/** Milliseconds from the start of a fresh `node` (with the flag Lambda sets) to the end of running `script`. */
+const coldStart = (script: string, flags: string[] = []): number => {
+  const run = spawnSync(process.execPath, ['--enable-source-maps', ...flags, '--input-type=module', '-e', `${script}; console.log(performance.now())`], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`cold import failed: ${run.stderr}`);
+  return Number(run.stdout.trim().split('\n').at(-1));
+};
+
+/**
+ * The median cold start of each script, run `coldImports` times in turns (each
+ * round runs every script once), so that a busy moment of the machine falls on
+ * all of them alike.
+ */
+export const coldStarts = (scripts: string[]): number[] => {
+  const times = scripts.map((): number[] => []);
+  for (let round = 0; round < coldImports; round++) scripts.forEach((script, i) => times[i]!.push(coldStart(script)));
+  return times.map(median);
+};
+
+/** Where the CPU time of a cold import goes, by the frames a profile samples. */
+export const profileParts = ['compiling the code', 'running the code', 'garbage collection', 'compiling built-ins', 'source maps', 'Node.js, other'] as const;
+type ProfilePart = (typeof profileParts)[number];
+
+const partOf = ({ url, functionName }: { url: string; functionName: string }): ProfilePart => {
+  if (functionName === 'compileSourceTextModule') return 'compiling the code';
+  if (url.startsWith('file:')) return 'running the code';
+  if (functionName === '(garbage collector)') return 'garbage collection';
+  // The built-in modules a bundle imports (http, https, crypto, streams, zlib...), compiled from Node.js's own sources.
+  if (url === 'node:internal/bootstrap/realm') return 'compiling built-ins';
+  if (url.startsWith('node:internal/source_map')) return 'source maps';
+  return 'Node.js, other';
+};
+
+/** The milliseconds of CPU of each part of a cold import (with the flag Lambda sets) under the sampling profiler, the mean of `profiledImports`. */
+export const importProfile = (file?: string): Record<ProfilePart, number> => {
+  const dir = mkdtempSync(join(tmpdir(), 'retention-import-profile-'));
+  const parts = Object.fromEntries(profileParts.map((part) => [part, 0])) as Record<ProfilePart, number>;
+  try {
+    for (let i = 0; i < profiledImports; i++) {
+      coldStart(importScript(file), ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', dir, '--cpu-prof-name', `${i}.cpuprofile`]);
+      const profile = JSON.parse(readFileSync(join(dir, `${i}.cpuprofile`), 'utf8')) as {
+        nodes: { id: number; callFrame: { url: string; functionName: string } }[];
+        samples: number[];
+        timeDeltas: number[];
+      };
+      const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+      profile.samples.forEach((id, s) => (parts[partOf(frames.get(id)!)] += (profile.timeDeltas[s] ?? 0) / 1000 / profiledImports));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return parts;
+};
+
+/** The outputs a bundle loads as it is imported: its entry and the chunks that imports, not those imported on demand. */
+const loadedOnImport = (metafile: Metafile): string[] => {
+  const loaded = new Set<string>();
+  const visit = (file: string) => {
+    if (loaded.has(file)) return;
+    loaded.add(file);
+    for (const i of metafile.outputs[file]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) visit(i.path);
+  };
+  for (const file of Object.keys(metafile.outputs)) if (file.endsWith('/index.mjs')) visit(file);
+  return [...loaded];
+};
+
+/** The SDK clients whose code is in these outputs: `dynamodb`, `lib-dynamodb`, `sesv2`... */
+const sdkClients = (metafile: Metafile, outputs: string[]): string[] =>
+  [
+    ...new Set(
+      outputs.flatMap((output) =>
+        Object.entries(metafile.outputs[output]?.inputs ?? {}).flatMap(([input, { bytesInOutput }]) => {
+          const client = bytesInOutput ? /node_modules\/@aws-sdk\/(client-|lib-)([^/]+)\//.exec(input) : null;
+          return client ? [client[1] === 'lib-' ? `lib-${client[2]}` : client[2]!] : [];
+        }),
+      ),
+    ),
+  ].sort();
 
 interface BundleRow {
   name: FunctionName;
+  dir: string;
   code: number;
   map: number;
   other: number;
-  sdk: string[];
+  /** Bytes of code the import loads (the entry and its static chunks). */
+  loaded: number;
+  sdkOnImport: string[];
+  sdkOnDemand: string[];
   toolchain: string[];
-  coldImport: number;
 }
 
-async function measureBundles(outdir: string): Promise<BundleRow[]> {
+async function bundleAll(outdir: string): Promise<BundleRow[]> {
   const rows: BundleRow[] = [];
   for (const name of Object.keys(wiring) as FunctionName[]) {
     const dir = join(outdir, name);
     const metafile = await bundleLambda(wiring[name].handler, dir);
-    const imports = importedOnLoad(metafile);
     const inputs = bundledInputs(metafile);
+    const loaded = loadedOnImport(metafile).filter((output) => output.endsWith('.mjs'));
+    const sdkOnImport = sdkClients(metafile, loaded);
     rows.push({
       name,
+      dir,
       code: sizeOf(dir, (file) => file.endsWith('.mjs')),
       map: sizeOf(dir, (file) => file.endsWith('.map')),
       other: sizeOf(dir, (file) => !file.endsWith('.mjs') && !file.endsWith('.map')),
-      sdk: [...new Set(imports.filter((path) => path.startsWith('@aws-sdk/')).map((path) => path.replace('@aws-sdk/', '')))].sort(),
+      loaded: loaded.reduce((sum, output) => sum + metafile.outputs[output]!.bytes, 0),
+      sdkOnImport,
+      sdkOnDemand: sdkClients(metafile, Object.keys(metafile.outputs)).filter((client) => !sdkOnImport.includes(client)),
       toolchain: mjmlToolchain.filter((pkg) => inputs.some((input) => input.includes(`node_modules/${pkg}/`))),
-      coldImport: coldStart(`await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)})`),
     });
   }
   return rows;
@@ -124,47 +206,138 @@ async function measureRendering(compiledDir: string): Promise<RenderRow[]> {
   return rows;
 }
 
+/**
+ * The bundles as lib/bundle.ts made them at commit 1a7a40c (the AWS SDK left to
+ * the Lambda runtime, so imported from node_modules) and as it makes them since
+ * the SDK is bundled, from the same sources otherwise, measured by this file's
+ * `coldStarts` and `importProfile` in the same session, in turns, so that both
+ * met the same machine: kept here, as the code that made the first is gone.
+ */
+const beforeAndAfter: {
+  measured: string;
+  load: number;
+  bare: { before: number; after: number };
+  rows: Record<string, { before: { size: number; coldImport: number }; after: { size: number; coldImport: number } }>;
+  profiles: Record<string, { before: Record<ProfilePart, number>; after: Record<ProfilePart, number> }>;
+} = {
+  measured: '2026-11-28',
+  load: 1.1,
+  bare: { before: 89, after: 90 },
+  rows: {
+    ingest: { before: { size: 402759, coldImport: 378 }, after: { size: 642805, coldImport: 242 } },
+    birthdaySweep: { before: { size: 286342, coldImport: 379 }, after: { size: 530167, coldImport: 246 } },
+    npsSweep: { before: { size: 286305, coldImport: 407 }, after: { size: 530130, coldImport: 231 } },
+    sender: { before: { size: 652303, coldImport: 450 }, after: { size: 871827, coldImport: 280 } },
+    links: { before: { size: 450850, coldImport: 468 }, after: { size: 713247, coldImport: 284 } },
+    sesEvents: { before: { size: 307073, coldImport: 429 }, after: { size: 547436, coldImport: 234 } },
+    winbackSweep: { before: { size: 286334, coldImport: 410 }, after: { size: 530159, coldImport: 238 } },
+    outbox: { before: { size: 280141, coldImport: 371 }, after: { size: 520926, coldImport: 239 } },
+    studio: { before: { size: 4336473, coldImport: 534 }, after: { size: 4551305, coldImport: 278 } },
+    kpis: { before: { size: 281803, coldImport: 369 }, after: { size: 500416, coldImport: 236 } },
+  },
+  profiles: {
+    kpis: {
+      before: { 'compiling the code': 42, 'running the code': 61.9, 'garbage collection': 34.8, 'compiling built-ins': 33.9, 'source maps': 9.4, 'Node.js, other': 245.7 },
+      after: { 'compiling the code': 57.9, 'running the code': 48.4, 'garbage collection': 23.6, 'compiling built-ins': 27.2, 'source maps': 11.8, 'Node.js, other': 70.4 },
+    },
+    sender: {
+      before: { 'compiling the code': 49.6, 'running the code': 90.3, 'garbage collection': 48.4, 'compiling built-ins': 28.6, 'source maps': 16.2, 'Node.js, other': 281.2 },
+      after: { 'compiling the code': 72.3, 'running the code': 42.3, 'garbage collection': 22.6, 'compiling built-ins': 23.9, 'source maps': 12.4, 'Node.js, other': 75.1 },
+    },
+    studio: {
+      before: { 'compiling the code': 44.7, 'running the code': 85.7, 'garbage collection': 49.2, 'compiling built-ins': 23.4, 'source maps': 4.3, 'Node.js, other': 232.7 },
+      after: { 'compiling the code': 49.6, 'running the code': 63.7, 'garbage collection': 23, 'compiling built-ins': 20.9, 'source maps': 9, 'Node.js, other': 60.1 },
+    },
+  },
+};
+
+const profileRow = (name: string, parts: Record<ProfilePart, number>) =>
+  `| ${name} | ${ms(profileParts.reduce((sum, part) => sum + parts[part], 0))} | ${profileParts.map((part) => ms(parts[part])).join(' | ')} |`;
+
 export async function measureLambdas(): Promise<string> {
-  // Inside the project, so the bundles find the AWS SDK in node_modules as they find it in the Lambda runtime.
-  mkdirSync(join(projectRoot, 'node_modules', '.cache'), { recursive: true });
-  const outdir = mkdtempSync(join(projectRoot, 'node_modules', '.cache', 'retention-lambda-bench-'));
+  // Outside the project: a bundle needs nothing from node_modules (the SDK is in it).
+  const outdir = mkdtempSync(join(tmpdir(), 'retention-lambda-bench-'));
   const compiledDir = mkdtempSync(join(tmpdir(), 'retention-compiled-'));
   try {
-    const bundles = await measureBundles(outdir);
-    const nodeAlone = coldStart('');
-    const withDynamo = coldStart("await import('@aws-sdk/client-dynamodb'); await import('@aws-sdk/lib-dynamodb')");
+    const bundles = await bundleAll(outdir);
+    const load = loadavg()[0]!;
+    const [nodeAlone, withDynamo, ...coldImport] = coldStarts([
+      importScript(),
+      "await import('@aws-sdk/client-dynamodb'); await import('@aws-sdk/lib-dynamodb')",
+      ...bundles.map((row) => importScript(join(row.dir, 'index.mjs'))),
+    ]) as [number, number, ...number[]];
+    const profiles = bundles.map((row) => importProfile(join(row.dir, 'index.mjs')));
+    const bareProfile = importProfile();
     await compileTemplates(join(projectRoot, 'templates'), compiledDir);
     const rendering = await measureRendering(compiledDir);
     const carrying = bundles.filter((row) => row.toolchain.length);
+    const { before, after } = { before: beforeAndAfter.bare.before, after: beforeAndAfter.bare.after };
 
     return `## Lambda bundles and rendering
 
-Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}. Each function of the wiring table bundled as
-\`cdk synth\` bundles it (\`bundleLambda\` in lib/bundle.ts: esbuild, ESM, minified, the AWS SDK left to the
-Lambda runtime, code splitting), into a folder under node_modules/ so that the bundle finds the SDK there as it
-finds it in the runtime. Code is every \`.mjs\` file of the bundle (its chunks too), the map
-every \`.map\` file (the project's own code mapped, dependencies left unmapped), other files what else the asset
-holds (the sender's compiled templates). Cold import: \`node --enable-source-maps\` (Lambda's \`NODE_OPTIONS\`)
-started afresh ${coldImports} times, each importing the bundle's \`index.mjs\` and printing \`performance.now()\`,
-the milliseconds since the process started; the median. For scale, on the same machine a Node.js process that
-imports nothing takes ${ms(nodeAlone)}, and one that only imports the DynamoDB client (every function's) ${ms(withDynamo)}.
+Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}, a machine shared with other work (load average
+${load.toFixed(1)} at the start of the cold imports). Each function of the wiring table bundled as \`cdk synth\` bundles it
+(\`bundleLambda\` in lib/bundle.ts: esbuild, ESM, minified, the AWS SDK bundled, code splitting), into a folder outside
+the project: a bundle needs nothing from node_modules. Code is every \`.mjs\` file of the bundle (its chunks too, those
+loaded on demand as well), the map every \`.map\` file (the project's own code mapped, dependencies left unmapped),
+other files what else the asset holds (compiled templates, the studio's template sources); loaded on import is the
+code of the entry and the chunks it imports, what Node.js reads and compiles before the handler exists.
+Cold import: \`node --enable-source-maps\` (Lambda's \`NODE_OPTIONS\`) started afresh, importing the bundle's
+\`index.mjs\` and printing \`performance.now()\`, the milliseconds since the process started; ${coldImports} times for each
+function, in turns with the others and with a bare Node.js, the median. For scale: a Node.js process that imports
+nothing takes ${ms(nodeAlone)}; one that imports the DynamoDB client from node_modules (as the functions did while the
+SDK was left to the Lambda runtime) ${ms(withDynamo)}.
 
-Goal: each bundle at most 1 MB with its source map, cold import at most 200 ms.
+Goal: each bundle at most 1 MB with its source map (except the studio's, which carries MJML for previews and
+publishing), cold import at most 200 ms.
 
-| function | code | source map | code + map | other files | SDK packages it imports | cold import | beyond Node.js + DynamoDB client |
-|---|---:|---:|---:|---:|---|---:|---:|
+| function | code | source map | code + map | loaded on import | other files | SDK clients loaded on import | SDK clients loaded on demand | cold import | beyond a bare Node.js |
+|---|---:|---:|---:|---:|---:|---|---|---:|---:|
 ${bundles
   .map(
-    (row) =>
-      `| ${row.name} | ${kb(row.code)} | ${kb(row.map)} | ${kb(row.code + row.map)} | ${row.other ? kb(row.other) : '–'} | ${row.sdk.join(', ')} | ${ms(row.coldImport)} | ${ms(row.coldImport - withDynamo)} |`,
+    (row, i) =>
+      `| ${row.name} | ${kb(row.code)} | ${kb(row.map)} | ${kb(row.code + row.map)} | ${kb(row.loaded)} | ${row.other ? kb(row.other) : '–'} | ${row.sdkOnImport.join(', ')} | ${row.sdkOnDemand.join(', ') || '–'} | ${ms(coldImport[i]!)} | ${ms(coldImport[i]! - nodeAlone)} |`,
   )
   .join('\n')}
 
 ${
   carrying.length
-    ? `MJML's toolchain is in ${carrying.map((row) => `${row.name} (${row.toolchain.join(', ')})`).join('; ')}.`
+    ? `MJML's toolchain is in ${carrying.map((row) => `${row.name} (${row.toolchain.join(', ')}), loaded on its first preview or publish`).join('; ')}.`
     : `No bundle holds any of ${mjmlToolchain.join(', ')}: templates are compiled at build time (functions/templates/compile.ts).`
 }
+
+Where the time of a cold import goes: \`node --enable-source-maps --cpu-prof\` (sampling every 0.1 ms, which slows
+it), the CPU time of the samples by the frame they fall in, the mean of ${profiledImports} imports. Compiling the code is
+V8 parsing the bundle's modules (\`compileSourceTextModule\`); running it, the modules' top-level code (building zod
+schemas, the SDK's and Powertools' objects...); compiling built-ins, Node.js compiling the built-in modules the bundle
+imports (http, https, crypto, streams, zlib...); source maps, reading and parsing the project code's maps; Node.js,
+other: its own start, its module loader (resolving, reading and linking each file), the built-ins' own code and the
+rest.
+
+| function | CPU | ${profileParts.join(' | ')} |
+|---|---:|${profileParts.map(() => '---:').join('|')}|
+${profileRow('bare Node.js', bareProfile)}
+${bundles.map((row, i) => profileRow(row.name, profiles[i]!)).join('\n')}
+
+### Before and after bundling the AWS SDK
+
+Measured ${beforeAndAfter.measured}, load average ${beforeAndAfter.load.toFixed(1)}: the bundles as lib/bundle.ts made them at commit
+1a7a40c (the AWS SDK left to the Lambda runtime, so imported from node_modules) and as it makes them since it bundles
+the SDK, from the same sources otherwise; cold imports in turns (a bare Node.js: ${ms(before)} and ${ms(after)}), as above.
+
+| function | code + map, before | after | cold import, before | after |
+|---|---:|---:|---:|---:|
+${Object.entries(beforeAndAfter.rows)
+  .map(([name, row]) => `| ${name} | ${kb(row.before.size)} | ${kb(row.after.size)} | ${ms(row.before.coldImport)} | ${ms(row.after.coldImport)} |`)
+  .join('\n')}
+
+Their profiles (as above, the mean of 3 imports each):
+
+| function | CPU | ${profileParts.join(' | ')} |
+|---|---:|${profileParts.map(() => '---:').join('|')}|
+${Object.entries(beforeAndAfter.profiles)
+  .flatMap(([name, { before: was, after: is }]) => [profileRow(`${name}, before`, was), profileRow(`${name}, after`, is)])
+  .join('\n')}
 
 Rendering an email (subject, preheader, HTML and text part) from the compiled templates, as the sender does: the
 first render of a fresh renderer (on Lambda it reads and parses the compiled template; locally, under \`npm start\`,

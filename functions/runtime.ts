@@ -87,12 +87,13 @@ const unwired = <T extends object>(what: string, permission: string): T =>
  * (importing all of them cost every function about 110 ms of cold start).
  */
 export const runtimeFromEnvironment = async (permissions: FunctionWiring['permissions']): Promise<Runtime> => {
+  // By these paths, lib/bundle.ts leaves out of a function's bundle the modules its wiring does not permit (`runtimeImports`).
   const [ses, events, sqs, secrets] = await Promise.all([
-    permissions.sendEmail ? import('@aws-sdk/client-sesv2').then((sdk) => new sdk.SESv2Client({ maxAttempts: sdkAttempts.ses })) : undefined,
+    permissions.sendEmail ? import('./adapters/ses').then((ses) => ses.sesClient({ maxAttempts: sdkAttempts.ses })) : undefined,
     permissions.putEvents
-      ? import('@aws-sdk/client-eventbridge').then((sdk) => new sdk.EventBridgeClient({ retryStrategy: patientRetries(sdkAttempts.events) }))
+      ? import('./adapters/eventbridge').then((events) => events.eventBridgeClient({ retryStrategy: patientRetries(sdkAttempts.events) }))
       : undefined,
-    permissions.enqueue ? import('@aws-sdk/client-sqs').then((sdk) => new sdk.SQSClient({ retryStrategy: patientRetries(sdkAttempts.sqs) })) : undefined,
+    permissions.enqueue ? import('./adapters/sqs').then((sqs) => sqs.sqsClient({ retryStrategy: patientRetries(sdkAttempts.sqs) })) : undefined,
     permissions.signingSecret || permissions.webhookSecret ? import('./adapters/secrets-manager') : undefined,
   ]);
   const config = parseConfig(JSON.parse(process.env[environment.config] ?? '{}'));

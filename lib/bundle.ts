@@ -5,10 +5,17 @@
  *
  * - esbuild, ESM for Node.js 22, minified, with a source map for stack traces
  *   of the project's own code: file and line, no `sourcesContent`, and none
- *   for the dependencies (`projectMappingsOnly`);
- * - the AWS SDK is left out: the Lambda runtime provides it;
- * - code splitting, so a module imported on demand (the signing keys' reader)
- *   is loaded only by the functions that use it;
+ *   for the dependencies (`projectMappingsOnly`; a chunk of dependencies only
+ *   has no map at all);
+ * - the AWS SDK bundled, as AWS advises for cold starts, not taken from the
+ *   Lambda runtime: importing its clients from `node_modules` resolves and
+ *   reads hundreds of CommonJS files, the most of a function's cold import
+ *   (BENCHMARKS.md). Only what a function uses: the clients its wiring
+ *   permits (`permittedClientsOnly`), the commands it sends (`sdkSchemaKeys`),
+ *   the credential providers Lambda uses (`lambdaCredentialChain`);
+ * - code splitting, so a module imported on demand (an SDK client, the
+ *   signing keys' reader) is loaded by the first invocation that needs it,
+ *   not as the function loads; chunks nothing imports are removed;
  * - `RETENTION_PRECOMPILED_TEMPLATES` set: the renderer reads compiled
  *   templates and the MJML toolchain (mjml, juice, cheerio, undici,
  *   iconv-lite...) is not bundled; a function that renders gets its templates
@@ -17,17 +24,22 @@
  *   compiles and checks templates when a marketer previews and publishes, so
  *   it carries MJML, loaded on its first use, and the default templates'
  *   sources (content version 0, docs/design.md §9);
- * - zod without its 40 locales (below).
+ * - zod without its 40 locales (below);
+ * - html-to-text's serializer without the `entities` tables it never reads
+ *   (`entitiesEscapeOnly`).
+ *
+ * What each of these saves is measured by bench/lambdas.ts (BENCHMARKS.md,
+ * "Lambda bundles and rendering").
  *
  * Run as a script: `tsx lib/bundle.ts <handler> <output dir> [project root]`.
  */
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import * as esbuild from 'esbuild';
 import { compileTemplates } from '../functions/templates/compile';
-import { wiring } from '../functions/wiring';
+import { wiring, type FunctionWiring } from '../functions/wiring';
 
 /** The repository root: `functions/`, `templates/` and `package-lock.json` live here. */
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -35,8 +47,11 @@ export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 /** This file, for the CDK to run. */
 export const bundleScript = fileURLToPath(import.meta.url);
 
-/** ESM output needs `require` for the CommonJS dependencies esbuild inlines (they `require` Node built-ins). */
-const esmRequireShim = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+/**
+ * ESM output needs `require` for the CommonJS dependencies esbuild inlines (they `require` Node built-ins).
+ * Aliased: a dependency that imports `createRequire` itself would clash with the name.
+ */
+const esmRequireShim = "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);";
 
 /**
  * `import { z } from 'zod'` binds zod's namespace as a value, which esbuild
@@ -62,6 +77,116 @@ const zodNamespaceImports: esbuild.Plugin = {
   },
 };
 
+/**
+ * The AWS SDK describes each service in one module of schemas: every
+ * operation and shape of the API, with traits keyed by computed names
+ * (`{ [_h]: ['POST', '/v2/email/outbound-emails', 200] }`, where
+ * `const _h = "http"`). A computed key might run code, as far as esbuild can
+ * tell, so it keeps every operation and, through them, every shape and name
+ * (SES's whole API, 40 KB, for the two commands we send). Written as the
+ * literal keys they are, the unused ones are shaken out.
+ */
+const sdkSchemaKeys: esbuild.Plugin = {
+  name: 'sdk-schema-keys',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]@aws-sdk[\\/].*[\\/]dist-es[\\/](.*[\\/])?schemas[\\/]schemas_\d+\.js$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      const names = new Map([...source.matchAll(/^const (_\w+) = ("[^"\\\n]*");$/gm)].map(([, name, value]) => [name!, value!]));
+      const contents = source.replace(/\[(_\w+)\]:/g, (whole, name: string) => (names.has(name) ? `${names.get(name)}:` : whole));
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+/**
+ * dom-serializer (html-to-text's, for the text part of an email) imports three
+ * escaping functions from `entities`, whose index also holds its decoding and
+ * encoding tables (70 KB, built from strings as the bundle loads): esbuild keeps
+ * them. The same functions, from the same package's own module of them.
+ */
+const entitiesEscapeOnly: esbuild.Plugin = {
+  name: 'entities-escape-only',
+  setup(build) {
+    build.onResolve({ filter: /^entities$/ }, async ({ path, importer, resolveDir, kind, pluginData }) => {
+      if (pluginData === 'entities-escape-only' || !importer.includes(`${sep}node_modules${sep}dom-serializer${sep}`)) return undefined;
+      const index = await build.resolve(path, { importer, resolveDir, kind, pluginData: 'entities-escape-only' });
+      const escape = join(dirname(index.path), 'escape.js');
+      return index.errors.length || !index.path.endsWith(`${sep}lib${sep}esm${sep}index.js`) ? undefined : { path: escape };
+    });
+  },
+};
+
+/** The permissions of a handler's function in the wiring table (of every function it serves, should two share one). */
+const permissionsOf = (handler: string): FunctionWiring['permissions'][] =>
+  Object.values(wiring as Record<string, FunctionWiring>).filter((fn) => fn.handler === handler).map((fn) => fn.permissions);
+
+/**
+ * The modules functions/runtime.ts imports on demand, each with the permission
+ * without which the runtime never imports it (it stands in for the client).
+ */
+const runtimeImports: Record<string, (permissions: FunctionWiring['permissions']) => boolean> = {
+  './adapters/ses': (permissions) => !!permissions.sendEmail,
+  './adapters/eventbridge': (permissions) => !!permissions.putEvents,
+  './adapters/sqs': (permissions) => !!permissions.enqueue,
+  './adapters/secrets-manager': (permissions) => !!(permissions.signingSecret || permissions.webhookSecret),
+};
+
+/**
+ * A function's bundle holds the SDK clients its wiring permits and no others:
+ * the runtime's import of another client's module, never made, is bundled as
+ * a module that says so.
+ */
+const permittedClientsOnly = (handler: string): esbuild.Plugin => ({
+  name: 'permitted-clients-only',
+  setup(build) {
+    const permissions = permissionsOf(handler);
+    build.onResolve({ filter: /^\.\/adapters\// }, ({ path, importer, kind }) => {
+      const permits = runtimeImports[path];
+      if (kind !== 'dynamic-import' || !permits || !importer.endsWith(`${sep}functions${sep}runtime.ts`)) return undefined;
+      return permissions.some(permits) ? undefined : { path, namespace: 'unpermitted' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'unpermitted' }, ({ path }) => ({
+      contents: `throw new Error(${JSON.stringify(`${path} is not in this bundle: the function's wiring (functions/wiring.ts) does not permit it`)});`,
+      loader: 'js',
+    }));
+  },
+});
+
+/**
+ * The SDK's default credential chain, as Lambda runs it: from the environment
+ * (Lambda sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN
+ * for the function's role), then from a container or instance endpoint. The
+ * links between, for developer machines (SSO, the shared config files, a
+ * credential process, a web identity token file), are never reached there:
+ * left out, with the clients they import (STS, SSO, sign-in: 80 KB); each
+ * passes to the next link, as it does when it finds nothing to use.
+ */
+const lambdaCredentialChain: esbuild.Plugin = {
+  name: 'lambda-credential-chain',
+  setup(build) {
+    const absent: Record<string, string[]> = {
+      '@aws-sdk/credential-provider-sso': ['fromSSO'],
+      '@aws-sdk/credential-provider-ini': ['fromIni'],
+      '@aws-sdk/credential-provider-process': ['fromProcess'],
+      '@aws-sdk/credential-provider-web-identity': ['fromTokenFile', 'fromWebToken'],
+    };
+    build.onResolve({ filter: /^@aws-sdk\/credential-provider-(sso|ini|process|web-identity)$/ }, ({ path, importer, resolveDir }) =>
+      importer.includes(`${sep}@aws-sdk${sep}credential-provider-node${sep}`) ? { path, namespace: 'lambda-credential-chain', pluginData: resolveDir } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lambda-credential-chain' }, ({ path, pluginData }) => ({
+      contents: [
+        "import { CredentialsProviderError } from '@smithy/core/config';",
+        ...absent[path]!.map(
+          (name) =>
+            `export const ${name} = (init = {}) => async () => { throw new CredentialsProviderError(${JSON.stringify(`${path} is not in this Lambda bundle (lib/bundle.ts)`)}, { logger: init.logger, tryNextLink: true }); };`,
+        ),
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: pluginData as string,
+    }));
+  },
+};
+
 /** The studio's function: it compiles templates, with MJML. */
 export const compilesTemplates = (handler: string) =>
   Object.values(wiring).some((fn) => fn.handler === handler && 'writeContent' in fn.permissions && fn.permissions.writeContent);
@@ -83,10 +208,11 @@ export const lambdaBuildOptions = (handler: string, outdir: string, root = proje
   minify: true,
   sourcemap: true,
   sourcesContent: false,
-  // Provided by the Node.js 22 Lambda runtime; and TypeScript, which MJML's configuration loader (cosmiconfig) requires only for a `.ts` configuration file.
-  external: ['@aws-sdk/*', 'typescript'],
+  // The AWS SDK is bundled (see the top of this file); TypeScript is not: MJML's configuration loader (cosmiconfig) requires it only for a `.ts` configuration file.
+  external: ['typescript'],
   define: { 'process.env.RETENTION_PRECOMPILED_TEMPLATES': compilesTemplates(handler) ? '"false"' : '"true"' },
-  plugins: [zodNamespaceImports],
+  // The plugins that load a module in their own way first: the zod rewrite reads every other file.
+  plugins: [sdkSchemaKeys, permittedClientsOnly(handler), lambdaCredentialChain, entitiesEscapeOnly, zodNamespaceImports],
   metafile: true,
   logLevel: 'warning',
 });
@@ -130,9 +256,9 @@ export const bundledInputs = (metafile: esbuild.Metafile): string[] =>
   Object.values(metafile.outputs).flatMap((output) => Object.entries(output.inputs).flatMap(([input, { bytesInOutput }]) => (bytesInOutput ? [input] : [])));
 
 /**
- * The packages a bundle imports as it loads: from its entry and the chunks that
- * imports. A chunk imported on demand, and the SDK clients the runtime imports
- * on the first invocation, as the function's wiring permits, are not among them.
+ * What a bundle imports from outside itself as it loads, from its entry and the
+ * chunks that imports (a chunk imported on demand is not among them): Node.js
+ * built-ins, as the AWS SDK is bundled.
  */
 export const importedOnLoad = (metafile: esbuild.Metafile): string[] => {
   const external = new Set<string>();
@@ -150,14 +276,49 @@ export const importedOnLoad = (metafile: esbuild.Metafile): string[] => {
   return [...external].sort();
 };
 
+/**
+ * Removes the chunks nothing imports. esbuild makes a chunk of every module
+ * imported on demand, even when the code that imports it was shaken out (the
+ * SDK's browser user-agent parser, 34 KB, in every bundle).
+ */
+async function pruneUnreachable(metafile: esbuild.Metafile, root: string): Promise<void> {
+  const reachable = new Set<string>();
+  const visit = (file: string) => {
+    if (reachable.has(file)) return;
+    reachable.add(file);
+    for (const i of metafile.outputs[file]?.imports ?? []) if (!i.external) visit(i.path);
+  };
+  for (const file of Object.keys(metafile.outputs)) if (file.endsWith('/index.mjs')) visit(file);
+  for (const file of Object.keys(metafile.outputs).filter((output) => output.endsWith('.mjs') && !reachable.has(output))) {
+    for (const output of [file, `${file}.map`]) {
+      await rm(resolve(root, output), { force: true });
+      delete metafile.outputs[output];
+    }
+  }
+}
+
 /** Bundles a function into `outdir` (empty or new); returns esbuild's account of what went in. */
 export async function bundleLambda(handler: string, outdir: string, root = projectRoot): Promise<esbuild.Metafile> {
   const { metafile } = await esbuild.build(lambdaBuildOptions(handler, outdir, root));
+  await pruneUnreachable(metafile, root);
   for (const file of Object.keys(metafile.outputs).filter((output) => output.endsWith('.map'))) {
     const path = resolve(root, file);
     const map = JSON.parse(await readFile(path, 'utf8'));
-    projectMappingsOnly(map, (source) => resolve(dirname(path), source).split(sep).includes('node_modules'));
-    await writeFile(path, JSON.stringify(map));
+    // The project's own code is a file of the project outside node_modules; a dependency's map may name its sources by URL.
+    projectMappingsOnly(map, (source) => {
+      const sourceFile = resolve(dirname(path), source);
+      return !sourceFile.startsWith(resolve(root) + sep) || sourceFile.slice(resolve(root).length).split(sep).includes('node_modules');
+    });
+    if (map.sources.length) {
+      await writeFile(path, JSON.stringify(map));
+      continue;
+    }
+    // A chunk of dependencies only: no map, and no reference to one for Node.js to read and parse at load.
+    const code = path.slice(0, -'.map'.length);
+    const source = await readFile(code, 'utf8');
+    await writeFile(code, source.replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, '\n'));
+    await rm(path);
+    delete metafile.outputs[file];
   }
   // A function that renders emails carries its templates, compiled; the studio's, their sources.
   if (compilesTemplates(handler)) await cp(join(root, 'templates'), join(outdir, 'templates'), { recursive: true, filter: (source) => !source.endsWith('.md') });

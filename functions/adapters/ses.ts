@@ -7,9 +7,16 @@
  * an error that says SES did not accept it is a `NotSent`, and throttling is
  * retried here a few times with backoff first.
  */
-import { GetAccountCommand, SendEmailCommand, SESv2ServiceException, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { GetAccountCommand, SendEmailCommand, SESv2Client, SESv2ServiceException, type SESv2ClientConfig } from '@aws-sdk/client-sesv2';
 import { NotSent } from '../campaigns/delivery';
 import type { Mailer } from '../campaigns/ports';
+
+/**
+ * The client, for the runtime to import on demand: named, so that a bundle
+ * keeps only the commands the engine sends (importing the package's namespace
+ * keeps every command and schema of the API).
+ */
+export const sesClient = (config: SESv2ClientConfig) => new SESv2Client(config);
 
 /** SES tag values allow only letters, digits, `_`, `-` and `.`. */
 const tagValue = (value: string) => value.replace(/[^A-Za-z0-9_.-]/g, '_');

@@ -1,6 +1,7 @@
 /**
  * The Lambda bundles as `cdk synth` makes them (lib/bundle.ts): small, without
- * MJML, importing only the SDK clients their wiring permits, and working.
+ * MJML, holding the AWS SDK but only the clients their wiring permits, and
+ * working.
  * Sizes and times are measured by `npx tsx bench/lambdas.ts`, not here.
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -29,6 +30,10 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
+/** The npm packages of these inputs (`@scope/name` or `name`), the nearest `node_modules` of each. */
+const packagesOf = (inputs: string[]): string[] =>
+  [...new Set(inputs.flatMap((input) => input.match(/.*node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? []))].sort();
+
 const files = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? files(join(dir, entry.name)) : [join(dir, entry.name)]));
 
@@ -50,16 +55,30 @@ describe('each bundle', () => {
     expect(map.sources.filter((source) => source.includes('node_modules'))).toEqual([]);
   });
 
-  it.each(names)('%s imports, as it loads, only the SDK clients its wiring permits', (name) => {
-    const { permissions } = wiring[name] as { permissions: { sendEmail?: boolean; putEvents?: boolean; enqueue?: string } };
+  it.each(names)('%s holds only the SDK clients its wiring permits, and takes none from the runtime', (name) => {
+    const { permissions } = wiring[name] as {
+      permissions: { sendEmail?: boolean; putEvents?: boolean; enqueue?: string; signingSecret?: boolean; webhookSecret?: boolean };
+    };
     const permitted = [
       '@aws-sdk/client-dynamodb',
       '@aws-sdk/lib-dynamodb',
       ...(permissions.putEvents ? ['@aws-sdk/client-eventbridge'] : []),
       ...(permissions.sendEmail ? ['@aws-sdk/client-sesv2'] : []),
       ...(permissions.enqueue ? ['@aws-sdk/client-sqs'] : []),
+      // Powertools reads the secrets through this client.
+      ...(permissions.signingSecret || permissions.webhookSecret ? ['@aws-sdk/client-secrets-manager'] : []),
     ];
-    expect(permitted).toEqual(expect.arrayContaining(importedOnLoad(bundles[name]).filter((path) => path.startsWith('@aws-sdk/'))));
+    // The SDK is bundled (lib/bundle.ts): its clients' code is in the bundle, whether loaded with it or on demand.
+    const packages = packagesOf(bundledInputs(bundles[name]));
+    expect(permitted).toEqual(expect.arrayContaining(packages.filter((pkg) => /^@aws-sdk\/(client|lib)-/.test(pkg))));
+    expect(packages).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']));
+    expect(importedOnLoad(bundles[name]).filter((path) => path.startsWith('@aws-sdk/'))).toEqual([]);
+  });
+
+  it.each(names)('%s takes its credentials as Lambda gives them, without the providers for developer machines', (name) => {
+    const packages = packagesOf(bundledInputs(bundles[name]));
+    expect(packages).toEqual(expect.arrayContaining(['@aws-sdk/credential-provider-node', '@aws-sdk/credential-provider-env']));
+    expect(packages.filter((pkg) => /^@aws-sdk\/(credential-provider-(sso|ini|process|web-identity|login)|nested-clients|token-providers)$/.test(pkg))).toEqual([]);
   });
 
   it.each(sending)('%s carries compiled templates only if it renders emails', (name) => {
