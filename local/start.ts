@@ -77,7 +77,7 @@ export const start = async (options: { config: Config; dataDir: string; log?: (l
       `  SES API            ${stack.endpoints.ses}`,
       `  Links (surveys)    ${stack.endpoints.links}`,
       `  Ops dashboard      ${dashboard.url}   the CloudWatch dashboard's widgets over the local metrics (?days=N)`,
-      `  Template studio    ${studio.url}   edit, preview and test-send the campaign emails`,
+      `  Template studio    ${studio.url}   edit, preview, test-send, publish and roll back the emails and campaign settings`,
       '',
       'Campaign sweeps run every hour on the hour. Ctrl+C stops.',
     ].join('\n'),
