@@ -42,12 +42,14 @@ export const versionFiles = async (store: Pick<ContentStore, 'texts'>, version: 
   return Object.fromEntries(Object.entries(version.files).map(([path, hash]) => [path, textOf(texts, hash, path)]));
 };
 
-/** A version as a folder the sending functions render from: its files and its compiled templates (no MJML needed). */
+/** A version as a folder the sending functions render from: its files and its compiled templates (no MJML needed). Returns its files. */
 export const writeVersionFolder = async (store: Pick<ContentStore, 'texts'>, version: ContentVersion, dir: string) => {
   const texts = await store.texts([...Object.values(version.files), ...Object.values(version.compiled)]);
-  writeFolder(dir, Object.fromEntries(Object.entries(version.files).map(([path, hash]) => [path, textOf(texts, hash, path)])));
+  const files = Object.fromEntries(Object.entries(version.files).map(([path, hash]) => [path, textOf(texts, hash, path)]));
+  writeFolder(dir, files);
   const manifest = Object.fromEntries(Object.entries(version.compiled).map(([key, hash]) => [key, JSON.parse(textOf(texts, hash, key)) as unknown]));
   writeFileSync(join(dir, compiledManifest), JSON.stringify(manifest));
+  return files;
 };
 
 const textOf = (texts: Map<string, string>, hash: string, path: string) => {

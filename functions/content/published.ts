@@ -43,9 +43,8 @@ export const publishedContent = (options: PublishedContentOptions) => {
   const load = async (stored: ContentVersion): Promise<PublishedContent> => {
     const { version } = stored;
     const dir = mkdtempSync(join(tmpdir(), `retention-content-${version}-`));
-    await writeVersionFolder(options.store, stored, dir);
-    const settingsHash = stored.files[settingsFile];
-    const settings = settingsHash ? parseSettings((await options.store.texts([settingsHash])).get(settingsHash) ?? '') : undefined;
+    const files = await writeVersionFolder(options.store, stored, dir);
+    const settings = files[settingsFile] === undefined ? undefined : parseSettings(files[settingsFile]);
     // Published settings were checked when published: one failing now is a bug, not a marketer's typo.
     if (settings && 'problem' in settings) throw new Error(`content: version ${version}: ${settings.problem}`);
     return { version, config: settings ? withSettings(options.config, settings.settings) : options.config, templatesDir: dir };

@@ -7,7 +7,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { storeAdapters } from '../adapters';
+import { eventBridgePublisher } from '../adapters/eventbridge';
 import { dynamoContentStore } from '../adapters/dynamodb/content';
 import { sesMailer } from '../adapters/ses';
 import { settingsOf } from '../content/settings';
@@ -23,13 +23,12 @@ const maxRequestBytes = 256 * 1024;
 
 /** The studio's API over the stack's content: the Lambda's, and `npm start`'s. */
 export const studioApiFor = (runtime: Runtime, testAddress = '', inboxUrl = '') => {
-  const { events } = storeAdapters(runtime);
   const { shop } = runtime.config;
   return studioApi({
     content: storeContent({
       store: dynamoContentStore(runtime.dynamo, runtime.tableName),
       defaults: { templatesDir: runtime.templatesDir, settings: settingsOf(runtime.config) },
-      events,
+      events: eventBridgePublisher(runtime.events, runtime.eventBusName),
       now: runtime.now,
       onPublished: () => runtime.content.invalidate(),
     }),

@@ -52,7 +52,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Liquid } from 'liquidjs';
+import { Liquid, type Variable } from 'liquidjs';
 import mjml2html from 'mjml';
 import { compileTemplate, CompileError } from './compile';
 import { unquote } from './template-file';
@@ -208,6 +208,8 @@ interface PartialFile {
   lines: string[];
   /** Lines with Liquid comments and HTML comments blanked out (same length, same columns). */
   code: string[];
+  /** Its variables not defined inside it, by static analysis: found once, checked for each render of it. */
+  unknown?: Variable[];
 }
 
 interface Context {
@@ -396,7 +398,8 @@ function checkVariables(ctx: Context, doc: ScannedTemplate, used: PartialRef[], 
     const partial = ctx.partials.get(ref.name);
     if (!partial) continue;
     const passed = renderArguments(ref.text);
-    for (const variable of unknownIn(partial.lines.join('\n'))) {
+    partial.unknown ??= unknownIn(partial.lines.join('\n'));
+    for (const variable of partial.unknown) {
       const path = namePath(variable.segments);
       if (!path) continue;
       const [root, ...rest] = path;
