@@ -25,6 +25,11 @@ export const timeZoneSchema = z
   .max(64, { abort: true, message: 'must be at most 64 characters' })
   .refine(isValidZone, { message: 'is not a known IANA time zone' });
 
+/** The currencies `Intl` knows (ISO 4217): a typo in the configuration is caught at start. */
+const knownCurrencies = new Set(Intl.supportedValuesOf('currency'));
+/** An ISO 4217 currency code (`EUR`, `MYR`, `JPY`). */
+export const currencyCodeSchema = z.string().refine((code) => knownCurrencies.has(code), { message: 'must be an ISO 4217 currency code such as EUR' });
+
 export const configSchema = z.object({
   /** Time zone of customers who have none. */
   defaultTimeZone: timeZoneSchema.default('UTC'),
@@ -65,6 +70,11 @@ export const configSchema = z.object({
        * the customer (Shopify's `/discount/<code>?redirect=<page>` link); `none` links to the page.
        */
       discountLinks: z.enum(['none', 'shopify']).default('none'),
+      /**
+       * The currencies the shop sells in: the CloudWatch dashboard, fixed at deploy, draws a series
+       * of each money figure per currency listed; without it, one search per figure finds every currency.
+       */
+      currencies: z.array(currencyCodeSchema).min(1).optional(),
     })
     .default({
       name: 'Example Shop',
@@ -148,6 +158,38 @@ export const configSchema = z.object({
       linkValidDays: z.number().int().min(1).default(30),
     })
     .default({ enabled: true, holdoutShare: 0, sendHour: 10, afterDeliveryDays: 7, afterOrderDays: 14, fatigueDays: 90, linkValidDays: 30 }),
+  /**
+   * Money in the KPIs (README "Retention KPIs"): always per currency; with `baseCurrency`, also
+   * converted to it, `rates` giving the value of one unit of each other currency in the base
+   * currency (`{ "MYR": 0.21 }` for a EUR base). A figure with a currency without a rate has no converted value.
+   */
+  kpis: z
+    .object({
+      baseCurrency: currencyCodeSchema.optional(),
+      rates: z.record(currencyCodeSchema, z.number().positive()).default({}),
+    })
+    .refine((kpis) => kpis.baseCurrency || !Object.keys(kpis.rates).length, { message: 'rates need a baseCurrency to convert to', path: ['baseCurrency'] })
+    .default({ rates: {} }),
+  /**
+   * How long records that are not needed forever are kept (docs/design.md §11), in days:
+   * DynamoDB deletes each item that long after it was written (its `ttl`). What suppression
+   * and the KPIs need (the suppression list, orders and their history, the day counters) is
+   * kept; the profile goes only with erasure.
+   */
+  records: z
+    .object({
+      /** What SES reported of each message (delivered, opened, clicked, bounced). */
+      messageStatusDays: z.number().int().min(1).default(400),
+      /** Each occasion's send key: at least a year, so that an occasion is never sent twice. */
+      sendKeyDays: z.number().int().min(366).default(400),
+      /** Survey answers (score and comment); the day counters keep the NPS. */
+      surveyAnswerDays: z.number().int().min(31).default(730),
+      /** The customer's story: events received, emails sent and skipped, SES's reports. */
+      storyDays: z.number().int().min(1).default(400),
+      /** The consent ledger: each change of consent or preferences. */
+      consentDays: z.number().int().min(1).default(2555),
+    })
+    .default({ messageStatusDays: 400, sendKeyDays: 400, surveyAnswerDays: 730, storyDays: 400, consentDays: 2555 }),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -12,9 +12,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { Config } from '../functions/config';
 import { campaignSchema, type Campaign } from '../functions/events/retention';
-import { catalogue, namespace, serviceDimension } from '../functions/metrics';
+import { baseCurrencyDimension, catalogue, currencyDimension, namespace, serviceDimension } from '../functions/metrics';
 import {
   alarmThresholds,
   bounceRate,
@@ -22,7 +21,9 @@ import {
   dashboardLayout,
   deadLetterQueues,
   type DeadLetterQueue,
+  type CurrenciesSeries,
   type GraphWidget,
+  type LayoutConfig,
   type RatioTerm,
   type Series,
 } from '../functions/ops/dashboard-layout';
@@ -39,8 +40,8 @@ export const sweepOf = (campaign: Campaign): FunctionName => {
 };
 
 export interface RetentionDashboardProps {
-  /** The shop configuration: how many steps the winback sequence has. */
-  readonly config: Pick<Config, 'winback'>;
+  /** The shop configuration: how many steps the winback sequence has, the shop's currencies and the base currency. */
+  readonly config: LayoutConfig;
   /** Every wired function, by wiring key. */
   readonly functions: Record<FunctionName, WiredFunction>;
   /** The queue of events the engine refused. */
@@ -55,6 +56,24 @@ export interface RetentionDashboardProps {
 
 /** A metric-math id for a ratio term: unique per metric and campaign (`bounced0`). */
 const termId = (term: RatioTerm) => `${term.key}${campaignSchema.options.indexOf(term.campaign)}`;
+
+/**
+ * A money metric in every currency emitted: a search over the metrics with exactly its dimensions
+ * and a `Currency`, one line per currency, labelled with it (a dynamic label).
+ */
+export const currencySearch = (series: CurrenciesSeries) => {
+  const dimensions: Record<string, string> = {
+    ...serviceDimension,
+    ...(series.campaign && { campaign: series.campaign }),
+    ...(series.step !== undefined && { step: String(series.step) }),
+  };
+  const schema = [namespace, currencyDimension, ...Object.keys(dimensions)].join(',');
+  const filters = Object.entries({ MetricName: catalogue[series.key].name, ...dimensions }).map(([name, value]) => `${name}="${value}"`);
+  return {
+    expression: `SEARCH('{${schema}} ${filters.join(' ')}', '${series.stat}', ${series.periodSeconds})`,
+    label: `${series.label} (\${PROP('Dim.${currencyDimension}')})`,
+  };
+};
 
 /**
  * Construct ids (a contract): `Dashboard`, `AlarmKey`, `AlarmTopic`,
@@ -116,9 +135,13 @@ export class RetentionDashboard extends Construct {
               ...serviceDimension,
               ...(series.campaign && { campaign: series.campaign }),
               ...(series.step !== undefined && { step: String(series.step) }),
+              ...(series.currency && { [currencyDimension]: series.currency }),
+              ...(series.baseCurrency && { [baseCurrencyDimension]: series.baseCurrency }),
             },
             ...options,
           });
+        case 'currencies':
+          return new cloudwatch.SearchExpression({ ...currencySearch(series), period });
         case 'ratio': {
           const term = (t: RatioTerm) => draw({ kind: 'metric', id: termId(t), label: termId(t), key: t.key, campaign: t.campaign, stat: 'Sum', periodSeconds: series.periodSeconds });
           const sum = (terms: readonly RatioTerm[]) => terms.map((t) => `FILL(${termId(t)}, 0)`).join(' + ');

@@ -2,45 +2,135 @@
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../functions/config';
 import { isoInstant } from '../functions/events/event';
-import { localBusUrl, localPorts } from './ports';
+import { localBus, localPorts } from './ports';
 
-const usage = `usage:
-  retention start [--data DIR]                        the local stack on the real clock (npm start)
-  retention simulate --input FILE --from ISO --to ISO --out DIR
+/**
+ * Each command's usage, in the order `retention help` prints them; `retention <command> --help`
+ * prints its own entries (with its subcommands': `studio` prints `studio invite` too).
+ * A new command is one more entry here.
+ */
+const commands: { name: string; usage: string }[] = [
+  { name: 'start', usage: `  retention start [--data DIR]                        the local stack on the real clock (npm start); each port
+                                                       moves with its variable: RETENTION_BUS_PORT and the others
+                                                       of the README's table (0: any free port)` },
+  {
+    name: 'simulate',
+    usage: `  retention simulate --input FILE --from ISO --to ISO --out DIR
                                                        a fresh stack on a virtual clock; writes emails.ndjson,
                                                        bus.ndjson, dead-letters.ndjson, summary.json and
                                                        dashboard.html (the ops dashboard of the run) to DIR
                                                        (--templates DIR: campaign templates other than templates/;
                                                        --faults ses=0.2,dynamodb=0.05,crash=0.01: inject failures,
-                                                       or one kind: dynamodb.after=0.1; --seed N: their draws)
-  retention publish FILE [--bus URL]                   puts the events in FILE on the running local bus
-  retention import --customers FILE --orders FILE [--format shopify|generic] [--bus URL|NAME | --out FILE]
+                                                       or one kind: dynamodb.after=0.1; --seed N: their draws)`,
+  },
+  {
+    name: 'publish',
+    usage: `  retention publish FILE [--bus URL]                   puts the events in FILE (NDJSON or a JSON array) on the running
+                                                       local bus, and reports as FILE:LINE each event ingest rejects
+                                                       (published anyway, as on AWS: it lands in the dead letters)
+                                                       and each line that is no event (not published); exits 1 if any`,
+  },
+  {
+    name: 'import',
+    usage: `  retention import --customers FILE --orders FILE [--format shopify|generic] [--bus URL|NAME | --out FILE]
                                                        publishes a shop's history from its CSV exports (Shopify's, or
                                                        the generic format of the README): on the running local bus
                                                        (--bus URL: another), on the AWS event bus NAME, or as simulate
                                                        input lines (--out FILE); bad rows are reported as FILE:LINE
                                                        and skipped; an interrupted import goes on where it stopped
                                                        (--checkpoint FILE, default <customers>.import-checkpoint.json;
-                                                       --restart: from the start)
-  retention templates check [--dir DIR]                checks every template in DIR (default templates/): prints
-                                                       each problem as file:line:column message; exits 1 if any
-  retention templates pull|push [--dir DIR] [--table NAME [--region R]]
+                                                       --restart: from the start)`,
+  },
+  {
+    name: 'templates',
+    usage: `  retention templates check [--dir DIR]                checks every template in DIR (default templates/): prints
+                                                       each problem as file:line:column message; exits 1 if any`,
+  },
+  {
+    name: 'templates',
+    usage: `  retention templates pull|push [--dir DIR] [--table NAME [--region R]]
                                                        syncs DIR with the studio's content of the running
                                                        \`npm start\` (or of the deployed stack's table NAME): pull
                                                        writes the published version's files (settings.json too);
                                                        push checks DIR, then saves each changed file as a draft
-                                                       to publish in the studio
-  retention studio [--port N] [--dir DIR]              the template studio: edit, preview, check, save and send
+                                                       to publish in the studio`,
+  },
+  {
+    name: 'studio',
+    usage: `  retention studio [--port N] [--dir DIR]              the template studio: edit, preview, check, save and send
                                                        test emails (default port 4020, DIR templates/); test
-                                                       emails go to the inbox of a running \`npm start\`
-  retention studio invite EMAIL --role editor|publisher --user-pool-id ID [--region R]
+                                                       emails go to the inbox of a running \`npm start\``,
+  },
+  {
+    name: 'studio invite',
+    usage: `  retention studio invite EMAIL --role editor|publisher --user-pool-id ID [--region R]
                                                        invites a marketer to the deployed studio (ID: the stack's
                                                        output StudioUserPoolId; a publisher also edits); Cognito
-                                                       emails a temporary password. AWS credentials as for the CLI
-options for every command:
-  --config FILE                                        configuration (default: retention.config.json, if present)`;
+                                                       emails a temporary password. AWS credentials as for the CLI`,
+  },
+  {
+    name: 'explain',
+    usage: `  retention explain CUSTOMER [--data DIR | --table NAME [--region R]] [--json]
+                                                       the customer's story in time order: events received (and
+                                                       where from), due slots set, every email sent and every skip
+                                                       with its reason, SES's bounces and complaints, consent changes;
+                                                       then where they stand now. From the running \`npm start\`, a
+                                                       data folder (DIR: npm start's when stopped, or a simulation's
+                                                       --out), or the deployed stack's table NAME (its output
+                                                       TableName); --json: the lines as JSON`,
+  },
+  {
+    name: 'customer export',
+    usage: `  retention customer export CUSTOMER [--data DIR | --table NAME [--region R]] [--out FILE]
+                                                       everything held about the customer as one JSON document
+                                                       (profile, emails with subjects and dates, orders, codes,
+                                                       survey answers, consent ledger, suppression, story), to
+                                                       stdout or FILE; read as explain reads`,
+  },
+  {
+    name: 'dead-letters',
+    usage: `  retention dead-letters list [--data DIR | --stack NAME [--region R]] [--all] [--json]
+                                                       the dead letters with their reasons, one line each (time,
+                                                       where it failed, reason, customer id, id): of npm start's
+                                                       DIR (default .retention/data; a simulate --out DIR too) or
+                                                       of the deployed stack NAME's queues (read, not consumed);
+                                                       --json: each letter whole, one JSON a line; --all: with the
+                                                       redriven ones`,
+  },
+  {
+    name: 'dead-letters',
+    usage: `  retention dead-letters redrive [--data DIR [--bus URL] | --stack NAME [--region R]] [--id ID]...
+                                                       after a fix, sends the pending ones (or each --id) back where
+                                                       they failed: through the running npm start (--bus URL:
+                                                       another), or on AWS back to their queue or function; each
+                                                       redriven once; one that fails again is a new dead letter`,
+  },
+];
 
+const usageOf = (entries: { usage: string }[]) => `usage:
+${entries.map((entry) => entry.usage).join('\n')}
+options for every command:
+  --config FILE                                        configuration (default: retention.config.json, if present)
+  --help, -h                                           the command's usage (retention help: every command's)`;
+
+/** The entries of the longest command the words name (`templates check` is `templates`), with its subcommands'. */
+const helpFor = (words: string[]) => {
+  for (let n = words.length; n > 0; n--) {
+    const name = words.slice(0, n).join(' ');
+    const entries = commands.filter((entry) => entry.name === name || entry.name.startsWith(`${name} `));
+    if (entries.length) return entries;
+  }
+  return undefined;
+};
+
+/**
+ * A mistake of the user's: printed as `retention: <reason>`, without a stack, exit 2. Another module
+ * (this one runs the command when imported) throws an error with `code: 'RETENTION_USAGE'` instead,
+ * as local/ports.ts' PortError does.
+ */
 class UsageError extends Error {}
+const isUsageError = (error: unknown) =>
+  error instanceof UsageError || (error as { code?: unknown })?.code === 'RETENTION_USAGE' || String((error as { code?: unknown })?.code).startsWith('ERR_PARSE_ARGS');
 
 const instant = (name: string, value: string | undefined): Date => {
   if (!value) throw new UsageError(`--${name} is required (an ISO-8601 time such as 2026-01-01T00:00:00Z)`);
@@ -54,6 +144,14 @@ const instant = (name: string, value: string | undefined): Date => {
 
 const main = async (argv: string[]) => {
   const [command, ...rest] = argv;
+  // `retention <command> [...] --help` (or -h): that command's usage, whatever else is on the line.
+  const beforeEnd = rest.slice(0, rest.includes('--') ? rest.indexOf('--') : undefined);
+  if (command !== undefined && !['help', '--help', '-h'].includes(command) && (beforeEnd.includes('--help') || beforeEnd.includes('-h'))) {
+    const entries = helpFor([command, ...beforeEnd.filter((arg) => !arg.startsWith('-'))]);
+    if (!entries) throw new UsageError(`unknown command '${command}' (try: retention help)`);
+    console.log(usageOf(entries));
+    return;
+  }
   const config = () => {
     const { values } = parseArgs({ args: rest, options: { config: { type: 'string' } }, strict: false });
     return loadConfigFile(typeof values.config === 'string' ? values.config : undefined);
@@ -117,15 +215,21 @@ const main = async (argv: string[]) => {
       const content = await readFile(file, 'utf8').catch(() => {
         throw new UsageError(`${file}: no such file`);
       });
-      const { publish, parseEvents } = await import('./publish');
-      const { lines, rejected } = parseEvents(content, file);
-      const busUrl = values.bus ?? localBusUrl;
-      const { published, failed } = await publish(lines, busUrl).catch((error: Error) => {
+      const { publish, parseEvents, report, screen } = await import('./publish');
+      const { events, notEvents } = parseEvents(content, file);
+      // Ingest's own checks, now: on AWS, and here, a rejected event is published all the same and becomes a dead letter.
+      const verdicts = events.map(({ event }) => screen(event));
+      const busUrl = values.bus ?? localBus();
+      const { results } = await publish(
+        events.map(({ event }) => event),
+        busUrl,
+      ).catch((error: Error) => {
         throw new UsageError(`cannot publish to ${busUrl} (is \`npm start\` running?): ${error.message}`);
       });
-      for (const reason of [...rejected.map((r) => r.reason), ...failed]) console.error(`rejected: ${reason}`);
-      console.log(`published ${published} events to ${busUrl}`);
-      if (rejected.length || failed.length) process.exitCode = 1;
+      const { problems, summary, failed } = report({ busUrl, events, notEvents, verdicts, results });
+      for (const problem of problems) console.error(problem);
+      console.log(summary);
+      if (failed) process.exitCode = 1;
       return;
     }
     case 'import': {
@@ -154,7 +258,7 @@ const main = async (argv: string[]) => {
       const format = (values.format ?? 'shopify') as (typeof importFormats)[number];
       if (!importFormats.includes(format)) throw new UsageError(`--format '${values.format}' is not one of ${importFormats.join(', ')}`);
       if (values.out !== undefined && values.bus !== undefined) throw new UsageError('--out and --bus are two destinations: give one');
-      const bus = values.bus ?? localBusUrl;
+      const bus = values.bus ?? localBus();
       const to =
         values.out !== undefined
           ? { kind: 'file' as const, path: values.out }
@@ -304,11 +408,90 @@ const main = async (argv: string[]) => {
       }
       return;
     }
+    case 'explain':
+    case 'customer': {
+      const exporting = command === 'customer';
+      if (exporting && rest[0] !== 'export') throw new UsageError('usage: retention customer export CUSTOMER [--data DIR | --table NAME [--region R]] [--out FILE]');
+      const { values, positionals } = parseArgs({
+        args: exporting ? rest.slice(1) : rest,
+        options: { data: { type: 'string' }, table: { type: 'string' }, region: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, config: { type: 'string' } },
+        allowPositionals: true,
+        strict: true,
+      });
+      if (positionals.length !== 1) throw new UsageError(`${exporting ? 'customer export' : 'explain'} takes one CUSTOMER id`);
+      const [customerId] = positionals as [string];
+      if (values.data !== undefined && values.table !== undefined) throw new UsageError('--data and --table are two places to read from: give one');
+      if (exporting ? values.json : values.out) throw new UsageError(exporting ? '--json is for explain: an export is JSON already' : '--out is for customer export');
+      const { explain, exportRecord, RecordSourceError } = await import('./customer-record');
+      const source =
+        values.table !== undefined
+          ? { kind: 'table' as const, table: values.table, region: values.region }
+          : values.data !== undefined
+            ? { kind: 'data' as const, dir: values.data }
+            : { kind: 'running' as const };
+      const asUsage = (error: unknown) => {
+        throw error instanceof RecordSourceError ? new UsageError(error.message) : error;
+      };
+      if (exporting) {
+        const { document, known } = await exportRecord(customerId, source).catch(asUsage);
+        if (!known) console.error(`retention: nothing is held about customer ${customerId}`);
+        const text = JSON.stringify(document, null, 2) + '\n';
+        if (values.out) {
+          const { writeFile } = await import('node:fs/promises');
+          await writeFile(values.out, text);
+          console.error(`wrote everything held about ${customerId} to ${values.out}`);
+        } else process.stdout.write(text);
+        return;
+      }
+      const { lines, text, known } = await explain(customerId, source, config()).catch(asUsage);
+      if (!known) console.error(`retention: nothing is held about customer ${customerId}`);
+      console.log(values.json ? lines.map((line) => JSON.stringify(line)).join('\n') : text);
+      return;
+    }
+    case 'dead-letters': {
+      const [action, ...options] = rest;
+      if (action !== 'list' && action !== 'redrive') throw new UsageError('usage: retention dead-letters list|redrive [--data DIR | --stack NAME [--region R]]');
+      const { values, positionals } = parseArgs({
+        args: options,
+        options: {
+          data: { type: 'string' },
+          stack: { type: 'string' },
+          region: { type: 'string' },
+          bus: { type: 'string' },
+          id: { type: 'string', multiple: true },
+          all: { type: 'boolean' },
+          json: { type: 'boolean' },
+          config: { type: 'string' },
+        },
+        allowPositionals: true,
+        strict: true,
+      });
+      if (positionals.length) throw new UsageError(`dead-letters ${action} takes no '${positionals[0]}'`);
+      if (values.data !== undefined && values.stack !== undefined) throw new UsageError('--data and --stack are two places: give one');
+      const { DeadLetterError, formatDeadLetters, formatRedriveReport, listDeadLetters, redriveDeadLetters } = await import('./dead-letters');
+      const source =
+        values.stack !== undefined ? { kind: 'aws' as const, stackName: values.stack, region: values.region } : { kind: 'local' as const, dataDir: values.data ?? '.retention/data' };
+      try {
+        if (action === 'list') console.log(formatDeadLetters(await listDeadLetters(source, { all: values.all }), { json: values.json }));
+        else {
+          const report = await redriveDeadLetters(source, { busUrl: values.bus ?? (values.stack === undefined ? localBus() : undefined), ids: values.id });
+          console.log(formatRedriveReport(report));
+        }
+      } catch (error) {
+        throw error instanceof DeadLetterError ? new UsageError(error.message) : error;
+      }
+      return;
+    }
     case undefined:
     case 'help':
     case '--help':
-      console.log(usage);
+    case '-h': {
+      // `retention help publish`: one command's.
+      const entries = rest.length ? helpFor(rest) : commands;
+      if (!entries) throw new UsageError(`unknown command '${rest.join(' ')}' (try: retention help)`);
+      console.log(usageOf(entries));
       return;
+    }
     default:
       throw new UsageError(`unknown command '${command}' (try: retention help)`);
   }
@@ -317,7 +500,7 @@ const main = async (argv: string[]) => {
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   // parseArgs' own errors (unknown option, missing value) are usage errors too.
-  const isUsage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  const isUsage = isUsageError(error);
   console.error(`retention: ${isUsage ? message : `error: ${message}`}`);
   if (!isUsage && process.env.RETENTION_DEBUG) console.error(error);
   process.exit(isUsage ? 2 : 1);

@@ -7,16 +7,26 @@
  *
  * Each series is bucketed hourly for ranges up to 3 days, daily beyond. Under
  * each chart, each series' figure for the range: the total of a Sum (a ratio
- * of the totals for a rate), the latest value of a gauge.
+ * of the totals for a rate), the latest value of a gauge. Money is drawn per
+ * currency, each series naming its currency; without `shop.currencies`, a series
+ * for every currency the metrics hold (as the CloudWatch dashboard's search finds them).
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import type { Config } from '../functions/config';
-import { catalogue, namespace, serviceDimension } from '../functions/metrics';
-import { dashboardLayout, seriesOf, type Annotation, type RatioTerm, type Series } from '../functions/ops/dashboard-layout';
+import { baseCurrencyDimension, catalogue, currencyDimension, namespace, serviceDimension } from '../functions/metrics';
+import {
+  currencySeries,
+  dashboardLayout,
+  seriesOf,
+  type Annotation,
+  type LayoutConfig,
+  type MetricSeries,
+  type RatioTerm,
+  type Series,
+} from '../functions/ops/dashboard-layout';
 import { lambdaMetric, queueDepthMetric, type Bucket, type LocalMetrics, type MetricId } from './metrics';
 
 const hourMs = 3_600_000;
@@ -61,23 +71,37 @@ export interface DashboardData {
   rows: { id: string; title: string; widgets: WidgetData[] }[];
 }
 
-const catalogueMetric = (key: keyof typeof catalogue, campaign?: string, step?: number): MetricId => ({
+const catalogueMetric = (key: keyof typeof catalogue, campaign?: string, step?: number, money: Pick<MetricSeries, 'currency' | 'baseCurrency'> = {}): MetricId => ({
   namespace,
   name: catalogue[key].name,
-  dimensions: { ...serviceDimension, ...(campaign && { campaign }), ...(step !== undefined && { step: String(step) }) },
+  dimensions: {
+    ...serviceDimension,
+    ...(campaign && { campaign }),
+    ...(step !== undefined && { step: String(step) }),
+    ...(money.currency && { [currencyDimension]: money.currency }),
+    ...(money.baseCurrency && { [baseCurrencyDimension]: money.baseCurrency }),
+  },
 });
 
 const sumOf = (values: (number | null)[]) => values.reduce<number>((sum, value) => sum + (value ?? 0), 0);
 const hasAny = (values: (number | null)[]) => values.some((value) => value !== null);
 
 /** Computes every series of the layout over the store's datapoints in the range. */
-export const dashboardData = (metrics: LocalMetrics, range: DashboardRange, config: Pick<Config, 'winback'>): DashboardData => {
+export const dashboardData = (metrics: LocalMetrics, range: DashboardRange, config: LayoutConfig): DashboardData => {
   const periodMs = bucketFor(range);
   const query = { from: range.from, to: range.to, periodMs };
   const values = (buckets: Bucket[]) => buckets.map((bucket) => bucket.value);
   const summed = (terms: readonly RatioTerm[]) => terms.map((term) => values(metrics.query(catalogueMetric(term.key, term.campaign), { ...query, stat: 'Sum' })));
 
-  const evaluate = (series: Series): Pick<SeriesData, 'values' | 'figure' | 'figureKind'> => {
+  /** A money metric in every currency: a series per currency the metrics hold (none yet: the series, without data). */
+  const expand = (series: Series): Exclude<Series, { kind: 'currencies' }>[] => {
+    if (series.kind !== 'currencies') return [series];
+    const currencies = metrics.dimensionValues(catalogueMetric(series.key, series.campaign, series.step), currencyDimension);
+    const each = currencies.map((currency): MetricSeries => ({ ...series, kind: 'metric', ...currencySeries(series, currency), currency }));
+    return each.length ? each : [{ ...series, kind: 'metric', label: `${series.label} (every currency)` }];
+  };
+
+  const evaluate = (series: Exclude<Series, { kind: 'currencies' }>): Pick<SeriesData, 'values' | 'figure' | 'figureKind'> => {
     if (series.kind === 'ratio') {
       // As metric math with FILL(…, 0): a period with any datapoint of its terms, and a denominator, has a value.
       const [numerator, denominator] = [summed(series.numerator), summed(series.denominator)];
@@ -90,7 +114,11 @@ export const dashboardData = (metrics: LocalMetrics, range: DashboardRange, conf
       return { values: perBucket, figureKind: 'total', figure: hasAny(perBucket) ? ratio(total(numerator), total(denominator)) : null };
     }
     const id =
-      series.kind === 'metric' ? catalogueMetric(series.key, series.campaign, series.step) : series.kind === 'lambda' ? lambdaMetric(series.function, series.metric) : queueDepthMetric(series.queue);
+      series.kind === 'metric'
+        ? catalogueMetric(series.key, series.campaign, series.step, series)
+        : series.kind === 'lambda'
+          ? lambdaMetric(series.function, series.metric)
+          : queueDepthMetric(series.queue);
     // SQS samples a queue's depth all the time; locally it is recorded when it changes, and holds until then.
     const buckets = values(metrics.query(id, { ...query, stat: series.stat, ...(series.kind === 'queueDepth' && { fill: 'previous' as const }) }));
     if (series.stat === 'Sum') return { values: buckets, figureKind: 'total', figure: hasAny(buckets) ? sumOf(buckets) : null };
@@ -112,7 +140,9 @@ export const dashboardData = (metrics: LocalMetrics, range: DashboardRange, conf
       title: row.title,
       widgets: row.widgets.map((widget) => {
         const right = new Set(widget.right ?? []);
-        const series = seriesOf(widget).map((s) => ({ id: s.id, label: s.label, axis: right.has(s) ? ('right' as const) : ('left' as const), ...evaluate(s) }));
+        const series = seriesOf(widget).flatMap((s) =>
+          expand(s).map((one) => ({ id: one.id, label: one.label, axis: right.has(s) ? ('right' as const) : ('left' as const), ...evaluate(one) })),
+        );
         return {
           id: widget.id,
           title: widget.title,
@@ -224,7 +254,7 @@ export const renderDashboard = (data: DashboardData, title = 'Retention engine: 
 `;
 };
 
-export const dashboardHtml = (metrics: LocalMetrics, range: DashboardRange, config: Pick<Config, 'winback'>) =>
+export const dashboardHtml = (metrics: LocalMetrics, range: DashboardRange, config: LayoutConfig) =>
   renderDashboard(dashboardData(metrics, range, config));
 
 /**
@@ -235,13 +265,25 @@ export const dashboardHtml = (metrics: LocalMetrics, range: DashboardRange, conf
 export const startDashboardServer = async (options: {
   metrics: LocalMetrics;
   now: () => Date;
-  config: Pick<Config, 'winback'>;
+  config: LayoutConfig;
   port?: number;
   host?: string;
+  /** More pages by path, each drawn on every GET (`/dead-letters`: local/dead-letters-page.ts). */
+  pages?: Record<string, (url: URL) => string | Promise<string>>;
 }) => {
   const host = options.host ?? '127.0.0.1';
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', `http://${host}`);
+    const page = request.method === 'GET' && Object.hasOwn(options.pages ?? {}, url.pathname) ? options.pages![url.pathname]! : undefined;
+    if (page) {
+      Promise.resolve()
+        .then(() => page(url))
+        .then(
+          (html) => response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html),
+          (error: Error) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`could not draw ${url.pathname}: ${error.message}`),
+        );
+      return;
+    }
     if (request.method !== 'GET' || url.pathname !== '/') {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;

@@ -1,9 +1,10 @@
 /** Local DynamoDB: dynalite, in memory or in a folder, with the table created from the one key schema. */
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, ScanCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener, Server } from 'node:http';
 import dynalite from 'dynalite';
 import { tableSchema } from '../functions/adapters/dynamodb/table';
+import { listening } from './ports';
 
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const localRegion = 'local-1';
@@ -18,7 +19,7 @@ export interface LocalDynamo {
 export const startLocalDynamo = async (options: { path?: string; port?: number; host?: string } = {}): Promise<LocalDynamo> => {
   const host = options.host ?? '127.0.0.1';
   const server: Server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
+  await listening(server, options.port ?? 0, host);
   return {
     endpoint: `http://${host}:${(server.address() as AddressInfo).port}`,
     listener: server.listeners('request')[0] as RequestListener,
@@ -59,4 +60,33 @@ export const createTable = async (endpoint: string, tableName: string) => {
   }
   await client.send(new DescribeTableCommand({ TableName: tableName }));
   client.destroy();
+};
+
+/**
+ * Copies a table, as it is, into a dynalite data folder (a simulation keeps its
+ * data in memory, which is faster, and saves it at the end for `retention
+ * explain` and `customer export`). A Scan of the emulator's own table: never a
+ * read the engine makes.
+ */
+export const saveTable = async (endpoint: string, tableName: string, path: string) => {
+  const target = await startLocalDynamo({ path });
+  const source = new DynamoDBClient({ endpoint, region: localRegion, credentials: localCredentials });
+  const sink = new DynamoDBClient({ endpoint: target.endpoint, region: localRegion, credentials: localCredentials });
+  try {
+    await createTable(target.endpoint, tableName);
+    let ExclusiveStartKey: ScanCommand['input']['ExclusiveStartKey'];
+    do {
+      const page = await source.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey }));
+      const items = page.Items ?? [];
+      for (let start = 0; start < items.length; start += 25) {
+        let pending: WriteRequest[] = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
+        while (pending.length) pending = (await sink.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }))).UnprocessedItems?.[tableName] ?? [];
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  } finally {
+    source.destroy();
+    sink.destroy();
+    await target.close();
+  }
 };

@@ -13,6 +13,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { matchesPattern, validatePattern } from './event-pattern';
 import { nextFireTimes, validateScheduleExpression } from './schedule-expression';
+import { listening } from './ports';
 
 export interface BusEvent {
   version: '0';
@@ -130,6 +131,7 @@ export interface EventBusOptions {
 export class LocalEventBus {
   private rules: Rule[] = [];
   private deadLetterPatterns: Record<string, unknown>[] = [];
+  private redeliveryTargets = new Map<string, (event: unknown) => void>();
   private agenda = new Agenda();
   private clock: number;
   private scheduledUntil: number;
@@ -155,6 +157,26 @@ export class LocalEventBus {
   addDeadLetterRule(pattern: Record<string, unknown>) {
     validatePattern(pattern);
     this.deadLetterPatterns.push(pattern);
+  }
+
+  /** Where `redeliver` sends a dead letter of `name` that is not one of the bus's rules' (a queue's function: back on its queue). */
+  addRedeliveryTarget(name: string, target: (event: unknown) => void) {
+    this.redeliveryTargets.set(name, target);
+  }
+
+  /**
+   * A dead letter's event back where it failed (local/dead-letters.ts; on AWS SQS's
+   * StartMessageMoveTask and Lambda's Invoke do it): a queue's function gets it on its
+   * queue again, a rule's target gets it again with the rule's retries. Failing again, it
+   * is a new dead letter. A rule's target runs at the current clock time, after what is running now.
+   */
+  redeliver(target: string, event: unknown) {
+    const redelivery = this.redeliveryTargets.get(target);
+    if (redelivery) return redelivery(event);
+    const rule = this.rules.find((each) => each.name === target);
+    if (!rule) throw new Error(`no rule or queue consumer named '${target}'`);
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new Error(`${target}: the event to redeliver is not an object`);
+    this.agenda.push(this.clock, () => this.invoke(rule, event as BusEvent));
   }
 
   /** PutEvents: stamps the envelope and queues delivery at the current clock time, after what is running now. */
@@ -270,6 +292,17 @@ export class LocalEventBus {
         response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
         response.end(JSON.stringify(body));
       };
+      // Not EventBridge's: a redrive of a dead letter to the target it failed at (`redeliver`).
+      if (request.headers['x-amz-target'] === 'RetentionLocal.Redeliver') {
+        try {
+          const { Target, Event } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Target?: unknown; Event?: unknown };
+          if (typeof Target !== 'string') return reply(400, { __type: 'ValidationException', message: 'Target (a function name) is required' });
+          this.redeliver(Target, Event);
+          return reply(200, {});
+        } catch (error) {
+          return reply(400, { __type: 'ValidationException', message: error instanceof Error ? error.message : String(error) });
+        }
+      }
       if (request.headers['x-amz-target'] !== 'AWSEvents.PutEvents') {
         return reply(400, { __type: 'UnknownOperationException', message: 'the local bus serves PutEvents only' });
       }
@@ -300,7 +333,7 @@ export class LocalEventBus {
   /** Resolves to the endpoint the bus listens on. */
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
     this.server = createServer(this.listener);
-    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    await listening(this.server, port, host);
     return `http://${host}:${(this.server.address() as AddressInfo).port}`;
   }
 

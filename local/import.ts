@@ -61,6 +61,7 @@ import { isoInstant } from '../functions/events/event';
 import { customerUpserted, orderCancelled, orderDelivered, orderPlaced, orderRefunded } from '../functions/events/shop';
 import { countryTimeZone } from '../functions/sources/shopify';
 import { shopEvent, type ShopEventLine } from '../functions/sources/translation';
+import { originResource } from '../functions/customers/story';
 import { progressCounter } from './progress';
 
 export type ImportFormat = 'shopify' | 'generic';
@@ -389,6 +390,7 @@ const toEntry = (busName: string, event: ShopEventLine): PutEventsRequestEntry =
   DetailType: event['detail-type'],
   Detail: JSON.stringify(event.detail),
   Time: new Date(event.time),
+  Resources: [originResource('import')],
 });
 
 /** Entry errors worth another try: the rest (a denied bus, a malformed entry) will fail again. */
@@ -467,7 +469,7 @@ const openSink = async (destination: Destination, outBytes: number | undefined):
         maxEntries: putEventsMaxEntries,
         maxBytes: putEventsMaxBytes,
         async send(batch) {
-          const { failed } = await publish(batch, destination.url).catch((error: Error) => {
+          const { failed } = await publish(batch.map((event) => ({ ...event, resources: [originResource('import')] })), destination.url).catch((error: Error) => {
             throw new Error(`cannot publish to ${destination.url} (is \`npm start\` running?): ${error.message}`);
           });
           if (failed.length) throw new Error(`the bus refused ${failed.length} event(s): ${failed[0]}`);

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { listening } from './ports';
 
 /** API Gateway refuses payloads over 10 MB; the handler sets its own, smaller limits. */
 const maxRequestBytes = 10 * 1024 * 1024;
@@ -79,7 +80,7 @@ export const startLinksServer = async (invoke: HttpInvoke, now: () => Date, opti
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
+  await listening(server, options.port ?? 0, host);
   return {
     url: `http://${host}:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

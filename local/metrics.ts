@@ -89,6 +89,7 @@ const isEmbeddedMetrics = (value: unknown): value is EmbeddedMetrics =>
 
 export class LocalMetrics {
   private readonly series = new Map<string, Datapoint[]>();
+  private readonly ids = new Map<string, MetricId>();
   private readonly depths = new Map<string, number>();
 
   /** `now`: the stack's clock (virtual in a simulation). */
@@ -97,7 +98,10 @@ export class LocalMetrics {
   record(id: MetricId, value: number, at = this.now().getTime()) {
     const key = identity(id);
     let points = this.series.get(key);
-    if (!points) this.series.set(key, (points = []));
+    if (!points) {
+      this.series.set(key, (points = []));
+      this.ids.set(key, id);
+    }
     points.push({ at, value });
   }
 
@@ -147,6 +151,21 @@ export class LocalMetrics {
   private setDepth(queue: string, depth: number) {
     this.depths.set(queue, depth);
     this.record(queueDepthMetric(queue), depth);
+  }
+
+  /**
+   * The values `dimension` takes among the metrics of `id`'s namespace and name whose other
+   * dimensions are exactly `id`'s, sorted: what a CloudWatch SEARCH on them finds (the currencies of a money metric).
+   */
+  dimensionValues(id: MetricId, dimension: string): string[] {
+    const wanted = Object.keys(id.dimensions).length + 1;
+    const found = new Set<string>();
+    for (const other of this.ids.values()) {
+      if (other.namespace !== id.namespace || other.name !== id.name || !(dimension in other.dimensions)) continue;
+      if (Object.keys(other.dimensions).length !== wanted) continue;
+      if (Object.entries(id.dimensions).every(([name, value]) => other.dimensions[name] === value)) found.add(other.dimensions[dimension]!);
+    }
+    return [...found].sort();
   }
 
   datapoints(id: MetricId): readonly Datapoint[] {

@@ -5,16 +5,18 @@
  * EventBridge, including the mailbox simulator's bounces and complaints
  * (docs/design.md §6).
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import inboxModule from 'aws-ses-v2-local';
-import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
+import { getStoreReadonly, type Email as StoredEmail } from 'aws-ses-v2-local/dist/store.js';
 import getAccountHandler from 'aws-ses-v2-local/dist/v2/getAccount.js';
 import sendEmailHandler from 'aws-ses-v2-local/dist/v2/sendEmail.js';
 import type { z } from 'zod';
 import type { EventDefinition } from '../functions/events/event';
 import { emailBounced, emailComplaintReceived, emailDelivered } from '../functions/events/ses';
 import { localAccount, localRegion, type LocalEventBus } from './event-bus';
+import { listening, portError } from './ports';
 
 export interface AcceptedEmail {
   messageId: string;
@@ -67,8 +69,13 @@ const operations: Record<string, ApiHandler> = {
   'GET /v2/email/account': commonJs(getAccountHandler as ApiHandler),
 };
 
-const listen = (server: Server, port: number, host: string) =>
-  new Promise<number>((resolve) => server.listen(port, host, () => resolve((server.address() as AddressInfo).port)));
+/** Listens on `port`; a port it cannot have is a PortError naming the part and its variable. */
+const listen = async (server: Server, name: 'ses' | 'inbox', port: number, host: string) => {
+  await listening(server, port, host).catch((error: unknown) => {
+    throw portError(name, port, error);
+  });
+  return (server.address() as AddressInfo).port;
+};
 
 export interface LocalSes {
   /** Where the SDK sends. */
@@ -90,6 +97,11 @@ export interface LocalSesOptions {
   host?: string;
   /** Serve aws-ses-v2-local's web inbox (`npm start`, the studio); without it, no message is kept there. @default true */
   inbox?: boolean;
+  /**
+   * With the inbox: the file its messages are kept in (NDJSON, aws-ses-v2-local's own records), loaded
+   * back at start, so the inbox outlives a restart of `npm start`; its Clear button empties it.
+   */
+  inboxFile?: string;
   /** Keep every accepted message in `accepted` (tests); a long simulation streams them to `onAccepted` instead. @default true */
   keepAccepted?: boolean;
   onAccepted?: (email: AcceptedEmail) => void;
@@ -98,8 +110,25 @@ export interface LocalSesOptions {
 export const startLocalSes = async (bus: LocalEventBus, options: LocalSesOptions = {}): Promise<LocalSes> => {
   const host = options.host ?? '127.0.0.1';
   const inbox = options.inbox === false ? undefined : await inboxServer({ host, port: options.inboxPort ?? 0 });
+  if (inbox && !inbox.listening) {
+    // aws-ses-v2-local's server swallows its listen error: listening once more tells what it was.
+    const inboxPort = options.inboxPort ?? 0;
+    const probe = createServer();
+    await listen(probe, 'inbox', inboxPort, host);
+    probe.close();
+    throw portError('inbox', inboxPort, new Error('aws-ses-v2-local did not listen'));
+  }
   const accepted: AcceptedEmail[] = [];
-  let acceptedCount = 0;
+  const inboxFile = inbox ? options.inboxFile : undefined;
+  // The inbox of the last run, as aws-ses-v2-local stored it, counted as accepted.
+  const restored = inboxFile ? restoreInbox(inboxFile) : 0;
+  let acceptedCount = restored;
+  if (inbox && inboxFile) {
+    // The inbox's Clear button empties the kept copy too.
+    inbox.on('request', (request: IncomingMessage) => {
+      if (request.method === 'POST' && request.url?.split('?')[0] === '/clear-store') writeFileSync(inboxFile, '');
+    });
+  }
 
   // The SES v2 API as aws-ses-v2-local serves it (its authorization check, its handlers, its 404), in this process.
   const listener: RequestListener = (req, res) => {
@@ -136,11 +165,10 @@ export const startLocalSes = async (bus: LocalEventBus, options: LocalSesOptions
   const accept = (email: AcceptedEmail) => {
     acceptedCount++;
     // aws-ses-v2-local keeps every message for its inbox; with no inbox, nothing is.
-    if (!inbox) {
-      const { emails } = getStoreReadonly();
-      const index = emails.findLastIndex((stored) => stored.messageId === email.messageId);
-      if (index >= 0) emails.splice(index, 1);
-    }
+    const { emails } = getStoreReadonly();
+    const index = emails.findLastIndex((stored) => stored.messageId === email.messageId);
+    if (!inbox && index >= 0) emails.splice(index, 1);
+    if (inboxFile && index >= 0) appendFileSync(inboxFile, `${JSON.stringify(emails[index])}\n`);
     if (options.keepAccepted !== false) accepted.push(email);
     options.onAccepted?.(email);
     publishEvents(bus, email);
@@ -160,7 +188,10 @@ export const startLocalSes = async (bus: LocalEventBus, options: LocalSesOptions
   });
 
   const front = createServer(listener);
-  const port = await listen(front, options.port ?? 0, host);
+  const port = await listen(front, 'ses', options.port ?? 0, host).catch(async (error: unknown) => {
+    if (inbox) await new Promise((resolve) => inbox.close(resolve));
+    throw error;
+  });
   return {
     endpoint: `http://${host}:${port}`,
     listener,
@@ -172,6 +203,28 @@ export const startLocalSes = async (bus: LocalEventBus, options: LocalSesOptions
       if (inbox) await new Promise((resolve) => inbox.close(resolve));
     },
   };
+};
+
+/** Loads the kept inbox back into aws-ses-v2-local's store (a line that does not parse is skipped); how many. */
+const restoreInbox = (file: string): number => {
+  if (!existsSync(file)) return 0;
+  const { emails } = getStoreReadonly();
+  const known = new Set(emails.map((email) => email.messageId));
+  let count = 0;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    let email: StoredEmail;
+    try {
+      email = JSON.parse(line) as StoredEmail;
+    } catch {
+      continue; // a line cut short by a crash
+    }
+    if (typeof email?.messageId !== 'string' || known.has(email.messageId)) continue;
+    known.add(email.messageId);
+    emails.push(email);
+    count++;
+  }
+  return count;
 };
 
 /**

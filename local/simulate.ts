@@ -15,10 +15,11 @@ import { npsFigures } from '../functions/campaigns/nps/rules';
 import { significanceTest, twoProportionZTest, type VariantResult } from '../functions/campaigns/experiments';
 import { kpiPeriodDays } from '../functions/ops/counters';
 import type { DailyKpis } from '../functions/ops/daily-kpis';
-import type { PublishedKpis } from '../functions/ops/kpis';
+import { convertMoney, roundMoney, unknownCurrency, type Money, type MoneyConversion, type PublishedKpis } from '../functions/ops/kpis';
 import { dashboardHtml } from './dashboard';
 import type { BusEvent, DeadLetter } from './event-bus';
 import { progressBar } from './progress';
+import { saveTable } from './dynamodb';
 import { startLocalStack, type LocalStack } from './stack';
 import type { AcceptedEmail } from './ses';
 import { FaultInjector, type FaultRates } from './faults';
@@ -54,7 +55,12 @@ export interface SimulateOptions {
   /** Faults to inject (`--faults`), and the seed of their draws. */
   faults?: FaultRates;
   seed?: number;
+  /** Where the run's DynamoDB data is kept, for `retention explain` and `customer export` after it: `OUT/data` by default; `false`: in memory only. */
+  dataDir?: string | false;
 }
+
+/** The folder a run keeps its DynamoDB data in, under its `--out`. */
+export const simulationDataDir = (out: string) => join(out, 'data');
 
 export interface EmailLine {
   messageId: string;
@@ -112,6 +118,9 @@ interface Clickable {
   unsubscribe?: string;
 }
 
+/** What the summary folds in from the bus; money converted to the base currency, if one is configured. */
+const runTallies = (conversion: MoneyConversion) => ({ conversions: conversionTally(conversion), experiments: experimentTally(), holdouts: holdoutTally(), nps: npsTally() });
+
 /**
  * A run's outputs, kept as they happen: bus events, dead letters and accepted
  * emails go to their files at once; what the summary needs is folded in as
@@ -122,7 +131,7 @@ class RunRecorder {
   /** The engine's `Email Sent` details by message id (small), to describe each email. */
   readonly sent = new Map<string, SentDetail>();
   private readonly seen = new Set<string>();
-  private readonly tallies = { conversions: conversionTally(), experiments: experimentTally(), holdouts: holdoutTally(), nps: npsTally() };
+  private readonly tallies: ReturnType<typeof runTallies>;
   /** Accepted emails whose `Email Sent` has not come yet, and each customer's latest email and survey. */
   private readonly unclaimed = new Map<string, Clickable>();
   readonly latest = new Map<string, { email?: Clickable; survey?: Clickable }>();
@@ -130,7 +139,11 @@ class RunRecorder {
   deadLetters = 0;
   failure?: Error;
 
-  constructor(readonly out: string) {
+  constructor(
+    readonly out: string,
+    conversion: MoneyConversion,
+  ) {
+    this.tallies = runTallies(conversion);
     const file = (name: string) => {
       const stream = createWriteStream(join(out, name));
       // A full disk or a removed folder ends the run with its reason, not a crash.
@@ -228,10 +241,13 @@ export const simulate = async (options: SimulateOptions) => {
   const recipientActions: Record<string, number> = {};
   const kpiDays: Record<string, PublishedKpis> = {};
   await mkdir(options.out, { recursive: true });
-  const run = new RunRecorder(options.out);
+  const run = new RunRecorder(options.out, options.config.kpis);
   for (const deadLetter of rejected) run.deadLetter({ ...deadLetter, at: options.from.toISOString() });
 
   const faults = new FaultInjector(options.faults ?? {}, options.seed);
+  const dataDir = options.dataDir ?? simulationDataDir(options.out);
+  // The data of an earlier run in the same folder is replaced.
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
   const stack = await startLocalStack({
     config: options.config,
     templatesDir: options.templatesDir,
@@ -304,6 +320,8 @@ export const simulate = async (options: SimulateOptions) => {
       writeFile(join(options.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n'),
       // The local ops dashboard over the run's metrics, as a static page.
       writeFile(join(options.out, 'dashboard.html'), dashboardHtml(stack.metrics, { from: options.from, to: options.to }, options.config)),
+      // What the engine stored, for `retention explain --data OUT` and `customer export` after the run.
+      dataDir && saveTable(stack.endpoints.dynamodb, stack.runtime.tableName, dataDir),
     ]);
   } finally {
     await stack.close();
@@ -339,7 +357,10 @@ interface Tally<R> {
 
 interface ConversionCount {
   conversions: number;
-  revenue: number;
+  /** Per currency (`{ "MYR": 120, "GBP": 45.5 }`), never summed across currencies. */
+  revenue: Money;
+  /** With `kpis.baseCurrency`: the revenue converted to it (null, with `missingRates`, when a currency has no rate). */
+  converted?: { currency: string; revenue: number | null; missingRates?: string[] };
 }
 
 /** A conversion (+1), one its order's cancellation undid (−1), with its fields; undefined for any other event. */
@@ -349,12 +370,19 @@ const conversionIn = (event: BusEvent) => {
   return sign ? { sign, ...campaignConversion.detail.parse(event.detail) } : undefined;
 };
 
-/** Conversions and attributed revenue per campaign and step, from the `Campaign Conversion` events less the reverted ones. */
-const conversionTally = (): Tally<Record<string, ConversionCount & { byStep?: Record<string, ConversionCount> }>> => {
+/**
+ * Conversions and attributed revenue per campaign and step, from the `Campaign Conversion` events less the
+ * reverted ones; revenue per currency, each to its minor unit, and converted to the base currency if configured.
+ */
+const conversionTally = (conversion: MoneyConversion): Tally<Record<string, ConversionCount & { byStep?: Record<string, ConversionCount> }>> => {
   const byCampaign: Record<string, ConversionCount & { byStep?: Record<string, ConversionCount> }> = {};
-  const add = (count: ConversionCount, sign: number, revenue: number) => {
+  const add = (count: ConversionCount, sign: number, revenue: number, currency: string) => {
     count.conversions += sign;
-    count.revenue = Math.round((count.revenue + sign * revenue) * 100) / 100;
+    count.revenue[currency] = roundMoney((count.revenue[currency] ?? 0) + sign * revenue, currency)!;
+  };
+  const withConverted = (count: ConversionCount): ConversionCount => {
+    const converted = convertMoney(count.revenue, conversion);
+    return converted ? { ...count, converted: { currency: converted.currency, revenue: converted.amount, ...(converted.missingRates && { missingRates: converted.missingRates }) } } : count;
   };
   return {
     add(event) {
@@ -362,11 +390,18 @@ const conversionTally = (): Tally<Record<string, ConversionCount & { byStep?: Re
       // A holdout's order is the baseline, not revenue the campaign brought.
       if (!conversion || conversion.holdout) return;
       const { sign, campaign, step, revenue } = conversion;
-      const totals = (byCampaign[campaign] ??= { conversions: 0, revenue: 0 });
-      add(totals, sign, revenue);
-      if (step !== undefined) add(((totals.byStep ??= {})[step] ??= { conversions: 0, revenue: 0 }), sign, revenue);
+      const currency = conversion.currency || unknownCurrency;
+      const totals = (byCampaign[campaign] ??= { conversions: 0, revenue: {} });
+      add(totals, sign, revenue, currency);
+      if (step !== undefined) add(((totals.byStep ??= {})[step] ??= { conversions: 0, revenue: {} }), sign, revenue, currency);
     },
-    result: () => byCampaign,
+    result: () =>
+      Object.fromEntries(
+        Object.entries(byCampaign).map(([campaign, { byStep, ...totals }]) => [
+          campaign,
+          { ...withConverted(totals), ...(byStep && { byStep: Object.fromEntries(Object.entries(byStep).map(([step, count]) => [step, withConverted(count)])) }) },
+        ]),
+      ),
   };
 };
 

@@ -6,7 +6,8 @@
  *   the receive that would have been one too many, as SQS moves it;
  * - the SQS API over HTTP for the SDK client (AWS JSON 1.0, `x-amz-target: AmazonSQS.*`):
  *   SendMessage, SendMessageBatch, GetQueueUrl, GetQueueAttributes, ReceiveMessage,
- *   DeleteMessage, PurgeQueue, with SQS's checks, MD5s and error shapes;
+ *   DeleteMessage, ChangeMessageVisibility(Batch), PurgeQueue, and StartMessageMoveTask
+ *   (a dead-letter queue's redrive, done at once), with SQS's checks, MD5s and error shapes;
  * - Lambda's event source mapping: batches of up to `batchSize` visible messages, at most
  *   `maxConcurrency` invocations at once, the SQS event shape, partial batch responses
  *   (ReportBatchItemFailures) judged as Lambda judges them.
@@ -16,8 +17,9 @@
  * while the clock stands still, as bus targets do.
  *
  * Not here: FIFO queues, long polling (WaitTimeSeconds is accepted, nothing waits),
- * queue management over HTTP (CreateQueue, SetQueueAttributes, ChangeMessageVisibility,
- * tags, policies, KMS), message retention (messages never expire), list attribute values,
+ * queue management over HTTP (CreateQueue, SetQueueAttributes, tags, policies, KMS),
+ * redrive policies (a queue's dead letters go to `onDeadLetter`, so StartMessageMoveTask
+ * needs its DestinationArn; the other move task operations are not served), message retention (messages never expire), list attribute values,
  * a batching window (so batches hold at most 10), and Lambda's scaling ramp and backoff.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -25,6 +27,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { localAccount, localRegion } from './event-bus';
+import { listening } from './ports';
 
 export interface QueueClock {
   now(): Date;
@@ -136,6 +139,8 @@ const errorCodes = {
   InvalidParameterValue: [400, 'InvalidParameterValue'],
   MissingParameter: [400, 'MissingParameter'],
   PurgeQueueInProgress: [403, 'AWS.SimpleQueueService.PurgeQueueInProgress'],
+  MessageNotInflight: [400, 'AWS.SimpleQueueService.MessageNotInflight'],
+  ResourceNotFoundException: [400, 'ResourceNotFoundException'],
   UnsupportedOperation: [400, 'AWS.SimpleQueueService.UnsupportedOperation'],
 } as const;
 
@@ -149,7 +154,8 @@ class SqsError extends Error {
   }
 }
 
-const served = 'SendMessage, SendMessageBatch, GetQueueUrl, GetQueueAttributes, ReceiveMessage, DeleteMessage and PurgeQueue';
+const served =
+  'SendMessage, SendMessageBatch, GetQueueUrl, GetQueueAttributes, ReceiveMessage, DeleteMessage, ChangeMessageVisibility, ChangeMessageVisibilityBatch, PurgeQueue and StartMessageMoveTask';
 
 const queueAttributeNames = new Set([
   'All', 'ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesDelayed', 'ApproximateNumberOfMessagesNotVisible',
@@ -230,6 +236,21 @@ const toLambdaAttributes = (attributes: Record<string, Attribute>): SQSMessageAt
         : { stringValue: a.StringValue, stringListValues: [], binaryListValues: [], dataType: a.DataType },
     ]),
   );
+
+
+/** The entries of a batch request, checked as SQS checks them: 1 to 10, each with a distinct, well-formed id. */
+const batchEntries = (entries: unknown, action: string): Record<string, unknown>[] => {
+  if (!Array.isArray(entries) || !entries.length) throw new SqsError('EmptyBatchRequest', `There should be at least one ${action}RequestEntry in the request.`);
+  if (entries.length > 10) throw new SqsError('TooManyEntriesInBatchRequest', `Maximum number of entries per request are 10. You have sent ${entries.length}.`);
+  const list = entries as Record<string, unknown>[];
+  const ids = list.map((entry) => entry?.Id);
+  if (ids.some((id) => typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,80}$/.test(id))) {
+    throw new SqsError('InvalidBatchEntryId', 'A batch entry id can only contain alphanumeric characters, hyphens and underscores, at most 80.');
+  }
+  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (duplicate !== undefined) throw new SqsError('BatchEntryIdsNotDistinct', `Id ${String(duplicate)} repeated.`);
+  return list;
+};
 
 /** How Lambda reads a partial batch response: the ids to retry (all of them when the response is not a valid one), and why. */
 const judge = (response: unknown, ids: ReadonlySet<string>): { failed: ReadonlySet<string>; reason: string } => {
@@ -362,7 +383,7 @@ export class LocalSqs {
   /** Resolves to the endpoint URL the queues listen on. */
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
     this.server = createServer(this.listener);
-    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    await listening(this.server, port, host);
     this.endpoint = `http://${host}:${(this.server.address() as AddressInfo).port}`;
     return this.endpoint;
   }
@@ -408,6 +429,13 @@ export class LocalSqs {
         if (queue.messages.get(id)?.receipt === input.ReceiptHandle) queue.messages.delete(id);
         return {};
       }
+      case 'ChangeMessageVisibility':
+        this.changeVisibility(this.queueAt(input.QueueUrl), input.ReceiptHandle, input.VisibilityTimeout);
+        return {};
+      case 'ChangeMessageVisibilityBatch':
+        return this.changeVisibilityBatch(this.queueAt(input.QueueUrl), input.Entries);
+      case 'StartMessageMoveTask':
+        return this.startMoveTask(input);
       case 'PurgeQueue': {
         const queue = this.queueAt(input.QueueUrl);
         const now = this.now();
@@ -421,6 +449,65 @@ export class LocalSqs {
       default:
         throw new SqsError('UnsupportedOperation', `The local SQS does not serve ${operation}, only ${served}.`);
     }
+  }
+
+  /** Hides an in-flight message for `timeout` seconds from now (0: visible at once), as SQS does for its latest receipt. */
+  private changeVisibility(queue: Queue, handle: unknown, timeout: unknown) {
+    const seconds = integer(timeout, 'VisibilityTimeout', 0, maxVisibilitySeconds, -1);
+    if (seconds < 0) throw new SqsError('MissingParameter', 'The request must contain the parameter VisibilityTimeout.');
+    const message = queue.messages.get(this.messageIdOf(queue, handle));
+    const now = this.now();
+    if (!message || message.receipt !== handle || message.visibleAt <= now) {
+      throw new SqsError('MessageNotInflight', 'Message does not exist or is not available for visibility timeout change.');
+    }
+    message.visibleAt = now + seconds * 1000;
+    message.version++;
+    this.schedule(queue, message);
+  }
+
+  private changeVisibilityBatch(queue: Queue, entries: unknown) {
+    const list = batchEntries(entries, 'ChangeMessageVisibilityBatch');
+    const Successful: { Id: string }[] = [];
+    const Failed: { Id: string; SenderFault: boolean; Code: string; Message: string }[] = [];
+    for (const entry of list) {
+      const Id = entry.Id as string;
+      try {
+        this.changeVisibility(queue, entry.ReceiptHandle, entry.VisibilityTimeout);
+        Successful.push({ Id });
+      } catch (error) {
+        if (!(error instanceof SqsError)) throw error;
+        Failed.push({ Id, SenderFault: true, Code: error.code, Message: error.message });
+      }
+    }
+    return { Successful, Failed };
+  }
+
+  /**
+   * A redrive: every visible message of the source moves to the destination, as
+   * SQS's move task moves it (same body and attributes, a new message there), here
+   * at once rather than at a rate.
+   */
+  private startMoveTask(input: Record<string, unknown>) {
+    const byArn = (arn: unknown, name: string) => {
+      if (typeof arn !== 'string' || !arn) throw new SqsError('MissingParameter', `The request must contain the parameter ${name}.`);
+      const queue = [...this.queues.values()].find((each) => each.arn === arn);
+      if (!queue) throw new SqsError('ResourceNotFoundException', `The resource that you specified for the ${name} parameter doesn't exist.`);
+      return queue;
+    };
+    const source = byArn(input.SourceArn, 'SourceArn');
+    if (input.DestinationArn === undefined) {
+      throw new SqsError('InvalidParameterValue', 'The local SQS keeps no redrive policy: give the DestinationArn to move the messages to.');
+    }
+    const destination = byArn(input.DestinationArn, 'DestinationArn');
+    if (destination === source) throw new SqsError('InvalidParameterValue', 'The source and destination queues must differ.');
+    integer(input.MaxNumberOfMessagesPerSecond, 'MaxNumberOfMessagesPerSecond', 1, 500, 1);
+    const now = this.now();
+    for (const message of [...source.messages.values()]) {
+      if (message.visibleAt > now) continue;
+      source.messages.delete(message.id);
+      this.enqueue(destination, { ...this.accept(destination, { MessageBody: message.body }), attributes: message.attributes, md5OfAttributes: message.md5OfAttributes });
+    }
+    return { TaskHandle: Buffer.from(JSON.stringify([source.arn, randomUUID()])).toString('base64url') };
   }
 
   private queueAt(url: unknown): Queue {
@@ -467,15 +554,7 @@ export class LocalSqs {
   }
 
   private sendBatch(queue: Queue, entries: unknown) {
-    if (!Array.isArray(entries) || !entries.length) throw new SqsError('EmptyBatchRequest', 'There should be at least one SendMessageBatchRequestEntry in the request.');
-    if (entries.length > 10) throw new SqsError('TooManyEntriesInBatchRequest', `Maximum number of entries per request are 10. You have sent ${entries.length}.`);
-    const list = entries as Record<string, unknown>[];
-    const ids = list.map((entry) => entry?.Id);
-    if (ids.some((id) => typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,80}$/.test(id))) {
-      throw new SqsError('InvalidBatchEntryId', 'A batch entry id can only contain alphanumeric characters, hyphens and underscores, at most 80.');
-    }
-    const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
-    if (duplicate !== undefined) throw new SqsError('BatchEntryIdsNotDistinct', `Id ${String(duplicate)} repeated.`);
+    const list = batchEntries(entries, 'SendMessageBatch');
     const total = list.reduce((sum, entry) => {
       const body = typeof entry.MessageBody === 'string' ? entry.MessageBody : '';
       let attributes: Record<string, Attribute> = {};

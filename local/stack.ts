@@ -9,6 +9,7 @@ import { publishedContent } from '../functions/content/published';
 import './environment';
 import { randomUUID } from 'node:crypto';
 import type { RequestListener } from 'node:http';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -30,6 +31,7 @@ import { captureEmbeddedMetrics, LocalMetrics, localFunctionName } from './metri
 import { startLocalSes, type AcceptedEmail } from './ses';
 import { inProcess, localSigner } from './in-process';
 import { FaultInjector } from './faults';
+import { portError, type PortName } from './ports';
 import { LocalSqs } from './sqs';
 
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -99,20 +101,41 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     },
   });
   metrics.declareQueues(deadLetterQueues);
-  const busEndpoint = await bus.listen(options.ports?.bus);
-  const dynamo = await startLocalDynamo({ path: options.dataDir, port: options.ports?.dynamo });
-  const ses = await startLocalSes(bus, {
-    port: options.ports?.ses,
-    inboxPort: options.ports?.inbox,
-    inbox: options.inbox ?? false,
-    keepAccepted: !options.onAccepted,
-    onAccepted: options.onAccepted,
-  });
+  // A server that cannot listen (its port taken) closes those already started, and is named with its port and variable.
+  const started: (() => Promise<unknown>)[] = [];
+  const serve = async <T>(name: PortName | 'sqs', port: number | undefined, start: () => Promise<T>, close: (server: T) => Promise<unknown>) => {
+    try {
+      const server = await start();
+      started.push(() => close(server));
+      return server;
+    } catch (error) {
+      await Promise.allSettled(started.reverse().map((stop) => stop()));
+      const listenFailed = (error as NodeJS.ErrnoException).syscall === 'listen';
+      throw listenFailed && name !== 'sqs' ? portError(name, port ?? 0, error) : error;
+    }
+  };
+  const busEndpoint = await serve('bus', options.ports?.bus, () => bus.listen(options.ports?.bus), () => bus.close());
+  const dynamo = await serve('dynamo', options.ports?.dynamo, () => startLocalDynamo({ path: options.dataDir, port: options.ports?.dynamo }), (d) => d.close());
+  const ses = await serve(
+    'ses',
+    options.ports?.ses,
+    () =>
+      startLocalSes(bus, {
+        port: options.ports?.ses,
+        inboxPort: options.ports?.inbox,
+        inbox: options.inbox ?? false,
+        // The inbox outlives a restart of `npm start` with its data folder.
+        inboxFile: options.inbox && options.dataDir ? join(options.dataDir, 'inbox.ndjson') : undefined,
+        keepAccepted: !options.onAccepted,
+        onAccepted: options.onAccepted,
+      }),
+    (s) => s.close(),
+  );
   const tableName = 'retention';
   await createTable(dynamo.endpoint, tableName);
   // SQS, with the queues of the wiring table; a message that keeps failing is a dead letter with its reason.
   const sqs = new LocalSqs(bus);
-  const sqsEndpoint = await sqs.listen(options.ports?.sqs);
+  const sqsEndpoint = await serve('sqs', options.ports?.sqs, () => sqs.listen(options.ports?.sqs), () => sqs.close());
   const queueUrls: Record<string, string> = {};
   for (const [name, fn] of Object.entries(wiring) as [FunctionName, FunctionWiring][]) {
     if (!('queue' in fn.trigger)) continue;
@@ -188,6 +211,8 @@ export const startLocalStack = async (options: LocalStackOptions) => {
           await sqs.deliverNow(queue.name);
         }, 0);
       }
+      // A redriven dead letter of the queue goes back on it, as SQS's StartMessageMoveTask moves it (local/dead-letters.ts).
+      bus.addRedeliveryTarget(name, (event) => void sqs.send(queue.name, typeof event === 'string' ? event : JSON.stringify(event)));
       sqs.addEventSourceMapping(
         queue.name,
         { batchSize: queue.batchSize, maxConcurrency: queue.maxConcurrency, reportBatchItemFailures: true, functionTimeoutSeconds: fn.timeoutSeconds },
@@ -208,7 +233,12 @@ export const startLocalStack = async (options: LocalStackOptions) => {
   // One links server for the http functions, as one HTTP API fronts them on AWS.
   const [linksFunction] = httpFunctions;
   const links = linksFunction
-    ? await startLinksServer((event) => invokers[linksFunction](event) as ReturnType<HttpInvoke>, () => bus.now(), { port: options.ports?.links })
+    ? await serve(
+        'links',
+        options.ports?.links,
+        () => startLinksServer((event) => invokers[linksFunction](event) as ReturnType<HttpInvoke>, () => bus.now(), { port: options.ports?.links }),
+        (l) => l.close(),
+      )
     : undefined;
   bus.addDeadLetterRule(deadLetterPattern);
 

@@ -7,7 +7,10 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import type { Config } from '../functions/config';
 import { startDashboardServer } from './dashboard';
-import { localPorts } from './ports';
+import { deadLetterRecorder, readLocalDeadLetters } from './dead-letters';
+import { deadLettersPage } from './dead-letters-page';
+import { explainPage } from './explain-page';
+import { checkPortsFree, localPorts, portError } from './ports';
 import { startLocalStack } from './stack';
 import { startStudio } from './studio';
 import { syntheticCustomers, syntheticOrders } from './synthetic';
@@ -16,17 +19,22 @@ const demoDays = 7;
 
 export const start = async (options: { config: Config; dataDir: string; log?: (line: string) => void }) => {
   const log = options.log ?? console.log;
+  // Every port first (a bad variable, a port in use): named at once, before anything is started or loaded.
+  const ports = { ...localPorts };
+  await checkPortsFree(ports);
   const fresh = !existsSync(options.dataDir) || readdirSync(options.dataDir).length === 0;
   mkdirSync(options.dataDir, { recursive: true });
   const now = new Date();
   // Links in local emails point at the local links server, so they work from the inbox.
-  const config = { ...options.config, shop: { ...options.config.shop, linkBaseUrl: `http://127.0.0.1:${localPorts.links}` } };
+  const config = { ...options.config, shop: { ...options.config.shop, linkBaseUrl: `http://127.0.0.1:${ports.links}` } };
   const stack = await startLocalStack({
     config,
     start: fresh ? new Date(now.getTime() - demoDays * 86_400_000) : now,
     dataDir: options.dataDir,
-    ports: localPorts,
+    ports,
     inbox: true,
+    // Each dead letter kept in DIR/dead-letters.ndjson and printed as it happens (`retention dead-letters list|redrive`).
+    onDeadLetter: deadLetterRecorder(options.dataDir, log),
   });
 
   if (fresh) {
@@ -52,8 +60,15 @@ export const start = async (options: { config: Config; dataDir: string; log?: (l
   }
   await stack.bus.runUntil(new Date());
   // The studio edits and publishes this stack's content; its test emails go to this stack's inbox.
-  const studio = await startStudio({ config, runtime: stack.runtime, port: localPorts.studio, inboxUrl: stack.endpoints.inbox });
-  const dashboard = await startDashboardServer({ metrics: stack.metrics, now: () => stack.bus.now(), config, port: localPorts.dashboard });
+  // A port taken since the check: what is already running is closed, and the port named.
+  const orClose = (name: 'studio' | 'dashboard', ...running: { close(): Promise<unknown> }[]) => async (error: unknown) => {
+    for (const server of running) await server.close();
+    throw (error as NodeJS.ErrnoException).syscall === 'listen' ? portError(name, ports[name], error) : error;
+  };
+  const studio = await startStudio({ config, runtime: stack.runtime, port: ports.studio, inboxUrl: stack.endpoints.inbox }).catch(orClose('studio', stack));
+  const dashboard = await startDashboardServer({ metrics: stack.metrics, now: () => stack.bus.now(), config, port: ports.dashboard, pages: { '/dead-letters': deadLettersPage(options.dataDir, () => stack.bus.now()), '/explain': explainPage(stack, config) } }).catch(
+    orClose('dashboard', studio, stack),
+  );
 
   // From here on the bus follows the wall clock.
   let running = false;
@@ -78,6 +93,8 @@ export const start = async (options: { config: Config; dataDir: string; log?: (l
       `  Links (surveys)    ${stack.endpoints.links}`,
       `  Ops dashboard      ${dashboard.url}   the CloudWatch dashboard's widgets over the local metrics (?days=N)`,
       `  Template studio    ${studio.url}   edit, preview, test-send, publish and roll back the emails and campaign settings`,
+      `  Explain a customer ${dashboard.url}/explain   or: npx retention explain CUSTOMER (and customer export CUSTOMER)`,
+      `  Dead letters       ${dashboard.url}/dead-letters   ${readLocalDeadLetters(options.dataDir).length} pending; npx retention dead-letters list|redrive --data ${options.dataDir}`,
       '',
       'Campaign sweeps run every hour on the hour. Ctrl+C stops.',
     ].join('\n'),

@@ -42,7 +42,7 @@ export const templatesIn = (templatesDir: string): Templates => {
 export const deliveryAdapters = (runtime: Runtime) => {
   const fixed = {
     ...storeAdapters(runtime),
-    ledger: dynamoSendLedger(runtime.dynamo, runtime.tableName),
+    ledger: dynamoSendLedger(runtime.dynamo, runtime.tableName, runtime.config.records),
     suppressions: dynamoSuppressions(runtime.dynamo, runtime.tableName),
     mailer: sesMailer(runtime.ses, { name: runtime.config.shop.name, address: runtime.config.shop.fromAddress }, runtime.configurationSetName, {
       ...runtime.config.sending,

@@ -20,6 +20,7 @@ export const eventBridgePublisher = (client: EventBridgeClient, eventBusName: st
             DetailType: event.detailType,
             Time: new Date(event.time),
             Detail: JSON.stringify(event.eventId ? { ...event.detail, eventId: event.eventId } : event.detail),
+            ...(event.resources && { Resources: event.resources }),
           })),
         }),
       );

@@ -4,6 +4,7 @@ import { dynamoCustomerStore } from './dynamodb/customers';
 import { dynamoDiscountCodes } from './dynamodb/discount-codes';
 import { dynamoKpiCounters } from './dynamodb/kpi-counters';
 import { dynamoOrderStore } from './dynamodb/orders';
+import { dynamoCustomerStory } from './dynamodb/story';
 import { eventBridgePublisher } from './eventbridge';
 
 export const storeAdapters = (runtime: Runtime) => ({
@@ -13,5 +14,6 @@ export const storeAdapters = (runtime: Runtime) => ({
   orders: dynamoOrderStore(runtime.dynamo, runtime.tableName),
   codes: dynamoDiscountCodes(runtime.dynamo, runtime.tableName),
   kpis: dynamoKpiCounters(runtime.dynamo, runtime.tableName),
+  story: dynamoCustomerStory(runtime.dynamo, runtime.tableName, runtime.config.records),
   events: eventBridgePublisher(runtime.events, runtime.eventBusName),
 });

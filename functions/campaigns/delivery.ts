@@ -19,6 +19,7 @@ import type { Config } from '../config';
 import { outgoing, stableEventId, type OutgoingEvent } from '../events/event';
 import { discountCodeIssued, emailHeldOut, emailSent, type Campaign } from '../events/retention';
 import { isMailable, type CustomerProfile } from '../customers/profile';
+import { notMailableBecause, suppressionWhy } from '../customers/story';
 import type { Keyring } from '../links/signed-token';
 import { unsubscribeLinks } from '../links/unsubscribe';
 import { discountCodeFor } from './discount-code';
@@ -58,13 +59,15 @@ export interface Send {
 
 export type DeliveryOutcome =
   /** `again`: an earlier attempt sent it (this one finished what it left). */
-  | { outcome: 'sent'; messageId: string; step?: number; discountCode?: string; assignment?: Assignment; again?: boolean }
+  | { outcome: 'sent'; messageId: string; step?: number; discountCode?: string; assignment?: Assignment; again?: boolean; subject?: string }
   /** In the campaign's holdout group: recorded as would-have-sent, not emailed. */
   | { outcome: 'heldOut' }
-  | { outcome: 'suppressed' }
+  /** `why`: no consent, opted out, no address, or the address's suppression (docs/design.md §11, explain). */
+  | { outcome: 'suppressed'; why?: string }
   /** Outside the customer's local send window (the sweep that should have sent it ran late): never mailed then. */
   | { outcome: 'missed' }
-  | { outcome: 'deferred'; until: Date }
+  /** `takenBy`: the send key of the email that has the day. */
+  | { outcome: 'deferred'; until: Date; takenBy?: string }
   | { outcome: 'failed'; retryable: boolean; reason: string };
 
 const maxCodeAttempts = 5;
@@ -121,9 +124,11 @@ export const deliver = async (send: Send, ports: DeliveryPorts, attempt: Attempt
   }
 
   // Consent and the customer's own opt-outs, then the address's suppression, read at send time.
-  if (!isMailable(customer, send.campaign) || (await ports.suppressions.isSuppressed(customer.email))) {
+  const notMailable = notMailableBecause(customer, send.campaign);
+  const suppression = notMailable ? undefined : await ports.suppressions.reasonFor(customer.email);
+  if (notMailable || suppression) {
     await ports.ledger.release(sendKey, attempt);
-    return { outcome: 'suppressed' };
+    return { outcome: 'suppressed', why: notMailable ?? suppressionWhy(suppression!) };
   }
 
   if (isHeldOut(send.campaign, customer.customerId, ports.config[send.campaign].holdoutShare)) {
@@ -135,9 +140,11 @@ export const deliver = async (send: Send, ports: DeliveryPorts, attempt: Attempt
   }
 
   const day = localDate(at, send.timeZone);
-  if (send.campaign !== 'birthday' && birthdayPendingOn(customer, day, send.timeZone) || !(await ports.ledger.claimDay(customer.customerId, day, sendKey))) {
+  const birthdayWins = send.campaign !== 'birthday' && birthdayPendingOn(customer, day, send.timeZone);
+  if (birthdayWins || !(await ports.ledger.claimDay(customer.customerId, day, sendKey))) {
     await ports.ledger.release(sendKey, attempt);
-    return { outcome: 'deferred', until: nextLocalDayAt(at, send.timeZone, send.sendHour) };
+    const takenBy = birthdayWins ? `birthday#${customer.customerId}#${customer.birthdayOccasion}` : await ports.ledger.dayHolder(customer.customerId, day);
+    return { outcome: 'deferred', until: nextLocalDayAt(at, send.timeZone, send.sendHour), ...(takenBy && { takenBy }) };
   }
 
   const sent = emailFacts(send, ports);
@@ -185,7 +192,7 @@ export const deliver = async (send: Send, ports: DeliveryPorts, attempt: Attempt
   const events = sentEvents(send, sent, messageId, offer);
   await ports.ledger.recordSent(sendKey, messageId, events);
   await publishOutbox(sendKey, events, ports);
-  return { outcome: 'sent', messageId, step: send.step, discountCode: offer?.code, assignment: sent.assignment };
+  return { outcome: 'sent', messageId, step: send.step, discountCode: offer?.code, assignment: sent.assignment, subject: email.subject };
 };
 
 /** What the email is, derived from the send alone: any attempt finds the same. */

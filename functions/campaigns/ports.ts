@@ -14,6 +14,7 @@ import type { SurveyDue } from './nps/rules';
 import type { Assignment, Experiment } from './experiments';
 import type { DayCounters } from '../ops/counters';
 import type { Attribution } from './conversions';
+import type { ConsentRecord, StoryEntry } from '../customers/story';
 
 export interface CustomerStore {
   get(customerId: string): Promise<CustomerProfile | undefined>;
@@ -200,16 +201,22 @@ export interface SendLedger {
   unpublished(before: Date): AsyncIterable<{ sendKey: string; outbox: OutgoingEvent[] }>;
   /** Claims the customer's one email of a local day; false when another send holds it. Safe to repeat. */
   claimDay(customerId: string, localDate: string, sendKey: string): Promise<boolean>;
+  /** The send key of the email that has the customer's local day, if one has. */
+  dayHolder(customerId: string, localDate: string): Promise<string | undefined>;
 }
+
+export type SuppressionReason = 'bounce' | 'complaint' | 'unsubscribe';
 
 export interface Suppressions {
   isSuppressed(email: string): Promise<boolean>;
+  /** Why the address is on the list, or undefined when it is not (read as `isSuppressed` reads it). */
+  reasonFor(email: string): Promise<SuppressionReason | undefined>;
   /**
    * Puts an address on the list for good, with the reason and time; stores a
    * hash of it, never the address. False when it was already there (the first
    * reason stays).
    */
-  suppress(email: string, reason: 'bounce' | 'complaint' | 'unsubscribe', at: string): Promise<boolean>;
+  suppress(email: string, reason: SuppressionReason, at: string): Promise<boolean>;
   /**
    * Takes an address its owner unsubscribed off the list, when they subscribe
    * again; a bounce or a complaint stays. False when there was no such entry.
@@ -301,4 +308,14 @@ export interface MessageStatuses {
    */
   record(event: MessageEvent): Promise<boolean>;
   get(messageId: string): Promise<MessageStatus | undefined>;
+}
+
+/**
+ * The customer's story and consent ledger (functions/customers/story.ts,
+ * docs/design.md §11): appended as things happen; writing the same entry again
+ * changes nothing.
+ */
+export interface CustomerStory {
+  note(customerId: string, entry: StoryEntry): Promise<void>;
+  consent(customerId: string, record: ConsentRecord): Promise<void>;
 }

@@ -13,7 +13,8 @@ import { nextDueFor } from '../campaigns/birthday/rules';
 import { attributeOrder } from '../campaigns/conversions';
 import { historyStats, nextWinbackFor, stepsSentIn } from '../campaigns/winback/rules';
 import { surveyDue, type SurveyDueInput } from '../campaigns/nps/rules';
-import type { CustomerStore, DiscountCodes, EventPublisher, KpiCounters, OrderRecord, OrderStore } from '../campaigns/ports';
+import type { CustomerStore, CustomerStory, DiscountCodes, EventPublisher, KpiCounters, OrderRecord, OrderStore } from '../campaigns/ports';
+import { originOf, type ConsentRecord, type DueSlots, type EventOrigin, type ReceivedEntry } from './story';
 import { conversionChanges, customerFootprint } from '../ops/counters';
 import { isMailable, timeZoneOf, type CustomerProfile } from './profile';
 import { isPlatformEvent, translatePlatformEvent } from '../sources';
@@ -38,6 +39,7 @@ export interface IngestPorts {
   codes: DiscountCodes;
   events: EventPublisher;
   kpis: KpiCounters;
+  story: CustomerStory;
 }
 
 /** `ignored`: a platform's topic the engine does not use. */
@@ -47,9 +49,13 @@ export interface IngestResult {
   outcome: IngestOutcome;
   reason?: string;
   /** The order converted a campaign email (not counted for a holdout). */
-  conversion?: { campaign: Campaign; step?: number; revenue: number };
+  conversion?: { campaign: Campaign; step?: number; revenue: number; currency: string };
   /** Its cancellation undid the conversion it made (not counted for a holdout). */
   reverted?: { campaign: Campaign; step?: number };
+  /** The due slots the event set or cleared (for the customer's story). */
+  due?: DueSlots;
+  /** The customer, when the event named only its order. */
+  customerId?: string;
 }
 
 /** An event about an order no event of which is stored yet: thrown, so the queue delivers it again later. */
@@ -84,7 +90,7 @@ const customerOfOrder = async (customerId: string | undefined, orderId: string, 
  * translated first into the shop's own and each of those ingested in order.
  */
 export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestResult> => {
-  if (!isPlatformEvent(raw)) return ingestShopEvent(raw, ports);
+  if (!isPlatformEvent(raw)) return ingestShopEvent(raw, ports, originOf(raw, false));
   // Bounded before translating too: a platform's payload is a stranger's as much as any.
   const { bytes, problem } = measure(raw);
   const translation = problem ? { kind: 'rejected' as const, reason: problem } : translatePlatformEvent(raw);
@@ -94,7 +100,7 @@ export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestRe
     return { outcome: 'rejected', reason: translation.reason };
   }
   const results: IngestResult[] = [];
-  for (const line of translation.events) results.push(await ingestShopEvent(line, ports));
+  for (const line of translation.events) results.push(await ingestShopEvent(line, ports, 'shopify'));
   // One platform event, one result: stored when any of its events was, with what they converted or reverted.
   const stored = results.find((result) => result.outcome === 'stored');
   return {
@@ -104,15 +110,66 @@ export const ingest = async (raw: unknown, ports: IngestPorts): Promise<IngestRe
   };
 };
 
-const ingestShopEvent = async (raw: unknown, ports: IngestPorts): Promise<IngestResult> => {
+/** The customer id of an event that failed its schema, when it has a plausible one: its story tells the rejection. */
+const customerIdOf = (raw: unknown): string | undefined => {
+  const id = (raw as { detail?: { customerId?: unknown } } | null)?.detail?.customerId;
+  return typeof id === 'string' && /^[\x21-\x7e]{1,128}$/.test(id) ? id : undefined;
+};
+
+const ingestShopEvent = async (raw: unknown, ports: IngestPorts, origin: EventOrigin): Promise<IngestResult> => {
   // Bounded before parsing, so nothing a stranger sends can throw; the dead letter keeps a bounded copy.
   const parsed = parseBounded(shopEventSchema, raw);
   if (!parsed.success) {
     const { reason } = parsed;
     await ports.events.publish([rejection(raw, reason, parsed.bytes)]);
+    const customerId = customerIdOf(raw);
+    const { time: at, 'detail-type': detailType } = (raw ?? {}) as { time?: unknown; 'detail-type'?: unknown };
+    if (customerId && typeof at === 'string' && !Number.isNaN(Date.parse(at)) && typeof detailType === 'string') {
+      await ports.story.note(customerId, { kind: 'received', at: new Date(at).toISOString(), detailType: detailType.slice(0, 64), origin, outcome: 'rejected', reason });
+    }
     return { outcome: 'rejected', reason };
   }
   const event = parsed.data;
+  const result = await storeShopEvent(event, ports, origin);
+  // An order notes its story itself, before its completion marker (a duplicate of it notes nothing).
+  if (event['detail-type'] !== 'Order Placed') await noteReceived(event, result, origin, ports);
+  return result;
+};
+
+type ShopEvent = z.infer<typeof shopEventSchema>;
+
+/** The story's entry for an event (functions/customers/story.ts); the same event, the same entry. */
+const noteReceived = async (event: ShopEvent, result: IngestResult, origin: EventOrigin, ports: IngestPorts) => {
+  const detail = event.detail as { customerId?: string; orderId?: string; total?: number; currency?: string; discountCode?: string; amount?: number };
+  const customerId = detail.customerId ?? result.customerId;
+  if (!customerId || result.outcome === 'duplicate') return;
+  const entry: ReceivedEntry = {
+    kind: 'received',
+    at: new Date(event.time).toISOString(),
+    detailType: event['detail-type'],
+    origin,
+    outcome: result.outcome,
+    ...(result.reason && { reason: result.reason }),
+    ...(detail.orderId && { orderId: detail.orderId }),
+    ...(detail.total !== undefined && { total: detail.total }),
+    ...(detail.amount !== undefined && { total: detail.amount }),
+    ...(detail.currency && { currency: detail.currency }),
+    ...(detail.discountCode && { discountCode: detail.discountCode }),
+    ...(result.due && Object.keys(result.due).length && { due: result.due }),
+  };
+  await ports.story.note(customerId, entry);
+};
+
+/** A consent change for the ledger, when the event changed consent. */
+const noteConsent = async (customerId: string, before: boolean | undefined, after: boolean, at: string, origin: EventOrigin, locale: string | undefined, ports: IngestPorts) => {
+  if (before === after) return;
+  const record: ConsentRecord = { at, source: origin, marketingConsent: after, ...(locale && { noticeLanguage: locale }) };
+  await ports.story.consent(customerId, record);
+};
+
+const dueSlot = (due: { dueAt: Date } | undefined): string | null => due?.dueAt.toISOString() ?? null;
+
+const storeShopEvent = async (event: ShopEvent, ports: IngestPorts, origin: EventOrigin): Promise<IngestResult> => {
   const time = new Date(event.time);
   switch (event['detail-type']) {
     case 'Customer Upserted': {
@@ -139,7 +196,10 @@ const ingestShopEvent = async (raw: unknown, ports: IngestPorts): Promise<Ingest
       });
       // Orders that came before the customer did: the survey about the latest one is scheduled now, as it would have been.
       if (stored && existing?.lastOrderAt && !existing.updatedAt && isMailable(profile)) await surveyLatestOrder(profile, time, ports);
-      return { outcome: stored ? 'stored' : 'stale' };
+      if (stored && consent.marketingConsent !== undefined) {
+        await noteConsent(profile.customerId, existing?.marketingConsent, consent.marketingConsent, updatedAt, origin, profile.locale, ports);
+      }
+      return { outcome: stored ? 'stored' : 'stale', ...(stored && { due: { birthday: dueSlot(birthday), winback: dueSlot(winback) } }) };
     }
     case 'Customer Consent Changed': {
       const { customerId, email, marketingConsent } = event.detail;
@@ -161,10 +221,11 @@ const ingestShopEvent = async (raw: unknown, ports: IngestPorts): Promise<Ingest
       });
       // Consent given after the orders came: the survey about the latest one, if its day is still ahead.
       if (stored && !existing?.marketingConsent && existing?.lastOrderAt && isMailable(profile)) await surveyLatestOrder(profile, time, ports);
-      return { outcome: stored ? 'stored' : 'stale' };
+      if (stored) await noteConsent(customerId, existing?.marketingConsent, marketingConsent, changedAt, origin, existing?.locale, ports);
+      return { outcome: stored ? 'stored' : 'stale', ...(stored && { due: { birthday: dueSlot(birthday), winback: dueSlot(winback) } }) };
     }
     case 'Order Placed':
-      return placeOrder(event.detail, time, ports);
+      return placeOrder(event, time, origin, ports);
     case 'Order Delivered': {
       const { orderId } = event.detail;
       const customerId = await customerOfOrder(event.detail.customerId, orderId, ports);
@@ -173,14 +234,14 @@ const ingestShopEvent = async (raw: unknown, ports: IngestPorts): Promise<Ingest
       const profile = await ports.customers.get(customerId);
       const due = profile && isMailable(profile) && !order.cancelledAt ? surveyFor(profile, orderId, order, dueFrom(time, ports), ports.config) : undefined;
       if (due) await ports.customers.setSurveyDue(customerId, due, { onlyFor: orderId, orNone: true });
-      return { outcome: 'stored' };
+      return { outcome: 'stored', customerId, ...(due && { due: { nps: dueSlot(due) } }) };
     }
     case 'Order Cancelled':
       return changeOrder(event.detail.customerId, { kind: 'cancelled', orderId: event.detail.orderId }, time, ports);
     case 'Order Refunded': {
       const { orderId, refundId, amount } = event.detail;
       const customerId = await customerOfOrder(event.detail.customerId, orderId, ports);
-      return changeOrder(customerId, { kind: 'refunded', orderId, refundId, amount }, time, ports);
+      return { customerId, ...(await changeOrder(customerId, { kind: 'refunded', orderId, refundId, amount }, time, ports)) };
     }
     case 'Customer Deleted':
       return { outcome: (await ports.customers.erase(event.detail.customerId, time.toISOString())) ? 'stored' : 'stale' };
@@ -199,7 +260,8 @@ const ingestShopEvent = async (raw: unknown, ports: IngestPorts): Promise<Ingest
  * failure ends where one clean delivery ends, and a delivery after completion
  * is a duplicate.
  */
-const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): Promise<IngestResult> => {
+const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Placed' }>, time: Date, origin: EventOrigin, ports: IngestPorts): Promise<IngestResult> => {
+  const order: OrderPlaced = event.detail;
   const placedAt = new Date(order.placedAt).toISOString();
   const existing = await ports.customers.get(order.customerId);
   // Redeeming again for the same order is a no-op, so a duplicate may do it before it finds out it is one.
@@ -209,7 +271,7 @@ const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): P
   });
   if (stored.ingestedAt) return { outcome: 'duplicate' };
   const attribution = stored.attribution ?? undefined;
-  const storedHistory = await ports.orders.addToHistory(order.customerId, { orderId: order.orderId, placedAt, total: order.total });
+  const storedHistory = await ports.orders.addToHistory(order.customerId, { orderId: order.orderId, placedAt, total: order.total, currency: order.currency });
   const history = countingOrders(storedHistory);
   const stats = historyStats(history);
   // Cancelled (or refunded in full) before it arrived: it counts nowhere, and converts nothing.
@@ -229,7 +291,7 @@ const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): P
 
   const converts = counted && attribution && !attribution.holdout;
   await ports.kpis.footprint(order.customerId, version, customerFootprint(history, ports.config.winback));
-  if (converts) await ports.kpis.contribute(conversionKey(order.orderId), conversionChanges(attribution.campaign, placedAt, counted.total));
+  if (converts) await ports.kpis.contribute(conversionKey(order.orderId), conversionChanges(attribution.campaign, placedAt, counted.total, order.currency));
 
   if (counted && attribution) {
     await ports.events.publish([
@@ -241,8 +303,14 @@ const placeOrder = async (order: OrderPlaced, time: Date, ports: IngestPorts): P
       ),
     ]);
   }
+  const result: IngestResult = {
+    outcome: 'stored',
+    ...(converts && { conversion: { campaign: attribution.campaign, step: attribution.step, revenue: counted.total, currency: order.currency } }),
+    ...(profile && { due: { winback: dueSlot(winback?.due), ...(survey && { nps: dueSlot(survey) }) } }),
+  };
+  await noteReceived(event, result, origin, ports);
   await ports.orders.complete(order.customerId, order.orderId, time.toISOString());
-  return { outcome: 'stored', ...(converts && { conversion: { campaign: attribution.campaign, step: attribution.step, revenue: counted.total } }) };
+  return result;
 };
 
 const conversionKey = (orderId: string) => `CONVERSION#${orderId}`;
@@ -274,21 +342,23 @@ const changeOrder = async (customerId: string, change: OrderChange, time: Date, 
   const winback = profile && { due: nextWinbackFor(profile, dueFrom(time, ports), ports.config), stepsSent: stepsSentIn(profile) };
   await ports.customers.setOrderStats(customerId, stats, version, winback);
   await ports.kpis.footprint(customerId, version, customerFootprint(history, ports.config.winback));
+  const due: DueSlots = profile ? { winback: dueSlot(winback?.due) } : {};
   if (!counted && profile?.npsOrderId === change.orderId) {
     const moved = isMailable(profile) ? await previousSurvey(profile, stored, change.orderId, time, ports) : undefined;
     await ports.customers.setSurveyDue(customerId, moved, { onlyFor: change.orderId });
+    due.nps = dueSlot(moved);
   }
   const attribution = placed ? order.attribution : null;
   if (attribution) await reviseConversion(customerId, change.orderId, order, counted, time, ports);
   const reverted = attribution && !attribution.holdout && !counted;
-  return { outcome: 'stored', ...(reverted && { reverted: { campaign: attribution.campaign, step: attribution.step } }) };
+  return { outcome: 'stored', due, ...(reverted && { reverted: { campaign: attribution.campaign, step: attribution.step } }) };
 };
 
 /** The conversion an order made, at its revenue now; undone, with an event out, when the order no longer counts. */
 const reviseConversion = async (customerId: string, orderId: string, order: OrderRecord, counted: { total: number } | undefined, time: Date, ports: IngestPorts) => {
   const attribution = order.attribution!;
   if (!attribution.holdout) {
-    await ports.kpis.contribute(conversionKey(orderId), conversionChanges(attribution.campaign, order.placedAt!, counted?.total ?? 0, counted ? 1 : 0));
+    await ports.kpis.contribute(conversionKey(orderId), conversionChanges(attribution.campaign, order.placedAt!, counted?.total ?? 0, order.currency, counted ? 1 : 0));
   }
   if (counted) return;
   await ports.events.publish([

@@ -17,15 +17,24 @@ import { outgoing } from '../events/event';
 import { campaignSchema, customerResubscribed, customerUnsubscribed, type Campaign } from '../events/retention';
 import { verifyToken, type Keyring } from '../links/signed-token';
 import { unsubscribePurpose } from '../links/unsubscribe';
-import type { CustomerStore, EventPublisher, Suppressions } from '../campaigns/ports';
+import type { CustomerStore, CustomerStory, EventPublisher, Suppressions } from '../campaigns/ports';
+import { pageLocales } from '../links/pages';
+import { resolveLocale } from '../templates/locale';
 import type { CustomerProfile } from './profile';
+import type { ConsentRecord } from './story';
 
 export interface UnsubscribePorts {
   keyring: Keyring;
   customers: Pick<CustomerStore, 'get' | 'setOptedOut'>;
   suppressions: Pick<Suppressions, 'isSuppressed' | 'suppress' | 'liftUnsubscribe'>;
   events: EventPublisher;
+  /** The consent ledger (docs/design.md §11): every change made here, with the language of the page that made it. */
+  story: Pick<CustomerStory, 'consent'>;
 }
+
+/** A change for the consent ledger, noticed in the language the page showed. */
+const ledger = (customer: CustomerProfile, now: Date, change: Omit<ConsentRecord, 'at' | 'noticeLanguage'>, ports: UnsubscribePorts) =>
+  ports.story.consent(customer.customerId, { at: now.toISOString(), ...change, noticeLanguage: resolveLocale([...pageLocales], customer.locale) });
 
 export type UnsubscribeVia = 'one-click' | 'page' | 'mailto';
 
@@ -49,6 +58,8 @@ export type UnsubscribeResult = { valid: false } | { valid: true; customer: Cust
 const suppressAll = async (customer: Customer, via: UnsubscribeVia, now: Date, ports: UnsubscribePorts) => {
   // The customer's wish first: were the publish to fail, the address is listed all the same.
   const changed = await ports.suppressions.suppress(customer.email, unsubscribeReason, now.toISOString());
+  // Ledgered whether or not this call listed it: a retry after a crash between the two writes the same record.
+  await ledger(customer, now, { source: 'unsubscribe', subscribed: false }, ports);
   if (changed) {
     await ports.events.publish([
       outgoing(customerUnsubscribed, now.toISOString(), { customerId: customer.customerId, campaigns: 'all', via }),
@@ -75,6 +86,7 @@ export const resubscribe = async (token: string, now: Date, ports: UnsubscribePo
   const customer = await customerOf(token, now, ports);
   if (!customer) return { valid: false };
   const lifted = await ports.suppressions.liftUnsubscribe(customer.email);
+  if (lifted) await ledger(customer, now, { source: 'resubscribe', subscribed: true }, ports);
   if (lifted) await ports.events.publish([outgoing(customerResubscribed, now.toISOString(), { customerId: customer.customerId, via: 'page' })]);
   return { valid: true, customer, resubscribed: !(await ports.suppressions.isSuppressed(customer.email)) };
 };
@@ -145,6 +157,7 @@ export const savePreferences = async (
   if (!stored) return { valid: false };
   const added = optedOut.filter((campaign) => !stored.previous.includes(campaign));
   const changed = added.length > 0 || stored.previous.some((campaign) => !optedOut.includes(campaign));
+  if (changed) await ledger(customer, now, { source: 'preferences', optedOut }, ports);
   if (added.length) {
     await ports.events.publish([
       outgoing(customerUnsubscribed, now.toISOString(), { customerId: customer.customerId, campaigns: optedOut, via: 'page' }),

@@ -10,13 +10,15 @@
  * configuration set are the engine's to act on.
  */
 import { sendKeyFromTag } from '../campaigns/delivery';
-import type { MessageEvent, MessageStatuses, SendLedger, Suppressions } from '../campaigns/ports';
+import type { CustomerStory, MessageEvent, MessageStatuses, SendLedger, Suppressions } from '../campaigns/ports';
+import type { DeliverabilityEntry } from '../customers/story';
 import type { SesEvent, SesMail, SesStatusEvent } from '../events/ses';
 
 export interface SesEventPorts {
   statuses: MessageStatuses;
   ledger: Pick<SendLedger, 'reconcile'>;
   suppressions: Pick<Suppressions, 'suppress'>;
+  story: CustomerStory;
   /** The configuration set the engine sends through. */
   configurationSetName: string;
 }
@@ -117,6 +119,18 @@ export const handleSesEvent = async (event: SesEvent, ports: SesEventPorts): Pro
   let suppressed = 0;
   for (const { email, reason } of decision.suppress) {
     if (await ports.suppressions.suppress(email, reason, at)) suppressed++;
+  }
+  // The customer's story tells why their address stopped receiving (docs/design.md §11).
+  const customerId = decision.record.about.customerId;
+  if (customerId && decision.suppress[0]) {
+    const entry: DeliverabilityEntry = {
+      kind: 'deliverability',
+      at,
+      event: decision.suppress[0].reason === 'bounce' ? 'bounced' : 'complained',
+      messageId,
+      ...(decision.record.about.campaign && { campaign: decision.record.about.campaign }),
+    };
+    await ports.story.note(customerId, entry);
   }
   const changed = await ports.statuses.record(decision.record);
   return {

@@ -45,6 +45,8 @@ export interface OutgoingEvent {
   time: string;
   detail: Record<string, unknown>;
   eventId?: string;
+  /** The event's `resources`: here, where a shop event came from (functions/customers/story.ts, `originResource`). */
+  resources?: string[];
 }
 
 export const outgoing = <D extends z.ZodType>(

@@ -9,7 +9,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { storeAdapters } from '../adapters';
 import { ingest } from '../customers/ingest';
-import { emitAll, emitPerStep, emitService } from '../metrics';
+import { emitAll, emitMoney, emitPerStep, emitService } from '../metrics';
 import { logger, metrics } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
 import { wiring } from '../wiring';
@@ -28,9 +28,11 @@ export const createHandler = (runtime: Runtime) => {
       } else logger.info('event ingested', { outcome: result.outcome });
       if (result.outcome === 'ignored') emitService(metrics, 'ignoredEvents', 1);
       if (result.conversion) {
-        const { campaign, step, revenue } = result.conversion;
-        emitAll(metrics, campaign, { converted: 1, revenue });
-        if (step !== undefined) emitPerStep(metrics, campaign, step, { converted: 1, revenue });
+        const { campaign, step, revenue, currency } = result.conversion;
+        // Revenue in its currency (and converted to the base currency, if configured): never summed across currencies.
+        emitAll(metrics, campaign, { converted: 1 });
+        emitMoney(metrics, 'revenue', { campaign }, { amount: revenue, currency }, ports.config.kpis);
+        if (step !== undefined) emitPerStep(metrics, campaign, step, { converted: 1, revenue: { amount: revenue, currency } }, ports.config.kpis);
       }
       if (result.reverted) emitAll(metrics, result.reverted.campaign, { reverted: 1 });
       return result;

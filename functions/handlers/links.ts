@@ -13,6 +13,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { storeAdapters } from '../adapters';
+import { originResource } from '../customers/story';
 import { dynamoNpsResponses } from '../adapters/dynamodb/nps-responses';
 import { dynamoSuppressions } from '../adapters/dynamodb/suppressions';
 import type { ResponsePorts } from '../campaigns/nps/responses';
@@ -277,19 +278,22 @@ const wooCommerceWebhook = async (
     logger.warn('webhook rejected', { platform: 'woocommerce', topic: headers['x-wc-webhook-topic'] });
     await events.publish([rejection({ time: now, ...(typeof body === 'object' && body) }, translation.reason)]);
   } else if (translation.kind === 'events' && translation.events.length) {
-    await events.publish(translation.events.map((line) => ({ source: line.source, detailType: line['detail-type'], time: line.time, detail: line.detail })));
+    await events.publish(
+      translation.events.map((line) => ({ source: line.source, detailType: line['detail-type'], time: line.time, detail: line.detail, resources: [originResource('woocommerce')] })),
+    );
   }
   logger.info('webhook', { platform: 'woocommerce', topic: headers['x-wc-webhook-topic'], outcome: translation.kind });
   return json(200, { ok: true, outcome: translation.kind });
 };
 
 export const createHandler = (runtime: Runtime) => {
-  const { customers, events, kpis } = storeAdapters(runtime);
+  const { customers, events, kpis, story } = storeAdapters(runtime);
   const app = linksApp({
     customers,
     events,
     kpis,
-    responses: dynamoNpsResponses(runtime.dynamo, runtime.tableName),
+    story,
+    responses: dynamoNpsResponses(runtime.dynamo, runtime.tableName, runtime.config.records),
     suppressions: dynamoSuppressions(runtime.dynamo, runtime.tableName),
     keyring: runtime.keyring,
     shopName: runtime.config.shop.name,

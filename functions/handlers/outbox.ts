@@ -12,7 +12,7 @@ import { lambdaHandler, type Runtime } from '../runtime';
 import { wiring } from '../wiring';
 
 export const createHandler = (runtime: Runtime) => {
-  const ports = { ledger: dynamoSendLedger(runtime.dynamo, runtime.tableName), events: eventBridgePublisher(runtime.events, runtime.eventBusName) };
+  const ports = { ledger: dynamoSendLedger(runtime.dynamo, runtime.tableName, runtime.config.records), events: eventBridgePublisher(runtime.events, runtime.eventBusName) };
   return middy(async (event: z.infer<typeof EventBridgeSchema>) => {
     const result = await relayOutbox(new Date(event.time), ports);
     logger.info('outbox relayed', result);

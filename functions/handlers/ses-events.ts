@@ -10,6 +10,7 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { dynamoMessageStatuses } from '../adapters/dynamodb/message-status';
 import { dynamoSendLedger } from '../adapters/dynamodb/send-ledger';
 import { dynamoSuppressions } from '../adapters/dynamodb/suppressions';
+import { dynamoCustomerStory } from '../adapters/dynamodb/story';
 import { handleSesEvent, messageAbout } from '../deliverability/ses-events';
 import { parseBounded, rejection } from '../events/bounded';
 import { eventBridgePublisher } from '../adapters/eventbridge';
@@ -23,9 +24,10 @@ import { processQueue } from './queue';
 
 export const createHandler = (runtime: Runtime) => {
   const ports = {
-    statuses: dynamoMessageStatuses(runtime.dynamo, runtime.tableName),
-    ledger: dynamoSendLedger(runtime.dynamo, runtime.tableName),
+    statuses: dynamoMessageStatuses(runtime.dynamo, runtime.tableName, runtime.config.records),
+    ledger: dynamoSendLedger(runtime.dynamo, runtime.tableName, runtime.config.records),
     suppressions: dynamoSuppressions(runtime.dynamo, runtime.tableName),
+    story: dynamoCustomerStory(runtime.dynamo, runtime.tableName, runtime.config.records),
     configurationSetName: runtime.configurationSetName,
   };
   const events = eventBridgePublisher(runtime.events, runtime.eventBusName);

@@ -12,19 +12,29 @@
  * A customer is *active* from their first order until they lapse by the
  * winback rule (no order for `riskFactor` × their usual gap, docs/design.md §5), and
  * again from their next order.
+ *
+ * Money is counted per currency (issue 15), in the currency's minor units
+ * (cents, whole yen, fils): `orders#MYR`, `revenue#MYR`, `winbackRevenue#MYR`.
+ * Counters written before, and orders whose currency the history does not hold,
+ * are in `revenueCents` (hundredths, currency unknown) and read as the
+ * currency `XXX` (./kpis.ts `unknownCurrency`).
  */
 import type { Config } from '../config';
 import type { Campaign } from '../events/retention';
 import { convertingCampaigns, type ConvertingCampaign } from '../campaigns/conversions';
 import type { NpsCategory } from '../campaigns/nps/rules';
 import { chronological, intervalsAfterEach, type OrderHistoryEntry } from '../campaigns/winback/rules';
-import type { PeriodCounts } from './kpis';
+import { fromMinor, toMinor, unknownCurrency, type Money, type PeriodCounts } from './kpis';
 
 /** The KPIs are over the trailing 30 days: a month, computed daily. */
 export const kpiPeriodDays = 30;
 
 export type Counter =
   | 'orders'
+  /** Per currency: orders, and their revenue in the currency's minor units. */
+  | `orders#${string}`
+  | `revenue#${string}`
+  /** Revenue of orders without a known currency, in hundredths (every revenue, before currencies were counted). */
   | 'revenueCents'
   | 'newCustomers'
   /** Customers becoming active (a first order, or an order after a lapse) and lapsing. */
@@ -35,6 +45,8 @@ export type Counter =
   | 'repeating'
   | `${NpsCategory}s`
   | `${Campaign}Conversions`
+  /** Revenue a campaign converted, per currency in its minor units; without a known currency, in hundredths. */
+  | `${Campaign}Revenue#${string}`
   | `${Campaign}RevenueCents`;
 
 /** Counter changes by UTC day (`2026-03-01`). */
@@ -99,7 +111,10 @@ export const customerFootprint = (history: OrderHistoryEntry[], rule: LapseRule)
   add(counters, days[0]!, 'newCustomers', 1);
   orders.forEach((order, i) => {
     add(counters, days[i]!, 'orders', 1);
-    add(counters, days[i]!, 'revenueCents', Math.round(order.total * 100));
+    if (order.currency) {
+      add(counters, days[i]!, `orders#${order.currency}`, 1);
+      add(counters, days[i]!, `revenue#${order.currency}`, toMinor(order.total, order.currency));
+    } else add(counters, days[i]!, 'revenueCents', Math.round(order.total * 100));
   });
   // Active from the first order; after each order, until its at-risk day unless the next order comes first.
   add(counters, days[0]!, 'activated', 1);
@@ -118,7 +133,7 @@ export const customerFootprint = (history: OrderHistoryEntry[], rule: LapseRule)
 const sum = (...signed: [number, DayCounters][]): DayCounters => {
   const total: DayCounters = {};
   for (const [sign, set] of signed) {
-    for (const [day, counters] of Object.entries(set)) for (const [counter, value] of Object.entries(counters)) add(total, day, counter as Counter, sign * value);
+    for (const [day, counters] of Object.entries(set)) for (const [counter, value] of Object.entries(counters)) add(total, day, counter as Counter, sign * (value ?? 0));
   }
   for (const [day, counters] of Object.entries(total)) {
     for (const [counter, value] of Object.entries(counters)) if (!value) delete counters[counter as Counter];
@@ -139,9 +154,15 @@ export const orderChanges = (historyWithOrder: OrderHistoryEntry[], orderId: str
     customerFootprint(historyWithOrder, rule),
   );
 
-/** An order a campaign email converted: counted on the order's day (`conversions` 0: a conversion its order's cancellation undid). */
-export const conversionChanges = (campaign: Campaign, placedAt: string, revenue: number, conversions: 0 | 1 = 1): DayCounters => ({
-  [dayOf(placedAt)]: { [`${campaign}Conversions`]: conversions, [`${campaign}RevenueCents`]: Math.round(revenue * 100) },
+/**
+ * An order a campaign email converted: counted on the order's day, its revenue in its currency
+ * (`conversions` 0: a conversion its order's cancellation undid).
+ */
+export const conversionChanges = (campaign: Campaign, placedAt: string, revenue: number, currency: string | undefined, conversions: 0 | 1 = 1): DayCounters => ({
+  [dayOf(placedAt)]: {
+    [`${campaign}Conversions`]: conversions,
+    ...(currency ? { [`${campaign}Revenue#${currency}`]: toMinor(revenue, currency) } : { [`${campaign}RevenueCents`]: Math.round(revenue * 100) }),
+  },
 });
 
 /**
@@ -156,28 +177,62 @@ export const npsChanges = (firstDay: string, category: NpsCategory, previous?: N
   return changes;
 };
 
+/** Amounts of counters `<prefix>#<currency>` (minor units) and the legacy `<prefix>Cents` (unknown currency), in each currency's units. */
+const moneyOf = (totals: Partial<Record<Counter, number>>, prefix: string): Money => {
+  const minor: Record<string, number> = {};
+  for (const [counter, value] of Object.entries(totals)) {
+    const currency = counter.startsWith(`${prefix}#`) ? counter.slice(prefix.length + 1) : counter === `${prefix}Cents` ? unknownCurrency : undefined;
+    if (currency !== undefined && value) minor[currency] = (minor[currency] ?? 0) + value;
+  }
+  return Object.fromEntries(Object.entries(minor).filter(([, value]) => value).map(([currency, value]) => [currency, fromMinor(value, currency)]));
+};
+
 /** The counts of the period of `kpiPeriodDays` ending with `day` (included), from the day counters. */
 export const periodCounts = (counters: DayCounters, day: string): PeriodCounts => {
   const start = plusDays(day, -kpiPeriodDays);
-  const upTo = (last: string, counter: Counter) =>
-    Object.entries(counters).reduce((sum, [d, values]) => (d <= last ? sum + (values[counter] ?? 0) : sum), 0);
-  const inPeriod = (counter: Counter) => upTo(day, counter) - upTo(start, counter);
-  const active = (last: string) => upTo(last, 'activated') - upTo(last, 'lapsed');
+  // Every counter summed up to the period's start and up to its end: one pass over the days.
+  const atStart: Partial<Record<Counter, number>> = {};
+  const atEnd: Partial<Record<Counter, number>> = {};
+  for (const [d, values] of Object.entries(counters)) {
+    if (d > day) continue;
+    for (const [counter, value] of Object.entries(values) as [Counter, number][]) {
+      atEnd[counter] = (atEnd[counter] ?? 0) + value;
+      if (d <= start) atStart[counter] = (atStart[counter] ?? 0) + value;
+    }
+  }
+  const inPeriod = (counter: Counter) => (atEnd[counter] ?? 0) - (atStart[counter] ?? 0);
+  const period = Object.fromEntries((Object.keys(atEnd) as Counter[]).map((counter) => [counter, inPeriod(counter)])) as Partial<Record<Counter, number>>;
+  const active = (totals: Partial<Record<Counter, number>>) => (totals.activated ?? 0) - (totals.lapsed ?? 0);
+  // Orders per currency; those without a known currency are the rest, in `XXX` with the legacy revenue.
+  const ordersByCurrency: Record<string, number> = {};
+  let known = 0;
+  for (const [counter, value] of Object.entries(period)) {
+    if (!counter.startsWith('orders#') || !value) continue;
+    ordersByCurrency[counter.slice('orders#'.length)] = value;
+    known += value;
+  }
+  const unknown = inPeriod('orders') - known;
+  if (unknown) ordersByCurrency[unknownCurrency] = (ordersByCurrency[unknownCurrency] ?? 0) + unknown;
+  const revenue = moneyOf(period, 'revenue');
+  // A currency with orders and no revenue (free orders) has revenue 0.
+  for (const currency of Object.keys(ordersByCurrency)) revenue[currency] ??= 0;
   return {
-    customersAtStart: active(start),
-    customersAtEnd: active(day),
+    customersAtStart: active(atStart),
+    customersAtEnd: active(atEnd),
     newCustomers: inPeriod('newCustomers'),
     orders: inPeriod('orders'),
-    revenue: inPeriod('revenueCents') / 100,
-    orderingCustomers: upTo(day, 'ordering'),
-    repeatCustomers: upTo(day, 'repeating'),
+    ordersByCurrency,
+    revenue,
+    orderingCustomers: atEnd.ordering ?? 0,
+    repeatCustomers: atEnd.repeating ?? 0,
     lapsedCustomers: inPeriod('lapsed'),
     wonBack: inPeriod('winbackConversions'),
     promoters: inPeriod('promoters'),
     passives: inPeriod('passives'),
     detractors: inPeriod('detractors'),
-    attributedRevenue: Object.fromEntries(
-      convertingCampaigns.map((campaign) => [campaign, inPeriod(`${campaign}RevenueCents`) / 100]),
-    ) as Record<ConvertingCampaign, number>,
+    attributedRevenue: Object.fromEntries(convertingCampaigns.map((campaign) => [campaign, moneyOf(period, `${campaign}Revenue`)])) as Record<
+      ConvertingCampaign,
+      Money
+    >,
   };
 };

@@ -4,10 +4,16 @@
  * for Lambda and SQS. lib/dashboard.ts draws it as the CloudWatch dashboard,
  * local/dashboard.ts as a web page over the local metrics, so both show the
  * same rows, widgets and series. Pure data: no CDK, no I/O.
+ *
+ * Money is shown per currency (issue 15), each series naming its currency: one
+ * series per currency of `shop.currencies`, or, without that list, one series
+ * per currency found in the metrics (a `currencies` series: a SEARCH on
+ * CloudWatch, the currencies the local metrics hold on the local page); and,
+ * with `kpis.baseCurrency`, the figure converted to the base currency.
  */
 import type { Config } from '../config';
 import { campaignSchema, type Campaign } from '../events/retention';
-import { catalogue, metricsOf, type CampaignMetric, type MetricKey, type ServiceMetric, type stepMetrics } from '../metrics';
+import { catalogue, isMoney, metricsOf, type CampaignMetric, type MetricKey, type MoneyMetric, type PerCampaignMetric, type ServiceMetric, type StepMetric } from '../metrics';
 import { wiring, type FunctionName } from '../wiring';
 
 /** Early warnings, below SES's review levels. */
@@ -30,6 +36,25 @@ export interface MetricSeries {
   readonly key: MetricKey;
   readonly campaign?: Campaign;
   /** A step of a sequence (functions/metrics.ts `stepMetrics`). */
+  readonly step?: number;
+  readonly stat: Stat;
+  readonly periodSeconds: number;
+  /** A money metric in this currency (its `Currency` dimension)... */
+  readonly currency?: string;
+  /** ...or converted to this base currency (its `BaseCurrency` dimension). */
+  readonly baseCurrency?: string;
+}
+
+/**
+ * A money metric in each currency it is emitted in, one series per currency (no `shop.currencies`
+ * configured): each labelled `<label> (<currency>)`, with the id `<id>@<currency>` (`currencySeries`).
+ */
+export interface CurrenciesSeries {
+  readonly kind: 'currencies';
+  readonly id: string;
+  readonly label: string;
+  readonly key: MoneyMetric;
+  readonly campaign?: Campaign;
   readonly step?: number;
   readonly stat: Stat;
   readonly periodSeconds: number;
@@ -78,7 +103,7 @@ export interface QueueDepthSeries {
   readonly periodSeconds: number;
 }
 
-export type Series = MetricSeries | RatioSeries | LambdaSeries | QueueDepthSeries;
+export type Series = MetricSeries | CurrenciesSeries | RatioSeries | LambdaSeries | QueueDepthSeries;
 
 export interface Annotation {
   readonly value: number;
@@ -106,6 +131,26 @@ export interface Row {
 const campaigns = campaignSchema.options;
 const functionNames = Object.keys(wiring) as FunctionName[];
 
+/** What the layout depends on: the winback steps, the shop's currencies and the base currency. */
+export interface LayoutConfig {
+  readonly winback: Pick<Config['winback'], 'steps'>;
+  readonly shop: Pick<Config['shop'], 'currencies'>;
+  readonly kpis: Pick<Config['kpis'], 'baseCurrency'>;
+}
+
+/** A money series' id and label in one currency: `averageOrderValue@MYR`, "Average order value (MYR)". */
+export const currencySeries = (series: Pick<MetricSeries | CurrenciesSeries, 'id' | 'label'>, currency: string) => ({
+  id: `${series.id}@${currency}`,
+  label: `${series.label} (${currency})`,
+});
+/** Converted to the base currency: `averageOrderValue@all-in-EUR`, "Average order value (all in EUR)". */
+const convertedSeries = (series: MetricSeries, currency: string): MetricSeries => ({
+  ...series,
+  id: `${series.id}@all-in-${currency}`,
+  label: `${series.label} (all in ${currency})`,
+  baseCurrency: currency,
+});
+
 const metric = (key: MetricKey, stat: Stat, periodSeconds: number, campaign?: Campaign): MetricSeries => ({
   kind: 'metric',
   id: campaign ? `${key}:${campaign}` : key,
@@ -116,16 +161,32 @@ const metric = (key: MetricKey, stat: Stat, periodSeconds: number, campaign?: Ca
   periodSeconds,
 });
 /** A metric of one step of a campaign's sequence. */
-const stepMetric = (key: (typeof stepMetrics)[number], campaign: Campaign, step: number): MetricSeries => ({
+const stepMetric = (key: StepMetric, campaign: Campaign, step: number): MetricSeries => ({
   ...metric(key, 'Sum', hour, campaign),
   id: `${key}:${campaign}:${step}`,
   label: `step ${step} ${catalogue[key].label}`,
   step,
 });
 /** Counts per hour, as the alarms evaluate them. */
-const count = (key: CampaignMetric, campaign: Campaign) => metric(key, 'Sum', hour, campaign);
+const count = (key: PerCampaignMetric, campaign: Campaign) => metric(key, 'Sum', hour, campaign);
 /** The KPIs are daily gauges: one value a day, for the trailing period. */
-const kpi = (key: ServiceMetric) => metric(key, 'Maximum', day);
+const kpi = (key: ServiceMetric | MoneyMetric) => metric(key, 'Maximum', day);
+
+/**
+ * A series as configured: a count as it is; an amount of money once per currency (those of
+ * `shop.currencies`, else every currency found) and, with a base currency, converted to it.
+ */
+const inCurrencies = (series: MetricSeries, config: LayoutConfig): Series[] => {
+  if (!isMoney(series.key)) return [series];
+  const { currencies } = config.shop;
+  const { baseCurrency } = config.kpis;
+  return [
+    ...(currencies
+      ? currencies.map((currency): MetricSeries => ({ ...series, ...currencySeries(series, currency), currency }))
+      : [{ ...series, kind: 'currencies', key: series.key } satisfies CurrenciesSeries]),
+    ...(baseCurrency ? [convertedSeries(series, baseCurrency)] : []),
+  ];
+};
 
 const graph = (id: string, title: string, width: number, left: Series[], more: Partial<GraphWidget> = {}): GraphWidget => ({
   id,
@@ -137,9 +198,9 @@ const graph = (id: string, title: string, width: number, left: Series[], more: P
 });
 
 /** A row per campaign: every catalogue metric that applies to it, and for a sequence, its funnel per step. */
-const campaignRow = (campaign: Campaign, steps: number): Row => {
+const campaignRow = (campaign: Campaign, steps: number, config: LayoutConfig): Row => {
   const applies = new Set(metricsOf(campaign));
-  const some = (keys: CampaignMetric[]) => keys.filter((key) => applies.has(key)).map((key) => count(key, campaign));
+  const some = (keys: PerCampaignMetric[]) => keys.filter((key) => applies.has(key)).flatMap((key) => inCurrencies(count(key, campaign), config));
   const widgets: GraphWidget[] = [
     graph(`${campaign}-sweep`, `${campaign}: sweep`, 6, some(['eligible', 'sent', 'deferred', 'suppressed', 'heldOut', 'failed'])),
     graph(`${campaign}-skipped`, `${campaign}: skipped`, 6, some(['duplicate', 'missed', 'ineligible', 'ended', 'fatigued'])),
@@ -159,7 +220,7 @@ const campaignRow = (campaign: Campaign, steps: number): Row => {
     widgets.push(graph(`${campaign}-nps`, `${campaign}: responses and average score`, 24, some(['npsResponses']), { right: [average] }));
   }
   if (steps > 1) {
-    const each = (key: (typeof stepMetrics)[number]) => Array.from({ length: steps }, (_, i) => stepMetric(key, campaign, i + 1));
+    const each = (key: StepMetric) => Array.from({ length: steps }, (_, i) => inCurrencies(stepMetric(key, campaign, i + 1), config)).flat();
     widgets.push(graph(`${campaign}-steps`, `${campaign}: per step`, 24, [...each('sent'), ...each('converted')], { right: each('revenue') }));
   }
   return { id: campaign, title: campaign, widgets: widgets.filter((w) => w.left.length + (w.right?.length ?? 0) > 0) };
@@ -199,7 +260,7 @@ const deliverabilityRow: Row = {
   ],
 };
 
-const kpiRow: Row = {
+const kpiRow = (config: LayoutConfig): Row => ({
   id: 'kpis',
   title: 'Retention KPIs',
   widgets: [
@@ -210,17 +271,25 @@ const kpiRow: Row = {
       kpi('repeatPurchaseRate'),
       kpi('winbackRate'),
     ]),
-    graph('kpi-order-value', 'Average order value and customer lifetime value', 8, [kpi('averageOrderValue'), kpi('customerLifetimeValue')]),
+    graph(
+      'kpi-order-value',
+      'Average order value and customer lifetime value, revenue (right), per currency',
+      8,
+      [...inCurrencies(kpi('averageOrderValue'), config), ...inCurrencies(kpi('customerLifetimeValue'), config)],
+      { right: inCurrencies(kpi('periodRevenue'), config) },
+    ),
     graph('kpi-purchase-frequency', 'Purchase frequency (orders per ordering customer)', 8, [kpi('purchaseFrequency')]),
     graph('kpi-nps', 'NPS', 8, [kpi('nps')]),
     graph(
       'kpi-attributed-revenue',
-      'Revenue attributed per campaign (period)',
+      'Revenue attributed per campaign (period), per currency',
       8,
-      campaigns.filter((campaign) => metricsOf(campaign).includes('attributedRevenue')).map((campaign) => metric('attributedRevenue', 'Maximum', day, campaign)),
+      campaigns
+        .filter((campaign) => metricsOf(campaign).includes('attributedRevenue'))
+        .flatMap((campaign) => inCurrencies(metric('attributedRevenue', 'Maximum', day, campaign), config)),
     ),
   ],
-};
+});
 
 /** Every function EventBridge invokes has its own dead-letter queue; http functions answer their caller instead. */
 export const deadLetterQueues: readonly DeadLetterQueue[] = [
@@ -251,12 +320,12 @@ const healthRow: Row = {
 };
 
 /** The steps of each campaign's sequence, as configured: the winback steps; the others send one email. */
-const stepsOf = (config: Pick<Config, 'winback'>): Record<Campaign, number> => ({ birthday: 1, winback: config.winback.steps.length, nps: 1 });
+const stepsOf = (config: LayoutConfig): Record<Campaign, number> => ({ birthday: 1, winback: config.winback.steps.length, nps: 1 });
 
 /** The dashboard, top to bottom: a row per campaign, deliverability, the KPIs, the system's health. */
-export const dashboardLayout = (config: Pick<Config, 'winback'>): readonly Row[] => {
+export const dashboardLayout = (config: LayoutConfig): readonly Row[] => {
   const steps = stepsOf(config);
-  return [...campaigns.map((campaign) => campaignRow(campaign, steps[campaign])), deliverabilityRow, kpiRow, healthRow];
+  return [...campaigns.map((campaign) => campaignRow(campaign, steps[campaign], config)), deliverabilityRow, kpiRow(config), healthRow];
 };
 
 export const widgetsOf = (layout: readonly Row[]): GraphWidget[] => layout.flatMap((row) => row.widgets);
@@ -264,7 +333,7 @@ export const seriesOf = (widget: GraphWidget): Series[] => [...widget.left, ...(
 
 /** The catalogue metrics a series reads, as `key` or `key:campaign` (a ratio reads each of its terms). */
 export const metricsRead = (series: Series): string[] => {
-  if (series.kind === 'metric') return [series.id];
+  if (series.kind === 'metric' || series.kind === 'currencies') return [series.campaign ? `${series.key}:${series.campaign}` : series.key];
   if (series.kind === 'ratio') return [...series.numerator, ...series.denominator].map((term) => `${term.key}:${term.campaign}`);
   return [];
 };

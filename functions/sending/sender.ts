@@ -6,14 +6,15 @@
 import type { Campaign } from '../events/retention';
 import type { CustomerProfile } from '../customers/profile';
 import type { DeliveryPorts } from '../campaigns/delivery';
-import type { Attempt, CustomerStore } from '../campaigns/ports';
+import type { Attempt, CustomerStore, CustomerStory } from '../campaigns/ports';
+import { notMailableBecause, type EmailEntry } from '../customers/story';
 import type { SweepOutcome } from '../campaigns/sweep';
-import { settleBirthday } from '../campaigns/birthday/sweep';
-import { settleNps } from '../campaigns/nps/sweep';
-import { settleWinback } from '../campaigns/winback/sweep';
+import { birthdaySendKey, settleBirthday } from '../campaigns/birthday/sweep';
+import { settleNps, surveySendKey } from '../campaigns/nps/sweep';
+import { settleWinback, winbackSendKey } from '../campaigns/winback/sweep';
 import type { SendJob } from './jobs';
 
-export type SenderPorts = DeliveryPorts & { customers: CustomerStore };
+export type SenderPorts = DeliveryPorts & { customers: CustomerStore; story: CustomerStory };
 
 const campaigns: Record<Campaign, { dueAt: (profile: CustomerProfile) => string | undefined; settle: typeof settleBirthday }> = {
   birthday: { dueAt: (profile) => profile.birthdayDueAt, settle: settleBirthday },
@@ -21,10 +22,48 @@ const campaigns: Record<Campaign, { dueAt: (profile: CustomerProfile) => string 
   nps: { dueAt: (profile) => profile.npsDueAt, settle: settleNps },
 };
 
+/** The send key the settled occasion had, from the profile as the job found it. */
+const sendKeyOf = (campaign: Campaign, profile: CustomerProfile): string => {
+  switch (campaign) {
+    case 'birthday':
+      return birthdaySendKey(profile.customerId, profile.birthdayOccasion!);
+    case 'winback':
+      return winbackSendKey(profile.customerId, profile.winbackLapse!, profile.winbackStep!);
+    case 'nps':
+      return surveySendKey(profile.customerId, profile.npsOrderId!);
+  }
+};
+
 export const settleJob = async (job: SendJob, ports: SenderPorts, attempt: Attempt): Promise<SweepOutcome> => {
   const campaign = campaigns[job.campaign];
   const profile = await ports.customers.get(job.customerId);
   const dueAt = profile && campaign.dueAt(profile);
   if (!profile || dueAt === undefined || Date.parse(dueAt) > Date.parse(job.at)) return { outcome: 'duplicate' };
-  return campaign.settle(profile, new Date(job.at), ports, attempt);
+  const outcome = await campaign.settle(profile, new Date(job.at), ports, attempt);
+  const entry = storyEntry(job, profile, outcome);
+  if (entry) await ports.story.note(job.customerId, entry);
+  return outcome;
+};
+
+/** What the customer's story keeps of a settled job (docs/design.md §11); a failure that will be retried is not settled. */
+const storyEntry = (job: SendJob, profile: CustomerProfile, outcome: SweepOutcome): EmailEntry | undefined => {
+  if (outcome.outcome === 'duplicate' || (outcome.outcome === 'failed' && outcome.retryable)) return undefined;
+  const step = job.campaign === 'winback' ? profile.winbackStep : undefined;
+  const entry: EmailEntry = { kind: 'email', at: job.at, campaign: job.campaign, ...(step !== undefined && { step }), outcome: outcome.outcome };
+  switch (outcome.outcome) {
+    case 'heldOut':
+      return { ...entry, sendKey: sendKeyOf(job.campaign, profile) };
+    case 'sent':
+      return { ...entry, sendKey: sendKeyOf(job.campaign, profile), messageId: outcome.messageId, ...(outcome.subject && { subject: outcome.subject }), ...(outcome.discountCode && { discountCode: outcome.discountCode }) };
+    case 'deferred':
+      return { ...entry, until: outcome.until.toISOString(), ...(outcome.takenBy && { takenBy: outcome.takenBy }) };
+    case 'suppressed':
+      return { ...entry, ...(outcome.why && { why: outcome.why }) };
+    case 'ineligible':
+      return { ...entry, why: notMailableBecause(profile, job.campaign) ?? 'not eligible' };
+    case 'failed':
+      return { ...entry, reason: outcome.reason };
+    default:
+      return entry;
+  }
 };

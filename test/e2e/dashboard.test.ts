@@ -117,7 +117,8 @@ describe('dashboard.html after a year-long simulation', () => {
     expect(await widget(id).locator('canvas').count()).toBe(1);
     expect(await widget(id).evaluate((element) => (globalThis as any).Chart.getChart(element.querySelector('canvas')) !== undefined)).toBe(true);
     expect(await widget(id).locator('[data-series]').evaluateAll((items) => items.map((item) => item.getAttribute('data-series')))).toEqual(
-      seriesOf(layout).map((s) => s.id),
+      // Money in every currency the metrics hold: here, the simulation's one, euros.
+      seriesOf(layout).map((s) => (s.kind === 'currencies' ? `${s.id}@EUR` : s.id)),
     );
   });
 
@@ -133,9 +134,9 @@ describe('dashboard.html after a year-long simulation', () => {
 
   const converting = campaignSchema.options.filter((campaign) => metricsOf(campaign).includes('converted'));
   it.each(converting)('%s: the conversions and their revenue are those in summary.json', async (campaign) => {
-    const expected = run.summary.conversions[campaign] ?? { conversions: 0, revenue: 0 };
+    const expected = run.summary.conversions[campaign] ?? { conversions: 0, revenue: { EUR: 0 } };
     expect(await figure(`${campaign}-conversions`, `converted:${campaign}`)).toBe(expected.conversions || null);
-    expect(await figure(`${campaign}-conversions`, `revenue:${campaign}`)).toBeCloseTo(expected.revenue, 2);
+    expect(await figure(`${campaign}-conversions`, `revenue:${campaign}@EUR`)).toBeCloseTo(expected.revenue.EUR, 2);
   });
 
   it.each([1, 2, 3])('winback step %i: the emails sent and the conversions are those of emails.ndjson and summary.json', async (step) => {
@@ -155,7 +156,9 @@ describe('dashboard.html after a year-long simulation', () => {
   });
 
   it('the latest KPIs are the latest in summary.json: the values emitted as metrics', async () => {
-    const { attributedRevenue, ...kpis } = run.summary.kpis.latest as Record<string, number | null> & { attributedRevenue: Record<string, number> };
+    const { attributedRevenue, revenue, averageOrderValue, customerLifetimeValue, ...kpis } = run.summary.kpis.latest as Record<string, number | null> & {
+      attributedRevenue: Record<string, Record<string, number>>;
+    } & Record<'revenue' | 'averageOrderValue' | 'customerLifetimeValue', Record<string, number | null>>;
     const data = await embedded();
     const kpiSeries = data.rows.find((row) => row.id === 'kpis')!.widgets.flatMap((w) => w.series.map((s) => ({ widget: w.id, ...s })));
     const shown = async (seriesId: string, expected: number | null) => {
@@ -165,11 +168,13 @@ describe('dashboard.html after a year-long simulation', () => {
       if (expected === null) expect(series.values.at(-1), seriesId).toBeNull();
       else expect(await figure(series.widget, seriesId), seriesId).toBe(expected);
     };
-    expect(Object.keys(kpis).length).toBeGreaterThanOrEqual(10);
+    expect(Object.keys(kpis).length).toBeGreaterThanOrEqual(8);
     for (const [key, value] of Object.entries(kpis)) await shown(key, value);
+    // Money, in its currency.
+    for (const [key, value] of Object.entries({ periodRevenue: revenue, averageOrderValue, customerLifetimeValue })) await shown(`${key}@EUR`, value.EUR ?? null);
     const converting = campaignSchema.options.filter((campaign) => metricsOf(campaign).includes('attributedRevenue'));
     expect(Object.keys(attributedRevenue)).toEqual(converting);
-    for (const campaign of converting) await shown(`attributedRevenue:${campaign}`, attributedRevenue[campaign]!);
+    for (const campaign of converting) await shown(`attributedRevenue:${campaign}@EUR`, attributedRevenue[campaign]!.EUR ?? null);
   });
 
   it('a year is 365 daily points', async () => {

@@ -26,7 +26,7 @@ import {
   type Trigger,
 } from '../../functions/wiring';
 import { campaignSchema } from '../../functions/events/retention';
-import { catalogue, metricsOf, namespace, serviceName } from '../../functions/metrics';
+import { catalogue, isMoney, metricsOf, namespace, serviceName } from '../../functions/metrics';
 import { alarmThresholds, sweepOf } from '../../lib/dashboard';
 import { dashboardLayout, sesReviewLevels } from '../../functions/ops/dashboard-layout';
 import type { RetentionStack } from '../../lib/retention-stack';
@@ -660,6 +660,15 @@ describe('dashboard: one CloudWatch dashboard drawn from the metrics catalogue (
   };
   const charted = () => body().widgets.flatMap((w) => w.properties.metrics ?? []).map((m) => JSON.stringify(m));
   const widgetTitled = (title: string) => body().widgets.find((w) => w.properties.title === title)!;
+  /** Money (issue 15) without `shop.currencies`: a search for every currency of the metric, each line labelled with its currency. */
+  const searched = (name: string, campaign?: string) =>
+    charted().some(
+      (line) =>
+        line.includes(`MetricName=\\"${name}\\"`) &&
+        (!campaign || line.includes(`campaign=\\"${campaign}\\"`)) &&
+        line.includes(`{${namespace},Currency,service`) &&
+        line.includes("(${PROP('Dim.Currency')})"),
+    );
 
   it('draws the one layout (functions/ops/dashboard-layout.ts): each row under its heading, each widget with its title and width, in order', () => {
     const drawn = body().widgets.map((w) => (w.type === 'text' ? `${w.properties.markdown}` : `${w.properties.title} (${w.width})`));
@@ -674,7 +683,8 @@ describe('dashboard: one CloudWatch dashboard drawn from the metrics catalogue (
     expect(serviceKeys).toEqual(expect.arrayContaining(['deadLetters', 'activeCustomers', 'nps']));
     for (const key of serviceKeys) {
       const prefix = JSON.stringify([namespace, catalogue[key].name, 'service', serviceName]).slice(0, -1) + ',{';
-      expect(lines.some((line) => line.startsWith(prefix)), key).toBe(true);
+      if (isMoney(key)) expect(searched(catalogue[key].name), key).toBe(true);
+      else expect(lines.some((line) => line.startsWith(prefix)), key).toBe(true);
     }
   });
 
@@ -682,9 +692,42 @@ describe('dashboard: one CloudWatch dashboard drawn from the metrics catalogue (
     const kpiRow = dashboardLayout(config).find((row) => row.title === 'Retention KPIs')!;
     const lines = kpiRow.widgets.flatMap((w) => widgetTitled(w.title).properties.metrics ?? []);
     expect(lines.length).toBeGreaterThanOrEqual(10);
-    for (const line of lines) expect(line.at(-1)).toMatchObject({ stat: 'Maximum', period: 86_400 });
-    const revenue = lines.filter((line) => line[1] === catalogue.attributedRevenue.name).map((line) => line[3]);
+    for (const line of lines) {
+      const options = line.at(-1) as { expression?: string };
+      expect(options).toMatchObject(options.expression ? { expression: expect.stringContaining(`'Maximum', 86400)`), period: 86_400 } : { stat: 'Maximum', period: 86_400 });
+    }
+    const revenue = lines
+      .map((line) => (line[0] as { expression?: string }).expression?.match(/MetricName="attributedRevenue" service="retention" campaign="(\w+)"/)?.[1])
+      .filter(Boolean);
     expect(revenue).toEqual(campaignSchema.options.filter((campaign) => metricsOf(campaign).includes('attributedRevenue')));
+  });
+
+  it("money with shop.currencies and a base currency: a line per currency (its Currency dimension) and one converted (BaseCurrency), each labelled", () => {
+    const { resources: configured } = synthesize(
+      parseConfig({ shop: { name: 'Test Shop', currencies: ['MYR', 'GBP'] }, kpis: { baseCurrency: 'EUR', rates: { MYR: 0.2, GBP: 1.17 } } }),
+    );
+    const raw = Object.values(configured).find((r) => r.Type === 'AWS::CloudWatch::Dashboard')!.Properties.DashboardBody;
+    const text = typeof raw === 'string' ? raw : (raw['Fn::Join'][1] as unknown[]).map((p) => (typeof p === 'string' ? p : 'REF')).join('');
+    const lines = (JSON.parse(text) as { widgets: { properties: { metrics?: unknown[][] } }[] }).widgets.flatMap((w) => w.properties.metrics ?? []);
+    const labels = (name: string, campaign?: string) =>
+      lines
+        .filter((line) => line[1] === name && (!campaign || line.includes(campaign)) && !line.includes('step'))
+        .map((line) => [...line.slice(2, 4), (line.at(-1) as { label: string }).label]);
+    expect(labels('averageOrderValue')).toEqual([
+      ['Currency', 'MYR', 'Average order value (MYR)'],
+      ['Currency', 'GBP', 'Average order value (GBP)'],
+      ['BaseCurrency', 'EUR', 'Average order value (all in EUR)'],
+    ]);
+    expect(labels('revenue', 'birthday')).toEqual([
+      ['Currency', 'MYR', 'birthday Revenue (MYR)'],
+      ['Currency', 'GBP', 'birthday Revenue (GBP)'],
+      ['BaseCurrency', 'EUR', 'birthday Revenue (all in EUR)'],
+    ]);
+    // No money line without its currency, no search.
+    for (const key of ['revenue', 'periodRevenue', 'averageOrderValue', 'customerLifetimeValue', 'attributedRevenue']) {
+      for (const line of lines.filter((l) => l[1] === key)) expect(line[2], JSON.stringify(line)).toMatch(/^(Base)?Currency$/);
+    }
+    expect(text).not.toContain('SEARCH(');
   });
 
   it.each([
@@ -703,7 +746,8 @@ describe('dashboard: one CloudWatch dashboard drawn from the metrics catalogue (
     for (const key of metricsOf(campaign)) {
       // CloudWatch's own order: namespace, name, then the dimensions sorted by name.
       const prefix = JSON.stringify([namespace, catalogue[key].name, 'campaign', campaign, 'service', serviceName]).slice(0, -1);
-      expect(lines.some((line) => line.startsWith(prefix)), `${campaign} ${key}`).toBe(true);
+      if (isMoney(key)) expect(searched(catalogue[key].name, campaign), `${campaign} ${key}`).toBe(true);
+      else expect(lines.some((line) => line.startsWith(prefix)), `${campaign} ${key}`).toBe(true);
     }
   });
 

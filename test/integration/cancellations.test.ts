@@ -82,14 +82,15 @@ describe('orders placed and then cancelled or refunded', () => {
     const reverted = withCancellations.bus.filter((event) => event['detail-type'] === 'Campaign Conversion Reverted');
     // The fields of the conversion it reverts, under its own event id.
     expect(reverted.map(({ detail: { eventId: _, ...detail } }) => detail)).toEqual([(({ eventId: _, ...detail }) => detail)(conversion!.detail)]);
-    expect(withCancellations.summary.conversions.winback).toEqual({ conversions: 0, revenue: 0, byStep: { 1: { conversions: 0, revenue: 0 } } });
+    expect(withCancellations.summary.conversions.winback).toEqual({ conversions: 0, revenue: { EUR: 0 }, byStep: { 1: { conversions: 0, revenue: { EUR: 0 } } } });
   });
 
   it('counted in the KPIs while they stood, and in none computed after their cancellation; a refunded order for what was kept', () => {
     // The daily run of 3 February (for the 30 days to 2 February) saw wb-2 (80), sv-1 (30), and nothing of sv-2, already cancelled.
-    expect(withCancellations.summary.kpis.days['2026-02-02']).toMatchObject({ averageOrderValue: 55, attributedRevenue: { winback: 80 } });
-    expect(without.summary.kpis.days['2026-02-02']).toMatchObject({ averageOrderValue: 30, attributedRevenue: { winback: 0 } });
-    expect(withCancellations.summary.kpis.days['2026-02-05']).toMatchObject({ averageOrderValue: 65 });
+    expect(withCancellations.summary.kpis.days['2026-02-02']).toMatchObject({ averageOrderValue: { EUR: 55 }, attributedRevenue: { winback: { EUR: 80 } } });
+    expect(without.summary.kpis.days['2026-02-02']).toMatchObject({ averageOrderValue: { EUR: 30 } });
+    expect(without.summary.kpis.days['2026-02-02'].attributedRevenue.winback).toEqual({});
+    expect(withCancellations.summary.kpis.days['2026-02-05']).toMatchObject({ averageOrderValue: { EUR: 65 } });
     const after = Object.keys(without.summary.kpis.days).filter((day) => day >= '2026-02-06');
     expect(after.length).toBeGreaterThan(4);
     for (const day of after) expect([day, withCancellations.summary.kpis.days[day]]).toEqual([day, without.summary.kpis.days[day]]);

@@ -90,8 +90,8 @@ describe('at most one email per customer per local day', () => {
   it('defers a second send on the same local day to the next day\'s send hour, and sends nothing', async () => {
     expect((await deliver(send('busy', 'birthday#busy#2026'), ports)).outcome).toBe('sent');
     const second = await deliver(send('busy', 'other#busy#1', '2026-05-05T05:00:00Z'), ports);
-    // 09:00 on 6 May in Kuala Lumpur.
-    expect(second).toEqual({ outcome: 'deferred', until: new Date('2026-05-06T01:00:00Z') });
+    // 09:00 on 6 May in Kuala Lumpur; the customer's story will tell which email had the day.
+    expect(second).toEqual({ outcome: 'deferred', until: new Date('2026-05-06T01:00:00Z'), takenBy: 'birthday#busy#2026' });
     expect(sentTo('busy@example.com')).toHaveLength(1);
   });
 
@@ -123,9 +123,9 @@ describe('only between 09:00 and 20:00 local time', () => {
 describe('suppression is checked at send time', () => {
   it('sends nothing to a suppressed address, and claims nothing', async () => {
     await stack.runtime.dynamo.send(
-      new PutCommand({ TableName: stack.runtime.tableName, Item: { ...suppressionKey('Gone@Example.com'), reason: 'unsubscribed' } }),
+      new PutCommand({ TableName: stack.runtime.tableName, Item: { ...suppressionKey('Gone@Example.com'), reason: 'unsubscribe' } }),
     );
-    expect(await deliver(send('gone', 'birthday#gone#2026'), ports)).toEqual({ outcome: 'suppressed' });
+    expect(await deliver(send('gone', 'birthday#gone#2026'), ports)).toEqual({ outcome: 'suppressed', why: 'the address unsubscribed' });
     expect(sentTo('gone@example.com')).toHaveLength(0);
   });
 });

@@ -261,6 +261,8 @@ describe('destinations', () => {
       expect(summary).toMatchObject({ customers: 12, orders: 12, events: 24, published: 24 });
       expect(received.map((e) => e['detail-type'])).toEqual([...Array(12).fill('Order Placed'), ...Array(12).fill('Customer Upserted')]);
       expect(received[0]!.time).toBe('2025-01-10T10:00:00Z');
+      // Marked as an import's, for the consent ledger's source (docs/design.md §11).
+      expect(received.every((event) => event.resources.includes('retention:origin/import'))).toBe(true);
     } finally {
       await bus.close();
     }
@@ -287,6 +289,7 @@ describe('destinations', () => {
     expect(calls.map((entries) => entries.length)).toEqual([10, 10, 2, 4]);
     expect(calls[2]).toEqual(calls[1]!.slice(0, 2));
     expect(calls.flat().every((entry) => entry.EventBusName === 'shop-bus')).toBe(true);
+    expect(calls.flat().every((entry) => (entry as { Resources?: string[] }).Resources?.includes('retention:origin/import'))).toBe(true);
     expect(sleeps).toHaveLength(1);
   });
 

@@ -52,7 +52,9 @@ describe("a customer's KPI footprint, under concurrent orders and crashes", () =
       const arrivals: OrderHistoryEntry[] = Array.from({ length: 3 + Math.floor(random() * 8) }, (_, i) => {
         at += Math.floor(random() * 40 * day);
         const placedAt = random() < 0.25 ? at - Math.floor(random() * 60 * day) : at;
-        return { orderId: `o${i}`, placedAt: new Date(placedAt).toISOString(), total: 10 + i };
+        // Money per currency (issue 15): ringgit, pounds, yen, and one order of a history kept before currencies were.
+        const currency = i === 1 ? undefined : (['MYR', 'GBP', 'JPY'] as const)[i % 3];
+        return { orderId: `o${i}`, placedAt: new Date(placedAt).toISOString(), total: currency === 'JPY' ? 1000 + i : 10.5 + i, ...(currency && { currency }) };
       });
       const footprints = arrivals.map((_, i) => customerFootprint(arrivals.slice(0, i + 1), rule));
       // Each order's writer runs (some of them at once), dying now and then, and is retried until it gets through.
@@ -76,6 +78,17 @@ describe("a customer's KPI footprint, under concurrent orders and crashes", () =
       }
       const counted = await writer(tableName).upTo('2099-12-31');
       expect([run, combine(counted)]).toEqual([run, combine(footprints.at(-1)!)]);
+      // Each currency's revenue in its own counter, in its minor units.
+      const totals = Object.values(counted).reduce<Record<string, number>>((sum, day) => {
+        for (const [counter, value] of Object.entries(day)) if (counter.startsWith('revenue')) sum[counter] = (sum[counter] ?? 0) + (value ?? 0);
+        return sum;
+      }, {});
+      const expected: Record<string, number> = {};
+      for (const order of arrivals) {
+        const counter = order.currency ? `revenue#${order.currency}` : 'revenueCents';
+        expected[counter] = (expected[counter] ?? 0) + Math.round(order.total * (order.currency === 'JPY' ? 1 : 100));
+      }
+      expect([run, totals]).toEqual([run, expected]);
     }
   });
 });

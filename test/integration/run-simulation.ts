@@ -13,12 +13,14 @@ export const runSimulation = async (
   config: Config = parseConfig({}),
   templatesDir?: string,
   faults?: FaultRates,
+  /** Keep the run's DynamoDB data in `out/data`, as the CLI does (for explain and export); most tests need not pay for it. */
+  keepData = false,
 ) => {
   const dir = await mkdtemp(join(tmpdir(), 'retention-sim-'));
   const input = join(dir, 'input.ndjson');
   await writeFile(input, lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n');
   const out = join(dir, 'out');
-  await simulate({ input, from: new Date(from), to: new Date(to), out, config, templatesDir, faults });
+  await simulate({ input, from: new Date(from), to: new Date(to), out, config, templatesDir, faults, ...(!keepData && { dataDir: false }) });
   const ndjson = async <T>(file: string) =>
     (await readFile(join(out, file), 'utf8'))
       .split('\n')

@@ -60,7 +60,7 @@ describe('each message is recorded, and the suppression list holds hashes', () =
   const busEvents: BusEvent[] = [];
   const deadLetters: DeadLetter[] = [];
   const handlerLogs: string[] = [];
-  const statuses = () => dynamoMessageStatuses(stack.runtime.dynamo, stack.runtime.tableName);
+  const statuses = () => dynamoMessageStatuses(stack.runtime.dynamo, stack.runtime.tableName, stack.runtime.config.records);
   const messageTo = (address: string) => stack.ses.accepted.find((email) => email.to.includes(address))!.messageId;
   const sesEvent = (type: string, address: string) =>
     busEvents.find(

@@ -202,7 +202,7 @@ describe('a webhook stream, as Shopify delivers it', () => {
     expect(run.summary.ingested).toEqual({ stored: 4, duplicate: 1, stale: 1 });
     // The KPIs of the days after it: one order of 80.00 by one customer.
     const kpis = run.summary.kpis.latest;
-    expect({ aov: kpis.averageOrderValue, frequency: kpis.purchaseFrequency, active: kpis.activeCustomers }).toEqual({ aov: 80, frequency: 1, active: 1 });
+    expect({ aov: kpis.averageOrderValue, frequency: kpis.purchaseFrequency, active: kpis.activeCustomers }).toEqual({ aov: { EUR: 80 }, frequency: 1, active: 1 });
   });
 
   it('keeps the newer update when an older one (by X-Shopify-Triggered-At) arrives after it', () => {

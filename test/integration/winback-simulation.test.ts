@@ -109,7 +109,7 @@ describe('a year of order histories', () => {
     }
     expect(conversions).toBeGreaterThan(3);
     expect(result.summary.conversions.winback.conversions).toBe(conversions);
-    expect(result.summary.conversions.winback.revenue).toBeCloseTo(revenue, 2);
+    expect(result.summary.conversions.winback.revenue.EUR).toBeCloseTo(revenue, 2);
     expect(result.bus.filter((e) => e['detail-type'] === 'Campaign Conversion')).toHaveLength(conversions);
   });
 });
@@ -164,6 +164,6 @@ describe('one customer\'s story', () => {
       // 29.9 days after the step-2 email of 24 May.
       { campaign: 'winback', step: 2, orderId: 'o4', customerId: 'ana', revenue: 30, currency: 'EUR', via: 'window', eventId: 'CampaignConversion#o4' },
     ]);
-    expect(summary.conversions.winback).toEqual({ conversions: 2, revenue: 90, byStep: { 2: { conversions: 2, revenue: 90 } } });
+    expect(summary.conversions.winback).toEqual({ conversions: 2, revenue: { EUR: 90 }, byStep: { 2: { conversions: 2, revenue: { EUR: 90 } } } });
   }, 120_000);
 });

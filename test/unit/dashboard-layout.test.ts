@@ -2,8 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/config';
 import { campaignSchema } from '../../functions/events/retention';
-import { catalogue, metricsOf, type MetricKey } from '../../functions/metrics';
+import { catalogue, isMoney, metricsOf, type MetricKey } from '../../functions/metrics';
 import {
+  currencySeries,
   dashboardLayout,
   deadLetterQueues,
   metricsRead,
@@ -72,7 +73,67 @@ describe('rows and widgets', () => {
 
   it('the KPIs are daily gauges: the maximum of each day', () => {
     const kpis = layout.find((row) => row.id === 'kpis')!.widgets.flatMap(seriesOf);
-    for (const series of kpis) expect(series).toMatchObject({ kind: 'metric', stat: 'Maximum', periodSeconds: 86_400 });
+    for (const series of kpis) expect(series).toMatchObject({ kind: expect.stringMatching(/^(metric|currencies)$/), stat: 'Maximum', periodSeconds: 86_400 });
+  });
+});
+
+describe('money: every figure names its currency (issue 15)', () => {
+  const moneySeries = (config: Parameters<typeof dashboardLayout>[0]) =>
+    widgetsOf(dashboardLayout(config))
+      .flatMap(seriesOf)
+      .filter((s) => (s.kind === 'metric' || s.kind === 'currencies') && isMoney(s.key));
+
+  it('without shop.currencies: one series per money figure that draws every currency found, none other', () => {
+    const money = moneySeries(parseConfig({}));
+    expect(money.length).toBeGreaterThan(0);
+    for (const series of money) expect(series.kind, series.id).toBe('currencies');
+    // Locally and on AWS each currency found becomes its own series, labelled with it.
+    expect(currencySeries({ id: 'averageOrderValue', label: 'Average order value' }, 'MYR')).toEqual({ id: 'averageOrderValue@MYR', label: 'Average order value (MYR)' });
+  });
+
+  it('with shop.currencies: a series per currency, labelled with it; with a base currency, one more, converted', () => {
+    const config = parseConfig({ shop: { currencies: ['MYR', 'GBP'] }, kpis: { baseCurrency: 'EUR', rates: { MYR: 0.2, GBP: 1.17 } } });
+    for (const series of moneySeries(config)) {
+      expect(series.kind).toBe('metric');
+      if (series.kind !== 'metric') continue;
+      const named = series.currency ?? `all in ${series.baseCurrency}`;
+      expect(series.label, series.id).toMatch(new RegExp(`\\(${named}\\)$`));
+      expect(series.id.endsWith(`@${named.replaceAll(' ', '-')}`), series.id).toBe(true);
+    }
+    const widgets = widgetsOf(dashboardLayout(config));
+    const conversions = widgets.find((w) => w.id === 'birthday-conversions')!;
+    expect(conversions.right?.map((s) => [s.id, s.label])).toEqual([
+      ['revenue:birthday@MYR', 'birthday Revenue (MYR)'],
+      ['revenue:birthday@GBP', 'birthday Revenue (GBP)'],
+      ['revenue:birthday@all-in-EUR', 'birthday Revenue (all in EUR)'],
+    ]);
+    const orderValue = widgets.find((w) => w.id === 'kpi-order-value')!;
+    expect(orderValue.left.map((s) => s.id)).toEqual([
+      'averageOrderValue@MYR',
+      'averageOrderValue@GBP',
+      'averageOrderValue@all-in-EUR',
+      'customerLifetimeValue@MYR',
+      'customerLifetimeValue@GBP',
+      'customerLifetimeValue@all-in-EUR',
+    ]);
+    expect(orderValue.right?.map((s) => s.id)).toEqual(['periodRevenue@MYR', 'periodRevenue@GBP', 'periodRevenue@all-in-EUR']);
+    expect(widgets.find((w) => w.id === 'winback-steps')!.right?.map((s) => s.id)).toEqual(
+      [1, 2, 3].flatMap((step) => [`revenue:winback:${step}@MYR`, `revenue:winback:${step}@GBP`, `revenue:winback:${step}@all-in-EUR`]),
+    );
+    expect(widgets.find((w) => w.id === 'kpi-attributed-revenue')!.left.map((s) => s.id)).toEqual([
+      'attributedRevenue:birthday@MYR',
+      'attributedRevenue:birthday@GBP',
+      'attributedRevenue:birthday@all-in-EUR',
+      'attributedRevenue:winback@MYR',
+      'attributedRevenue:winback@GBP',
+      'attributedRevenue:winback@all-in-EUR',
+    ]);
+  });
+
+  it('counts stay one series each', () => {
+    const config = parseConfig({ shop: { currencies: ['MYR', 'GBP'] } });
+    const conversions = widgetsOf(dashboardLayout(config)).find((w) => w.id === 'winback-conversions')!;
+    expect(conversions.left.map((s) => s.id)).toEqual(['converted:winback', 'reverted:winback']);
   });
 });
 

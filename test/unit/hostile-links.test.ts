@@ -70,6 +70,7 @@ const fakeLinks = () => {
       liftUnsubscribe: async (email) => suppressed.delete(email),
     },
     events: { publish: async (events) => void published.push(...events) },
+    story: { consent: async () => undefined },
     kpis: { contribute: async () => undefined, footprint: async () => undefined, upTo: async () => ({}) },
   });
   const call = (method: string, path: string, body = '', headers: Record<string, string> = {}) =>

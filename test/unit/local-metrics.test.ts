@@ -5,7 +5,10 @@
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { emitAll, emitService, namespace, serviceDimension, serviceName } from '../../functions/metrics';
+import { parseConfig } from '../../functions/config';
+import { emitAll, emitKpis, emitMoney, emitService, namespace, serviceDimension, serviceName } from '../../functions/metrics';
+import { publishedKpis, retentionKpis } from '../../functions/ops/kpis';
+import { dashboardData } from '../../local/dashboard';
 import { captureEmbeddedMetrics, lambdaMetric, LocalMetrics, queueDepthMetric, type MetricId } from '../../local/metrics';
 
 const hour = 3_600_000;
@@ -157,5 +160,67 @@ describe('queries: a statistic per period, as GetMetricData answers', () => {
   it('only the exact metric: another campaign, or no campaign, is another metric', () => {
     expect(store.query({ ...id, dimensions: { ...serviceDimension, campaign: 'nps' } }, { ...range, stat: 'Sum' }).map((b) => b.value)).toEqual([null, null, null]);
     expect(store.query({ ...id, dimensions: serviceDimension }, { ...range, stat: 'Sum' }).map((b) => b.value)).toEqual([null, null, null]);
+  });
+});
+
+describe('money, per currency (issue 15)', () => {
+  // A day's KPIs with orders in ringgit and pounds, converted to euros.
+  const kpis = publishedKpis(
+    retentionKpis(
+      {
+        customersAtStart: 10, customersAtEnd: 10, newCustomers: 1, orders: 3, ordersByCurrency: { MYR: 2, GBP: 1 }, revenue: { MYR: 125, GBP: 60 },
+        orderingCustomers: 3, repeatCustomers: 1, lapsedCustomers: 1, wonBack: 1, promoters: 0, passives: 0, detractors: 0,
+        attributedRevenue: { birthday: { GBP: 60 }, winback: { MYR: 45 } },
+      },
+      { baseCurrency: 'EUR', rates: { MYR: 0.2, GBP: 1.2 } },
+    ),
+  );
+  const money = (name: string, dimensions: Record<string, string>): MetricId => ({ namespace, name, dimensions: { ...serviceDimension, ...dimensions } });
+
+  it('the daily KPIs reach the local CloudWatch with their currency, and converted under BaseCurrency', async () => {
+    const { store } = storeAt(start);
+    await store.invocation('kpis', async () => {
+      const metrics = powertools();
+      emitKpis(metrics, kpis);
+      metrics.publishStoredMetrics();
+    });
+    const value = (id: MetricId) => store.datapoints(id).map((p) => p.value);
+    expect(value(money('averageOrderValue', { Currency: 'MYR' }))).toEqual([62.5]);
+    expect(value(money('averageOrderValue', { Currency: 'GBP' }))).toEqual([60]);
+    expect(value(money('averageOrderValue', {}))).toEqual([]);
+    expect(value(money('averageOrderValue', { BaseCurrency: 'EUR' }))).toEqual([32.33]); // (125 × 0.2 + 60 × 1.2) ÷ 3 = 97 ÷ 3, to the cent
+    expect(value(money('periodRevenue', { Currency: 'MYR' }))).toEqual([125]);
+    expect(value(money('attributedRevenue', { campaign: 'birthday', Currency: 'GBP' }))).toEqual([60]);
+    expect(value(money('attributedRevenue', { campaign: 'winback', BaseCurrency: 'EUR' }))).toEqual([9]);
+    expect(value(money('activeCustomers', {}))).toEqual([10]);
+    // What a search for the currencies of a money metric finds: only those with exactly the other dimensions.
+    expect(store.dimensionValues(money('averageOrderValue', {}), 'Currency')).toEqual(['GBP', 'MYR']);
+    expect(store.dimensionValues(money('attributedRevenue', { campaign: 'winback' }), 'Currency')).toEqual(['MYR']);
+    expect(store.dimensionValues(money('averageOrderValue', {}), 'BaseCurrency')).toEqual(['EUR']);
+  });
+
+  it('the local dashboard draws a series per currency it sees, each labelled with it, or those of shop.currencies', async () => {
+    const { store } = storeAt(start);
+    await store.invocation('ingest', async () => {
+      const metrics = powertools();
+      emitMoney(metrics, 'revenue', { campaign: 'winback' }, { amount: 100, currency: 'MYR' });
+      emitMoney(metrics, 'revenue', { campaign: 'winback' }, { amount: 20, currency: 'GBP' });
+      emitMoney(metrics, 'revenue', { campaign: 'winback' }, { amount: 30, currency: 'MYR' });
+      metrics.publishStoredMetrics();
+    });
+    const range = { from: start, to: new Date(start.getTime() + 24 * hour) };
+    const conversions = (config: ReturnType<typeof parseConfig>) =>
+      dashboardData(store, range, config).rows.flatMap((row) => row.widgets).find((w) => w.id === 'winback-conversions')!.series.filter((s) => s.axis === 'right');
+    expect(conversions(parseConfig({})).map((s) => [s.id, s.label, s.figure])).toEqual([
+      ['revenue:winback@GBP', 'winback Revenue (GBP)', 20],
+      ['revenue:winback@MYR', 'winback Revenue (MYR)', 130],
+    ]);
+    expect(conversions(parseConfig({ shop: { currencies: ['MYR', 'JPY'] } })).map((s) => [s.id, s.figure])).toEqual([
+      ['revenue:winback@MYR', 130],
+      ['revenue:winback@JPY', null],
+    ]);
+    // Nothing emitted yet: one series without data, not a figure of no currency.
+    const none = dashboardData(new LocalMetrics(() => start), range, parseConfig({})).rows.flatMap((row) => row.widgets).find((w) => w.id === 'birthday-conversions')!;
+    expect(none.series.filter((s) => s.axis === 'right').map((s) => [s.id, s.label, s.figure])).toEqual([['revenue:birthday', 'birthday Revenue (every currency)', null]]);
   });
 });

@@ -2,7 +2,22 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { describe, expect, it } from 'vitest';
 import { campaignSchema } from '../../functions/events/retention';
-import { catalogue, emit, emitAll, emitForCampaign, emitPerStep, emitService, emitVariantSent, isCampaignMetric, metricsOf, namespace, type MetricKey } from '../../functions/metrics';
+import {
+  catalogue,
+  emit,
+  emitAll,
+  emitConverted,
+  emitForCampaign,
+  emitMoney,
+  emitPerStep,
+  emitService,
+  emitVariantSent,
+  isCampaignMetric,
+  isMoney,
+  metricsOf,
+  namespace,
+  type MetricKey,
+} from '../../functions/metrics';
 
 const recorder = () => {
   const calls: unknown[][] = [];
@@ -71,25 +86,70 @@ describe('emitting by catalogue key', () => {
     ]);
   });
 
-  it('emits the per-step funnel of a sequence, and a campaign metric of a run that speaks for several, each in its own document', () => {
+  it('emits the per-step funnel of a sequence (revenue in its currency), and a campaign metric of a run that speaks for several, each in its own document', () => {
     const { calls, metrics } = recorder();
-    emitPerStep(metrics, 'winback', 2, { converted: 1, revenue: 42.5 });
-    emitForCampaign(metrics, 'attributedRevenue', 'birthday', 10);
+    emitPerStep(metrics, 'winback', 2, { converted: 1, revenue: { amount: 42.5, currency: 'MYR' } });
+    emitForCampaign(metrics, 'converted', 'birthday', 10);
     expect(calls).toEqual([
       ['single.addDimensions', { campaign: 'winback', step: '2' }],
       ['single.addMetric', 'converted', MetricUnit.Count, 1],
-      ['single.addDimensions', { campaign: 'winback', step: '2' }],
+      ['single.addDimensions', { campaign: 'winback', step: '2', Currency: 'MYR' }],
       ['single.addMetric', 'revenue', MetricUnit.NoUnit, 42.5],
       ['single.addDimensions', { campaign: 'birthday' }],
-      ['single.addMetric', 'attributedRevenue', MetricUnit.NoUnit, 10],
+      ['single.addMetric', 'converted', MetricUnit.Count, 10],
     ]);
   });
 
   it('holds every retention KPI, published without a campaign (revenue attributed: per campaign)', () => {
     for (const key of ['activeCustomers', 'newCustomers', 'retentionRate', 'churnRate', 'repeatPurchaseRate', 'winbackRate',
-      'averageOrderValue', 'purchaseFrequency', 'customerLifetimeValue', 'nps'] as MetricKey[]) {
+      'periodRevenue', 'averageOrderValue', 'purchaseFrequency', 'customerLifetimeValue', 'nps'] as MetricKey[]) {
       expect(catalogue[key].dimension, key).toBe('none');
     }
     expect(catalogue.attributedRevenue.dimension).toBe('campaign');
+  });
+});
+
+describe('money: never summed across currencies (issue 15)', () => {
+  it('marks every amount of money, and only those', () => {
+    const money = (Object.keys(catalogue) as MetricKey[]).filter(isMoney);
+    expect(money).toEqual(['revenue', 'periodRevenue', 'averageOrderValue', 'customerLifetimeValue', 'attributedRevenue']);
+    // Money is not a sweep outcome: no handler emits it without its currency.
+    expect(isCampaignMetric('revenue')).toBe(false);
+    expect(metricsOf('winback')).toEqual(expect.arrayContaining(['revenue', 'attributedRevenue']));
+  });
+
+  it('emits each amount with its currency as a dimension, in a document of its own', () => {
+    const { calls, metrics } = recorder();
+    emitMoney(metrics, 'revenue', { campaign: 'birthday' }, { amount: 80, currency: 'GBP' });
+    emitMoney(metrics, 'averageOrderValue', {}, { amount: 1234, currency: 'JPY' });
+    expect(calls).toEqual([
+      ['single.addDimensions', { campaign: 'birthday', Currency: 'GBP' }],
+      ['single.addMetric', 'revenue', MetricUnit.NoUnit, 80],
+      ['single.addDimensions', { Currency: 'JPY' }],
+      ['single.addMetric', 'averageOrderValue', MetricUnit.NoUnit, 1234],
+    ]);
+  });
+
+  it('with a base currency configured, also converted to it, under BaseCurrency (another metric); a currency without a rate is not converted', () => {
+    const { calls, metrics } = recorder();
+    const conversion = { baseCurrency: 'EUR', rates: { MYR: 0.25 } };
+    emitMoney(metrics, 'revenue', { campaign: 'winback' }, { amount: 100, currency: 'MYR' }, conversion);
+    emitMoney(metrics, 'revenue', { campaign: 'winback' }, { amount: 7, currency: 'EUR' }, conversion);
+    emitMoney(metrics, 'revenue', { campaign: 'winback' }, { amount: 9, currency: 'GBP' }, conversion);
+    emitConverted(metrics, 'customerLifetimeValue', {}, { amount: 310, currency: 'EUR' });
+    expect(calls).toEqual([
+      ['single.addDimensions', { campaign: 'winback', Currency: 'MYR' }],
+      ['single.addMetric', 'revenue', MetricUnit.NoUnit, 100],
+      ['single.addDimensions', { campaign: 'winback', BaseCurrency: 'EUR' }],
+      ['single.addMetric', 'revenue', MetricUnit.NoUnit, 25],
+      ['single.addDimensions', { campaign: 'winback', Currency: 'EUR' }],
+      ['single.addMetric', 'revenue', MetricUnit.NoUnit, 7],
+      ['single.addDimensions', { campaign: 'winback', BaseCurrency: 'EUR' }],
+      ['single.addMetric', 'revenue', MetricUnit.NoUnit, 7],
+      ['single.addDimensions', { campaign: 'winback', Currency: 'GBP' }],
+      ['single.addMetric', 'revenue', MetricUnit.NoUnit, 9],
+      ['single.addDimensions', { BaseCurrency: 'EUR' }],
+      ['single.addMetric', 'customerLifetimeValue', MetricUnit.NoUnit, 310],
+    ]);
   });
 });

@@ -178,6 +178,7 @@ const memoryPorts = () => {
   };
   const ports: SesEventPorts = {
     statuses,
+    story: { note: async () => undefined, consent: async () => undefined },
     suppressions: {
       async suppress(email, reason, at) {
         const key = email.toLowerCase();

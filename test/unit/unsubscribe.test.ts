@@ -42,6 +42,7 @@ const fakePorts = () => {
       liftUnsubscribe: async (email) => suppressed.get(email) === 'unsubscribe' && suppressed.delete(email),
     },
     events: { publish: async (events) => void published.push(...events) },
+    story: { consent: async () => undefined },
   };
   return { ports, profiles, suppressed, published };
 };

@@ -1,12 +1,12 @@
 /** Customer profiles and their campaign due slots. */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerStore } from '../../campaigns/ports';
 import type { CustomerProfile } from '../../customers/profile';
 import { campaignSchema, type Campaign } from '../../events/retention';
 import type { WinbackDue } from '../../campaigns/winback/rules';
 import type { SurveyDue } from '../../campaigns/nps/rules';
-import { indexUpTo, shardOf, type DueIndexName } from './table';
+import { indexUpTo, partitionItems, shardOf, type DueIndexName } from './table';
 
 const key = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' });
 
@@ -85,26 +85,21 @@ const dueSlotValues = (profile: Pick<CustomerProfile, 'customerId' | 'birthdayOc
 const customerIdOf = (pk: unknown) => String(pk).slice('CUSTOMER#'.length);
 
 export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: string): CustomerStore => {
-  /** Survey comments are the customer's own words: they go with the rest; the scores (no personal data) stay. */
-  const eraseSurveyComments = async (customerId: string) => {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :nps)',
-          ExpressionAttributeValues: { ':pk': key(customerId).pk, ':nps': 'NPS#' },
-          ProjectionExpression: 'pk, sk',
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
+  /**
+   * What erasure removes beside the profile's personal data (docs/design.md §11):
+   * survey comments (the customer's own words; the scores, no personal data,
+   * stay), the story (it holds the subjects of their emails) and the consent
+   * ledger. Orders stay for the KPIs, the suppression list (a hash) for suppression.
+   */
+  const eraseRecords = async (customerId: string) => {
+    for await (const { pk, sk } of partitionItems(client, tableName, key(customerId).pk, { projection: 'pk, sk' })) {
+      if (/^(STORY|CONSENT)#/.test(String(sk))) await client.send(new DeleteCommand({ TableName: tableName, Key: { pk, sk } }));
+      else if (String(sk).startsWith('NPS#')) {
         await client.send(
-          new UpdateCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'REMOVE #comment', ExpressionAttributeNames: { '#comment': 'comment' } }),
+          new UpdateCommand({ TableName: tableName, Key: { pk, sk }, UpdateExpression: 'REMOVE #comment', ExpressionAttributeNames: { '#comment': 'comment' } }),
         );
       }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    }
   };
 
   const setSurveyDue: CustomerStore['setSurveyDue'] = (customerId, due, options = {}) => {
@@ -169,7 +164,7 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
           }),
         ),
       );
-      if (erased) await eraseSurveyComments(customerId);
+      if (erased) await eraseRecords(customerId);
       return erased;
     },
 

@@ -14,6 +14,11 @@
  *   meanwhile; the totals are then read with one Query.
  * A recomputation is idempotent, so a crash or a lost answer anywhere only
  * means doing it again.
+ *
+ * Counters are attributes of these items, whatever their names: money per
+ * currency (`revenue#MYR`, `winbackRevenue#GBP`, minor units) is summed as any
+ * count, and items written before currencies were counted (`revenueCents`) are
+ * read as they are (functions/ops/counters.ts reads them as currency unknown).
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';

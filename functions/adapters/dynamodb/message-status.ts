@@ -8,6 +8,8 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MessageEventKind, MessageStatus, MessageStatuses } from '../../campaigns/ports';
 import { ignoreConditionFailure } from './customers';
+import type { Config } from '../../config';
+import { expiresAfter } from '../../customers/story';
 
 export const messageStatusKey = (messageId: string) => ({ pk: `MESSAGE#${messageId}`, sk: 'STATUS' });
 
@@ -21,11 +23,12 @@ const timeAttribute: Record<MessageEventKind, keyof MessageStatus> = {
 
 const defined = (values: object) => Object.entries(values).filter(([, value]) => value !== undefined);
 
-export const dynamoMessageStatuses = (client: DynamoDBDocumentClient, tableName: string): MessageStatuses => ({
+export const dynamoMessageStatuses = (client: DynamoDBDocumentClient, tableName: string, records: Config['records']): MessageStatuses => ({
   record({ messageId, kind, at, about, details }) {
-    const names: Record<string, string> = { '#at': timeAttribute[kind], '#messageId': 'messageId' };
-    const values: Record<string, unknown> = { ':at': at, ':messageId': messageId };
-    const set = ['#at = :at', '#messageId = :messageId'];
+    const names: Record<string, string> = { '#at': timeAttribute[kind], '#messageId': 'messageId', '#ttl': 'ttl' };
+    // Kept `messageStatusDays` from the first event about the message (docs/design.md §11).
+    const values: Record<string, unknown> = { ':at': at, ':messageId': messageId, ':ttl': expiresAfter(at, records.messageStatusDays) };
+    const set = ['#at = :at', '#messageId = :messageId', '#ttl = if_not_exists(#ttl, :ttl)'];
     // What the message was is the same in every event about it: written once.
     for (const [name, value] of defined(about)) {
       names[`#${name}`] = name;
@@ -55,7 +58,7 @@ export const dynamoMessageStatuses = (client: DynamoDBDocumentClient, tableName:
   async get(messageId) {
     const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: messageStatusKey(messageId), ConsistentRead: true }));
     if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, ...status } = Item;
+    const { pk: _pk, sk: _sk, ttl: _ttl, ...status } = Item;
     return status as MessageStatus;
   },
 });

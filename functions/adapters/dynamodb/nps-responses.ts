@@ -2,6 +2,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NpsResponse, NpsResponses } from '../../campaigns/ports';
+import type { Config } from '../../config';
+import { expiresAfter } from '../../customers/story';
 
 const responseItem = (customerId: string, surveyId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `NPS#${surveyId}` });
 
@@ -14,7 +16,7 @@ const changedTo = (item: Record<string, unknown>) => ({
   firstRecordedAt: item.firstRecordedAt as string,
 });
 
-export const dynamoNpsResponses = (client: DynamoDBDocumentClient, tableName: string): NpsResponses => ({
+export const dynamoNpsResponses = (client: DynamoDBDocumentClient, tableName: string, records: Config['records']): NpsResponses => ({
   async record({ customerId, surveyId, score, recordedAt }) {
     try {
       const { Attributes } = await client.send(
@@ -24,10 +26,19 @@ export const dynamoNpsResponses = (client: DynamoDBDocumentClient, tableName: st
           // The score it replaces is kept with it: a write whose answer was lost can still tell it.
           UpdateExpression:
             'SET customerId = :customerId, surveyId = :surveyId, previousScore = if_not_exists(score, :none), score = :score, ' +
-            'recordedAt = :recordedAt, firstRecordedAt = if_not_exists(firstRecordedAt, :recordedAt)',
+            'recordedAt = :recordedAt, firstRecordedAt = if_not_exists(firstRecordedAt, :recordedAt), #ttl = if_not_exists(#ttl, :ttl)',
           // A replay of the same click changes nothing.
           ConditionExpression: 'attribute_not_exists(score) OR score <> :score',
-          ExpressionAttributeValues: { ':customerId': customerId, ':surveyId': surveyId, ':score': score, ':recordedAt': recordedAt, ':none': noScore },
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          // Kept `surveyAnswerDays` from the first answer (docs/design.md §11); the day counters keep the NPS.
+          ExpressionAttributeValues: {
+            ':customerId': customerId,
+            ':surveyId': surveyId,
+            ':score': score,
+            ':recordedAt': recordedAt,
+            ':none': noScore,
+            ':ttl': expiresAfter(recordedAt, records.surveyAnswerDays),
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );

@@ -7,11 +7,15 @@ import { countingOrders, type OrderChange, type StoredHistory } from '../../cust
 const orderItem = (customerId: string, orderId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `ORDER#${orderId}` });
 const historyItem = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'ORDERS' });
 
-/** History entries are set members, so adding one twice is a no-op: `placedAt|total|orderId`. */
-const encode = (order: OrderHistoryEntry) => `${order.placedAt}|${order.total}|${order.orderId}`;
+/**
+ * History entries are set members, so adding one twice is a no-op: `placedAt|total currency|orderId`
+ * (`placedAt|total|orderId` before the currency was kept: read without one).
+ */
+const encode = (order: OrderHistoryEntry) => `${order.placedAt}|${order.total}${order.currency ? ` ${order.currency}` : ''}|${order.orderId}`;
 const decode = (entry: string): OrderHistoryEntry => {
-  const [placedAt, total, ...orderId] = entry.split('|');
-  return { placedAt: placedAt!, total: Number(total), orderId: orderId.join('|') };
+  const [placedAt, money, ...orderId] = entry.split('|');
+  const [total, currency] = money!.split(' ');
+  return { placedAt: placedAt!, total: Number(total), ...(currency && { currency }), orderId: orderId.join('|') };
 };
 
 /** Changes are set members too, as JSON: the same cancellation or refund recorded twice is one. */

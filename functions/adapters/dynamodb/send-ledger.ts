@@ -11,6 +11,8 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocu
 import type { Claim, SendLedger } from '../../campaigns/ports';
 import type { OutgoingEvent } from '../../events/event';
 import { ignoreConditionFailure } from './customers';
+import type { Config } from '../../config';
+import { expiresAfter } from '../../customers/story';
 import { indexUpTo, shardOf } from './table';
 
 const sendKeyItem = (sendKey: string) => ({ pk: `SEND#${sendKey}`, sk: 'SEND' });
@@ -42,7 +44,7 @@ const claimOf = (item: SendItem, owner: string, now: Date): Claim => {
   return { state: 'busy' };
 };
 
-export const dynamoSendLedger = (client: DynamoDBDocumentClient, tableName: string): SendLedger => {
+export const dynamoSendLedger = (client: DynamoDBDocumentClient, tableName: string, records: Config['records']): SendLedger => {
   const read = async (sendKey: string) =>
     (await client.send(new GetCommand({ TableName: tableName, Key: sendKeyItem(sendKey), ConsistentRead: true }))).Item as SendItem | undefined;
 
@@ -62,11 +64,19 @@ export const dynamoSendLedger = (client: DynamoDBDocumentClient, tableName: stri
             TableName: tableName,
             Key: sendKeyItem(sendKey),
             // Taking over an expired lease keeps `sendingAt`: whether that attempt reached SES still matters.
-            UpdateExpression: 'SET customerId = :customerId, #owner = :owner, leaseUntil = :leaseUntil, claimedAt = if_not_exists(claimedAt, :now)',
+            // Kept `sendKeyDays` from the first claim (docs/design.md §11): past its occasion, a send key is never claimed again.
+            UpdateExpression:
+              'SET customerId = :customerId, #owner = :owner, leaseUntil = :leaseUntil, claimedAt = if_not_exists(claimedAt, :now), #ttl = if_not_exists(#ttl, :ttl)',
             ConditionExpression:
               'attribute_not_exists(pk) OR (attribute_not_exists(messageId) AND attribute_not_exists(heldOut) AND (#owner = :owner OR leaseUntil < :now))',
-            ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: { ':customerId': customerId, ':owner': owner, ':leaseUntil': leaseUntil, ':now': now.toISOString() },
+            ExpressionAttributeNames: { '#owner': 'owner', '#ttl': 'ttl' },
+            ExpressionAttributeValues: {
+              ':customerId': customerId,
+              ':owner': owner,
+              ':leaseUntil': leaseUntil,
+              ':now': now.toISOString(),
+              ':ttl': expiresAfter(now.toISOString(), records.sendKeyDays),
+            },
             ReturnValues: 'ALL_NEW',
           }),
         );
@@ -172,6 +182,11 @@ export const dynamoSendLedger = (client: DynamoDBDocumentClient, tableName: stri
           if (item?.outbox?.length && !item.published) yield { sendKey, outbox: item.outbox };
         }
       }
+    },
+
+    async dayHolder(customerId, localDate) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: dayItem(customerId, localDate), ConsistentRead: true }));
+      return Item?.sendKey as string | undefined;
     },
 
     claimDay: (customerId, localDate, sendKey) =>

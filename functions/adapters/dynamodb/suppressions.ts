@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Suppressions } from '../../campaigns/ports';
+import type { SuppressionReason, Suppressions } from '../../campaigns/ports';
 import { ignoreConditionFailure } from './customers';
 
 export const addressHash = (email: string) => createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
@@ -13,11 +13,15 @@ export const suppressionKey = (email: string) => ({ pk: `SUPPRESSED#${addressHas
 
 export const dynamoSuppressions = (client: DynamoDBDocumentClient, tableName: string): Suppressions => ({
   async isSuppressed(email) {
+    return (await this.reasonFor(email)) !== undefined;
+  },
+
+  async reasonFor(email) {
     // Strongly consistent: a suppression written a moment ago must already stop this send.
     const { Item } = await client.send(
-      new GetCommand({ TableName: tableName, Key: suppressionKey(email), ConsistentRead: true, ProjectionExpression: 'pk' }),
+      new GetCommand({ TableName: tableName, Key: suppressionKey(email), ConsistentRead: true, ProjectionExpression: 'reason' }),
     );
-    return Item !== undefined;
+    return Item && ((Item.reason as SuppressionReason | undefined) ?? 'unsubscribe');
   },
 
   // Conditional: a replayed event, or a later reason, leaves the first entry as it was.

@@ -82,6 +82,25 @@ export async function* indexUpTo(client: DynamoDBDocumentClient, tableName: stri
   }
 }
 
+/** Every item of one partition (a customer's: `CUSTOMER#<id>`), page by page: a read by key, never a scan. */
+export async function* partitionItems(client: DynamoDBDocumentClient, tableName: string, pk: string, options: { projection?: string; consistent?: boolean } = {}) {
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ...(options.projection && { ProjectionExpression: options.projection }),
+        ...(options.consistent && { ConsistentRead: true }),
+        ExclusiveStartKey,
+      }),
+    );
+    yield* page.Items ?? [];
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+}
+
 type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
 
 /**

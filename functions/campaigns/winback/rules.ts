@@ -18,6 +18,8 @@ export interface OrderHistoryEntry {
   orderId: string;
   placedAt: string;
   total: number;
+  /** ISO 4217; absent in histories recorded before it was kept (the KPIs count those as currency unknown). */
+  currency?: string;
 }
 
 export interface OrderStats {
@@ -93,7 +95,7 @@ export const chronological = (history: OrderHistoryEntry[]): TimedOrder[] => {
   const order = orders.map((_, i) => i);
   // A history usually comes in time order already: then nothing moves.
   if (times.some((time, i) => i > 0 && !(time >= times[i - 1]!))) order.sort((a, b) => times[a]! - times[b]! || a - b);
-  return order.map((i) => ({ orderId: orders[i]!.orderId, placedAt: orders[i]!.placedAt, total: orders[i]!.total, time: times[i]! }));
+  return order.map((i) => ({ orderId: orders[i]!.orderId, placedAt: orders[i]!.placedAt, total: orders[i]!.total, currency: orders[i]!.currency, time: times[i]! }));
 };
 
 /** Days between consecutive orders of a chronological history. */
