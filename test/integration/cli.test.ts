@@ -12,7 +12,7 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { clearStore } from 'aws-ses-v2-local/dist/store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/config';
-import { localCredentials, localRegion } from '../../local/dynamodb';
+import { localCredentials, localRegion, startLocalDynamo } from '../../local/dynamodb';
 import { LocalEventBus, type BusEvent } from '../../local/event-bus';
 import { portSettings, type PortName } from '../../local/ports';
 import { startLocalSes } from '../../local/ses';
@@ -190,6 +190,23 @@ describe('retention simulate runs the input on a virtual clock and writes its fo
     expect(run.status, run.stderr).toBe(0);
     const document = JSON.parse(readFileSync(exported, 'utf8'));
     expect(document).toMatchObject({ customerId: 'ana', profile: { email: 'ana@example.com' }, emails: [{ email: 'birthday', subject: expect.stringContaining('Ana') }] });
+  });
+
+  it('reads a deployed table as it reads a data folder (the AWS SDK pointed at a DynamoDB endpoint, as on AWS)', async () => {
+    const dynamo = await startLocalDynamo({ path: join(out, 'data') });
+    try {
+      const run = await retentionAsync(
+        { AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'local-1' },
+        'explain',
+        'ana',
+        '--table',
+        'retention',
+      );
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/birthday email sent: "Happy birthday, Ana!/);
+    } finally {
+      await dynamo.close();
+    }
   });
 
   it('lists its dead letters with their reasons', () => {
