@@ -30,6 +30,62 @@ const knownCurrencies = new Set(Intl.supportedValuesOf('currency'));
 /** An ISO 4217 currency code (`EUR`, `MYR`, `JPY`). */
 export const currencyCodeSchema = z.string().refine((code) => knownCurrencies.has(code), { message: 'must be an ISO 4217 currency code such as EUR' });
 
+/**
+ * An amount per currency (`{ "MYR": 500 }`). Keys are checked here rather than by a record key
+ * schema, whose error ("Invalid key in record") would not say what a key must be.
+ */
+const perCurrency = <T extends z.ZodType>(value: T) =>
+  z.record(z.string(), value).superRefine((amounts, context) => {
+    for (const code of Object.keys(amounts)) {
+      const checked = currencyCodeSchema.safeParse(code);
+      if (!checked.success) context.addIssue({ code: 'custom', path: [code], message: checked.error.issues[0]!.message });
+    }
+  });
+
+/**
+ * A loyalty tier (docs/design.md §10), reached by the spend of the last 365 days in any one of
+ * the currencies it lists (`{ "MYR": 500, "USD": 120 }`: either will do; currencies are never
+ * added together), or by the points earned in those days.
+ */
+const tierSchema = z
+  .object({
+    /** The name customers see (at most 50 characters, as the shop's own `tier` on a customer). */
+    name: z.string().trim().min(1, { message: 'must not be blank' }).max(50, { message: 'must be at most 50 characters' }),
+    spend: perCurrency(z.number().positive())
+      .refine((spend) => Object.keys(spend).length > 0, { message: 'must name at least one currency' })
+      .optional(),
+    points: z.number().int().positive().optional(),
+  })
+  .refine((tier) => (tier.spend === undefined) !== (tier.points === undefined), { message: 'needs either spend or points (not both)' });
+
+/**
+ * Tiers go from the lowest to the highest: every threshold above the one of any earlier tier
+ * measured the same way (the same currency, or points), and no two tiers by the same name.
+ */
+const tiersSchema = z.array(tierSchema).superRefine((tiers, context) => {
+  tiers.forEach((tier, i) => {
+    const earlier = tiers.slice(0, i);
+    const namesake = earlier.find((other) => other.name === tier.name);
+    if (namesake) context.addIssue({ code: 'custom', path: [i, 'name'], message: `must be unique: "${tier.name}" is tier ${earlier.indexOf(namesake)}'s name too` });
+    for (const [currency, threshold] of Object.entries(tier.spend ?? {})) {
+      const above = earlier.filter((other) => (other.spend?.[currency] ?? -Infinity) >= threshold).at(-1);
+      if (above)
+        context.addIssue({
+          code: 'custom',
+          path: [i, 'spend', currency],
+          message: `must be more than the ${above.spend![currency]} ${currency} of the lower tier "${above.name}" (tiers go from lowest to highest)`,
+        });
+    }
+    const above = tier.points === undefined ? undefined : earlier.filter((other) => (other.points ?? -Infinity) >= tier.points!).at(-1);
+    if (above)
+      context.addIssue({
+        code: 'custom',
+        path: [i, 'points'],
+        message: `must be more than the ${above.points} points of the lower tier "${above.name}" (tiers go from lowest to highest)`,
+      });
+  });
+});
+
 export const configSchema = z.object({
   /** Time zone of customers who have none. */
   defaultTimeZone: timeZoneSchema.default('UTC'),
@@ -158,6 +214,39 @@ export const configSchema = z.object({
       linkValidDays: z.number().int().min(1).default(30),
     })
     .default({ enabled: true, holdoutShare: 0, sendHour: 10, afterDeliveryDays: 7, afterOrderDays: 14, fatigueDays: 90, linkValidDays: 30 }),
+  /**
+   * Loyalty (docs/design.md §10): off unless present. Points per order and currency, expiring
+   * in batches; tiers by the spend (or points) of the last 365 days.
+   */
+  loyalty: z
+    .object({
+      /** Points per unit of each currency (`{ "MYR": 1, "USD": 4 }`), rounded down; an order in a currency not listed earns none. */
+      pointsPerUnit: perCurrency(z.number().positive()).default({}),
+      /** Each order's points expire this many days after it was placed. */
+      pointsExpireDays: z.number().int().min(1).max(3650).default(365),
+      /** The local day this many days before points expire, the customer hears of it. */
+      expiryWarningDays: z.number().int().min(1).max(90).default(14),
+      /** Local hour the loyalty emails go out from. */
+      sendHour: hour.default(10),
+      /** From the lowest to the highest; none: points only. */
+      tiers: tiersSchema.default([]),
+    })
+    .refine((loyalty) => loyalty.pointsExpireDays > loyalty.expiryWarningDays, {
+      message: 'must be more than expiryWarningDays, or no warning could go out before points expire',
+      path: ['pointsExpireDays'],
+    })
+    .optional(),
+  /** Referral (docs/design.md §10): off unless present. */
+  referral: z
+    .object({
+      /** What the personal code takes off a new customer's first order. */
+      percentOff: percent.default(10),
+      /** The referrer's reward code, once per referred customer. */
+      rewardPercentOff: percent.default(15),
+      /** How long each code works after its email. */
+      validDays: z.number().int().min(1).max(365).default(30),
+    })
+    .optional(),
   /**
    * Money in the KPIs (README "Retention KPIs"): always per currency; with `baseCurrency`, also
    * converted to it, `rates` giving the value of one unit of each other currency in the base

@@ -1,4 +1,5 @@
 /** The customer as the engine keeps it, and what makes one mailable (docs/design.md §5, all campaigns). */
+import { createHash } from 'node:crypto';
 import type { Campaign } from '../events/retention';
 import type { CustomerUpserted } from '../events/shop';
 
@@ -68,3 +69,9 @@ export const isMailable = (
 
 export const timeZoneOf = (profile: Pick<CustomerProfile, 'timeZone'>, defaultTimeZone: string): string =>
   profile.timeZone ?? defaultTimeZone;
+
+/**
+ * A stable hash of an address (SHA-256 of it trimmed and lower-cased): how the
+ * suppression list keys an address, and what outlives a customer's erasure.
+ */
+export const addressHash = (email: string) => createHash('sha256').update(email.trim().toLowerCase()).digest('hex');

@@ -2,12 +2,11 @@
  * The suppression list, keyed by a hash of the address: it outlives erasure of
  * the customer, so a re-import cannot resurrect a suppressed address.
  */
-import { createHash } from 'node:crypto';
+import { addressHash } from '../../customers/profile';
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SuppressionReason, Suppressions } from '../../campaigns/ports';
 import { ignoreConditionFailure } from './customers';
 
-export const addressHash = (email: string) => createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
 
 export const suppressionKey = (email: string) => ({ pk: `SUPPRESSED#${addressHash(email)}`, sk: 'SUPPRESSED' });
 
