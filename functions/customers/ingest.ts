@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import { measure, parseBounded, rejection } from '../events/bounded';
 import { outgoing, stableEventId } from '../events/event';
-import { campaignConversion, campaignConversionReverted, type Campaign } from '../events/retention';
+import { campaignConversion, campaignConversionReverted, pointsEarned, tierChanged, type Campaign } from '../events/retention';
+import { loyaltyOrders, pointsBatches, pointsStanding, tierAt, tierChange, tierNamed } from '../campaigns/loyalty/rules';
 import { customerConsentChanged, customerDeleted, customerUpserted, orderCancelled, orderDelivered, orderPlaced, orderRefunded, type OrderPlaced } from '../events/shop';
 import { nextDueFor } from '../campaigns/birthday/rules';
 import { attributeOrder } from '../campaigns/conversions';
@@ -287,12 +288,21 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
       ? surveyFor(profile, order.orderId, { placedAt, deliveredAt: stored.deliveredAt }, dueFrom(time, ports), ports.config)
       : undefined;
   const version = historyVersion(storedHistory);
-  await ports.customers.setOrderStats(order.customerId, stats, version, winback, { converted: counted && converted, survey });
+  const loyalty = loyaltyAfter(order.customerId, storedHistory, existing, version, time, ports.config);
+  await ports.customers.setOrderStats(order.customerId, { ...stats, ...loyalty?.values }, version, winback, { converted: counted && converted, survey });
 
   const converts = counted && attribution && !attribution.holdout;
   await ports.kpis.footprint(order.customerId, version, customerFootprint(history, ports.config.winback));
   if (converts) await ports.kpis.contribute(conversionKey(order.orderId), conversionChanges(attribution.campaign, placedAt, counted.total, order.currency));
 
+  const earned = loyalty?.earned(order.orderId);
+  if (earned || loyalty?.tierEvent) {
+    const events = [
+      ...(earned ? [outgoing(pointsEarned, time.toISOString(), { customerId: order.customerId, orderId: order.orderId, points: earned, balance: loyalty!.values.pointsBalance }, stableEventId(pointsEarned.detailType, order.orderId))] : []),
+      ...(loyalty?.tierEvent ? [loyalty.tierEvent] : []),
+    ];
+    await ports.events.publish(events);
+  }
   if (counted && attribution) {
     await ports.events.publish([
       outgoing(
@@ -314,6 +324,35 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
 };
 
 const conversionKey = (orderId: string) => `CONVERSION#${orderId}`;
+
+/**
+ * Loyalty after a change of the order history (docs/design.md §10, when configured):
+ * the live points and the tier held at the event's time, stored with the order
+ * statistics (so the later history wins), the points an order earned, and
+ * `Tier Changed` when the tier moved from the one stored (its id from the
+ * history's version: a retry publishes the same event).
+ */
+const loyaltyAfter = (customerId: string, history: StoredHistory, existing: CustomerProfile | undefined, version: number, time: Date, config: Config) => {
+  if (!config.loyalty) return undefined;
+  const orders = loyaltyOrders(history, config.loyalty);
+  const balance = pointsStanding(pointsBatches(orders, config.loyalty), time).balance;
+  const before = tierNamed(existing?.loyaltyTier, config.loyalty);
+  const after = tierAt(orders, config.loyalty, time);
+  const change = tierChange(before, after);
+  return {
+    values: { pointsBalance: balance, loyaltyTier: after?.name },
+    earned: (orderId: string) => orders.find((order) => order.orderId === orderId)?.points || undefined,
+    tierEvent:
+      change === 'same'
+        ? undefined
+        : outgoing(
+            tierChanged,
+            time.toISOString(),
+            { customerId, from: before?.name ?? null, to: after?.name ?? null, direction: change },
+            stableEventId(tierChanged.detailType, `${customerId}#${version}`),
+          ),
+  };
+};
 
 /**
  * A cancellation or a refund (docs/design.md §3): recorded in the customer's history,
@@ -340,7 +379,9 @@ const changeOrder = async (customerId: string, change: OrderChange, time: Date, 
 
   const profile = existing && { ...existing, ...stats };
   const winback = profile && { due: nextWinbackFor(profile, dueFrom(time, ports), ports.config), stepsSent: stepsSentIn(profile) };
-  await ports.customers.setOrderStats(customerId, stats, version, winback);
+  const loyalty = loyaltyAfter(customerId, stored, existing, version, time, ports.config);
+  await ports.customers.setOrderStats(customerId, { ...stats, ...loyalty?.values }, version, winback);
+  if (loyalty?.tierEvent) await ports.events.publish([loyalty.tierEvent]);
   await ports.kpis.footprint(customerId, version, customerFootprint(history, ports.config.winback));
   const due: DueSlots = profile ? { winback: dueSlot(winback?.due) } : {};
   if (!counted && profile?.npsOrderId === change.orderId) {

@@ -51,6 +51,10 @@ export interface CustomerProfile extends CustomerUpserted {
    * the suppression list's business, not this field's.
    */
   optedOut?: Campaign[];
+
+  /** Loyalty (docs/design.md §10, when configured): the live points and the tier held, as of the order history's latest version. */
+  pointsBalance?: number;
+  loyaltyTier?: string;
 }
 
 /**

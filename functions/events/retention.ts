@@ -133,3 +133,17 @@ export const contentPublished = defineEvent(
     rollbackOf: z.number().int().min(0).optional(),
   }),
 );
+
+/** Loyalty (docs/design.md §10): the points an order earned, and the balance after it. */
+export const pointsEarned = defineEvent(
+  'retention',
+  'Points Earned',
+  z.object({ customerId: z.string(), orderId: z.string(), points: z.number().int().positive(), balance: z.number().int() }),
+);
+
+/** Loyalty (docs/design.md §10): the customer's tier changed, up (`reached`: they hear of it) or down (`lost`: quiet). */
+export const tierChanged = defineEvent(
+  'retention',
+  'Tier Changed',
+  z.object({ customerId: z.string(), from: z.string().nullable(), to: z.string().nullable(), direction: z.enum(['reached', 'lost']) }),
+);

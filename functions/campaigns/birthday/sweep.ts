@@ -34,7 +34,8 @@ export const settleBirthday = async (profile: CustomerProfile, at: Date, ports: 
       timeZone,
       at,
       sendHour: config.birthday.sendHour,
-      offer: { percentOff: birthdayPercentOff(profile.tier, config.birthday), validDays: config.birthday.validDays },
+      // With loyalty on, the tier the customer holds in it (docs/design.md §10); else the shop's own.
+      offer: { percentOff: birthdayPercentOff(config.loyalty ? profile.loyaltyTier : profile.tier, config.birthday), validDays: config.birthday.validDays },
     },
     ports,
     attempt,
