@@ -289,20 +289,20 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
       : undefined;
   const version = historyVersion(storedHistory);
   const loyalty = loyaltyAfter(order.customerId, storedHistory, existing, version, time, ports.config);
+  // Before the tier is stored: a retry after a crash between the two decides the same, and publishes the same ids.
+  const earned = loyalty?.earned(order.orderId);
+  if (earned || loyalty?.tierEvent) {
+    await ports.events.publish([
+      ...(earned ? [outgoing(pointsEarned, time.toISOString(), { customerId: order.customerId, orderId: order.orderId, points: earned, balance: loyalty!.values.pointsBalance }, stableEventId(pointsEarned.detailType, order.orderId))] : []),
+      ...(loyalty?.tierEvent ? [loyalty.tierEvent] : []),
+    ]);
+  }
   await ports.customers.setOrderStats(order.customerId, { ...stats, ...loyalty?.values }, version, winback, { converted: counted && converted, survey });
 
   const converts = counted && attribution && !attribution.holdout;
   await ports.kpis.footprint(order.customerId, version, customerFootprint(history, ports.config.winback));
   if (converts) await ports.kpis.contribute(conversionKey(order.orderId), conversionChanges(attribution.campaign, placedAt, counted.total, order.currency));
 
-  const earned = loyalty?.earned(order.orderId);
-  if (earned || loyalty?.tierEvent) {
-    const events = [
-      ...(earned ? [outgoing(pointsEarned, time.toISOString(), { customerId: order.customerId, orderId: order.orderId, points: earned, balance: loyalty!.values.pointsBalance }, stableEventId(pointsEarned.detailType, order.orderId))] : []),
-      ...(loyalty?.tierEvent ? [loyalty.tierEvent] : []),
-    ];
-    await ports.events.publish(events);
-  }
   if (counted && attribution) {
     await ports.events.publish([
       outgoing(
@@ -380,8 +380,9 @@ const changeOrder = async (customerId: string, change: OrderChange, time: Date, 
   const profile = existing && { ...existing, ...stats };
   const winback = profile && { due: nextWinbackFor(profile, dueFrom(time, ports), ports.config), stepsSent: stepsSentIn(profile) };
   const loyalty = loyaltyAfter(customerId, stored, existing, version, time, ports.config);
-  await ports.customers.setOrderStats(customerId, { ...stats, ...loyalty?.values }, version, winback);
+  // Before the tier is stored, as for an order.
   if (loyalty?.tierEvent) await ports.events.publish([loyalty.tierEvent]);
+  await ports.customers.setOrderStats(customerId, { ...stats, ...loyalty?.values }, version, winback);
   await ports.kpis.footprint(customerId, version, customerFootprint(history, ports.config.winback));
   const due: DueSlots = profile ? { winback: dueSlot(winback?.due) } : {};
   if (!counted && profile?.npsOrderId === change.orderId) {

@@ -80,6 +80,17 @@ describe('loyalty: points and tiers from the order history', () => {
     ]);
   });
 
+  it('publishes the same events, once each, when invocations are killed and DynamoDB answers are lost', async () => {
+    // Every loyalty event falls before mid-April: the run stops there.
+    const faulty = await runSimulation(input, '2026-01-01T00:00:00Z', '2026-04-15T00:00:00Z', config, undefined, { crash: 0.3, 'dynamodb.after': 0.2 });
+    expect(faulty.summary.faults.injected.crash).toBeGreaterThan(0);
+    // Repeats carry the same eventId (a consumer drops them by it): the distinct events are the fault-free run's.
+    const distinct = (run: typeof result, detailType: string) => [
+      ...new Map(run.bus.filter((event) => event['detail-type'] === detailType).map((event) => [event.detail.eventId, { ...event.detail }])).values(),
+    ];
+    for (const detailType of ['Points Earned', 'Tier Changed']) expect(distinct(faulty, detailType)).toEqual(distinct(result, detailType));
+  }, 240_000);
+
   it('does nothing of it without loyalty configured', async () => {
     const plain = await runSimulation(input, '2026-01-01T00:00:00Z', '2026-04-15T00:00:00Z');
     expect(plain.bus.filter((event) => ['Points Earned', 'Tier Changed'].includes(event['detail-type']))).toEqual([]);
