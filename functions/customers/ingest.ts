@@ -124,9 +124,17 @@ const ingestShopEvent = async (raw: unknown, ports: IngestPorts, origin: EventOr
     const { reason } = parsed;
     await ports.events.publish([rejection(raw, reason, parsed.bytes)]);
     const customerId = customerIdOf(raw);
-    const { time: at, 'detail-type': detailType } = (raw ?? {}) as { time?: unknown; 'detail-type'?: unknown };
+    const { time: at, 'detail-type': detailType, id } = (raw ?? {}) as { time?: unknown; 'detail-type'?: unknown; id?: unknown };
     if (customerId && typeof at === 'string' && !Number.isNaN(Date.parse(at)) && typeof detailType === 'string') {
-      await ports.story.note(customerId, { kind: 'received', at: new Date(at).toISOString(), detailType: detailType.slice(0, 64), origin, outcome: 'rejected', reason });
+      await ports.story.note(customerId, {
+        kind: 'received',
+        at: new Date(at).toISOString(),
+        detailType: detailType.slice(0, 64),
+        ...(typeof id === 'string' && { eventId: id.slice(0, 128) }),
+        origin,
+        outcome: 'rejected',
+        reason,
+      });
     }
     return { outcome: 'rejected', reason };
   }
@@ -148,6 +156,7 @@ const noteReceived = async (event: ShopEvent, result: IngestResult, origin: Even
     kind: 'received',
     at: new Date(event.time).toISOString(),
     detailType: event['detail-type'],
+    eventId: event.id,
     origin,
     outcome: result.outcome,
     ...(result.reason && { reason: result.reason }),

@@ -34,6 +34,8 @@ export interface ReceivedEntry {
   kind: 'received';
   at: string;
   detailType: string;
+  /** The delivered event's id: the same delivery twice is one entry, a second event another. */
+  eventId?: string;
   origin: EventOrigin;
   outcome: string;
   reason?: string;
@@ -107,7 +109,7 @@ const fnv = (text: string) => {
 export const storySortKey = (entry: StoryEntry): string => {
   const about =
     entry.kind === 'received'
-      ? `${entry.detailType}#${entry.orderId ?? ''}#${fnv(JSON.stringify(entry.due ?? {}))}`
+      ? `${entry.detailType}#${entry.eventId ?? entry.orderId ?? fnv(entry.reason ?? '')}`
       : entry.kind === 'email'
         ? `${entry.campaign}#${entry.step ?? ''}`
         : `${entry.event}#${entry.messageId}`;
