@@ -13,7 +13,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Metafile } from 'esbuild';
-import { bundledInputs, bundleLambda, projectRoot } from '../lib/bundle';
+import { bundledInputs, bundleLambda, loadedOnImport, projectRoot } from '../lib/bundle';
 import { compileTemplates } from '../functions/templates/compile';
 import { createRenderer } from '../functions/templates/render';
 import { sampleCustomers, sampleFor, templateSamples } from '../functions/templates/samples';
@@ -101,18 +101,6 @@ export const importProfile = (file?: string): Record<ProfilePart, number> => {
     rmSync(dir, { recursive: true, force: true });
   }
   return parts;
-};
-
-/** The outputs a bundle loads as it is imported: its entry and the chunks that imports, not those imported on demand. */
-const loadedOnImport = (metafile: Metafile): string[] => {
-  const loaded = new Set<string>();
-  const visit = (file: string) => {
-    if (loaded.has(file)) return;
-    loaded.add(file);
-    for (const i of metafile.outputs[file]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) visit(i.path);
-  };
-  for (const file of Object.keys(metafile.outputs)) if (file.endsWith('/index.mjs')) visit(file);
-  return [...loaded];
 };
 
 /** The SDK clients whose code is in these outputs: `dynamodb`, `lib-dynamodb`, `sesv2`... */

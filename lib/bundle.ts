@@ -256,25 +256,31 @@ export const bundledInputs = (metafile: esbuild.Metafile): string[] =>
   Object.values(metafile.outputs).flatMap((output) => Object.entries(output.inputs).flatMap(([input, { bytesInOutput }]) => (bytesInOutput ? [input] : [])));
 
 /**
- * What a bundle imports from outside itself as it loads, from its entry and the
- * chunks that imports (a chunk imported on demand is not among them): Node.js
- * built-ins, as the AWS SDK is bundled.
+ * The outputs a bundle loads as it is imported: its entry (`index.mjs`) and the
+ * chunks it imports, statically, in turn; not those imported on demand (an
+ * on-demand chunk is an entry point to esbuild too, but only its importer names it).
  */
-export const importedOnLoad = (metafile: esbuild.Metafile): string[] => {
-  const external = new Set<string>();
-  const seen = new Set<string>();
+export const loadedOnImport = (metafile: esbuild.Metafile): string[] => {
+  const loaded = new Set<string>();
   const visit = (file: string) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const i of metafile.outputs[file]?.imports ?? []) {
-      if (i.kind === 'import-statement' && i.external) external.add(i.path);
-      else if (i.kind === 'import-statement') visit(i.path);
-    }
+    if (loaded.has(file)) return;
+    loaded.add(file);
+    for (const i of metafile.outputs[file]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) visit(i.path);
   };
-  // The entry is index.mjs; a chunk imported on demand is an entry point to esbuild too.
   for (const file of Object.keys(metafile.outputs)) if (file.endsWith('/index.mjs')) visit(file);
-  return [...external].sort();
+  return [...loaded];
 };
+
+/**
+ * What a bundle imports from outside itself as it loads, from its entry and the
+ * chunks that imports: Node.js built-ins, as the AWS SDK is bundled.
+ */
+export const importedOnLoad = (metafile: esbuild.Metafile): string[] =>
+  [
+    ...new Set(
+      loadedOnImport(metafile).flatMap((file) => (metafile.outputs[file]?.imports ?? []).filter((i) => i.kind === 'import-statement' && i.external).map((i) => i.path)),
+    ),
+  ].sort();
 
 /**
  * Removes the chunks nothing imports. esbuild makes a chunk of every module

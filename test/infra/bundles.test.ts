@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledInputs, bundleLambda, compilesTemplates, importedOnLoad, projectRoot } from '../../lib/bundle';
+import { bundledInputs, bundleLambda, compilesTemplates, importedOnLoad, loadedOnImport, projectRoot } from '../../lib/bundle';
 import { compiledManifest } from '../../functions/templates/template-file';
 import { wiring, type FunctionName } from '../../functions/wiring';
 import { parseConfig } from '../../functions/config';
@@ -89,17 +89,8 @@ describe('each bundle', () => {
 });
 
 describe("the studio's function", () => {
-  /** The outputs its entry imports as it loads (a chunk imported on demand is not among them). */
-  const loadedOnStart = (metafile: Metafile) => {
-    const seen = new Set<string>();
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      for (const i of metafile.outputs[file]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) visit(i.path);
-    };
-    for (const file of Object.keys(metafile.outputs)) if (file.endsWith('/index.mjs')) visit(file);
-    return [...seen].flatMap((file) => Object.keys(metafile.outputs[file]?.inputs ?? {}));
-  };
+  /** The inputs of the outputs its entry imports as it loads (a chunk imported on demand is not among them). */
+  const loadedOnStart = (metafile: Metafile) => loadedOnImport(metafile).flatMap((file) => Object.keys(metafile.outputs[file]?.inputs ?? {}));
 
   it('loads MJML and the checker only when a marketer first previews or publishes', () => {
     const inputs = bundledInputs(bundles.studio);
