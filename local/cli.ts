@@ -380,13 +380,13 @@ const main = async (argv: string[]) => {
       const { createDocumentClient } = await import('../functions/adapters/dynamodb/client');
       const { dynamoContentStore } = await import('../functions/adapters/dynamodb/content');
       const { settingsOf } = await import('../functions/content/settings');
-      const { localCredentials, localRegion } = await import('./dynamodb');
+      const { localCredentials, localRegion, localTableName } = await import('./dynamodb');
       const { pullTemplates, pushTemplates } = await import('./templates-sync');
       const client = values.table
         ? createDocumentClient({ region: values.region })
         : createDocumentClient({ endpoint: `http://127.0.0.1:${localPorts.dynamo}`, region: localRegion, credentials: localCredentials, maxAttempts: 1 });
       const where = values.table ? `table ${values.table}` : 'the running `npm start`';
-      const store = dynamoContentStore(client, values.table ?? 'retention');
+      const store = dynamoContentStore(client, values.table ?? localTableName);
       const { fileURLToPath } = await import('node:url');
       const defaults = { templatesDir: fileURLToPath(new URL('../templates', import.meta.url)), settings: settingsOf(config()) };
       try {

@@ -12,7 +12,7 @@ import { createDocumentClient } from '../functions/adapters/dynamodb/client';
 import { readCustomerRecord } from '../functions/adapters/dynamodb/customer-record';
 import type { Config } from '../functions/config';
 import { explainCustomer, exportCustomer, formatStory, unexpired } from '../functions/customers/record';
-import { localCredentials, localRegion, startLocalDynamo } from './dynamodb';
+import { localCredentials, localRegion, localTableName, startLocalDynamo } from './dynamodb';
 import { localPorts } from './ports';
 
 export type RecordSource = { kind: 'table'; table: string; region?: string } | { kind: 'data'; dir: string } | { kind: 'running' };
@@ -20,7 +20,7 @@ export type RecordSource = { kind: 'table'; table: string; region?: string } | {
 /** A problem with where to read from, said in a line. */
 export class RecordSourceError extends Error {}
 
-const tableName = 'retention';
+const tableName = localTableName;
 
 /** The dynalite folder in DIR: DIR itself (`npm start --data DIR`), or DIR/data (`simulate --out DIR`). */
 const levelFolder = (dir: string) => {

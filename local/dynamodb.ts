@@ -8,6 +8,8 @@ import { listening } from './ports';
 
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const localRegion = 'local-1';
+/** The one table of the local stack, as `npm start` and `simulate` create it. */
+export const localTableName = 'retention';
 
 export interface LocalDynamo {
   endpoint: string;

@@ -23,7 +23,7 @@ import type { Keyring } from '../functions/links/signed-token';
 import { deadLetterQueues } from '../functions/ops/dashboard-layout';
 import { deadLetterPattern, visibilityTimeoutSeconds, wiring, type FunctionName, type FunctionWiring } from '../functions/wiring';
 import type { QueueResult } from '../functions/handlers/queue';
-import { createTable, localCredentials, localRegion, startLocalDynamo } from './dynamodb';
+import { createTable, localCredentials, localRegion, localTableName, startLocalDynamo } from './dynamodb';
 import { LocalEventBus, type BusEvent, type DeadLetter } from './event-bus';
 import { matchesPattern } from './event-pattern';
 import { startLinksServer, type HttpInvoke } from './links-server';
@@ -131,7 +131,7 @@ export const startLocalStack = async (options: LocalStackOptions) => {
       }),
     (s) => s.close(),
   );
-  const tableName = 'retention';
+  const tableName = localTableName;
   await createTable(dynamo.endpoint, tableName);
   // SQS, with the queues of the wiring table; a message that keeps failing is a dead letter with its reason.
   const sqs = new LocalSqs(bus);
