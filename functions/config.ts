@@ -6,6 +6,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import type { Campaign } from './events/retention';
 
 const hour = z.number().int().min(0).max(24);
 const percent = z.number().int().min(1).max(100);
@@ -228,6 +229,8 @@ export const configSchema = z.object({
       expiryWarningDays: z.number().int().min(1).max(90).default(14),
       /** Local hour the loyalty emails go out from. */
       sendHour: hour.default(10),
+      /** The share of customers who get no tier and points emails (their points and tiers still count). */
+      holdoutShare,
       /** From the lowest to the highest; none: points only. */
       tiers: tiersSchema.default([]),
     })
@@ -245,6 +248,9 @@ export const configSchema = z.object({
       rewardPercentOff: percent.default(15),
       /** How long each code works after its email. */
       validDays: z.number().int().min(1).max(365).default(30),
+      /** Local hour the referral emails go out from. */
+      sendHour: hour.default(10),
+      holdoutShare,
     })
     .optional(),
   /**
@@ -282,6 +288,25 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * A campaign's switch and holdout: the three of docs/design.md §5 have their own block; the
+ * loyalty programme's emails (§10) are on while their block is present (`tier` also needs tiers).
+ */
+export const campaignSettings = (config: Config, campaign: Campaign): { enabled: boolean; holdoutShare: number; sendHour: number } => {
+  switch (campaign) {
+    case 'tier':
+    case 'points': {
+      const loyalty = config.loyalty;
+      const enabled = loyalty !== undefined && (campaign === 'points' || loyalty.tiers.length > 0);
+      return { enabled, holdoutShare: loyalty?.holdoutShare ?? 0, sendHour: loyalty?.sendHour ?? 10 };
+    }
+    case 'referral':
+      return { enabled: config.referral !== undefined, holdoutShare: config.referral?.holdoutShare ?? 0, sendHour: config.referral?.sendHour ?? 10 };
+    default:
+      return config[campaign];
+  }
+};
 
 export const parseConfig = (input: unknown): Config => {
   const result = configSchema.safeParse(input ?? {});

@@ -121,6 +121,19 @@ export const wiring = {
   // Sweeps run in this order each hour: the birthday goes first and so wins its day.
   birthdaySweep: campaignSweep('birthday-sweep', "queues the birthday emails due by now in each customer's local 09:00 hour"),
   npsSweep: campaignSweep('nps-sweep', 'queues the NPS surveys due by now, from 10:00 local, 7 days after delivery'),
+  // The loyalty programme (docs/design.md §10), when configured: the review first, so the emails see this hour's points and tiers.
+  loyaltyReview: {
+    handler: 'loyalty-review',
+    description: 'Hourly: recomputes the points and tiers that time alone changes (expired points, orders leaving the rolling year), read by key',
+    trigger: { schedule: 'cron(0 * * * ? *)' },
+    retry: { attempts: 2, maxEventAgeSeconds: 1800 },
+    timeoutSeconds: 300,
+    memoryMb: 512,
+    permissions: { table: 'readWrite', putEvents: true },
+  },
+  tierSweep: campaignSweep('tier-sweep', 'queues the emails of loyalty tiers reached, from 10:00 local'),
+  pointsSweep: campaignSweep('points-sweep', 'queues the warnings of points expiring in 14 days, from 10:00 local'),
+  referralSweep: campaignSweep('referral-sweep', 'queues the referral invitations and rewards due, from 10:00 local'),
   sender: {
     handler: 'sender',
     description: 'Sends the queued campaign emails: consent, suppression, the day slot, the lease on the send key, SES, the outbox',

@@ -4,6 +4,7 @@ import { dynamoCustomerStore } from './dynamodb/customers';
 import { dynamoDiscountCodes } from './dynamodb/discount-codes';
 import { dynamoKpiCounters } from './dynamodb/kpi-counters';
 import { dynamoOrderStore } from './dynamodb/orders';
+import { dynamoReferrals } from './dynamodb/referrals';
 import { dynamoCustomerStory } from './dynamodb/story';
 import { eventBridgePublisher } from './eventbridge';
 
@@ -14,6 +15,7 @@ export const storeAdapters = (runtime: Runtime) => ({
   orders: dynamoOrderStore(runtime.dynamo, runtime.tableName),
   codes: dynamoDiscountCodes(runtime.dynamo, runtime.tableName),
   kpis: dynamoKpiCounters(runtime.dynamo, runtime.tableName),
+  referrals: dynamoReferrals(runtime.dynamo, runtime.tableName),
   story: dynamoCustomerStory(runtime.dynamo, runtime.tableName, runtime.config.records),
   events: eventBridgePublisher(runtime.events, runtime.eventBusName),
 });

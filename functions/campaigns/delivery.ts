@@ -15,7 +15,7 @@
  */
 import { shopLink } from './shop-link';
 import { DateTime } from 'luxon';
-import type { Config } from '../config';
+import { campaignSettings, type Config } from '../config';
 import { outgoing, stableEventId, type OutgoingEvent } from '../events/event';
 import { discountCodeIssued, emailHeldOut, emailSent, type Campaign } from '../events/retention';
 import { isMailable, type CustomerProfile } from '../customers/profile';
@@ -52,9 +52,9 @@ export interface Send {
   at: Date;
   /** Local hour a deferred send moves to on the next day. */
   sendHour: number;
-  offer?: { percentOff: number; validDays: number };
-  /** Campaign-specific template data; shop, customer, offer and links are added here. */
-  data?: Record<string, unknown>;
+  offer?: { percentOff: number; validDays: number; oncePerCustomer?: true };
+  /** Campaign-specific template data (given the email's locale, for dates); shop, customer, offer and links are added here. */
+  data?: Record<string, unknown> | ((locale: string) => Record<string, unknown>);
 }
 
 export type DeliveryOutcome =
@@ -131,7 +131,7 @@ export const deliver = async (send: Send, ports: DeliveryPorts, attempt: Attempt
     return { outcome: 'suppressed', why: notMailable ?? suppressionWhy(suppression!) };
   }
 
-  if (isHeldOut(send.campaign, customer.customerId, ports.config[send.campaign].holdoutShare)) {
+  if (isHeldOut(send.campaign, customer.customerId, campaignSettings(ports.config, send.campaign).holdoutShare)) {
     // The occasion is settled as if sent (once per occasion), without an email or the day's slot.
     const events = heldOutEvents(send);
     await ports.ledger.recordHeldOut(sendKey, attempt, events);
@@ -151,7 +151,7 @@ export const deliver = async (send: Send, ports: DeliveryPorts, attempt: Attempt
   const offer = send.offer && (await issueCode(send, ports, sent.assignment));
   const links = unsubscribeLinks(ports.keyring, ports.config.shop, customer.customerId, send.campaign, at);
   const email = await ports.templates.render(sent.template, sent.locale, {
-    ...send.data,
+    ...(typeof send.data === 'function' ? send.data(sent.locale) : send.data),
     // Every link to the shop names the email (UTM); the call to action also applies the code where the shop can.
     shop: { name: ports.config.shop.name, address: ports.config.shop.address, siteUrl: shopLink(ports.config.shop, sent.template) },
     customer: { firstName: customer.firstName ?? '' },
@@ -260,12 +260,15 @@ const issueCode = async (send: Send, ports: DeliveryPorts, assignment: Assignmen
       percentOff: send.offer!.percentOff,
       expiresAt,
       sendKey: send.sendKey,
+      ...(send.offer!.oncePerCustomer && { oncePerCustomer: true as const }),
     };
-    if (await ports.codes.issue(issued)) return { code, percentOff: issued.percentOff, expiresAt, customerId: issued.customerId, step: send.step };
+    if (await ports.codes.issue(issued)) {
+      return { code, percentOff: issued.percentOff, expiresAt, customerId: issued.customerId, step: send.step, ...(issued.oncePerCustomer && { oncePerCustomer: true as const }) };
+    }
   }
   throw new Error(`no free discount code after ${maxCodeAttempts} attempts`);
 };
 
 /** The expiry as the customer reads dates: their language, their time zone. */
-const formatDate = (iso: string, locale: string, timeZone: string) =>
+export const formatDate = (iso: string, locale: string, timeZone: string) =>
   DateTime.fromISO(iso, { zone: timeZone }).setLocale(locale).toLocaleString(DateTime.DATE_FULL);

@@ -32,3 +32,16 @@ export const sweepSlot = (instant: Date): Date => {
 /** `hour`:00 local time on the local day after `instant`: where a deferred send moves to. */
 export const nextLocalDayAt = (instant: Date, timeZone: string, hour: number): Date =>
   inZone(instant, timeZone).plus({ days: 1 }).set({ hour, minute: 0, second: 0, millisecond: 0 }).toJSDate();
+
+/**
+ * The first sweep at or after `from` that is inside the customer's send window, from `sendHour`
+ * local: an email that becomes due at night waits for the morning, never missed.
+ */
+export const nextSendSlot = (from: Date, timeZone: string, sendHour: number, window: SendWindow): Date => {
+  const startHour = Math.max(sendHour, window.startHour);
+  const slot = sweepSlot(from);
+  const local = inZone(slot, timeZone);
+  if (local.hour >= startHour && local.hour < window.endHour) return slot;
+  const day = local.hour < startHour ? local : local.plus({ days: 1 });
+  return sweepSlot(day.set({ hour: startHour, minute: 0, second: 0, millisecond: 0 }).toJSDate());
+};

@@ -10,6 +10,7 @@ import type { Campaign } from '../events/retention';
 import type { RenderedEmail } from '../templates/render';
 import type { NoOrderStats, OrderHistoryEntry, OrderStats, WinbackDue } from './winback/rules';
 import type { OrderChange, StoredHistory } from '../customers/order-history';
+import type { LoyaltyValues } from './loyalty/plan';
 import type { SurveyDue } from './nps/rules';
 import type { Assignment, Experiment } from './experiments';
 import type { DayCounters } from '../ops/counters';
@@ -20,8 +21,17 @@ export interface CustomerStore {
   get(customerId: string): Promise<CustomerProfile | undefined>;
   /** Writes the profile unless a later event already changed it; false when skipped. */
   upsert(profile: CustomerProfile): Promise<boolean>;
-  /** Removes personal data and anything pending, unless a later event re-created the customer. */
-  erase(customerId: string, at: string): Promise<boolean>;
+  /**
+   * Removes personal data and anything pending, unless a later event re-created the customer;
+   * keeps the address's hash, when given (a self-referral under a new account is still told).
+   */
+  erase(customerId: string, at: string, addressHash?: string): Promise<boolean>;
+  /**
+   * Sets (undefined: removes) engine-owned fields of a customer who is there and not erased,
+   * each due time with its index shard; with `onlyIf`, only while those fields hold those
+   * values (undefined: absent). False when skipped.
+   */
+  update(customerId: string, values: Partial<CustomerProfile>, onlyIf?: Partial<CustomerProfile> & { historyVersion?: number }): Promise<boolean>;
   /** The customers a campaign's sweep must act on at `at` (due then or before), page by page, read through its due-time index. */
   due(index: DueIndexName, at: Date): AsyncIterable<string[]>;
   /** Moves (or clears) the pending birthday email; records the year once it is done. */
@@ -39,7 +49,8 @@ export interface CustomerStore {
    */
   setOrderStats(
     customerId: string,
-    stats: OrderStats | NoOrderStats,
+    /** With the loyalty standing the same history implies (docs/design.md §10), when the programme is on. */
+    stats: (OrderStats | NoOrderStats) & LoyaltyValues,
     version: number,
     winback: { due: WinbackDue | undefined; stepsSent: number } | undefined,
     also?: { converted?: string; survey?: SurveyDue },
@@ -144,6 +155,8 @@ export interface OrderStore {
   complete(customerId: string, orderId: string, at: string): Promise<void>;
   /** Adds an order to the customer's history; resolves to the whole history. */
   addToHistory(customerId: string, order: OrderHistoryEntry): Promise<StoredHistory>;
+  /** The customer's whole order history (empty when none). */
+  history(customerId: string): Promise<StoredHistory>;
   /** Adds a cancellation or a refund to the customer's history (once, however often); resolves to the whole history. */
   addChange(customerId: string, change: OrderChange): Promise<StoredHistory>;
   /** The customer an order belongs to, found by the order id alone; undefined while no event of the order is stored. */
@@ -235,12 +248,32 @@ export interface DiscountCode {
   percentOff: number;
   expiresAt: string;
   sendKey: string;
+  /** A referral invitation's personal code (docs/design.md §10): many customers may use it, each once. */
+  oncePerCustomer?: boolean;
+}
+
+/** A friend a customer referred (docs/design.md §10): the reward owed them, once per friend. */
+export interface ReferralRecord {
+  referredId: string;
+  orderId: string;
+  code: string;
+  convertedAt: string;
+  /** When the reward's email was settled (sent, held out, or not mailable). */
+  settledAt?: string;
+}
+
+export interface Referrals {
+  /** Records a conversion under the referrer (the first record stays). */
+  record(referrerId: string, referral: ReferralRecord): Promise<void>;
+  /** The rewards not settled yet, oldest conversion first. */
+  pending(referrerId: string): Promise<ReferralRecord[]>;
+  settle(referrerId: string, referredId: string, at: string): Promise<void>;
 }
 
 export interface DiscountCodes {
   /** Stores a new code; false when the code already belongs to another send. */
   issue(code: DiscountCode): Promise<boolean>;
-  /** Marks a code used by an order; the code, or undefined when unknown, expired or already used. */
+  /** Marks a code used by an order; the code, or undefined when unknown, expired or already used (by another order, unless it is `oncePerCustomer`). */
   redeem(code: string, orderId: string, at: string): Promise<DiscountCode | undefined>;
 }
 

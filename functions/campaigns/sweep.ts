@@ -5,7 +5,7 @@
  * limit it stops, and what is left stays due for the next run.
  */
 import type { DueIndexName } from '../adapters/dynamodb/table';
-import type { Config } from '../config';
+import { campaignSettings, type Config } from '../config';
 import type { Campaign } from '../events/retention';
 import type { SendQueue } from '../sending/jobs';
 import type { DeliveryOutcome } from './delivery';
@@ -44,7 +44,7 @@ export const runSweep = async (
 ): Promise<SweepResult> => {
   const result: SweepResult = { campaign, due: 0, complete: true };
   // A campaign switched off reads nothing; what is due waits in the index until it is switched on.
-  if (!ports.config[campaign].enabled) return result;
+  if (!campaignSettings(ports.config, campaign).enabled) return result;
   for await (const customerIds of ports.customers.due(index, at)) {
     await ports.sendJobs.enqueue(customerIds.map((customerId) => ({ campaign, customerId, at: at.toISOString() })));
     result.due += customerIds.length;

@@ -7,17 +7,18 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import { measure, parseBounded, rejection } from '../events/bounded';
 import { outgoing, stableEventId } from '../events/event';
-import { campaignConversion, campaignConversionReverted, pointsEarned, tierChanged, type Campaign } from '../events/retention';
-import { loyaltyOrders, pointsBatches, pointsStanding, tierAt, tierChange, tierNamed } from '../campaigns/loyalty/rules';
+import { campaignConversion, campaignConversionReverted, pointsEarned, type Campaign } from '../events/retention';
+import { planLoyalty } from '../campaigns/loyalty/plan';
+import { convertReferral } from '../campaigns/referral/conversion';
 import { customerConsentChanged, customerDeleted, customerUpserted, orderCancelled, orderDelivered, orderPlaced, orderRefunded, type OrderPlaced } from '../events/shop';
 import { nextDueFor } from '../campaigns/birthday/rules';
 import { attributeOrder } from '../campaigns/conversions';
 import { historyStats, nextWinbackFor, stepsSentIn } from '../campaigns/winback/rules';
 import { surveyDue, type SurveyDueInput } from '../campaigns/nps/rules';
-import type { CustomerStore, CustomerStory, DiscountCodes, EventPublisher, KpiCounters, OrderRecord, OrderStore } from '../campaigns/ports';
+import type { CustomerStore, CustomerStory, DiscountCodes, EventPublisher, KpiCounters, OrderRecord, OrderStore, Referrals } from '../campaigns/ports';
 import { originOf, type ConsentRecord, type DueSlots, type EventOrigin, type ReceivedEntry } from './story';
 import { conversionChanges, customerFootprint } from '../ops/counters';
-import { isMailable, timeZoneOf, type CustomerProfile } from './profile';
+import { addressHash, isMailable, timeZoneOf, type CustomerProfile } from './profile';
 import { isPlatformEvent, translatePlatformEvent } from '../sources';
 import { countingOrders, historyVersion, type OrderChange, type StoredHistory } from './order-history';
 
@@ -41,6 +42,7 @@ export interface IngestPorts {
   events: EventPublisher;
   kpis: KpiCounters;
   story: CustomerStory;
+  referrals: Referrals;
 }
 
 /** `ignored`: a platform's topic the engine does not use. */
@@ -253,8 +255,11 @@ const storeShopEvent = async (event: ShopEvent, ports: IngestPorts, origin: Even
       const customerId = await customerOfOrder(event.detail.customerId, orderId, ports);
       return { customerId, ...(await changeOrder(customerId, { kind: 'refunded', orderId, refundId, amount }, time, ports)) };
     }
-    case 'Customer Deleted':
-      return { outcome: (await ports.customers.erase(event.detail.customerId, time.toISOString())) ? 'stored' : 'stale' };
+    case 'Customer Deleted': {
+      // The address's hash outlives the erasure: a self-referral under a new account is still told (docs/design.md §10).
+      const email = (await ports.customers.get(event.detail.customerId))?.email;
+      return { outcome: (await ports.customers.erase(event.detail.customerId, time.toISOString(), email && addressHash(email))) ? 'stored' : 'stale' };
+    }
   }
 };
 
@@ -276,8 +281,10 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
   const existing = await ports.customers.get(order.customerId);
   // Redeeming again for the same order is a no-op, so a duplicate may do it before it finds out it is one.
   const redeemed = order.discountCode ? await ports.codes.redeem(order.discountCode, order.orderId, placedAt) : undefined;
+  // A personal referral code converts no email of its own customer's: it may earn its owner a reward (below).
+  const personal = redeemed?.oncePerCustomer ? redeemed : undefined;
   const stored = await ports.orders.recordOrder(order, {
-    attribution: attributeOrder({ placedAt, redeemed, profile: existing, windowDays: ports.config.winback.conversionWindowDays }) ?? null,
+    attribution: attributeOrder({ placedAt, redeemed: personal ? undefined : redeemed, profile: existing, windowDays: ports.config.winback.conversionWindowDays }) ?? null,
   });
   if (stored.ingestedAt) return { outcome: 'duplicate' };
   const attribution = stored.attribution ?? undefined;
@@ -297,14 +304,18 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
       ? surveyFor(profile, order.orderId, { placedAt, deliveredAt: stored.deliveredAt }, dueFrom(time, ports), ports.config)
       : undefined;
   const version = historyVersion(storedHistory);
-  const loyalty = loyaltyAfter(order.customerId, storedHistory, existing, version, time, ports.config);
+  const loyalty = planLoyalty({ customerId: order.customerId, history: storedHistory, profile: existing, time, from: dueFrom(time, ports), changeKey: `${order.customerId}#${version}`, config: ports.config });
   // Before the tier is stored: a retry after a crash between the two decides the same, and publishes the same ids.
   const earned = loyalty?.earned(order.orderId);
-  if (earned || loyalty?.tierEvent) {
+  if (earned || loyalty?.events.length) {
     await ports.events.publish([
-      ...(earned ? [outgoing(pointsEarned, time.toISOString(), { customerId: order.customerId, orderId: order.orderId, points: earned, balance: loyalty!.values.pointsBalance }, stableEventId(pointsEarned.detailType, order.orderId))] : []),
-      ...(loyalty?.tierEvent ? [loyalty.tierEvent] : []),
+      ...(earned ? [outgoing(pointsEarned, time.toISOString(), { customerId: order.customerId, orderId: order.orderId, points: earned, balance: loyalty!.values.pointsBalance! }, stableEventId(pointsEarned.detailType, order.orderId))] : []),
+      ...(loyalty?.events ?? []),
     ]);
+  }
+  if (personal && counted) {
+    const referralOrder = { orderId: order.orderId, customerId: order.customerId, placedAt, total: counted.total, currency: order.currency };
+    await convertReferral({ code: personal, order: referralOrder, referred: existing, history: storedHistory, time, from: dueFrom(time, ports) }, ports);
   }
   await ports.customers.setOrderStats(order.customerId, { ...stats, ...loyalty?.values }, version, winback, { converted: counted && converted, survey });
 
@@ -335,35 +346,6 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
 const conversionKey = (orderId: string) => `CONVERSION#${orderId}`;
 
 /**
- * Loyalty after a change of the order history (docs/design.md §10, when configured):
- * the live points and the tier held at the event's time, stored with the order
- * statistics (so the later history wins), the points an order earned, and
- * `Tier Changed` when the tier moved from the one stored (its id from the
- * history's version: a retry publishes the same event).
- */
-const loyaltyAfter = (customerId: string, history: StoredHistory, existing: CustomerProfile | undefined, version: number, time: Date, config: Config) => {
-  if (!config.loyalty) return undefined;
-  const orders = loyaltyOrders(history, config.loyalty);
-  const balance = pointsStanding(pointsBatches(orders, config.loyalty), time).balance;
-  const before = tierNamed(existing?.loyaltyTier, config.loyalty);
-  const after = tierAt(orders, config.loyalty, time);
-  const change = tierChange(before, after);
-  return {
-    values: { pointsBalance: balance, loyaltyTier: after?.name },
-    earned: (orderId: string) => orders.find((order) => order.orderId === orderId)?.points || undefined,
-    tierEvent:
-      change === 'same'
-        ? undefined
-        : outgoing(
-            tierChanged,
-            time.toISOString(),
-            { customerId, from: before?.name ?? null, to: after?.name ?? null, direction: change },
-            stableEventId(tierChanged.detailType, `${customerId}#${version}`),
-          ),
-  };
-};
-
-/**
  * A cancellation or a refund (docs/design.md §3): recorded in the customer's history,
  * then everything the order fed recomputed without it (or with its lower
  * total): the order statistics and the winback sequence they imply, the KPI
@@ -388,9 +370,9 @@ const changeOrder = async (customerId: string, change: OrderChange, time: Date, 
 
   const profile = existing && { ...existing, ...stats };
   const winback = profile && { due: nextWinbackFor(profile, dueFrom(time, ports), ports.config), stepsSent: stepsSentIn(profile) };
-  const loyalty = loyaltyAfter(customerId, stored, existing, version, time, ports.config);
+  const loyalty = planLoyalty({ customerId, history: stored, profile: existing, time, from: dueFrom(time, ports), changeKey: `${customerId}#${version}`, config: ports.config });
   // Before the tier is stored, as for an order.
-  if (loyalty?.tierEvent) await ports.events.publish([loyalty.tierEvent]);
+  if (loyalty?.events.length) await ports.events.publish(loyalty.events);
   await ports.customers.setOrderStats(customerId, { ...stats, ...loyalty?.values }, version, winback);
   await ports.kpis.footprint(customerId, version, customerFootprint(history, ports.config.winback));
   const due: DueSlots = profile ? { winback: dueSlot(winback?.due) } : {};

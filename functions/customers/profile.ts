@@ -55,6 +55,30 @@ export interface CustomerProfile extends CustomerUpserted {
   /** Loyalty (docs/design.md §10, when configured): the live points and the tier held, as of the order history's latest version. */
   pointsBalance?: number;
   loyaltyTier?: string;
+  /** The pending tier email: `<tier>#<local day reached>`, and the sweep that sends it. */
+  tierOccasion?: string;
+  tierDueAt?: string;
+  /** The pending expiry warning: the local day the points expire, how many, and the sweep that sends it. */
+  pointsOccasion?: string;
+  pointsExpiring?: number;
+  pointsDueAt?: string;
+  /** The last expiry day warned of (or settled without a warning). */
+  pointsWarnedDay?: string;
+  /** When points or the tier next change with no event: the review recomputes them then. */
+  loyaltyReviewAt?: string;
+  /** Points expired up to this instant have had their `Points Expired`. */
+  pointsExpiredThrough?: string;
+
+  /** The latest NPS score the customer gave (a promoter may be invited to refer friends). */
+  npsLatestScore?: number;
+  /** The pending referral email: 1, the invitation (with the personal code); 2, a reward, for `referralRewardFor`. */
+  referralStep?: number;
+  referralRewardFor?: string;
+  referralDueAt?: string;
+  /** When the invitation was settled: it goes once. */
+  referralInvitedAt?: string;
+  /** Kept after erasure (docs/design.md §11): what tells a self-referral under a new account. */
+  addressHash?: string;
 }
 
 /**

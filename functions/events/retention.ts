@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { defineEvent, isoInstant } from './event';
 
-export const campaignSchema = z.enum(['birthday', 'winback', 'nps']);
+/** The campaigns: the three of docs/design.md §5, and the loyalty programme's emails of §10. */
+export const campaignSchema = z.enum(['birthday', 'winback', 'nps', 'tier', 'points', 'referral']);
 export type Campaign = z.infer<typeof campaignSchema>;
 
 export const emailSent = defineEvent(
@@ -32,6 +33,8 @@ export const discountCodeIssued = defineEvent(
     step: z.number().int().optional(),
     percentOff: z.number(),
     expiresAt: isoInstant,
+    /** A referral invitation's personal code (docs/design.md §10): the shop lets many customers use it, each once. */
+    oncePerCustomer: z.literal(true).optional(),
   }),
 );
 
@@ -146,4 +149,28 @@ export const tierChanged = defineEvent(
   'retention',
   'Tier Changed',
   z.object({ customerId: z.string(), from: z.string().nullable(), to: z.string().nullable(), direction: z.enum(['reached', 'lost']) }),
+);
+
+/** Loyalty (docs/design.md §10): an order's points, or what was left of them, expired unspent. */
+export const pointsExpired = defineEvent(
+  'retention',
+  'Points Expired',
+  z.object({ customerId: z.string(), orderId: z.string(), points: z.number().int().positive(), expiredAt: isoInstant, balance: z.number().int() }),
+);
+
+/**
+ * Referral (docs/design.md §10): a new customer's first order used a customer's personal code;
+ * the referrer is owed a reward (its email carries the code). Once per referred customer.
+ */
+export const referralConverted = defineEvent(
+  'retention',
+  'Referral Converted',
+  z.object({
+    referrerId: z.string(),
+    customerId: z.string(),
+    orderId: z.string(),
+    code: z.string(),
+    revenue: z.number(),
+    currency: z.string(),
+  }),
 );

@@ -6,6 +6,7 @@
  * page's preference form. Input is bounded and typed; any invalid link gets the
  * same neutral page and records nothing.
  */
+import { campaignSettings } from '../config';
 import { isUtf8 } from 'node:buffer';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -118,7 +119,12 @@ const page = (statusCode: number, body: string): APIGatewayProxyStructuredResult
 
 /** What the links need: the stores behind the use cases, the signing keys, the shop's name for the pages, WooCommerce's webhook secret. */
 export type LinksPorts = Omit<ResponsePorts, 'keyring' | 'customers'> &
-  Omit<UnsubscribePorts, 'keyring'> & { keyring: () => Promise<Keyring>; shopName: string; wooCommerceSecret: () => Promise<string | undefined> };
+  Omit<UnsubscribePorts, 'keyring' | 'customers'> & {
+    customers: ResponsePorts['customers'] & UnsubscribePorts['customers'];
+    keyring: () => Promise<Keyring>;
+    shopName: string;
+    wooCommerceSecret: () => Promise<string | undefined>;
+  };
 
 /**
  * Every request to the public links, answered: a malformed one (a bad token,
@@ -184,6 +190,7 @@ export const linksApp = (links: LinksPorts) => {
           oneClickAction: `unsubscribe?token=${encodeURIComponent(query.data.token)}`,
           preferencesAction: 'unsubscribe/preferences',
           optedOut: view.optedOut,
+          offered: campaignSchema.options.filter((campaign) => campaignSettings(stores.config, campaign).enabled),
         }),
       );
     }
@@ -289,6 +296,7 @@ const wooCommerceWebhook = async (
 export const createHandler = (runtime: Runtime) => {
   const { customers, events, kpis, story } = storeAdapters(runtime);
   const app = linksApp({
+    config: runtime.config,
     customers,
     events,
     kpis,

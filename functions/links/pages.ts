@@ -123,6 +123,9 @@ const copy: Record<PageLocale, PageCopy> = {
       birthday: 'Birthday gifts',
       winback: 'Offers when we haven’t seen you for a while',
       nps: 'Surveys about your orders',
+      tier: 'News of your loyalty tier',
+      points: 'Reminders before your points expire',
+      referral: 'Invitations to refer friends, and your rewards',
     },
     unsubscribed: {
       title: 'Unsubscribed',
@@ -178,6 +181,9 @@ const copy: Record<PageLocale, PageCopy> = {
       birthday: 'Hadiah hari jadi',
       winback: 'Tawaran apabila sudah lama kami tidak berjumpa anda',
       nps: 'Tinjauan tentang pesanan anda',
+      tier: 'Berita tentang tahap kesetiaan anda',
+      points: 'Peringatan sebelum mata anda luput',
+      referral: 'Jemputan untuk merujuk rakan, dan ganjaran anda',
     },
     unsubscribed: {
       title: 'Langganan dihentikan',
@@ -233,6 +239,9 @@ const copy: Record<PageLocale, PageCopy> = {
       birthday: 'هدايا عيد الميلاد',
       winback: 'عروض عندما لا نراك منذ فترة',
       nps: 'استطلاعات حول طلباتك',
+      tier: 'أخبار مستوى عضويتك',
+      points: 'تذكير قبل انتهاء صلاحية نقاطك',
+      referral: 'دعوات لإحالة أصدقائك، ومكافآتك',
     },
     unsubscribed: {
       title: 'تم إلغاء الاشتراك',
@@ -446,10 +455,11 @@ export function invalidLinkPage(input: { shopName: string }): string {
  */
 export function unsubscribePage(
   locale: string | undefined,
-  input: { shopName: string; token: string; oneClickAction: string; preferencesAction: string; optedOut?: readonly Campaign[] },
+  input: { shopName: string; token: string; oneClickAction: string; preferencesAction: string; optedOut?: readonly Campaign[]; offered?: readonly Campaign[] },
 ): string {
   const c = copy[pickLocale(locale)];
-  const choices = campaignSchema.options.map((campaign) => ({
+  // The campaigns the shop runs (all when not said): a shop without loyalty offers no choice about it.
+  const choices = (input.offered ?? campaignSchema.options).map((campaign) => ({
     campaign,
     name: c.campaigns[campaign],
     kept: !input.optedOut?.includes(campaign),

@@ -320,7 +320,7 @@ const healthRow: Row = {
 };
 
 /** The steps of each campaign's sequence, as configured: the winback steps; the others send one email. */
-const stepsOf = (config: LayoutConfig): Record<Campaign, number> => ({ birthday: 1, winback: config.winback.steps.length, nps: 1 });
+const stepsOf = (config: LayoutConfig): Record<Campaign, number> => ({ birthday: 1, winback: config.winback.steps.length, nps: 1, tier: 1, points: 1, referral: 2 });
 
 /** The dashboard, top to bottom: a row per campaign, deliverability, the KPIs, the system's health. */
 export const dashboardLayout = (config: LayoutConfig): readonly Row[] => {

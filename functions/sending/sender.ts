@@ -12,14 +12,20 @@ import type { SweepOutcome } from '../campaigns/sweep';
 import { birthdaySendKey, settleBirthday } from '../campaigns/birthday/sweep';
 import { settleNps, surveySendKey } from '../campaigns/nps/sweep';
 import { settleWinback, winbackSendKey } from '../campaigns/winback/sweep';
+import { pointsSendKey, settlePoints, settleTier, tierSendKey } from '../campaigns/loyalty/sweep';
+import { referralSendKey, settleReferral } from '../campaigns/referral/sweep';
+import type { Referrals } from '../campaigns/ports';
 import type { SendJob } from './jobs';
 
-export type SenderPorts = DeliveryPorts & { customers: CustomerStore; story: CustomerStory };
+export type SenderPorts = DeliveryPorts & { customers: CustomerStore; story: CustomerStory; referrals: Referrals };
 
-const campaigns: Record<Campaign, { dueAt: (profile: CustomerProfile) => string | undefined; settle: typeof settleBirthday }> = {
+const campaigns: Record<Campaign, { dueAt: (profile: CustomerProfile) => string | undefined; settle: typeof settleReferral }> = {
   birthday: { dueAt: (profile) => profile.birthdayDueAt, settle: settleBirthday },
   winback: { dueAt: (profile) => profile.winbackDueAt, settle: settleWinback },
   nps: { dueAt: (profile) => profile.npsDueAt, settle: settleNps },
+  tier: { dueAt: (profile) => profile.tierDueAt, settle: settleTier },
+  points: { dueAt: (profile) => profile.pointsDueAt, settle: settlePoints },
+  referral: { dueAt: (profile) => profile.referralDueAt, settle: settleReferral },
 };
 
 /** The send key the settled occasion had, from the profile as the job found it. */
@@ -31,6 +37,12 @@ const sendKeyOf = (campaign: Campaign, profile: CustomerProfile): string => {
       return winbackSendKey(profile.customerId, profile.winbackLapse!, profile.winbackStep!);
     case 'nps':
       return surveySendKey(profile.customerId, profile.npsOrderId!);
+    case 'tier':
+      return tierSendKey(profile.customerId, profile.tierOccasion!);
+    case 'points':
+      return pointsSendKey(profile.customerId, profile.pointsOccasion!);
+    case 'referral':
+      return referralSendKey(profile.customerId, profile.referralStep!, profile.referralRewardFor);
   }
 };
 
@@ -48,7 +60,7 @@ export const settleJob = async (job: SendJob, ports: SenderPorts, attempt: Attem
 /** What the customer's story keeps of a settled job (docs/design.md §11); a failure that will be retried is not settled. */
 const storyEntry = (job: SendJob, profile: CustomerProfile, outcome: SweepOutcome): EmailEntry | undefined => {
   if (outcome.outcome === 'duplicate' || (outcome.outcome === 'failed' && outcome.retryable)) return undefined;
-  const step = job.campaign === 'winback' ? profile.winbackStep : undefined;
+  const step = job.campaign === 'winback' ? profile.winbackStep : job.campaign === 'referral' ? profile.referralStep : undefined;
   const entry: EmailEntry = { kind: 'email', at: job.at, campaign: job.campaign, ...(step !== undefined && { step }), outcome: outcome.outcome };
   switch (outcome.outcome) {
     case 'heldOut':

@@ -548,13 +548,24 @@ const campaignOf = (set: string) => {
   return match ? { campaign: match[1]!, step: match[2]! } : { campaign: set, step: undefined };
 };
 
-const campaignTitles: Record<string, string> = { birthday: 'Birthday', winback: 'Win-back', nps: 'Satisfaction survey (NPS)' };
+const campaignTitles: Record<string, string> = {
+  birthday: 'Birthday',
+  winback: 'Win-back',
+  nps: 'Satisfaction survey (NPS)',
+  tier: 'Loyalty tier',
+  points: 'Points expiring',
+  referral: 'Referral',
+};
 const stepTitles: Record<string, string> = {
   birthday: 'Birthday gift',
   'winback-1': 'Step 1 · We miss you (reminder)',
   'winback-2': 'Step 2 · Come back (offer)',
   'winback-3': 'Step 3 · Last chance (bigger offer)',
   nps: 'How did we do? (survey)',
+  tier: 'New tier reached',
+  points: 'Your points expire soon (reminder)',
+  'referral-1': 'Step 1 · Invite friends (personal code)',
+  'referral-2': 'Step 2 · Thank you (reward)',
 };
 
 const setLabel = (set: string) => {
@@ -562,6 +573,6 @@ const setLabel = (set: string) => {
   return { group: campaignTitles[campaign] ?? campaign, label: stepTitles[set] ?? (step ? `Step ${step}` : set) };
 };
 
-const setOrder = ['birthday', 'winback-1', 'winback-2', 'winback-3', 'nps'];
+const setOrder = ['birthday', 'winback-1', 'winback-2', 'winback-3', 'nps', 'tier', 'points', 'referral-1', 'referral-2'];
 const bySetOrder = (a: string, b: string) =>
   (setOrder.indexOf(a) + 1 || Infinity) - (setOrder.indexOf(b) + 1 || Infinity) || a.localeCompare(b);

@@ -83,3 +83,93 @@ export type NpsSurveyTemplateData = {
     scores: { score: number; url: string }[];
   };
 };
+
+/**
+ * templates/tier/*.mjml: sent when a customer reaches a higher loyalty tier
+ * (docs/design.md §10 "Tiers"; a tier lost is quiet, no email).
+ */
+export type TierTemplateData = {
+  shop: ShopTemplateData;
+  customer: {
+    /** "" when unknown; the templates then use a generic greeting. */
+    firstName: string;
+  };
+  links: LinksTemplateData;
+  loyalty: {
+    /** The tier reached, by the name customers see (`loyalty.tiers[].name` of the configuration), e.g. "Gold". */
+    tier: string;
+    /** Their points balance. */
+    balance: number;
+  };
+};
+
+/**
+ * templates/points/*.mjml: the expiry warning, sent `expiryWarningDays` (14)
+ * before a batch of the customer's points expires (docs/design.md §10
+ * "Expiry warning"). One email per local expiry day, however many batches.
+ */
+export type PointsExpiringTemplateData = {
+  shop: ShopTemplateData;
+  customer: {
+    /** "" when unknown; the templates then use a generic greeting. */
+    firstName: string;
+  };
+  links: LinksTemplateData;
+  loyalty: {
+    /** Their points balance, the expiring points included. */
+    balance: number;
+    /** The points that expire on `expiresOn`. */
+    expiring: number;
+    /** Already formatted in the email's locale, e.g. "6 December 2026". */
+    expiresOn: string;
+    /** The tier they hold, as customers see its name; "" when they hold none (the templates then leave the tier out). */
+    tier: string;
+  };
+};
+
+/**
+ * templates/referral-1/*.mjml: the referral invitation, with the customer's
+ * personal code to give to friends (docs/design.md §10 "Referral"): a friend's
+ * first order with it gets `offer.percentOff` % off, and the customer a reward
+ * code of `referral.rewardPercentOff` % for each friend who orders.
+ */
+export type ReferralInviteTemplateData = {
+  shop: ShopTemplateData;
+  customer: {
+    /** "" when unknown; the templates then use a generic greeting. */
+    firstName: string;
+  };
+  links: LinksTemplateData;
+  offer: {
+    /** The customer's personal referral code, for their friends. */
+    code: string;
+    /** What the code takes off a friend's first order. */
+    percentOff: number;
+    /** The code's last day, already formatted in the email's locale, e.g. "6 December 2026". */
+    expiresOn: string;
+  };
+  referral: {
+    /** The customer's reward code, per friend who orders with the code. */
+    rewardPercentOff: number;
+  };
+};
+
+/**
+ * templates/referral-2/*.mjml: the referral reward, sent when a friend's first
+ * order used the customer's code. Nothing about the friend: their name is never shown.
+ */
+export type ReferralRewardTemplateData = {
+  shop: ShopTemplateData;
+  customer: {
+    /** "" when unknown; the templates then use a generic greeting. */
+    firstName: string;
+  };
+  links: LinksTemplateData;
+  offer: {
+    /** The customer's reward code. */
+    code: string;
+    percentOff: number;
+    /** Already formatted in the email's locale, e.g. "6 December 2026". */
+    expiresOn: string;
+  };
+};

@@ -11,7 +11,11 @@ import type {
   BirthdayTemplateData,
   LinksTemplateData,
   NpsSurveyTemplateData,
+  PointsExpiringTemplateData,
+  ReferralInviteTemplateData,
+  ReferralRewardTemplateData,
   ShopTemplateData,
+  TierTemplateData,
   WinbackOfferTemplateData,
   WinbackReminderTemplateData,
 } from './data';
@@ -57,7 +61,7 @@ const links: LinksTemplateData = {
     'https://links.bunga.example/unsubscribe?token=eyJraWQiOiJrMSIsImMiOiJjdXMtMTA0ODIiLCJwIjoidW5zdWJzY3JpYmUiLCJzIjoiYmlydGhkYXkiLCJlIjoxNzk2NTEyMDAwfQ.Xq3lHb7nQ0vJtR8m2WcK5pYdF1sGzA9uE4oNiV6hTkM',
 };
 
-/** An offer's expiry as delivery formats it: a long date in the email's locale. */
+/** An offer's (or a points batch's) expiry as delivery formats it: a long date in the email's locale. */
 const expiry = new Date(Date.UTC(2026, 11, 6));
 const formatDate = (date: Date, locale: string) => {
   try {
@@ -105,6 +109,36 @@ const nps: NpsSurveyTemplateData = {
   },
 };
 
+const tier: TierTemplateData = {
+  shop,
+  customer: { firstName: longestSampleCustomer.firstName },
+  links,
+  loyalty: { tier: 'Gold', balance: 1240 },
+};
+
+// A tier held: the `{% if loyalty.tier != "" %}` branch. The check reads the other branch too.
+const points: PointsExpiringTemplateData = {
+  shop,
+  customer: { firstName: longestSampleCustomer.firstName },
+  links,
+  loyalty: { balance: 1240, expiring: 350, expiresOn, tier: 'Gold' },
+};
+
+const referralInvite: ReferralInviteTemplateData = {
+  shop,
+  customer: { firstName: longestSampleCustomer.firstName },
+  links,
+  offer: { code: 'RF7KM3QX2D', percentOff: 10, expiresOn },
+  referral: { rewardPercentOff: 15 },
+};
+
+const referralReward: ReferralRewardTemplateData = {
+  shop,
+  customer: { firstName: longestSampleCustomer.firstName },
+  links,
+  offer: { code: 'RW4TN8PH6C', percentOff: 15, expiresOn },
+};
+
 /** Sample data per template set (the directory name under templates/), with the default customer. */
 export const templateSamples: Record<string, Record<string, unknown>> = {
   birthday,
@@ -112,6 +146,10 @@ export const templateSamples: Record<string, Record<string, unknown>> = {
   'winback-2': winbackTenOff,
   'winback-3': winbackLastChance,
   nps,
+  tier,
+  points,
+  'referral-1': referralInvite,
+  'referral-2': referralReward,
 };
 
 export const hasSample = (set: string): boolean => Object.hasOwn(templateSamples, set);
@@ -127,5 +165,7 @@ export function sampleFor(set: string, customer: { firstName: string } = longest
   data.customer = { firstName: customer.firstName };
   const offer = data.offer as { expiresOn: string } | undefined;
   if (offer) offer.expiresOn = formatDate(expiry, locale);
+  const loyalty = data.loyalty as { expiresOn?: string } | undefined;
+  if (loyalty && 'expiresOn' in loyalty) loyalty.expiresOn = formatDate(expiry, locale);
   return data;
 }

@@ -167,7 +167,9 @@ function scoreTargets() {
 
 describe('every email passes axe-core on contrast, headings and landmarks, at 375 and 640 px', () => {
   it('covers every template set, locale and variant', () => {
-    expect(new Set(templates.map((t) => t.set))).toEqual(new Set(['birthday', 'nps', 'winback-1', 'winback-2', 'winback-3']));
+    expect(new Set(templates.map((t) => t.set))).toEqual(
+      new Set(['birthday', 'nps', 'points', 'referral-1', 'referral-2', 'tier', 'winback-1', 'winback-2', 'winback-3']),
+    );
     for (const set of new Set(templates.map((t) => t.set))) expect(templates.filter((t) => t.set === set && !t.variant).map((t) => t.locale)).toEqual(['ar', 'en', 'ms']);
   });
 

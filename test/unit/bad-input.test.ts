@@ -71,6 +71,10 @@ const fakePorts = () => {
         storable(profile);
         return true;
       },
+      update: async (_, values) => {
+        storable(values);
+        return true;
+      },
     },
     orders: {
       recordOrder: async (order, facts) => {
@@ -92,6 +96,7 @@ const fakePorts = () => {
         return { orders: histories.get(customerId) ?? [], changes: [change] };
       },
       get: async () => ({ attribution: null }),
+      history: async (customerId) => ({ orders: histories.get(customerId) ?? [], changes: [] }),
       customerOf: async () => 'c1',
       markCancelled: async (_, __, at) => ({ cancelledAt: at, attribution: null }),
       recordDelivery: async (delivery) => {
@@ -117,6 +122,7 @@ const fakePorts = () => {
     },
     // What the story keeps is as storable as the rest: DynamoDB's limits hold for it too.
     story: { note: async (_id, entry) => storable(entry), consent: async (_id, record) => storable(record) },
+    referrals: { record: async (_id, referral) => storable(referral), pending: async () => [], settle: async () => undefined },
   };
   return { ports, published };
 };

@@ -37,11 +37,17 @@ const fakeLinks = () => {
   const published: OutgoingEvent[] = [];
   const suppressed = new Set<string>();
   const app = linksApp({
+    config,
     shopName,
     keyring: async () => keyring,
     wooCommerceSecret: async () => undefined,
     customers: {
       get: async (id) => profiles.get(id),
+      update: async (id, values) => {
+        const profile = profiles.get(id);
+        if (profile) profiles.set(id, { ...profile, ...values });
+        return profile !== undefined;
+      },
       setOptedOut: async (id, campaigns) => {
         const profile = profiles.get(id);
         if (!profile) return undefined;

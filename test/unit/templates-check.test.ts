@@ -211,7 +211,7 @@ describe('sample data', () => {
     typeof value === 'string' ? [value] : value && typeof value === 'object' ? Object.values(value).flatMap(strings) : [];
 
   it('covers every shipped set, and every link in it is https', () => {
-    expect(Object.keys(templateSamples).sort()).toEqual(['birthday', 'nps', 'winback-1', 'winback-2', 'winback-3']);
+    expect(Object.keys(templateSamples).sort()).toEqual(['birthday', 'nps', 'points', 'referral-1', 'referral-2', 'tier', 'winback-1', 'winback-2', 'winback-3']);
     const links = Object.values(templateSamples).flatMap(strings).filter((s) => /^[a-z]+:\/\//i.test(s));
     expect(links.length).toBeGreaterThan(0);
     for (const link of links) expect(link).toMatch(/^https:\/\//);

@@ -6,7 +6,7 @@ import type { CustomerProfile } from '../../customers/profile';
 import { campaignSchema, type Campaign } from '../../events/retention';
 import type { WinbackDue } from '../../campaigns/winback/rules';
 import type { SurveyDue } from '../../campaigns/nps/rules';
-import { indexUpTo, partitionItems, shardOf, type DueIndexName } from './table';
+import { indexUpTo, partitionItems, shardOf, tableSchema, type DueIndexName } from './table';
 
 const key = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' });
 
@@ -16,6 +16,20 @@ const personalFields = ['email', 'firstName', 'lastName', 'birthday'] as const;
 const birthdayDueFields = ['birthdayOccasion', 'birthdayDueAt', 'birthdayDueShard'] as const;
 const winbackDueFields = ['winbackStep', 'winbackDueAt', 'winbackDueShard'] as const;
 const surveyDueFields = ['npsOrderId', 'npsDueAt', 'npsDueShard'] as const;
+/** The loyalty programme's pending emails and review (docs/design.md §10): nothing stays pending for an erased customer. */
+const loyaltyDueFields = [
+  'tierOccasion', 'tierDueAt', 'tierDueShard', 'pointsOccasion', 'pointsExpiring', 'pointsDueAt', 'pointsDueShard',
+  'referralStep', 'referralRewardFor', 'referralDueAt', 'referralDueShard', 'loyaltyReviewAt', 'loyaltyReviewShard',
+] as const;
+
+/** Each due time among `values` with its index shard (removed with it), so no write can strand one without the other. */
+const withDueShards = (customerId: string, values: Record<string, unknown>) => {
+  const shards: Record<string, unknown> = {};
+  for (const { partitionKey, sortKey } of Object.values(tableSchema.indexes)) {
+    if (sortKey in values && partitionKey.endsWith('Shard')) shards[partitionKey] = dueShard(customerId, values[sortKey] as string | undefined);
+  }
+  return { ...values, ...shards };
+};
 
 /** The attributes of a pending survey (all undefined, so removed, when none is pending). */
 const surveyDueValues = (customerId: string, due: SurveyDue | undefined) => {
@@ -152,9 +166,9 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
       );
     },
 
-    async erase(customerId, at) {
-      const values: Record<string, unknown> = { customerId, updatedAt: at, deletedAt: at, marketingConsent: false };
-      for (const field of [...personalFields, ...birthdayDueFields, ...winbackDueFields, ...surveyDueFields]) values[field] = undefined;
+    async erase(customerId, at, hash) {
+      const values: Record<string, unknown> = { customerId, updatedAt: at, deletedAt: at, marketingConsent: false, ...(hash && { addressHash: hash }) };
+      for (const field of [...personalFields, ...birthdayDueFields, ...winbackDueFields, ...surveyDueFields, ...loyaltyDueFields]) values[field] = undefined;
       const erased = await ignoreConditionFailure(
         client.send(
           new UpdateCommand({
@@ -195,7 +209,7 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
     async setOrderStats(customerId, stats, version, winback, { converted, survey } = {}) {
       const values: Record<string, unknown> = {
         customerId,
-        ...stats,
+        ...withDueShards(customerId, stats as Record<string, unknown>),
         historyVersion: version,
         ...winbackDueValues(customerId, winback?.due),
         ...(winback?.due && { winbackLapse: winback.due.lapse, winbackStepsSent: winback.stepsSent }),
@@ -241,6 +255,26 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
     },
 
     setSurveyDue,
+
+    update(customerId, values, onlyIf = {}) {
+      const conditions = ['attribute_exists(pk)', 'attribute_not_exists(deletedAt)'];
+      const names: Record<string, string> = {};
+      const conditionValues: Record<string, unknown> = {};
+      for (const [field, value] of Object.entries(onlyIf)) {
+        names[`#${field}`] = field;
+        if (value === undefined) conditions.push(`attribute_not_exists(#${field})`);
+        else {
+          conditions.push(`#${field} = :if_${field}`);
+          conditionValues[`:if_${field}`] = value;
+        }
+      }
+      const update = updateOf(withDueShards(customerId, values), conditions.join(' AND '), conditionValues);
+      return ignoreConditionFailure(
+        client.send(
+          new UpdateCommand({ TableName: tableName, Key: key(customerId), ...update, ExpressionAttributeNames: { ...update.ExpressionAttributeNames, ...names } }),
+        ),
+      );
+    },
 
     setConsent(profile) {
       const values: Record<string, unknown> = {

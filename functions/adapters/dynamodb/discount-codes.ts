@@ -28,8 +28,8 @@ export const dynamoDiscountCodes = (client: DynamoDBDocumentClient, tableName: s
           Key: codeItem(code.trim().toUpperCase()),
           UpdateExpression: 'SET redeemedBy = :orderId, redeemedAt = :at',
           ConditionExpression:
-            'attribute_exists(pk) AND expiresAt >= :at AND (attribute_not_exists(redeemedBy) OR redeemedBy = :orderId)',
-          ExpressionAttributeValues: { ':orderId': orderId, ':at': at },
+            'attribute_exists(pk) AND expiresAt >= :at AND (attribute_not_exists(redeemedBy) OR redeemedBy = :orderId OR oncePerCustomer = :true)',
+          ExpressionAttributeValues: { ':orderId': orderId, ':at': at, ':true': true },
           ReturnValues: 'ALL_NEW',
         }),
       );

@@ -104,6 +104,11 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
 
     addChange: (customerId, change) => addToHistoryItem(customerId, 'changes', encodeChange(change)),
 
+    async history(customerId) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: historyItem(customerId), ConsistentRead: true }));
+      return historyOf(Item);
+    },
+
     async get(customerId, orderId) {
       const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: orderItem(customerId, orderId), ConsistentRead: true }));
       return orderOf(Item);

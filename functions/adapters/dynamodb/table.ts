@@ -10,6 +10,7 @@ import { BatchWriteCommand, QueryCommand, type BatchWriteCommandInput, type Dyna
  * - `CUSTOMER#<id>` / `ORDERS`          the customer's order history (for their statistics)
  * - `CUSTOMER#<id>` / `DAY#<localDate>` the one email of that local day
  * - `CUSTOMER#<id>` / `NPS#<surveyId>`  an NPS response (score, comment)
+ * - `CUSTOMER#<id>` / `REFERRAL#<referredId>` a friend the customer referred: the reward owed, and when it was settled
  * - `SEND#<sendKey>` / `SEND`           an occasion's send: its lease, SES's message id, its outbox
  * - `CODE#<code>` / `CODE`              a discount code
  * - `SUPPRESSED#<sha256>` / `SUPPRESSED` an address that must never be mailed
@@ -38,6 +39,12 @@ export const tableSchema = {
     birthdayDue: { partitionKey: 'birthdayDueShard', sortKey: 'birthdayDueAt' },
     winbackDue: { partitionKey: 'winbackDueShard', sortKey: 'winbackDueAt' },
     npsDue: { partitionKey: 'npsDueShard', sortKey: 'npsDueAt' },
+    // The loyalty programme (docs/design.md §10): its three emails, and the moment a customer's
+    // points or tier next change with no event (points expire, an order leaves the rolling year).
+    tierDue: { partitionKey: 'tierDueShard', sortKey: 'tierDueAt' },
+    pointsDue: { partitionKey: 'pointsDueShard', sortKey: 'pointsDueAt' },
+    referralDue: { partitionKey: 'referralDueShard', sortKey: 'referralDueAt' },
+    loyaltyReview: { partitionKey: 'loyaltyReviewShard', sortKey: 'loyaltyReviewAt' },
     outbox: { partitionKey: 'outboxShard', sortKey: 'outboxAt' },
     orders: { partitionKey: 'orderKey', sortKey: 'sk' },
   },

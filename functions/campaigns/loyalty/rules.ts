@@ -245,3 +245,26 @@ export const nextTierReview = (orders: LoyaltyOrder[], loyalty: Pick<Loyalty, 't
   const oldest = inWindow(orders, now)[0];
   return oldest && new Date(oldest.time + tierWindowDays * day);
 };
+
+// What time alone changes
+
+/** The batches that expired in (`after`, `upTo`], with what was left of each when it did. */
+export const expiredBetween = (batches: PointsBatch[], after: Date | undefined, upTo: Date, redemptions: Redemption[] = []): PointsBatch[] =>
+  batches.flatMap((batch) => {
+    const expiry = Date.parse(batch.expiresAt);
+    if (expiry > upTo.getTime() || (after && expiry <= after.getTime())) return [];
+    // What was left of it the instant before it expired.
+    const left = pointsStanding([batch], new Date(expiry - 1), redemptions).balance;
+    return left > 0 ? [{ ...batch, points: left }] : [];
+  });
+
+/**
+ * The next moment the points or the tier change with no event: a batch expires, or an order
+ * leaves the rolling year of a customer who holds a tier. None when nothing will.
+ */
+export const nextLoyaltyChange = (orders: LoyaltyOrder[], batches: PointsBatch[], loyalty: Pick<Loyalty, 'tiers'>, now: Date): Date | undefined => {
+  const expiries = batches.map((batch) => Date.parse(batch.expiresAt)).filter((expiry) => expiry > now.getTime());
+  const review = nextTierReview(orders, loyalty, now)?.getTime();
+  const next = Math.min(...expiries, review ?? Infinity);
+  return Number.isFinite(next) ? new Date(next) : undefined;
+};

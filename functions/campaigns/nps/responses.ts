@@ -6,15 +6,19 @@
  */
 import { outgoing } from '../../events/event';
 import { npsCommentAdded, npsDetractor, npsPromoter, npsResponseRecorded } from '../../events/retention';
-import type { CustomerProfile } from '../../customers/profile';
+import type { Config } from '../../config';
+import { timeZoneOf, type CustomerProfile } from '../../customers/profile';
+import { nextSendSlot } from '../local-time';
+import { referralEligibility } from '../referral/rules';
 import { verifyToken, type Keyring } from '../../links/signed-token';
 import type { CustomerStore, EventPublisher, KpiCounters, NpsResponses } from '../ports';
 import { dayOf, npsChanges } from '../../ops/counters';
 import { npsCategory, npsPurpose, parseScoreSubject } from './rules';
 
 export interface ResponsePorts {
+  config: Config;
   keyring: Keyring;
-  customers: Pick<CustomerStore, 'get'>;
+  customers: Pick<CustomerStore, 'get' | 'update'>;
   responses: NpsResponses;
   events: EventPublisher;
   kpis: KpiCounters;
@@ -59,8 +63,22 @@ export const recordScore = async (token: string, now: Date, ports: ResponsePorts
       ...(becomes && category === 'detractor' ? [outgoing(npsDetractor, time, response)] : []),
       ...(becomes && category === 'promoter' ? [outgoing(npsPromoter, time, response)] : []),
     ]);
+    await inviteIfPromoter(customer, score, now, ports);
   }
   return { valid: true, customer, surveyId, score, changed: recorded.changed, previousScore };
+};
+
+/**
+ * The latest score is kept on the profile; a promoter's first one makes the referral
+ * invitation due (docs/design.md §10), unless a referral email is pending already.
+ */
+const inviteIfPromoter = async (customer: CustomerProfile, score: number, now: Date, ports: ResponsePorts) => {
+  await ports.customers.update(customer.customerId, { npsLatestScore: score });
+  const { config } = ports;
+  const invitation = referralEligibility({ referral: config.referral, latestNpsScore: score, tier: customer.loyaltyTier, loyalty: config.loyalty, invited: customer.referralInvitedAt !== undefined });
+  if (!invitation.eligible || customer.referralDueAt !== undefined) return;
+  const dueAt = nextSendSlot(now, timeZoneOf(customer, config.defaultTimeZone), config.referral!.sendHour, config.sendWindow);
+  await ports.customers.update(customer.customerId, { referralStep: 1, referralDueAt: dueAt.toISOString() }, { referralDueAt: undefined, referralInvitedAt: undefined });
 };
 
 export const addComment = async (token: string, comment: string, now: Date, ports: ResponsePorts) => {

@@ -1,0 +1,61 @@
+/**
+ * The loyalty review (docs/design.md §10): hourly, the customers whose points or tier change
+ * with time alone (a batch of points expires, an order leaves the rolling year) are read
+ * through their due index, never a scan, and their standing recomputed from the stored
+ * history: `Points Expired` per batch, `Tier Changed` for a tier lost (quietly: no email),
+ * and the next warning and review planned. Events go out before the write, with ids from
+ * what they announce, so a retry after a crash publishes the same ones.
+ */
+import type { Config } from '../../config';
+import { historyVersion } from '../../customers/order-history';
+import type { CustomerStore, EventPublisher, OrderStore } from '../ports';
+import { stopMarginMs } from '../sweep';
+import { planLoyalty } from './plan';
+
+export interface ReviewPorts {
+  config: Config;
+  customers: Pick<CustomerStore, 'due' | 'get' | 'update'>;
+  orders: Pick<OrderStore, 'history'>;
+  events: EventPublisher;
+}
+
+export interface ReviewResult {
+  /** Customers the index returned. */
+  due: number;
+  /** Batches of points that expired, and tiers lost. */
+  expired: number;
+  tiersLost: number;
+  complete: boolean;
+}
+
+export const runLoyaltyReview = async (at: Date, ports: ReviewPorts, remainingMs: () => number): Promise<ReviewResult> => {
+  const result: ReviewResult = { due: 0, expired: 0, tiersLost: 0, complete: true };
+  // Switched off, nothing is read: what is due waits in the index.
+  if (!ports.config.loyalty) return result;
+  for await (const customerIds of ports.customers.due('loyaltyReview', at)) {
+    for (const customerId of customerIds) {
+      const reviewed = await reviewCustomer(customerId, at, ports);
+      result.due++;
+      result.expired += reviewed.expired;
+      result.tiersLost += reviewed.tierLost ? 1 : 0;
+    }
+    if (remainingMs() < stopMarginMs) {
+      result.complete = false;
+      break;
+    }
+  }
+  return result;
+};
+
+export const reviewCustomer = async (customerId: string, at: Date, ports: ReviewPorts) => {
+  const profile = await ports.customers.get(customerId);
+  // Reviewed already (a repeated run), or moved on by an order since.
+  if (!profile?.loyaltyReviewAt || Date.parse(profile.loyaltyReviewAt) > at.getTime()) return { expired: 0, tierLost: false };
+  const history = await ports.orders.history(customerId);
+  const plan = planLoyalty({ customerId, history, profile, time: at, from: at, changeKey: `${customerId}#review#${at.toISOString()}`, config: ports.config })!;
+  const expired = plan.expired(profile.pointsExpiredThrough === undefined ? undefined : new Date(profile.pointsExpiredThrough));
+  if (expired.length || plan.events.length) await ports.events.publish([...expired, ...plan.events]);
+  // Only over the history it was computed from: an order stored meanwhile planned its own.
+  await ports.customers.update(customerId, { ...plan.values, pointsExpiredThrough: at.toISOString() }, { historyVersion: historyVersion(history) });
+  return { expired: expired.length, tierLost: plan.change === 'lost' };
+};
