@@ -136,7 +136,7 @@ export const exportCustomer = (record: CustomerRecord, exportedAt: Date) => {
         ? 'orderHistory'
         : sk === 'KPI'
           ? 'kpiFootprint'
-          : ({ ORDER: 'orders', NPS: 'surveyAnswers', STORY: 'story', CONSENT: 'consentLedger', DAY: 'emailDays' } as Record<string, string>)[sk.split('#')[0]!] ?? 'other';
+          : ({ ORDER: 'orders', NPS: 'surveyAnswers', STORY: 'story', CONSENT: 'consentLedger', DAY: 'emailDays', REFERRAL: 'referrals' } as Record<string, string>)[sk.split('#')[0]!] ?? 'other';
   for (const item of record.items) (groups[groupOf(String(item.sk))] ??= []).push(withoutKeys(item));
   const messages = new Map(record.messages.map((message) => [String(message.messageId), message]));
   const emails = ((groups.story ?? []) as unknown as EmailEntry[])

@@ -145,11 +145,16 @@ export const savePreferences = async (
   keep: readonly Campaign[],
   now: Date,
   ports: UnsubscribePorts,
+  /** The campaigns the form offered (those the shop runs): a choice about another is kept as it was. */
+  offered: readonly Campaign[] = campaignSchema.options,
 ): Promise<PreferencesResult> => {
   const customer = await customerOf(token, now, ports);
   if (!customer) return { valid: false };
-  const optedOut = campaignSchema.options.filter((campaign) => !keep.includes(campaign));
-  if (optedOut.length === campaignSchema.options.length) {
+  const optedOut = campaignSchema.options.filter((campaign) =>
+    offered.includes(campaign) ? !keep.includes(campaign) : (customer.optedOut ?? []).includes(campaign),
+  );
+  // Nothing the shop sends is kept: that is unsubscribing.
+  if (offered.every((campaign) => optedOut.includes(campaign))) {
     const changed = await suppressAll(customer, 'page', now, ports);
     return { valid: true, customer, unsubscribed: true, optedOut, changed };
   }

@@ -140,6 +140,8 @@ export const linksApp = (links: LinksPorts) => {
     const route = `${event.requestContext.http.method} ${event.rawPath}`;
     if (route === 'POST /webhooks/woocommerce') return wooCommerceWebhook(event, await wooCommerceSecret(), stores.events);
     const ports = { keyring: await keyring(), ...stores };
+    // The campaigns the shop runs: the only ones the preference form offers.
+    const offered = campaignSchema.options.filter((campaign) => campaignSettings(stores.config, campaign).enabled);
 
     if (route === 'GET /nps') {
       const query = scoreQuery.safeParse(event.queryStringParameters ?? {});
@@ -190,7 +192,7 @@ export const linksApp = (links: LinksPorts) => {
           oneClickAction: `unsubscribe?token=${encodeURIComponent(query.data.token)}`,
           preferencesAction: 'unsubscribe/preferences',
           optedOut: view.optedOut,
-          offered: campaignSchema.options.filter((campaign) => campaignSettings(stores.config, campaign).enabled),
+          offered,
         }),
       );
     }
@@ -226,7 +228,7 @@ export const linksApp = (links: LinksPorts) => {
       if ('status' in read) return invalid(read.status);
       const form = preferencesForm.safeParse({ token: read.fields.get('token')?.[0], keep: read.fields.get('keep') ?? [] });
       if (!form.success) return invalid(400);
-      const saved = await savePreferences(form.data.token, form.data.keep, now, ports);
+      const saved = await savePreferences(form.data.token, form.data.keep, now, ports, offered);
       if (!saved.valid) return invalid();
       logger.info('unsubscribe preferences', { customerId: saved.customer.customerId, optedOut: saved.optedOut, changed: saved.changed });
       const { locale } = saved.customer;
@@ -234,7 +236,7 @@ export const linksApp = (links: LinksPorts) => {
         200,
         saved.unsubscribed
           ? unsubscribedPage(locale, { shopName, token: form.data.token, resubscribeAction: 'resubscribe' })
-          : preferencesSavedPage(locale, { shopName, optedOut: saved.optedOut }),
+          : preferencesSavedPage(locale, { shopName, optedOut: saved.optedOut, offered }),
       );
     }
 

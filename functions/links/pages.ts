@@ -500,10 +500,10 @@ export function resubscribedPage(locale: string | undefined, input: { shopName: 
 }
 
 /** After the preference form is saved: the campaigns kept, and those stopped. */
-export function preferencesSavedPage(locale: string | undefined, input: { shopName: string; optedOut: readonly Campaign[] }): string {
+export function preferencesSavedPage(locale: string | undefined, input: { shopName: string; optedOut: readonly Campaign[]; offered?: readonly Campaign[] }): string {
   const c = copy[pickLocale(locale)];
   const names = (kept: boolean) =>
-    campaignSchema.options.filter((campaign) => input.optedOut.includes(campaign) !== kept).map((campaign) => c.campaigns[campaign]);
+    (input.offered ?? campaignSchema.options).filter((campaign) => input.optedOut.includes(campaign) !== kept).map((campaign) => c.campaigns[campaign]);
   const content = liquid.renderSync(templates.preferencesSaved, { t: c.preferencesSaved, kept: names(true), stopped: names(false) }) as string;
   return page({ lang: c.lang, dir: c.dir, title: c.preferencesSaved.title, shopName: input.shopName }, content);
 }

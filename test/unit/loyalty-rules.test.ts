@@ -4,9 +4,13 @@ import { DateTime } from 'luxon';
 import { parseConfig } from '../../functions/config';
 import type { OrderChange, StoredHistory } from '../../functions/customers/order-history';
 import type { OrderHistoryEntry } from '../../functions/campaigns/winback/rules';
+import { nextSendSlot } from '../../functions/campaigns/local-time';
+import { planLoyalty } from '../../functions/campaigns/loyalty/plan';
 import {
+  expiredBetween,
   loyaltyOrders,
   nextExpiryWarning,
+  nextLoyaltyChange,
   nextTierReview,
   pointsBatches,
   pointsStanding,
@@ -53,18 +57,19 @@ describe('the configuration: off unless present', () => {
     expect(defaults.referral).toBeUndefined();
   });
 
-  it('takes the contract’s blocks as written, with a 14-day warning from 10:00 local', () => {
+  it('takes the contract’s blocks as written, with a 14-day warning from 10:00 local and no holdout', () => {
     expect(loyalty).toEqual({
       pointsPerUnit: { MYR: 1, USD: 4 },
       pointsExpireDays: 365,
       expiryWarningDays: 14,
       sendHour: 10,
+      holdoutShare: 0,
       tiers: [
         { name: 'Silver', spend: { MYR: 500 } },
         { name: 'Gold', spend: { MYR: 2000 } },
       ],
     });
-    expect(parseConfig({ referral: { percentOff: 10, rewardPercentOff: 15, validDays: 30 } }).referral).toEqual({ percentOff: 10, rewardPercentOff: 15, validDays: 30 });
+    expect(parseConfig({ referral: { percentOff: 10, rewardPercentOff: 15, validDays: 30 } }).referral).toEqual({ percentOff: 10, rewardPercentOff: 15, validDays: 30, sendHour: 10, holdoutShare: 0 });
   });
 
   it.each([
@@ -308,5 +313,61 @@ describe('a change of tier: reaching one is news, losing one is quiet', () => {
     const orders = counted([order('o1', '2025-07-01T00:00:00Z', 1600, 'MYR'), order('o2', '2026-03-01T00:00:00Z', 600, 'MYR')]);
     expect(nextTierReview(orders, loyalty, new Date('2026-06-01T00:00:00Z'))?.toISOString()).toBe('2026-07-01T00:00:00.000Z');
     expect(nextTierReview(counted([order('o1', '2026-03-01T00:00:00Z', 100, 'MYR')]), loyalty, new Date('2026-06-01T00:00:00Z'))).toBeUndefined();
+  });
+});
+
+describe('what time alone changes', () => {
+  const orders = [order('a', '2026-01-10T04:00:00Z', 600, 'MYR'), order('b', '2026-02-10T04:00:00Z', 1500, 'MYR')];
+  const short = withLoyalty({ pointsPerUnit: { MYR: 1 }, pointsExpireDays: 120, tiers: [{ name: 'Silver', spend: { MYR: 500 } }] });
+  const shortBatches = () => batches(orders, [], short);
+
+  it('expires each batch once, with what was left of it: those after the last review and by now', () => {
+    const expired = (after: string | undefined, upTo: string) => expiredBetween(shortBatches(), after ? new Date(after) : undefined, new Date(upTo)).map((b) => [b.orderId, b.points]);
+    expect(expired(undefined, '2026-05-10T03:59:59Z')).toEqual([]);
+    expect(expired(undefined, '2026-05-10T04:00:00Z')).toEqual([['a', 600]]);
+    expect(expired('2026-05-10T04:00:00Z', '2026-07-01T00:00:00Z')).toEqual([['b', 1500]]);
+    // Spent before it expired: what is left expires.
+    expect(expiredBetween(shortBatches(), undefined, new Date('2026-05-11T00:00:00Z'), [{ at: '2026-03-01T00:00:00Z', points: 250 }]).map((b) => b.points)).toEqual([350]);
+  });
+
+  it('is next looked at when a batch expires, or when the oldest order of a tier holder leaves the year', () => {
+    const next = (at: string) => nextLoyaltyChange(counted(orders, [], short), shortBatches(), short, new Date(at))?.toISOString();
+    expect(next('2026-03-01T00:00:00Z')).toBe('2026-05-10T04:00:00.000Z');
+    expect(next('2026-05-10T04:00:00Z')).toBe('2026-06-10T04:00:00.000Z');
+    expect(next('2026-06-10T04:00:00Z')).toBe('2027-01-10T04:00:00.000Z');
+    // Without tiers, nothing to lose: after the last expiry, never.
+    expect(nextLoyaltyChange(counted(orders, [], short), shortBatches(), { tiers: [] }, new Date('2026-06-10T04:00:00Z'))).toBeUndefined();
+  });
+});
+
+describe('the first sweep inside the send window', () => {
+  const window = { startHour: 9, endHour: 20 };
+  const slot = (from: string) => DateTime.fromJSDate(nextSendSlot(new Date(from), 'Asia/Kuala_Lumpur', 10, window), { zone: 'Asia/Kuala_Lumpur' }).toISO({ suppressMilliseconds: true });
+  it('is the next hourly sweep when that is between the send hour and 20:00 local', () => {
+    expect(slot('2026-03-10T04:20:00Z')).toBe('2026-03-10T13:00:00+08:00');
+  });
+  it('waits for the send hour in the morning, and for the next morning at night', () => {
+    expect(slot('2026-03-10T00:30:00Z')).toBe('2026-03-10T10:00:00+08:00');
+    expect(slot('2026-03-10T12:00:00Z')).toBe('2026-03-11T10:00:00+08:00');
+  });
+});
+
+describe('the plan after a change', () => {
+  const both = parseConfig({ loyalty: { pointsPerUnit: { MYR: 1 }, tiers: [{ name: 'Silver', spend: { MYR: 500 } }, { name: 'Gold', spend: { MYR: 2000 } }] }, referral: {} });
+  const plan = (history: OrderHistoryEntry[], profile: Record<string, unknown>, time: string) =>
+    planLoyalty({ customerId: 'c', history: { orders: history, changes: [] }, profile: { customerId: 'c', updatedAt: time, ...profile } as never, time: new Date(time), from: new Date(time), changeKey: 'k', config: both })!;
+
+  it('makes the tier email due at once, and the invitation too for the top tier', () => {
+    const gold = plan([order('a', '2026-03-10T04:00:00Z', 2100, 'MYR')], { timeZone: 'Asia/Kuala_Lumpur' }, '2026-03-10T04:00:00Z');
+    expect(gold.values).toMatchObject({ loyaltyTier: 'Gold', tierOccasion: 'Gold#2026-03-10', tierDueAt: '2026-03-10T04:00:00.000Z', referralStep: 1, referralDueAt: '2026-03-10T04:00:00.000Z' });
+    expect(gold.events.map((e) => e.detail)).toEqual([{ customerId: 'c', from: null, to: 'Gold', direction: 'reached' }]);
+  });
+
+  it('invites no one twice, and takes back a tier email whose tier is lost before it went out', () => {
+    const invited = plan([order('a', '2026-03-10T04:00:00Z', 2100, 'MYR')], { referralInvitedAt: '2026-01-01T00:00:00Z' }, '2026-03-10T04:00:00Z');
+    expect(invited.values.referralDueAt).toBeUndefined();
+    const lost = plan([], { loyaltyTier: 'Gold', tierOccasion: 'Gold#2026-03-10', tierDueAt: '2026-03-11T02:00:00Z' }, '2026-03-10T08:00:00Z');
+    expect(lost.values).toMatchObject({ loyaltyTier: undefined, tierOccasion: undefined, tierDueAt: undefined });
+    expect('tierDueAt' in lost.values).toBe(true);
   });
 });

@@ -18,8 +18,8 @@ const config = parseConfig({
 const { referral, loyalty } = config;
 
 describe('the configuration', () => {
-  it('fills in what the block leaves out: 10 % off, a 15 % reward, codes valid 30 days', () => {
-    expect(parseConfig({ referral: {} }).referral).toEqual({ percentOff: 10, rewardPercentOff: 15, validDays: 30 });
+  it('fills in what the block leaves out: 10 % off, a 15 % reward, codes valid 30 days, from 10:00 local, no holdout', () => {
+    expect(parseConfig({ referral: {} }).referral).toEqual({ percentOff: 10, rewardPercentOff: 15, validDays: 30, sendHour: 10, holdoutShare: 0 });
   });
 
   it('refuses a discount outside 1–100 %, naming the field', () => {

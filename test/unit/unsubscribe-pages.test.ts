@@ -70,7 +70,7 @@ describe('the pages after unsubscribing and after saving preferences', () => {
   });
 
   it('lists what is kept and what is stopped, right to left in Arabic', () => {
-    const page = preferencesSavedPage('ar', { shopName: 'Kedai Bunga', optedOut: ['winback', 'nps'] });
+    const page = preferencesSavedPage('ar', { shopName: 'Kedai Bunga', optedOut: ['winback', 'nps'], offered: ['birthday', 'winback', 'nps'] });
     expect(htmlTag(page)).toBe('<html lang="ar" dir="rtl">');
     expect(page).toMatch(/ستظل تصلك:<\/p>\s*<ul>\s*<li>هدايا عيد الميلاد<\/li>\s*<\/ul>/);
     expect(page).toMatch(/لن نرسل إليك:<\/p>\s*<ul>\s*<li>عروض عندما لا نراك منذ فترة<\/li>\s*<li>استطلاعات حول طلباتك<\/li>\s*<\/ul>/);

@@ -108,20 +108,32 @@ describe('unsubscribeByMailto: the mailto half of List-Unsubscribe', () => {
 });
 
 describe('the preference form', () => {
+  // A shop without the loyalty programme offers the three campaigns.
+  const offered = ['birthday', 'winback', 'nps'] as const;
+
   it('opts out of what is not kept, publishing only when an opt-out is added', async () => {
     const { ports, profiles, published } = fakePorts();
     const token = tokenOf('ben');
-    expect(await savePreferences(token, ['birthday'], now, ports)).toMatchObject({ valid: true, optedOut: ['winback', 'nps'], changed: true, unsubscribed: false });
+    expect(await savePreferences(token, ['birthday'], now, ports, offered)).toMatchObject({ valid: true, optedOut: ['winback', 'nps'], changed: true, unsubscribed: false });
     expect(profiles.get('ben')?.optedOut).toEqual(['winback', 'nps']);
-    expect(await savePreferences(token, ['birthday', 'birthday'], now, ports)).toMatchObject({ changed: false });
+    expect(await savePreferences(token, ['birthday', 'birthday'], now, ports, offered)).toMatchObject({ changed: false });
     // Opting back in to one is a change, but no unsubscribe.
-    expect(await savePreferences(token, ['birthday', 'nps'], now, ports)).toMatchObject({ optedOut: ['winback'], changed: true });
+    expect(await savePreferences(token, ['birthday', 'nps'], now, ports, offered)).toMatchObject({ optedOut: ['winback'], changed: true });
     expect(published.map((e) => e.detail)).toEqual([{ customerId: 'ben', campaigns: ['winback', 'nps'], via: 'page' }]);
+  });
+
+  it('keeps a choice about a campaign the form did not offer', async () => {
+    const { ports, profiles } = fakePorts();
+    const token = tokenOf('ben');
+    // The shop ran its loyalty programme when Ben opted out of the tier emails, and no longer does.
+    expect(await savePreferences(token, ['birthday', 'winback', 'nps', 'points', 'referral'], now, ports)).toMatchObject({ optedOut: ['tier'] });
+    expect(await savePreferences(token, ['birthday'], now, ports, offered)).toMatchObject({ optedOut: ['winback', 'nps', 'tier'], unsubscribed: false });
+    expect(profiles.get('ben')?.optedOut).toEqual(['winback', 'nps', 'tier']);
   });
 
   it('keeping nothing is unsubscribing from everything', async () => {
     const { ports, suppressed, published } = fakePorts();
-    expect(await savePreferences(tokenOf('ben'), [], now, ports)).toMatchObject({ valid: true, unsubscribed: true, changed: true });
+    expect(await savePreferences(tokenOf('ben'), [], now, ports, offered)).toMatchObject({ valid: true, unsubscribed: true, changed: true });
     expect(suppressed.has('ben@example.com')).toBe(true);
     expect(published.map((e) => e.detail)).toEqual([{ customerId: 'ben', campaigns: 'all', via: 'page' }]);
   });
