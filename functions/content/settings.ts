@@ -11,11 +11,18 @@ import { describeIssues } from '../events/event';
 
 export const settingsFile = 'settings.json';
 
-export const campaignSettingsSchema = configSchema.pick({ birthday: true, winback: true, nps: true }).strict();
+/** The loyalty programme's blocks (docs/design.md §10) are edited here when the deployment runs it; left out, the deployment's stay. */
+export const campaignSettingsSchema = configSchema.pick({ birthday: true, winback: true, nps: true, loyalty: true, referral: true }).strict();
 export type CampaignSettings = z.infer<typeof campaignSettingsSchema>;
 
 /** The settings a deployment starts with: its configuration's. */
-export const settingsOf = (config: Config): CampaignSettings => ({ birthday: config.birthday, winback: config.winback, nps: config.nps });
+export const settingsOf = (config: Config): CampaignSettings => ({
+  birthday: config.birthday,
+  winback: config.winback,
+  nps: config.nps,
+  ...(config.loyalty && { loyalty: config.loyalty }),
+  ...(config.referral && { referral: config.referral }),
+});
 
 /** The settings file's text, or a problem naming the field and what is wrong with it. */
 export const parseSettings = (text: string): { settings: CampaignSettings } | { problem: string } => {
@@ -32,4 +39,10 @@ export const parseSettings = (text: string): { settings: CampaignSettings } | { 
 export const formatSettings = (settings: CampaignSettings) => `${JSON.stringify(settings, null, 2)}\n`;
 
 /** The configuration the functions run by: the deployment's, with the published campaign settings. */
-export const withSettings = (config: Config, settings: CampaignSettings): Config => ({ ...config, ...settings });
+export const withSettings = (config: Config, settings: CampaignSettings): Config => ({
+  ...config,
+  ...settings,
+  // Absent from a settings file (one published before the programme was configured): the deployment's.
+  loyalty: settings.loyalty ?? config.loyalty,
+  referral: settings.referral ?? config.referral,
+});
