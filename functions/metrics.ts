@@ -93,7 +93,17 @@ export const catalogue = {
   customerLifetimeValue: { ...service('customerLifetimeValue', 'Customer lifetime value', MetricUnit.NoUnit), money: true },
   nps: service('nps', 'NPS', MetricUnit.NoUnit),
   attributedRevenue: { ...perCampaign('attributedRevenue', 'Revenue attributed (period)', MetricUnit.NoUnit), campaigns: convertingCampaigns, money: true },
+  // The loyalty programme (docs/design.md §10). Referral codes sent are the referral campaign's step-1 `sent`.
+  pointsIssued: service('pointsIssued', 'Points issued'),
+  pointsExpired: service('pointsExpired', 'Points expired'),
+  /** A daily gauge per `tier` dimension (its name), from the kpis function. */
+  tierCustomers: service('tierCustomers', 'Customers in tier'),
+  referralConverted: { ...perCampaign('referralConverted', 'Friends’ first orders (rewarded)'), campaigns: ['referral'] },
+  referralRevenue: { ...perCampaign('referralRevenue', 'Friends’ first orders revenue', MetricUnit.NoUnit), campaigns: ['referral'], money: true },
 } as const satisfies Record<string, CatalogueEntry>;
+
+/** The dimension of `tierCustomers`: the tier's name. */
+export const tierDimension = 'tier';
 
 export type MetricKey = keyof typeof catalogue;
 /** Amounts of money: emitted per currency (`emitMoney`). */
@@ -142,8 +152,8 @@ export const emitService = (metrics: Emitter, key: ServiceMetric, value: number)
   metrics.addMetric(catalogue[key].name, catalogue[key].unit, value);
 };
 
-/** A metric in a document of its own, flushed at once: its dimensions apply to it alone. */
-const emitSingle = (metrics: Emitter, key: MetricKey, dimensions: Record<string, string>, value: number): void => {
+/** A metric in a document of its own, flushed at once: its dimensions apply to it alone (none: the service's). */
+export const emitSingle = (metrics: Emitter, key: MetricKey, dimensions: Record<string, string>, value: number): void => {
   const single = metrics.singleMetric();
   single.addDimensions(dimensions);
   single.addMetric(catalogue[key].name, catalogue[key].unit, value);
@@ -203,6 +213,11 @@ export const emitPerStep = (
 /** A per-campaign metric from an invocation that speaks for several campaigns (the daily KPIs). */
 export const emitForCampaign = (metrics: Emitter, key: CampaignMetric, campaign: Campaign, value: number): void =>
   emitSingle(metrics, key, { campaign }, value);
+
+/** Customers holding each tier (the daily kpis function, when loyalty is on): a gauge per tier. */
+export const emitTierCustomers = (metrics: Emitter, counts: Record<string, number>): void => {
+  for (const [tier, count] of Object.entries(counts)) emitSingle(metrics, 'tierCustomers', { [tierDimension]: tier }, count);
+};
 
 /** The published KPIs that are money, and their metrics. */
 const moneyKpis = [

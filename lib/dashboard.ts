@@ -13,7 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { campaignSchema, type Campaign } from '../functions/events/retention';
-import { baseCurrencyDimension, catalogue, currencyDimension, namespace, serviceDimension } from '../functions/metrics';
+import { baseCurrencyDimension, catalogue, currencyDimension, namespace, serviceDimension, tierDimension } from '../functions/metrics';
 import {
   alarmThresholds,
   bounceRate,
@@ -55,7 +55,7 @@ export interface RetentionDashboardProps {
 }
 
 /** A metric-math id for a ratio term: unique per metric and campaign (`bounced0`). */
-const termId = (term: RatioTerm) => `${term.key}${campaignSchema.options.indexOf(term.campaign)}`;
+const termId = (term: RatioTerm) => (term.campaign ? `${term.key}${campaignSchema.options.indexOf(term.campaign)}` : `${term.key}All`);
 
 /**
  * A money metric in every currency emitted: a search over the metrics with exactly its dimensions
@@ -135,6 +135,7 @@ export class RetentionDashboard extends Construct {
               ...serviceDimension,
               ...(series.campaign && { campaign: series.campaign }),
               ...(series.step !== undefined && { step: String(series.step) }),
+              ...(series.tier && { [tierDimension]: series.tier }),
               ...(series.currency && { [currencyDimension]: series.currency }),
               ...(series.baseCurrency && { [baseCurrencyDimension]: series.baseCurrency }),
             },

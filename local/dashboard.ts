@@ -16,7 +16,7 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { baseCurrencyDimension, catalogue, currencyDimension, namespace, serviceDimension } from '../functions/metrics';
+import { baseCurrencyDimension, catalogue, currencyDimension, namespace, serviceDimension, tierDimension } from '../functions/metrics';
 import {
   currencySeries,
   dashboardLayout,
@@ -71,13 +71,14 @@ export interface DashboardData {
   rows: { id: string; title: string; widgets: WidgetData[] }[];
 }
 
-const catalogueMetric = (key: keyof typeof catalogue, campaign?: string, step?: number, money: Pick<MetricSeries, 'currency' | 'baseCurrency'> = {}): MetricId => ({
+const catalogueMetric = (key: keyof typeof catalogue, campaign?: string, step?: number, money: Pick<MetricSeries, 'currency' | 'baseCurrency' | 'tier'> = {}): MetricId => ({
   namespace,
   name: catalogue[key].name,
   dimensions: {
     ...serviceDimension,
     ...(campaign && { campaign }),
     ...(step !== undefined && { step: String(step) }),
+    ...(money.tier && { [tierDimension]: money.tier }),
     ...(money.currency && { [currencyDimension]: money.currency }),
     ...(money.baseCurrency && { [baseCurrencyDimension]: money.baseCurrency }),
   },

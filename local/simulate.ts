@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../functions/config';
 import { describeIssues, isoInstant } from '../functions/events/event';
-import { campaignConversion, campaignConversionReverted, emailHeldOut, emailSent, npsResponseRecorded } from '../functions/events/retention';
+import { campaignConversion, campaignConversionReverted, emailHeldOut, emailSent, npsResponseRecorded, pointsEarned, pointsExpired, referralConverted } from '../functions/events/retention';
 import { npsFigures } from '../functions/campaigns/nps/rules';
 import { significanceTest, twoProportionZTest, type VariantResult } from '../functions/campaigns/experiments';
 import { kpiPeriodDays } from '../functions/ops/counters';
 import type { DailyKpis } from '../functions/ops/daily-kpis';
-import { convertMoney, roundMoney, unknownCurrency, type Money, type MoneyConversion, type PublishedKpis } from '../functions/ops/kpis';
+import { convertMoney, fromMinor, roundMoney, toMinor, unknownCurrency, type Money, type MoneyConversion, type PublishedKpis } from '../functions/ops/kpis';
 import { dashboardHtml } from './dashboard';
 import type { BusEvent, DeadLetter } from './event-bus';
 import { progressBar } from './progress';
@@ -119,7 +119,13 @@ interface Clickable {
 }
 
 /** What the summary folds in from the bus; money converted to the base currency, if one is configured. */
-const runTallies = (conversion: MoneyConversion) => ({ conversions: conversionTally(conversion), experiments: experimentTally(), holdouts: holdoutTally(), nps: npsTally() });
+const runTallies = (conversion: MoneyConversion) => ({
+  conversions: conversionTally(conversion),
+  experiments: experimentTally(),
+  holdouts: holdoutTally(),
+  nps: npsTally(),
+  loyalty: loyaltyTally(),
+});
 
 /**
  * A run's outputs, kept as they happen: bus events, dead letters and accepted
@@ -200,7 +206,7 @@ class RunRecorder {
   }
 
   /** Closes the files; then writes emails.ndjson from what SES accepted, described by the engine's events. */
-  async finish() {
+  async finish(customersPerTier: Record<string, number> | null) {
     await Promise.all(Object.values(this.files).map((stream) => new Promise((resolve) => stream.end(resolve))));
     const emails = createWriteStream(join(this.out, 'emails.ndjson'));
     const byCampaign: Record<string, number> = {};
@@ -230,6 +236,7 @@ class RunRecorder {
       experiments: this.tallies.experiments.result(),
       holdouts: this.tallies.holdouts.result(),
       nps: this.tallies.nps.result(),
+      loyalty: this.tallies.loyalty.result(customersPerTier),
     };
   }
 }
@@ -240,6 +247,7 @@ export const simulate = async (options: SimulateOptions) => {
   const ingested: Record<string, number> = {};
   const recipientActions: Record<string, number> = {};
   const kpiDays: Record<string, PublishedKpis> = {};
+  let tiers: Record<string, number> | null = null;
   await mkdir(options.out, { recursive: true });
   const run = new RunRecorder(options.out, options.config.kpis);
   for (const deadLetter of rejected) run.deadLetter({ ...deadLetter, at: options.from.toISOString() });
@@ -260,8 +268,10 @@ export const simulate = async (options: SimulateOptions) => {
       const value = result as { outcome?: string; campaign?: string; again?: boolean } | undefined;
       if (name === 'ingest' && value?.outcome) ingested[value.outcome] = (ingested[value.outcome] ?? 0) + 1;
       if (name === 'kpis') {
-        const { day, kpis } = result as DailyKpis;
+        const { day, kpis, tiers: counted } = result as DailyKpis & { tiers?: Record<string, number> };
         kpiDays[day] = kpis;
+        // Customers per tier as the last daily run counted them.
+        if (counted) tiers = counted;
       }
       // Each send job's outcome; an attempt that only finished an earlier one's send is not counted twice.
       if (name === 'sender' && value?.campaign && value.outcome && !value.again) {
@@ -301,7 +311,7 @@ export const simulate = async (options: SimulateOptions) => {
   // What was written so far is kept, and summed up, even when the run stopped.
   let summary;
   try {
-    const tallied = await run.finish();
+    const { loyalty, ...tallied } = await run.finish(tiers);
     summary = {
       from: options.from.toISOString(),
       to: options.to.toISOString(),
@@ -312,6 +322,8 @@ export const simulate = async (options: SimulateOptions) => {
       campaigns: outcomes,
       ...tallied,
       kpis: { periodDays: kpiPeriodDays, latest: Object.values(kpiDays).at(-1) ?? null, days: kpiDays },
+      // The loyalty programme's figures, when it runs (docs/design.md §10).
+      ...((options.config.loyalty || options.config.referral) && { loyalty }),
       deadLetters: run.deadLetters,
       faults: { rates: faults.rates, injected: faults.injected },
       dynamodb: { readUnits: stack.meter.readUnits, writeUnits: stack.meter.writeUnits },
@@ -425,6 +437,44 @@ const npsTally = () => {
         byDay: Object.fromEntries(days.map((day) => [day, npsFigures([...surveys.values()].filter((s) => s.day === day).map((s) => s.score))])),
       };
     },
+  };
+};
+
+/**
+ * The loyalty programme's figures (docs/design.md §10) from its events, each once by its id:
+ * points issued and expired, referral codes sent (the invitations), friends converted and their
+ * first orders' revenue per currency.
+ */
+const loyaltyTally = () => {
+  const figures = { pointsIssued: 0, pointsExpired: 0, referralCodesSent: 0, referralConversions: 0 };
+  const revenueMinor: Record<string, number> = {};
+  return {
+    add(event: BusEvent) {
+      if (event.source !== emailSent.source) return;
+      switch (event['detail-type']) {
+        case pointsEarned.detailType:
+          figures.pointsIssued += pointsEarned.detail.parse(event.detail).points;
+          break;
+        case pointsExpired.detailType:
+          figures.pointsExpired += pointsExpired.detail.parse(event.detail).points;
+          break;
+        case referralConverted.detailType: {
+          const { revenue, currency } = referralConverted.detail.parse(event.detail);
+          figures.referralConversions++;
+          revenueMinor[currency] = (revenueMinor[currency] ?? 0) + toMinor(revenue, currency);
+          break;
+        }
+        case emailSent.detailType: {
+          const { campaign, step } = emailSent.detail.parse(event.detail);
+          if (campaign === 'referral' && step === 1) figures.referralCodesSent++;
+        }
+      }
+    },
+    result: (customersPerTier: Record<string, number> | null) => ({
+      ...figures,
+      referralRevenue: Object.fromEntries(Object.entries(revenueMinor).map(([currency, minor]) => [currency, fromMinor(minor, currency)])),
+      customersPerTier,
+    }),
   };
 };
 

@@ -32,6 +32,8 @@ export interface CustomerStore {
    * values (undefined: absent). False when skipped.
    */
   update(customerId: string, values: Partial<CustomerProfile>, onlyIf?: Partial<CustomerProfile> & { historyVersion?: number }): Promise<boolean>;
+  /** How many customers hold each of these loyalty tiers, counted through the tier index (never a scan). */
+  countByTier(tiers: string[]): Promise<Record<string, number>>;
   /** The customers a campaign's sweep must act on at `at` (due then or before), page by page, read through its due-time index. */
   due(index: DueIndexName, at: Date): AsyncIterable<string[]>;
   /** Moves (or clears) the pending birthday email; records the year once it is done. */

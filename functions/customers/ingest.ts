@@ -59,6 +59,9 @@ export interface IngestResult {
   due?: DueSlots;
   /** The customer, when the event named only its order. */
   customerId?: string;
+  /** Loyalty (docs/design.md §10): the points the order earned, and the referral it converted. */
+  pointsEarned?: number;
+  referral?: { revenue: number; currency: string };
 }
 
 /** An event about an order no event of which is stored yet: thrown, so the queue delivers it again later. */
@@ -313,10 +316,13 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
       ...(loyalty?.events ?? []),
     ]);
   }
-  if (personal && counted) {
-    const referralOrder = { orderId: order.orderId, customerId: order.customerId, placedAt, total: counted.total, currency: order.currency };
-    await convertReferral({ code: personal, order: referralOrder, referred: existing, history: storedHistory, time, from: dueFrom(time, ports) }, ports);
-  }
+  const referral =
+    personal && counted
+      ? await convertReferral(
+          { code: personal, order: { orderId: order.orderId, customerId: order.customerId, placedAt, total: counted.total, currency: order.currency }, referred: existing, history: storedHistory, time, from: dueFrom(time, ports) },
+          ports,
+        )
+      : undefined;
   await ports.customers.setOrderStats(order.customerId, { ...stats, ...loyalty?.values }, version, winback, { converted: counted && converted, survey });
 
   const converts = counted && attribution && !attribution.holdout;
@@ -337,6 +343,8 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
     outcome: 'stored',
     ...(converts && { conversion: { campaign: attribution.campaign, step: attribution.step, revenue: counted.total, currency: order.currency } }),
     ...(profile && { due: { winback: dueSlot(winback?.due), ...(survey && { nps: dueSlot(survey) }) } }),
+    ...(earned && { pointsEarned: earned }),
+    ...(referral?.kind === 'reward' && { referral: { revenue: counted!.total, currency: order.currency } }),
   };
   await noteReceived(event, result, origin, ports);
   await ports.orders.complete(order.customerId, order.orderId, time.toISOString());

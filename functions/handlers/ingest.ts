@@ -9,7 +9,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { storeAdapters } from '../adapters';
 import { ingest } from '../customers/ingest';
-import { emitAll, emitMoney, emitPerStep, emitService } from '../metrics';
+import { emitAll, emitMoney, emitPerStep, emitService, emitSingle } from '../metrics';
 import { logger, metrics } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
 import { wiring } from '../wiring';
@@ -35,6 +35,12 @@ export const createHandler = (runtime: Runtime) => {
         if (step !== undefined) emitPerStep(metrics, campaign, step, { converted: 1, revenue: { amount: revenue, currency } }, ports.config.kpis);
       }
       if (result.reverted) emitAll(metrics, result.reverted.campaign, { reverted: 1 });
+      // The loyalty programme's figures (docs/design.md §10), each in a document of its own.
+      if (result.pointsEarned) emitSingle(metrics, 'pointsIssued', {}, result.pointsEarned);
+      if (result.referral) {
+        emitSingle(metrics, 'referralConverted', { campaign: 'referral' }, 1);
+        emitMoney(metrics, 'referralRevenue', { campaign: 'referral' }, { amount: result.referral.revenue, currency: result.referral.currency }, ports.config.kpis);
+      }
       return result;
     });
   })

@@ -16,11 +16,13 @@ import { parseBounded, rejection } from '../events/bounded';
 import { eventBridgePublisher } from '../adapters/eventbridge';
 import { campaignSchema } from '../events/retention';
 import { sesEventSchema } from '../events/ses';
-import { emit, emitService } from '../metrics';
+import { emit, emitService, emitSingle } from '../metrics';
 import { logger, metrics } from '../observability';
 import { lambdaHandler, type Runtime } from '../runtime';
 import { wiring } from '../wiring';
 import { processQueue } from './queue';
+
+const deliverabilityKinds = new Set(['delivered', 'bounced', 'complained']);
 
 export const createHandler = (runtime: Runtime) => {
   const ports = {
@@ -46,7 +48,11 @@ export const createHandler = (runtime: Runtime) => {
       logger.info('SES event handled', { ...result, detailType: parsed.data['detail-type'] });
       // Counted once per message and kind (a replay is a duplicate), for the campaign the engine tagged it with.
       const campaign = campaignSchema.safeParse(messageAbout(parsed.data.detail.mail).campaign);
-      if (result.outcome === 'recorded' && campaign.success) emit(metrics, result.kind, campaign.data, 1);
+      if (result.outcome === 'recorded' && campaign.success) {
+        emit(metrics, result.kind, campaign.data, 1);
+        // And the service's total, which the deliverability rates and their alarms read (functions/ops/dashboard-layout.ts).
+        if (deliverabilityKinds.has(result.kind)) emitSingle(metrics, result.kind, {}, 1);
+      }
       return result;
     }))
     .use(injectLambdaContext(logger))

@@ -32,7 +32,12 @@ import { dashboardLayout, sesReviewLevels } from '../../functions/ops/dashboard-
 import type { RetentionStack } from '../../lib/retention-stack';
 import { getAtt, logicalId, ref, synthesize, type Resources } from './synth';
 
-const config = parseConfig({ shop: { name: 'Test Shop' } });
+// Every campaign run, the loyalty programme's too (docs/design.md §10), so every row is drawn.
+const config = parseConfig({
+  shop: { name: 'Test Shop' },
+  loyalty: { pointsPerUnit: { MYR: 1 }, tiers: [{ name: 'Silver', spend: { MYR: 500 } }, { name: 'Gold', spend: { MYR: 2000 } }] },
+  referral: {},
+});
 const functionNames = Object.keys(wiring) as FunctionName[];
 
 let app: App;
@@ -465,8 +470,8 @@ describe('producers: a function that enqueues gets the queue\'s URL and may send
         return !own || JSON.stringify(resource) !== JSON.stringify(getAtt(own));
       });
 
-  it('the three campaign sweeps enqueue send jobs', () => {
-    expect([...producers].sort()).toEqual(['birthdaySweep', 'npsSweep', 'winbackSweep']);
+  it('the campaign sweeps enqueue send jobs', () => {
+    expect([...producers].sort()).toEqual(['birthdaySweep', 'npsSweep', 'pointsSweep', 'referralSweep', 'tierSweep', 'winbackSweep']);
   });
 
   it.each(functionNames)('%s: SEND_JOBS_QUEUE_URL and sqs:SendMessage on the sendJobs queue only if wired', (name) => {
@@ -674,13 +679,17 @@ describe('dashboard: one CloudWatch dashboard drawn from the metrics catalogue (
     const drawn = body().widgets.map((w) => (w.type === 'text' ? `${w.properties.markdown}` : `${w.properties.title} (${w.width})`));
     const laidOut = dashboardLayout(config).flatMap((row) => [`## ${row.title}`, ...row.widgets.map((w) => `${w.title} (${w.width})`)]);
     expect(drawn).toEqual(laidOut);
-    expect(dashboardLayout(config).map((row) => row.title)).toEqual([...campaignSchema.options, 'Deliverability', 'Retention KPIs', 'Health']);
+    expect(dashboardLayout(config).map((row) => row.title)).toEqual([...campaignSchema.options, 'Loyalty programme', 'Deliverability', 'Retention KPIs', 'Health']);
   });
 
   it('charts every service metric of the catalogue (the KPIs, rejected events) with the service dimension only', () => {
     const lines = charted();
-    const serviceKeys = (Object.keys(catalogue) as (keyof typeof catalogue)[]).filter((key) => catalogue[key].dimension === 'none');
-    expect(serviceKeys).toEqual(expect.arrayContaining(['deadLetters', 'activeCustomers', 'nps']));
+    // Customers per tier: one gauge per tier configured, by its `tier` dimension.
+    const serviceKeys = (Object.keys(catalogue) as (keyof typeof catalogue)[]).filter((key) => catalogue[key].dimension === 'none' && key !== 'tierCustomers');
+    expect(serviceKeys).toEqual(expect.arrayContaining(['deadLetters', 'activeCustomers', 'nps', 'pointsIssued', 'pointsExpired']));
+    for (const tier of ['Silver', 'Gold']) {
+      expect(lines.some((line) => line.startsWith(JSON.stringify([namespace, catalogue.tierCustomers.name, 'service', serviceName, 'tier', tier]).slice(0, -1) + ',{')), tier).toBe(true);
+    }
     for (const key of serviceKeys) {
       const prefix = JSON.stringify([namespace, catalogue[key].name, 'service', serviceName]).slice(0, -1) + ',{';
       if (isMoney(key)) expect(searched(catalogue[key].name), key).toBe(true);
@@ -801,8 +810,9 @@ describe('alarms: each notifies the encrypted alarm topic (§7, issue 7)', () =>
       AlarmActions: [topic()],
     });
     const expression = alarm!.Metrics.find((m: any) => m.Expression).Expression as string;
-    expect(expression).toMatch(kind === 'bounce' ? /bounced0/ : /complained0/);
-    expect(expression).toMatch(/delivered0/);
+    // The service-wide totals: six campaigns' terms would pass metric math's limit of 10 metrics.
+    expect(expression).toMatch(kind === 'bounce' ? /bouncedAll/ : /complainedAll/);
+    expect(expression).toMatch(/deliveredAll/);
   });
 
   const queues = (): [string, IConstruct][] => [

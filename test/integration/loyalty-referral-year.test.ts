@@ -5,6 +5,8 @@
  * expire, promoters and the top tier are invited to refer friends, friends' first orders
  * reward the referrer once each, and neither a second order nor a self-referral does.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { parseConfig } from '../../functions/config';
@@ -153,11 +155,34 @@ describe('loyalty and referral: a simulated year', () => {
     expect(times.slice(-2)).toEqual(['2027-01-10', '2027-02-10']);
   });
 
+  it('reports the programme’s figures in summary.json and on the dashboard, from the one catalogue', async () => {
+    // Issued: every order's points, Erin's cancelled 2,500 included; expired: the seven batches above.
+    expect(result.summary.loyalty).toEqual({
+      pointsIssued: 600 + 1500 + 300 + 200 + 50 + 80 + 100 + 2500,
+      pointsExpired: 600 + 1500 + 300 + 200 + 80 + 100 + 50,
+      referralCodesSent: 2,
+      referralConversions: 2,
+      referralRevenue: { MYR: 300 },
+      // A year after her orders Aminah holds no tier any more.
+      customersPerTier: { Silver: 0, Gold: 0 },
+    });
+    const html = await readFile(join(result.out, 'dashboard.html'), 'utf8');
+    const figure = (series: string) => new RegExp(`data-series="${series}" data-has-data="true" data-figure="\\w+" data-value="([^"]*)"`).exec(html)?.[1];
+    expect(figure('pointsIssued')).toBe(String(result.summary.loyalty.pointsIssued));
+    expect(figure('pointsExpired')).toBe(String(result.summary.loyalty.pointsExpired));
+    expect(figure('sent:referral:1')).toBe('2');
+    expect(figure('referralConverted:referral')).toBe('2');
+    expect(figure('referralRevenue:referral@MYR')).toBe('300');
+    expect(figure('tierCustomers@Gold')).toBe('0');
+  });
+
   it('ends the same under killed invocations and lost DynamoDB answers: each email once, each event once by id', async () => {
     // Half a year holds every kind: tier emails, invitations, both rewards, warnings and expiries.
     const to = '2026-07-01T00:00:00Z';
     const faulty = await runSimulation(input, '2026-01-01T00:00:00Z', to, config, undefined, { crash: 0.2, 'dynamodb.after': 0.2 });
     expect(faulty.summary.faults.injected.crash).toBeGreaterThan(0);
+    // On the last day counted, 30 June, Aminah is Gold (Erin's Gold was cancelled the day she reached it).
+    expect(faulty.summary.loyalty.customersPerTier).toEqual({ Silver: 0, Gold: 1 });
     const emails = (run: typeof result) =>
       run.emails
         .filter((email) => ['tier', 'points', 'referral'].includes(email.campaign) && email.sentAt < to)

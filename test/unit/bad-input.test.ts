@@ -71,6 +71,7 @@ const fakePorts = () => {
         storable(profile);
         return true;
       },
+      countByTier: async () => ({}),
       update: async (_, values) => {
         storable(values);
         return true;

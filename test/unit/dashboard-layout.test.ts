@@ -14,10 +14,12 @@ import {
 } from '../../functions/ops/dashboard-layout';
 import { wiring, type FunctionName } from '../../functions/wiring';
 
-// The default configuration: a winback sequence of three steps.
+// The default configuration: a winback sequence of three steps, no loyalty programme.
 const layout = dashboardLayout(parseConfig({}));
 const widgets = widgetsOf(layout);
-const read = new Set(widgets.flatMap(seriesOf).flatMap(metricsRead));
+// Every campaign run: the loyalty programme too (docs/design.md §10).
+const everything = parseConfig({ loyalty: { pointsPerUnit: { MYR: 1 }, tiers: [{ name: 'Silver', spend: { MYR: 500 } }, { name: 'Gold', spend: { MYR: 2000 } }] }, referral: {} });
+const read = new Set(widgetsOf(dashboardLayout(everything)).flatMap(seriesOf).flatMap(metricsRead));
 
 describe('the layout covers the catalogue', () => {
   it.each(campaignSchema.options)('%s: every catalogue metric that applies to the campaign is in a widget', (campaign) => {
@@ -39,8 +41,33 @@ describe('the layout covers the catalogue', () => {
 });
 
 describe('rows and widgets', () => {
-  it('a row per campaign, then deliverability, the KPIs and health', () => {
-    expect(layout.map((row) => row.id)).toEqual([...campaignSchema.options, 'deliverability', 'kpis', 'health']);
+  it('a row per campaign the shop runs, the loyalty programme’s figures when it runs, then deliverability, the KPIs and health', () => {
+    expect(layout.map((row) => row.id)).toEqual(['birthday', 'winback', 'nps', 'deliverability', 'kpis', 'health']);
+    expect(dashboardLayout(everything).map((row) => row.id)).toEqual([...campaignSchema.options, 'loyalty', 'deliverability', 'kpis', 'health']);
+  });
+
+  it('the loyalty row: points issued and expired per day, and a daily gauge of customers per tier', () => {
+    const loyalty = dashboardLayout(everything).find((row) => row.id === 'loyalty')!;
+    expect(loyalty.widgets.map((w) => [w.id, w.left.map((s) => s.id)])).toEqual([
+      ['loyalty-points', ['pointsIssued', 'pointsExpired']],
+      ['loyalty-tiers', ['tierCustomers@Silver', 'tierCustomers@Gold']],
+    ]);
+    expect(loyalty.widgets[1]!.left).toEqual([expect.objectContaining({ tier: 'Silver', stat: 'Maximum' }), expect.objectContaining({ tier: 'Gold', stat: 'Maximum' })]);
+    // The referral row: codes sent and rewards per step, friends converted with their revenue.
+    const referral = widgetsOf(dashboardLayout(everything)).filter((w) => w.id.startsWith('referral-'));
+    expect(referral.find((w) => w.id === 'referral-steps')!.left.map((s) => s.id)).toEqual(['sent:referral:1', 'sent:referral:2']);
+    expect(referral.find((w) => w.id === 'referral-conversions')!.left.map((s) => s.id)).toEqual(['referralConverted:referral']);
+  });
+
+  it('the deliverability rates read the service-wide totals: an alarm holds at most 10 metrics, whatever the campaigns', () => {
+    for (const config of [parseConfig({}), everything]) {
+      const rates = widgetsOf(dashboardLayout(config)).filter((w) => w.id.startsWith('deliverability-')).flatMap(seriesOf);
+      for (const rate of rates) {
+        if (rate.kind !== 'ratio') throw new Error(rate.id);
+        expect(rate.numerator.length + rate.denominator.length).toBeLessThanOrEqual(10);
+        for (const term of [...rate.numerator, ...rate.denominator]) expect(term.campaign).toBeUndefined();
+      }
+    }
   });
 
   it('widget ids are unique, and series ids unique within their widget', () => {

@@ -112,7 +112,7 @@ describe('emitting by catalogue key', () => {
 describe('money: never summed across currencies (issue 15)', () => {
   it('marks every amount of money, and only those', () => {
     const money = (Object.keys(catalogue) as MetricKey[]).filter(isMoney);
-    expect(money).toEqual(['revenue', 'periodRevenue', 'averageOrderValue', 'customerLifetimeValue', 'attributedRevenue']);
+    expect(money).toEqual(['revenue', 'periodRevenue', 'averageOrderValue', 'customerLifetimeValue', 'attributedRevenue', 'referralRevenue']);
     // Money is not a sweep outcome: no handler emits it without its currency.
     expect(isCampaignMetric('revenue')).toBe(false);
     expect(metricsOf('winback')).toEqual(expect.arrayContaining(['revenue', 'attributedRevenue']));

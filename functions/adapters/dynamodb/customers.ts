@@ -1,6 +1,6 @@
 /** Customer profiles and their campaign due slots. */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerStore } from '../../campaigns/ports';
 import type { CustomerProfile } from '../../customers/profile';
 import { campaignSchema, type Campaign } from '../../events/retention';
@@ -20,6 +20,8 @@ const surveyDueFields = ['npsOrderId', 'npsDueAt', 'npsDueShard'] as const;
 const loyaltyDueFields = [
   'tierOccasion', 'tierDueAt', 'tierDueShard', 'pointsOccasion', 'pointsExpiring', 'pointsDueAt', 'pointsDueShard',
   'referralStep', 'referralRewardFor', 'referralDueAt', 'referralDueShard', 'loyaltyReviewAt', 'loyaltyReviewShard',
+  // No longer counted among a tier's customers.
+  'loyaltyTier',
 ] as const;
 
 /** Each due time among `values` with its index shard (removed with it), so no write can strand one without the other. */
@@ -255,6 +257,29 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
     },
 
     setSurveyDue,
+
+    async countByTier(tiers) {
+      const counts: Record<string, number> = {};
+      for (const tier of tiers) {
+        counts[tier] = 0;
+        let ExclusiveStartKey: Record<string, unknown> | undefined;
+        do {
+          const page = await client.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: 'loyaltyTiers',
+              KeyConditionExpression: 'loyaltyTier = :tier',
+              ExpressionAttributeValues: { ':tier': tier },
+              Select: 'COUNT',
+              ExclusiveStartKey,
+            }),
+          );
+          counts[tier] += page.Count ?? 0;
+          ExclusiveStartKey = page.LastEvaluatedKey;
+        } while (ExclusiveStartKey);
+      }
+      return counts;
+    },
 
     update(customerId, values, onlyIf = {}) {
       const conditions = ['attribute_exists(pk)', 'attribute_not_exists(deletedAt)'];

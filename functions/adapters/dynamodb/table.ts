@@ -45,13 +45,15 @@ export const tableSchema = {
     pointsDue: { partitionKey: 'pointsDueShard', sortKey: 'pointsDueAt' },
     referralDue: { partitionKey: 'referralDueShard', sortKey: 'referralDueAt' },
     loyaltyReview: { partitionKey: 'loyaltyReviewShard', sortKey: 'loyaltyReviewAt' },
+    // The customers holding each tier, counted by key for the dashboard (docs/design.md §10).
+    loyaltyTiers: { partitionKey: 'loyaltyTier', sortKey: 'pk' },
     outbox: { partitionKey: 'outboxShard', sortKey: 'outboxAt' },
     orders: { partitionKey: 'orderKey', sortKey: 'sk' },
   },
 } as const;
 
 export type IndexName = keyof typeof tableSchema.indexes;
-export type DueIndexName = Exclude<IndexName, 'outbox' | 'orders'>;
+export type DueIndexName = Exclude<IndexName, 'outbox' | 'orders' | 'loyaltyTiers'>;
 
 /** Partitions of each sparse index: at 10 million customers, a busy hour's writes stay far below 1,000 a second in each. */
 export const indexShards = 1;

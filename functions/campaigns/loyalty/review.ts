@@ -22,14 +22,15 @@ export interface ReviewPorts {
 export interface ReviewResult {
   /** Customers the index returned. */
   due: number;
-  /** Batches of points that expired, and tiers lost. */
+  /** Batches of points that expired, the points in them, and tiers lost. */
   expired: number;
+  pointsExpired: number;
   tiersLost: number;
   complete: boolean;
 }
 
 export const runLoyaltyReview = async (at: Date, ports: ReviewPorts, remainingMs: () => number): Promise<ReviewResult> => {
-  const result: ReviewResult = { due: 0, expired: 0, tiersLost: 0, complete: true };
+  const result: ReviewResult = { due: 0, expired: 0, pointsExpired: 0, tiersLost: 0, complete: true };
   // Switched off, nothing is read: what is due waits in the index.
   if (!ports.config.loyalty) return result;
   for await (const customerIds of ports.customers.due('loyaltyReview', at)) {
@@ -37,6 +38,7 @@ export const runLoyaltyReview = async (at: Date, ports: ReviewPorts, remainingMs
       const reviewed = await reviewCustomer(customerId, at, ports);
       result.due++;
       result.expired += reviewed.expired;
+      result.pointsExpired += reviewed.points;
       result.tiersLost += reviewed.tierLost ? 1 : 0;
     }
     if (remainingMs() < stopMarginMs) {
@@ -50,12 +52,12 @@ export const runLoyaltyReview = async (at: Date, ports: ReviewPorts, remainingMs
 export const reviewCustomer = async (customerId: string, at: Date, ports: ReviewPorts) => {
   const profile = await ports.customers.get(customerId);
   // Reviewed already (a repeated run), or moved on by an order since.
-  if (!profile?.loyaltyReviewAt || Date.parse(profile.loyaltyReviewAt) > at.getTime()) return { expired: 0, tierLost: false };
+  if (!profile?.loyaltyReviewAt || Date.parse(profile.loyaltyReviewAt) > at.getTime()) return { expired: 0, points: 0, tierLost: false };
   const history = await ports.orders.history(customerId);
   const plan = planLoyalty({ customerId, history, profile, time: at, from: at, changeKey: `${customerId}#review#${at.toISOString()}`, config: ports.config })!;
   const expired = plan.expired(profile.pointsExpiredThrough === undefined ? undefined : new Date(profile.pointsExpiredThrough));
   if (expired.length || plan.events.length) await ports.events.publish([...expired, ...plan.events]);
   // Only over the history it was computed from: an order stored meanwhile planned its own.
   await ports.customers.update(customerId, { ...plan.values, pointsExpiredThrough: at.toISOString() }, { historyVersion: historyVersion(history) });
-  return { expired: expired.length, tierLost: plan.change === 'lost' };
+  return { expired: expired.length, points: expired.reduce((sum, event) => sum + (event.detail as { points: number }).points, 0), tierLost: plan.change === 'lost' };
 };
