@@ -141,9 +141,9 @@ export type ReferralInviteTemplateData = {
   };
   links: LinksTemplateData;
   offer: {
-    /** The customer's personal referral code, for their friends. */
+    /** The customer's personal referral code, for their friends (in the reward email: their reward code). */
     code: string;
-    /** What the code takes off a friend's first order. */
+    /** What the code takes off a friend's first order (in the reward email: off the customer's next order). */
     percentOff: number;
     /** The code's last day, already formatted in the email's locale, e.g. "6 December 2026". */
     expiresOn: string;
@@ -158,18 +158,4 @@ export type ReferralInviteTemplateData = {
  * templates/referral-2/*.mjml: the referral reward, sent when a friend's first
  * order used the customer's code. Nothing about the friend: their name is never shown.
  */
-export type ReferralRewardTemplateData = {
-  shop: ShopTemplateData;
-  customer: {
-    /** "" when unknown; the templates then use a generic greeting. */
-    firstName: string;
-  };
-  links: LinksTemplateData;
-  offer: {
-    /** The customer's reward code. */
-    code: string;
-    percentOff: number;
-    /** Already formatted in the email's locale, e.g. "6 December 2026". */
-    expiresOn: string;
-  };
-};
+export type ReferralRewardTemplateData = Omit<ReferralInviteTemplateData, 'referral'>;
