@@ -95,6 +95,7 @@ export const catalogue = {
   attributedRevenue: { ...perCampaign('attributedRevenue', 'Revenue attributed (period)', MetricUnit.NoUnit), campaigns: convertingCampaigns, money: true },
   // The loyalty programme (docs/design.md §10). Referral codes sent are the referral campaign's step-1 `sent`.
   pointsIssued: service('pointsIssued', 'Points issued'),
+  pointsRedeemed: service('pointsRedeemed', 'Points redeemed'),
   pointsExpired: service('pointsExpired', 'Points expired'),
   /** A daily gauge per `tier` dimension (its name), from the kpis function. */
   tierCustomers: service('tierCustomers', 'Customers in tier'),

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../functions/config';
 import { describeIssues, isoInstant } from '../functions/events/event';
-import { campaignConversion, campaignConversionReverted, emailHeldOut, emailSent, npsResponseRecorded, pointsEarned, pointsExpired, referralConverted } from '../functions/events/retention';
+import { campaignConversion, campaignConversionReverted, emailHeldOut, emailSent, npsResponseRecorded, pointsEarned, pointsExpired, pointsRedeemed, referralConverted } from '../functions/events/retention';
 import { npsFigures } from '../functions/campaigns/nps/rules';
 import { significanceTest, twoProportionZTest, type VariantResult } from '../functions/campaigns/experiments';
 import { kpiPeriodDays } from '../functions/ops/counters';
@@ -442,11 +442,11 @@ const npsTally = () => {
 
 /**
  * The loyalty programme's figures (docs/design.md §10) from its events, each once by its id:
- * points issued and expired, referral codes sent (the invitations), friends converted and their
+ * points issued, redeemed and expired, referral codes sent (the invitations), friends converted and their
  * first orders' revenue per currency.
  */
 const loyaltyTally = () => {
-  const figures = { pointsIssued: 0, pointsExpired: 0, referralCodesSent: 0, referralConversions: 0 };
+  const figures = { pointsIssued: 0, pointsRedeemed: 0, pointsExpired: 0, referralCodesSent: 0, referralConversions: 0 };
   const revenueMinor: Record<string, number> = {};
   return {
     add(event: BusEvent) {
@@ -454,6 +454,9 @@ const loyaltyTally = () => {
       switch (event['detail-type']) {
         case pointsEarned.detailType:
           figures.pointsIssued += pointsEarned.detail.parse(event.detail).points;
+          break;
+        case pointsRedeemed.detailType:
+          figures.pointsRedeemed += pointsRedeemed.detail.parse(event.detail).points;
           break;
         case pointsExpired.detailType:
           figures.pointsExpired += pointsExpired.detail.parse(event.detail).points;

@@ -155,8 +155,8 @@ export interface OrderStore {
   recordOrder(order: OrderPlaced, facts: OrderFacts): Promise<StoredOrder & OrderFacts>;
   /** The completion marker, written last. */
   complete(customerId: string, orderId: string, at: string): Promise<void>;
-  /** Adds an order to the customer's history; resolves to the whole history. */
-  addToHistory(customerId: string, order: OrderHistoryEntry): Promise<StoredHistory>;
+  /** Adds an order to the customer's history, with the loyalty points spent on it; resolves to the whole history. */
+  addToHistory(customerId: string, order: OrderHistoryEntry, pointsRedeemed?: number): Promise<StoredHistory>;
   /** The customer's whole order history (empty when none). */
   history(customerId: string): Promise<StoredHistory>;
   /** Adds a cancellation or a refund to the customer's history (once, however often); resolves to the whole history. */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import { measure, parseBounded, rejection } from '../events/bounded';
 import { outgoing, stableEventId } from '../events/event';
-import { campaignConversion, campaignConversionReverted, pointsEarned, type Campaign } from '../events/retention';
+import { campaignConversion, campaignConversionReverted, pointsEarned, pointsRedeemed, type Campaign } from '../events/retention';
 import { planLoyalty } from '../campaigns/loyalty/plan';
 import { convertReferral } from '../campaigns/referral/conversion';
 import { customerConsentChanged, customerDeleted, customerUpserted, orderCancelled, orderDelivered, orderPlaced, orderRefunded, type OrderPlaced } from '../events/shop';
@@ -59,8 +59,9 @@ export interface IngestResult {
   due?: DueSlots;
   /** The customer, when the event named only its order. */
   customerId?: string;
-  /** Loyalty (docs/design.md §10): the points the order earned, and the referral it converted. */
+  /** Loyalty (docs/design.md §10): the points the order earned and those spent on it, and the referral it converted. */
   pointsEarned?: number;
+  pointsRedeemed?: number;
   referral?: { revenue: number; currency: string };
 }
 
@@ -291,7 +292,7 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
   });
   if (stored.ingestedAt) return { outcome: 'duplicate' };
   const attribution = stored.attribution ?? undefined;
-  const storedHistory = await ports.orders.addToHistory(order.customerId, { orderId: order.orderId, placedAt, total: order.total, currency: order.currency });
+  const storedHistory = await ports.orders.addToHistory(order.customerId, { orderId: order.orderId, placedAt, total: order.total, currency: order.currency }, order.pointsRedeemed);
   const history = countingOrders(storedHistory);
   const stats = historyStats(history);
   // Cancelled (or refunded in full) before it arrived: it counts nowhere, and converts nothing.
@@ -310,9 +311,12 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
   const loyalty = planLoyalty({ customerId: order.customerId, history: storedHistory, profile: existing, time, from: dueFrom(time, ports), changeKey: `${order.customerId}#${version}`, config: ports.config });
   // Before the tier is stored: a retry after a crash between the two decides the same, and publishes the same ids.
   const earned = loyalty?.earned(order.orderId);
-  if (earned || loyalty?.events.length) {
+  const spent = loyalty?.redeemed(order.orderId);
+  if (earned || spent || loyalty?.events.length) {
+    const points = { customerId: order.customerId, orderId: order.orderId, balance: loyalty!.values.pointsBalance! };
     await ports.events.publish([
-      ...(earned ? [outgoing(pointsEarned, time.toISOString(), { customerId: order.customerId, orderId: order.orderId, points: earned, balance: loyalty!.values.pointsBalance! }, stableEventId(pointsEarned.detailType, order.orderId))] : []),
+      ...(spent ? [outgoing(pointsRedeemed, time.toISOString(), { ...points, points: spent }, stableEventId(pointsRedeemed.detailType, order.orderId))] : []),
+      ...(earned ? [outgoing(pointsEarned, time.toISOString(), { ...points, points: earned }, stableEventId(pointsEarned.detailType, order.orderId))] : []),
       ...(loyalty?.events ?? []),
     ]);
   }
@@ -344,6 +348,7 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
     ...(converts && { conversion: { campaign: attribution.campaign, step: attribution.step, revenue: counted.total, currency: order.currency } }),
     ...(profile && { due: { winback: dueSlot(winback?.due), ...(survey && { nps: dueSlot(survey) }) } }),
     ...(earned && { pointsEarned: earned }),
+    ...(spent && { pointsRedeemed: spent }),
     ...(referral?.kind === 'reward' && { referral: { revenue: counted!.total, currency: order.currency } }),
   };
   await noteReceived(event, result, origin, ports);

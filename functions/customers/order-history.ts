@@ -15,6 +15,8 @@ export type OrderChange =
 export interface StoredHistory {
   orders: OrderHistoryEntry[];
   changes: OrderChange[];
+  /** Loyalty points spent on an order (docs/design.md §10), recorded with it. */
+  redemptions?: { orderId: string; points: number }[];
 }
 
 /** The history's version: every record counts once, and none is ever removed. */

@@ -151,6 +151,13 @@ export const tierChanged = defineEvent(
   z.object({ customerId: z.string(), from: z.string().nullable(), to: z.string().nullable(), direction: z.enum(['reached', 'lost']) }),
 );
 
+/** Loyalty (docs/design.md §10): points spent on an order (its `pointsRedeemed`), and the balance after it. */
+export const pointsRedeemed = defineEvent(
+  'retention',
+  'Points Redeemed',
+  z.object({ customerId: z.string(), orderId: z.string(), points: z.number().int().positive(), balance: z.number().int() }),
+);
+
 /** Loyalty (docs/design.md §10): an order's points, or what was left of them, expired unspent. */
 export const pointsExpired = defineEvent(
   'retention',

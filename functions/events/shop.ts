@@ -141,6 +141,8 @@ export const orderPlaced = defineEvent(
     discountCode: oneLine(64)
       .refine((code) => code.trim().length > 0, { message: 'must not be blank' })
       .optional(),
+    /** Loyalty points the customer spent on the order at the shop's checkout (docs/design.md §10). */
+    pointsRedeemed: z.number({ message: 'must be a whole number of points' }).int({ message: 'must be a whole number of points' }).min(0).max(1_000_000_000).optional(),
   }),
 );
 

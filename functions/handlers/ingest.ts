@@ -37,6 +37,7 @@ export const createHandler = (runtime: Runtime) => {
       if (result.reverted) emitAll(metrics, result.reverted.campaign, { reverted: 1 });
       // The loyalty programme's figures (docs/design.md §10), each in a document of its own.
       if (result.pointsEarned) emitSingle(metrics, 'pointsIssued', {}, result.pointsEarned);
+      if (result.pointsRedeemed) emitSingle(metrics, 'pointsRedeemed', {}, result.pointsRedeemed);
       if (result.referral) {
         emitSingle(metrics, 'referralConverted', { campaign: 'referral' }, 1);
         emitMoney(metrics, 'referralRevenue', { campaign: 'referral' }, { amount: result.referral.revenue, currency: result.referral.currency }, ports.config.kpis);

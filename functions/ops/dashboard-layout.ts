@@ -330,7 +330,7 @@ const loyaltyRow = (config: LayoutConfig): Row => ({
   id: 'loyalty',
   title: 'Loyalty programme',
   widgets: [
-    graph('loyalty-points', 'Points issued and expired (per day)', 12, [metric('pointsIssued', 'Sum', day), metric('pointsExpired', 'Sum', day)]),
+    graph('loyalty-points', 'Points issued, redeemed and expired (per day)', 12, [metric('pointsIssued', 'Sum', day), metric('pointsRedeemed', 'Sum', day), metric('pointsExpired', 'Sum', day)]),
     graph(
       'loyalty-tiers',
       'Customers per tier',

@@ -159,6 +159,8 @@ describe('loyalty and referral: a simulated year', () => {
     // Issued: every order's points, Erin's cancelled 2,500 included; expired: the seven batches above.
     expect(result.summary.loyalty).toEqual({
       pointsIssued: 600 + 1500 + 300 + 200 + 50 + 80 + 100 + 2500,
+      // No order spent any.
+      pointsRedeemed: 0,
       pointsExpired: 600 + 1500 + 300 + 200 + 80 + 100 + 50,
       referralCodesSent: 2,
       referralConversions: 2,

@@ -37,8 +37,8 @@ const input = [
   orderPlaced('2026-03-10T04:00:00Z', 'aminah', 'a3', 1200, { currency: 'MYR' }),
   // Cancelled: back to 949 points and Silver, quietly for the customer but an event out.
   cancelled('2026-03-20T04:00:00Z', 'aminah', 'a3'),
-  // 1,100 more: 2,049 points, Gold again (2,050.89), in time for the birthday on 1 June.
-  orderPlaced('2026-04-10T04:00:00Z', 'aminah', 'a4', 1100, { currency: 'MYR' }),
+  // 1,100 more: Gold again (2,050.89), in time for the birthday on 1 June; 400 points spent on it: 1,649 left.
+  orderPlaced('2026-04-10T04:00:00Z', 'aminah', 'a4', 1100, { currency: 'MYR', pointsRedeemed: 400 }),
   upsert('2026-01-01T00:00:00Z', { customerId: 'kenji', email: 'kenji@example.com', timeZone: 'Asia/Tokyo', birthday: '1985-06-02', locale: 'en' }),
   // 12,345 JPY at 0.01 a yen: 123 points; GBP earns none and counts for no tier.
   orderPlaced('2026-01-15T04:00:00Z', 'kenji', 'k1', 12345, { currency: 'JPY' }),
@@ -59,8 +59,13 @@ describe('loyalty: points and tiers from the order history', () => {
       ['kenji', 'k1', 123, 123],
       ['aminah', 'a2', 499, 949],
       ['aminah', 'a3', 1200, 2149],
-      ['aminah', 'a4', 1100, 2049],
+      ['aminah', 'a4', 1100, 1649],
     ]);
+  });
+
+  it('spends the points an order redeemed, from the batches that expire first', () => {
+    expect(detailsOf('Points Redeemed').map(({ customerId, orderId, points, balance }) => [customerId, orderId, points, balance])).toEqual([['aminah', 'a4', 400, 1649]]);
+    expect(result.summary.loyalty).toMatchObject({ pointsIssued: 450 + 123 + 499 + 1200 + 1100, pointsRedeemed: 400, customersPerTier: { Silver: 0, Gold: 1 } });
   });
 
   it('changes the tier with the spend of the year, up and down, a cancellation included', () => {
@@ -88,11 +93,12 @@ describe('loyalty: points and tiers from the order history', () => {
     const distinct = (run: typeof result, detailType: string) => [
       ...new Map(run.bus.filter((event) => event['detail-type'] === detailType).map((event) => [event.detail.eventId, { ...event.detail }])).values(),
     ];
-    for (const detailType of ['Points Earned', 'Tier Changed']) expect(distinct(faulty, detailType)).toEqual(distinct(result, detailType));
+    for (const detailType of ['Points Earned', 'Points Redeemed', 'Tier Changed']) expect(distinct(faulty, detailType)).toEqual(distinct(result, detailType));
   }, 240_000);
 
   it('does nothing of it without loyalty configured', async () => {
     const plain = await runSimulation(input, '2026-01-01T00:00:00Z', '2026-04-15T00:00:00Z');
-    expect(plain.bus.filter((event) => ['Points Earned', 'Tier Changed'].includes(event['detail-type']))).toEqual([]);
+    expect(plain.bus.filter((event) => ['Points Earned', 'Points Redeemed', 'Tier Changed'].includes(event['detail-type']))).toEqual([]);
+    expect(plain.summary.loyalty).toBeUndefined();
   }, 120_000);
 });

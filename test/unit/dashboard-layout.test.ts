@@ -46,10 +46,10 @@ describe('rows and widgets', () => {
     expect(dashboardLayout(everything).map((row) => row.id)).toEqual([...campaignSchema.options, 'loyalty', 'deliverability', 'kpis', 'health']);
   });
 
-  it('the loyalty row: points issued and expired per day, and a daily gauge of customers per tier', () => {
+  it('the loyalty row: points issued, redeemed and expired per day, and a daily gauge of customers per tier', () => {
     const loyalty = dashboardLayout(everything).find((row) => row.id === 'loyalty')!;
     expect(loyalty.widgets.map((w) => [w.id, w.left.map((s) => s.id)])).toEqual([
-      ['loyalty-points', ['pointsIssued', 'pointsExpired']],
+      ['loyalty-points', ['pointsIssued', 'pointsRedeemed', 'pointsExpired']],
       ['loyalty-tiers', ['tierCustomers@Silver', 'tierCustomers@Gold']],
     ]);
     expect(loyalty.widgets[1]!.left).toEqual([expect.objectContaining({ tier: 'Silver', stat: 'Maximum' }), expect.objectContaining({ tier: 'Gold', stat: 'Maximum' })]);

@@ -9,6 +9,7 @@ import { planLoyalty } from '../../functions/campaigns/loyalty/plan';
 import {
   expiredBetween,
   loyaltyOrders,
+  loyaltyRedemptions,
   nextExpiryWarning,
   nextLoyaltyChange,
   nextTierReview,
@@ -369,5 +370,34 @@ describe('the plan after a change', () => {
     const lost = plan([], { loyaltyTier: 'Gold', tierOccasion: 'Gold#2026-03-10', tierDueAt: '2026-03-11T02:00:00Z' }, '2026-03-10T08:00:00Z');
     expect(lost.values).toMatchObject({ loyaltyTier: undefined, tierOccasion: undefined, tierDueAt: undefined });
     expect('tierDueAt' in lost.values).toBe(true);
+  });
+});
+
+describe('points spent on orders', () => {
+  const history = (changes: OrderChange[] = []): StoredHistory => ({
+    orders: [order('a', '2026-01-10T04:00:00Z', 600, 'MYR'), order('b', '2026-02-10T04:00:00Z', 1500, 'MYR')],
+    changes,
+    redemptions: [{ orderId: 'b', points: 500 }],
+  });
+  const short = withLoyalty({ pointsPerUnit: { MYR: 1 }, pointsExpireDays: 120 });
+
+  it('are spent at their order’s time, and given back when the order is cancelled', () => {
+    const counting = loyaltyOrders(history(), short);
+    expect(loyaltyRedemptions(history(), counting)).toEqual([{ at: '2026-02-10T04:00:00.000Z', points: 500 }]);
+    expect(loyaltyRedemptions(history([cancelled('b')]), loyaltyOrders(history([cancelled('b')]), short))).toEqual([]);
+  });
+
+  it('come out of the batch that expires first: what expires, and what the warning says, is what is left', () => {
+    const counting = loyaltyOrders(history(), short);
+    const spent = loyaltyRedemptions(history(), counting);
+    const all = pointsBatches(counting, short);
+    expect(pointsStanding(all, new Date('2026-03-01T00:00:00Z'), spent).balance).toBe(1600);
+    // Of a's 600, 100 are left to expire on 10 May; b's 1,500 expire whole on 10 June.
+    expect(expiredBetween(all, undefined, new Date('2026-07-01T00:00:00Z'), spent).map((b) => [b.orderId, b.points])).toEqual([
+      ['a', 100],
+      ['b', 1500],
+    ]);
+    const warning = nextExpiryWarning({ batches: all, redemptions: spent, timeZone: 'UTC', now: new Date('2026-04-01T00:00:00Z'), loyalty: short, window: { startHour: 9, endHour: 20 } });
+    expect(warning).toMatchObject({ occasion: '2026-05-10', expiring: 100, balance: 1600 });
   });
 });

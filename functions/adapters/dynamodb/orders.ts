@@ -26,9 +26,17 @@ const decodeChange = (entry: string): OrderChange => {
   return kind === 'cancelled' ? { kind, orderId } : { kind, orderId, refundId, amount };
 };
 
+/** A redemption is a set member too, `points|orderId`: added with its order, once. */
+const encodeRedemption = (orderId: string, points: number) => `${points}|${orderId}`;
+const decodeRedemption = (entry: string) => {
+  const [points, ...orderId] = entry.split('|');
+  return { points: Number(points), orderId: orderId.join('|') };
+};
+
 const historyOf = (item: Record<string, unknown> | undefined): StoredHistory => ({
   orders: [...((item?.orders as Set<string> | undefined) ?? [])].map(decode),
   changes: [...((item?.changes as Set<string> | undefined) ?? [])].map(decodeChange),
+  redemptions: [...((item?.redemptions as Set<string> | undefined) ?? [])].map(decodeRedemption),
 });
 
 /** What is stored of one order. */
@@ -42,15 +50,16 @@ const orderOf = (item: Record<string, unknown> | undefined) => ({
 });
 
 export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: string): OrderStore => {
-  /** Adds a member to one of the history item's sets (a no-op when it is there); the whole history after. */
-  const addToHistoryItem = async (customerId: string, set: 'orders' | 'changes', member: string): Promise<StoredHistory> => {
+  /** Adds members to the history item's sets in one write (a no-op for those there); the whole history after. */
+  const addToHistoryItem = async (customerId: string, members: Partial<Record<'orders' | 'changes' | 'redemptions', string>>): Promise<StoredHistory> => {
+    const sets = Object.entries(members);
     const { Attributes } = await client.send(
       new UpdateCommand({
         TableName: tableName,
         Key: historyItem(customerId),
-        UpdateExpression: 'ADD #set :member',
-        ExpressionAttributeNames: { '#set': set },
-        ExpressionAttributeValues: { ':member': new Set([member]) },
+        UpdateExpression: `ADD ${sets.map(([set]) => `#${set} :${set}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(sets.map(([set]) => [`#${set}`, set])),
+        ExpressionAttributeValues: Object.fromEntries(sets.map(([set, member]) => [`:${set}`, new Set([member])])),
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -100,9 +109,13 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
       );
     },
 
-    addToHistory: (customerId, order) => addToHistoryItem(customerId, 'orders', encode({ ...order, placedAt: new Date(order.placedAt).toISOString() })),
+    addToHistory: (customerId, order, pointsRedeemed) =>
+      addToHistoryItem(customerId, {
+        orders: encode({ ...order, placedAt: new Date(order.placedAt).toISOString() }),
+        ...(pointsRedeemed && { redemptions: encodeRedemption(order.orderId, pointsRedeemed) }),
+      }),
 
-    addChange: (customerId, change) => addToHistoryItem(customerId, 'changes', encodeChange(change)),
+    addChange: (customerId, change) => addToHistoryItem(customerId, { changes: encodeChange(change) }),
 
     async history(customerId) {
       const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: historyItem(customerId), ConsistentRead: true }));

@@ -12,7 +12,7 @@ import type { StoredHistory } from '../../customers/order-history';
 import { timeZoneOf, type CustomerProfile } from '../../customers/profile';
 import { localDate, nextSendSlot } from '../local-time';
 import { referralEligibility } from '../referral/rules';
-import { expiredBetween, loyaltyOrders, nextExpiryWarning, nextLoyaltyChange, pointsBatches, pointsStanding, tierAt, tierChange, tierNamed } from './rules';
+import { expiredBetween, loyaltyOrders, loyaltyRedemptions, nextExpiryWarning, nextLoyaltyChange, pointsBatches, pointsStanding, tierAt, tierChange, tierNamed } from './rules';
 
 /** A tier email's occasion, `<tier>#<local day reached>`: reaching a tier again another day is another email. */
 export const tierOccasion = (tier: string, day: string) => `${tier}#${day}`;
@@ -47,12 +47,13 @@ export const planLoyalty = ({ customerId, history, profile, time, from, changeKe
   if (!loyalty) return undefined;
   const orders = loyaltyOrders(history, loyalty);
   const batches = pointsBatches(orders, loyalty);
-  const balance = pointsStanding(batches, time).balance;
+  const redemptions = loyaltyRedemptions(history, orders);
+  const balance = pointsStanding(batches, time, redemptions).balance;
   const before = tierNamed(profile?.loyaltyTier, loyalty);
   const after = tierAt(orders, loyalty, time);
   const change = tierChange(before, after);
   const timeZone = timeZoneOf(profile ?? {}, config.defaultTimeZone);
-  const warning = nextExpiryWarning({ batches, timeZone, now: from, lastWarnedDay: profile?.pointsWarnedDay, loyalty, window: config.sendWindow });
+  const warning = nextExpiryWarning({ batches, redemptions, timeZone, now: from, lastWarnedDay: profile?.pointsWarnedDay, loyalty, window: config.sendWindow });
 
   const values: LoyaltyValues = {
     pointsBalance: balance,
@@ -87,11 +88,12 @@ export const planLoyalty = ({ customerId, history, profile, time, from, changeKe
     values,
     events,
     change,
-    /** The points an order of the history earns (none when it earns none, or no longer counts). */
+    /** The points an order of the history earns (none when it earns none, or no longer counts), and those spent on it. */
     earned: (orderId: string) => orders.find((order) => order.orderId === orderId)?.points || undefined,
+    redeemed: (orderId: string) => (history.redemptions ?? []).find((redemption) => redemption.orderId === orderId && orders.some((order) => order.orderId === orderId))?.points || undefined,
     /** `Points Expired` for each batch that expired after `after` and by `time`; each batch's id is its order's. */
     expired: (after: Date | undefined) =>
-      expiredBetween(batches, after, time).map((batch) =>
+      expiredBetween(batches, after, time, redemptions).map((batch) =>
         outgoing(
           pointsExpired,
           time.toISOString(),

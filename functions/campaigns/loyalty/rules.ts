@@ -74,6 +74,20 @@ export const loyaltyOrders = (history: StoredHistory, loyalty: Pick<Loyalty, 'po
   return [...orders.values()].sort((a, b) => a.time - b.time);
 };
 
+/**
+ * The points spent on orders that still count, each at its order's time: a cancelled order's, or
+ * one refunded in full, are given back (as its own points are taken back).
+ */
+export const loyaltyRedemptions = (history: StoredHistory, orders: LoyaltyOrder[]): Redemption[] => {
+  const counting = new Map(orders.map((order) => [order.orderId, order.placedAt]));
+  const spent = new Map<string, Redemption>();
+  for (const { orderId, points } of history.redemptions ?? []) {
+    const at = counting.get(orderId);
+    if (at !== undefined && points > 0 && !spent.has(orderId)) spent.set(orderId, { at, points });
+  }
+  return [...spent.values()];
+};
+
 // Points
 
 /** The points one order earned, expiring together. */
@@ -97,7 +111,7 @@ export const pointsBatches = (orders: LoyaltyOrder[], loyalty: Pick<Loyalty, 'po
     }))
     .sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt) || (a.orderId < b.orderId ? -1 : 1));
 
-/** Points spent (redemption is not built yet: the model leaves room for it). */
+/** Points spent on an order (`pointsRedeemed` of `Order Placed`). */
 export interface Redemption {
   at: string;
   points: number;
@@ -253,8 +267,8 @@ export const expiredBetween = (batches: PointsBatch[], after: Date | undefined, 
   batches.flatMap((batch) => {
     const expiry = Date.parse(batch.expiresAt);
     if (expiry > upTo.getTime() || (after && expiry <= after.getTime())) return [];
-    // What was left of it the instant before it expired.
-    const left = pointsStanding([batch], new Date(expiry - 1), redemptions).balance;
+    // What was left of it the instant before it expired, the redemptions drawn from every batch as they were.
+    const left = pointsStanding(batches, new Date(expiry - 1), redemptions).batches.find((live) => live.orderId === batch.orderId)?.points ?? 0;
     return left > 0 ? [{ ...batch, points: left }] : [];
   });
 
