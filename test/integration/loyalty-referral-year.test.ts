@@ -68,7 +68,7 @@ describe('loyalty and referral: a simulated year', () => {
 
   beforeAll(async () => {
     result = await runSimulation(input, '2026-01-01T00:00:00Z', '2027-02-15T00:00:00Z', config);
-  }, 300_000);
+  }, 600_000);
 
   it('sends exactly the emails the rules imply, each on its day', () => {
     expect(programmeEmails().map((email) => [localDay(email.sentAt), email.customerId, email.campaign, email.step ?? null])).toEqual([
