@@ -1,7 +1,8 @@
 /** The friends each customer referred (docs/design.md §10): `REFERRAL#<referredId>` items in the referrer's partition. */
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ReferralRecord, Referrals } from '../../campaigns/ports';
 import { ignoreConditionFailure } from './customers';
+import { partitionItems } from './table';
 
 const item = (referrerId: string, referredId: string) => ({ pk: `CUSTOMER#${referrerId}`, sk: `REFERRAL#${referredId}` });
 
@@ -15,39 +16,26 @@ export const dynamoReferrals = (client: DynamoDBDocumentClient, tableName: strin
 
   async pending(referrerId) {
     const pending: ReferralRecord[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      // Only the referrer's REFERRAL# items, read by key.
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :referral)',
-          ExpressionAttributeValues: { ':pk': `CUSTOMER#${referrerId}`, ':referral': 'REFERRAL#' },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      for (const stored of page.Items ?? []) {
-        if (stored.settledAt !== undefined) continue;
-        const { referredId, orderId, code, convertedAt } = stored as ReferralRecord;
-        pending.push({ referredId, orderId, code, convertedAt });
-      }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    for await (const stored of partitionItems(client, tableName, `CUSTOMER#${referrerId}`, { consistent: true, prefix: 'REFERRAL#' })) {
+      if (stored.settledAt !== undefined) continue;
+      const { referredId, orderId, code, convertedAt } = stored as ReferralRecord;
+      pending.push({ referredId, orderId, code, convertedAt });
+    }
     return pending.sort((a, b) => a.convertedAt.localeCompare(b.convertedAt) || a.referredId.localeCompare(b.referredId));
   },
 
   async settle(referrerId, referredId, at) {
-    await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: item(referrerId, referredId),
-        UpdateExpression: 'SET settledAt = if_not_exists(settledAt, :at)',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':at': at },
-      }),
-    ).catch((error) => {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    });
+    // The first settling stays; an item that is not there (never recorded) is left absent.
+    await ignoreConditionFailure(
+      client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: item(referrerId, referredId),
+          UpdateExpression: 'SET settledAt = if_not_exists(settledAt, :at)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      ),
+    );
   },
 });

@@ -91,15 +91,20 @@ export async function* indexUpTo(client: DynamoDBDocumentClient, tableName: stri
   }
 }
 
-/** Every item of one partition (a customer's: `CUSTOMER#<id>`), page by page: a read by key, never a scan. */
-export async function* partitionItems(client: DynamoDBDocumentClient, tableName: string, pk: string, options: { projection?: string; consistent?: boolean } = {}) {
+/** Every item of one partition (a customer's: `CUSTOMER#<id>`), or those whose sort key starts with `prefix`, page by page: a read by key, never a scan. */
+export async function* partitionItems(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  pk: string,
+  options: { projection?: string; consistent?: boolean; prefix?: string } = {},
+) {
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
     const page = await client.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
+        KeyConditionExpression: options.prefix === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ...(options.prefix !== undefined && { ':prefix': options.prefix }) },
         ...(options.projection && { ProjectionExpression: options.projection }),
         ...(options.consistent && { ConsistentRead: true }),
         ExclusiveStartKey,

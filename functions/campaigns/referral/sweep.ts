@@ -28,9 +28,8 @@ export const settleReferral = async (profile: CustomerProfile, at: Date, ports: 
   const clear = { referralDueAt: undefined, referralStep: undefined, referralRewardFor: undefined };
 
   if (step === 1) {
-    let settled = false;
-    const invite = (dueAt: string | undefined) =>
-      ports.customers.update(customerId, dueAt === undefined ? { ...clear, ...(settled && { referralInvitedAt: at.toISOString() }) } : { referralDueAt: dueAt }, pending);
+    const invite = (dueAt: string | undefined, invited = false) =>
+      ports.customers.update(customerId, dueAt === undefined ? { ...clear, ...(invited && { referralInvitedAt: at.toISOString() }) } : { referralDueAt: dueAt }, pending);
     // Asked again at send time: a promoter who has since scored 5, or a tier lost, is not invited.
     const eligible = referralEligibility({ referral, latestNpsScore: profile.npsLatestScore, tier: profile.loyaltyTier, loyalty: ports.config.loyalty, invited: profile.referralInvitedAt !== undefined });
     if (!eligible.eligible || !isMailable(profile)) {
@@ -55,8 +54,8 @@ export const settleReferral = async (profile: CustomerProfile, at: Date, ports: 
       attempt,
     );
     // Invited once: sent, or held out. An invitation not mailable now may come with a later promoter score.
-    settled = outcome.outcome === 'sent' || outcome.outcome === 'heldOut';
-    await afterDelivery(outcome, invite);
+    const invited = outcome.outcome === 'sent' || outcome.outcome === 'heldOut';
+    await afterDelivery(outcome, (dueAt) => invite(dueAt, invited));
     return outcome;
   }
 
