@@ -116,6 +116,42 @@ const entitiesEscapeOnly: esbuild.Plugin = {
   },
 };
 
+/**
+ * MJML as the studio compiles with it (functions/templates/compile.ts: no
+ * minify, no beautify, templates given as text), without the parts of its
+ * toolchain only other uses reach, half of the studio's bundle (BENCHMARKS.md):
+ * - cheerio's entry also loads documents from URLs, buffers and streams
+ *   (undici, iconv-lite, encoding sniffing: 1.9 MB); juice and mjml-core call
+ *   only its `load`, taken from the module that defines it;
+ * - lodash once, not also the minified copy lodash/fp wraps;
+ * - mjml-core's `minify` (htmlnano, posthtml, cssnano) and `beautify`
+ *   (js-beautify), and juice's inlining of remote resources
+ *   (web-resource-inliner): each a module that says so if it is ever called.
+ */
+const mjmlAsCompiled: esbuild.Plugin = {
+  name: 'mjml-as-compiled',
+  setup(build) {
+    const absent: Record<string, string> = {
+      htmlnano: 'module.exports = { process: () => Promise.reject(new Error(`MJML\'s minify option is not in this bundle (lib/bundle.ts)`)) };',
+      'cssnano-preset-lite': 'module.exports = {};',
+      'js-beautify': 'module.exports = { html: () => { throw new Error(`MJML\'s beautify option is not in this bundle (lib/bundle.ts)`); } };',
+      'web-resource-inliner': 'module.exports = { html: (options, callback) => callback(new Error(`juice\'s inlining of remote resources is not in this bundle (lib/bundle.ts)`)) };',
+    };
+    build.onResolve({ filter: /^(htmlnano|cssnano-preset-lite|js-beautify|web-resource-inliner)$/ }, ({ path }) => ({ path, namespace: 'mjml-as-compiled' }));
+    build.onLoad({ filter: /.*/, namespace: 'mjml-as-compiled' }, ({ path }) => ({ contents: absent[path], loader: 'js' }));
+    // Its ES module whoever imports it, so its htmlparser2 is the one html-to-text imports, not a CommonJS twin.
+    build.onResolve({ filter: /^cheerio$/ }, async ({ path, importer, resolveDir, pluginData }) => {
+      if (pluginData === 'mjml-as-compiled') return undefined;
+      const index = await build.resolve(path, { importer, resolveDir, kind: 'import-statement', pluginData: 'mjml-as-compiled' });
+      return index.errors.length || !index.path.endsWith(`${sep}index.js`) ? undefined : { path: join(dirname(index.path), 'load-parse.js') };
+    });
+    // lodash/fp wraps the minified copy of lodash: the same code as the copy mjml imports, twice.
+    build.onResolve({ filter: /^\.\/lodash\.min$/ }, ({ importer }) =>
+      importer.endsWith(`${sep}lodash${sep}fp.js`) ? { path: join(dirname(importer), 'lodash.js') } : undefined,
+    );
+  },
+};
+
 /** The permissions of a handler's function in the wiring table (of every function it serves, should two share one). */
 const permissionsOf = (handler: string): FunctionWiring['permissions'][] =>
   Object.values(wiring as Record<string, FunctionWiring>).filter((fn) => fn.handler === handler).map((fn) => fn.permissions);
@@ -212,7 +248,7 @@ export const lambdaBuildOptions = (handler: string, outdir: string, root = proje
   external: ['typescript'],
   define: { 'process.env.RETENTION_PRECOMPILED_TEMPLATES': compilesTemplates(handler) ? '"false"' : '"true"' },
   // The plugins that load a module in their own way first: the zod rewrite reads every other file.
-  plugins: [sdkSchemaKeys, permittedClientsOnly(handler), lambdaCredentialChain, entitiesEscapeOnly, zodNamespaceImports],
+  plugins: [sdkSchemaKeys, permittedClientsOnly(handler), lambdaCredentialChain, entitiesEscapeOnly, ...(compilesTemplates(handler) ? [mjmlAsCompiled] : []), zodNamespaceImports],
   metafile: true,
   logLevel: 'warning',
 });

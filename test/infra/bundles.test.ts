@@ -100,6 +100,12 @@ describe("the studio's function", () => {
     expect(onStart.filter((input) => /node_modules\/(mjml|juice|cheerio|typescript)/.test(input) || input.endsWith('functions/templates/check.ts'))).toEqual([]);
   });
 
+  it("carries MJML without what it compiles without: fetching, decoding buffers, minify, beautify, remote resources", () => {
+    const packages = packagesOf(bundledInputs(bundles.studio));
+    expect(packages).toEqual(expect.arrayContaining(['mjml-core', 'juice', 'cheerio', 'parse5']));
+    expect(packages.filter((pkg) => ['undici', 'iconv-lite', 'encoding-sniffer', 'htmlnano', 'js-beautify', 'web-resource-inliner'].includes(pkg))).toEqual([]);
+  });
+
   it('carries the default templates as sources (content version 0), not compiled', () => {
     const dir = join(outdir, 'studio', 'templates');
     expect(files(dir).filter((file) => file.endsWith('.mjml')).length).toBeGreaterThanOrEqual(15);
