@@ -59,6 +59,20 @@ describe('rows and widgets', () => {
     expect(referral.find((w) => w.id === 'referral-conversions')!.left.map((s) => s.id)).toEqual(['referralConverted:referral']);
   });
 
+  it('a shop with referrals and no loyalty programme: the referral row, no tier or points row, no loyalty row', () => {
+    const rows = dashboardLayout(parseConfig({ referral: {} }));
+    expect(rows.map((row) => row.id)).toEqual(['birthday', 'winback', 'nps', 'referral', 'deliverability', 'kpis', 'health']);
+    const durations = widgetsOf(rows).find((w) => w.id === 'health-sweep-duration')!.left.map((s) => s.id);
+    expect(durations).toEqual(['sweepDuration:birthday', 'sweepDuration:winback', 'sweepDuration:nps', 'sweepDuration:referral']);
+  });
+
+  it('a loyalty programme without tiers: points, but no tier row and no customers-per-tier chart', () => {
+    const rows = dashboardLayout(parseConfig({ loyalty: { pointsPerUnit: { MYR: 1 } } }));
+    expect(rows.map((row) => row.id)).toEqual(['birthday', 'winback', 'nps', 'points', 'loyalty', 'deliverability', 'kpis', 'health']);
+    expect(rows.find((row) => row.id === 'loyalty')!.widgets.map((w) => w.id)).toEqual(['loyalty-points']);
+    expect(widgetsOf(rows).flatMap(seriesOf).flatMap(metricsRead).filter((id) => id.startsWith('tierCustomers'))).toEqual([]);
+  });
+
   it('the deliverability rates read the service-wide totals: an alarm holds at most 10 metrics, whatever the campaigns', () => {
     for (const config of [parseConfig({}), everything]) {
       const rates = widgetsOf(dashboardLayout(config)).filter((w) => w.id.startsWith('deliverability-')).flatMap(seriesOf);
