@@ -6,7 +6,7 @@
  * page's preference form. Input is bounded and typed; any invalid link gets the
  * same neutral page and records nothing.
  */
-import { campaignSettings } from '../config';
+import { campaignSettings, type Config } from '../config';
 import { isUtf8 } from 'node:buffer';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -124,6 +124,8 @@ export type LinksPorts = Omit<ResponsePorts, 'keyring' | 'customers'> &
     keyring: () => Promise<Keyring>;
     shopName: string;
     wooCommerceSecret: () => Promise<string | undefined>;
+    /** The published campaign settings (docs/design.md §9), read per request: the campaigns offered, who is invited to refer. */
+    settings: () => Promise<Config>;
   };
 
 /**
@@ -132,16 +134,16 @@ export type LinksPorts = Omit<ResponsePorts, 'keyring' | 'customers'> &
  * and the neutral page, never an error.
  */
 export const linksApp = (links: LinksPorts) => {
-  const { shopName, keyring, wooCommerceSecret, ...stores } = links;
+  const { shopName, keyring, wooCommerceSecret, settings, ...stores } = links;
   const invalid = (status = 404) => page(status, invalidLinkPage({ shopName }));
 
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const now = new Date(event.requestContext.timeEpoch);
     const route = `${event.requestContext.http.method} ${event.rawPath}`;
     if (route === 'POST /webhooks/woocommerce') return wooCommerceWebhook(event, await wooCommerceSecret(), stores.events);
-    const ports = { keyring: await keyring(), ...stores };
+    const ports = { keyring: await keyring(), ...stores, config: await settings() };
     // The campaigns the shop runs: the only ones the preference form offers.
-    const offered = campaignSchema.options.filter((campaign) => campaignSettings(stores.config, campaign).enabled);
+    const offered = campaignSchema.options.filter((campaign) => campaignSettings(ports.config, campaign).enabled);
 
     if (route === 'GET /nps') {
       const query = scoreQuery.safeParse(event.queryStringParameters ?? {});
@@ -308,6 +310,7 @@ export const createHandler = (runtime: Runtime) => {
     keyring: runtime.keyring,
     shopName: runtime.config.shop.name,
     wooCommerceSecret: runtime.wooCommerceSecret,
+    settings: async () => (await runtime.content.current()).config,
   });
   return middy(app).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 };

@@ -19,7 +19,8 @@ import { studioApiFor } from '../../functions/handlers/studio';
 import { routeStudio } from '../../functions/studio/api';
 import type { BusEvent } from '../../local/event-bus';
 import { pullTemplates, pushTemplates } from '../../local/templates-sync';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { localKeyring, startLocalStack, type LocalStack } from '../../local/stack';
+import { unsubscribeLinks } from '../../functions/links/unsubscribe';
 import type { StudioUser } from '../../studio/api';
 
 const publisher: StudioUser = { id: 'pat@shop.example', role: 'publisher' };
@@ -235,5 +236,24 @@ describe('what else marketers edit', () => {
     const { variables } = (await call(editor, 'GET', '/api/variables', undefined, { set: 'birthday', locale: 'ms' })).body;
     expect(variables).toContainEqual({ path: 'customer.firstName', example: expect.any(String) });
     expect(variables).toContainEqual({ path: 'offer.percentOff', example: '15' });
+  });
+});
+
+describe('the public links read the published settings too', () => {
+  /** The unsubscribe page as the local links server serves it: the campaigns its preference form offers. */
+  const offered = async () => {
+    const url = new URL(unsubscribeLinks(localKeyring, stack.runtime.config.shop, 'siti', 'birthday', stack.bus.now()).url);
+    const html = await (await fetch(`${stack.endpoints.links}${url.pathname}${url.search}`)).text();
+    return [...html.matchAll(/name="keep" value="(\w+)"/g)].map(([, campaign]) => campaign);
+  };
+
+  it('NPS switched off in the studio leaves the preference form at once, without a deploy', async () => {
+    customer('siti', '12-01');
+    await stack.bus.flush();
+    expect(await offered()).toEqual(['birthday', 'winback', 'nps']);
+    const settings = JSON.parse((await call(editor, 'GET', '/api/settings')).body.text);
+    expect((await call(editor, 'PUT', '/api/settings', { text: JSON.stringify({ ...settings, nps: { ...settings.nps, enabled: false } }) })).status).toBe(200);
+    expect((await call(publisher, 'POST', '/api/publish', { note: 'no surveys' })).body).toMatchObject({ ok: true, changed: expect.arrayContaining(['settings.json']) });
+    expect(await offered()).toEqual(['birthday', 'winback']);
   });
 });

@@ -41,6 +41,7 @@ const fakeLinks = () => {
     shopName,
     keyring: async () => keyring,
     wooCommerceSecret: async () => undefined,
+    settings: async () => config,
     customers: {
       get: async (id) => profiles.get(id),
       update: async (id, values) => {

@@ -26,10 +26,24 @@ export const settleReferral = async (profile: CustomerProfile, at: Date, ports: 
   if (!referral || step === undefined || (step === 2 && rewardFor === undefined)) return { outcome: 'ended' };
   const pending = { referralStep: step, ...(step === 2 && { referralRewardFor: rewardFor }) };
   const clear = { referralDueAt: undefined, referralStep: undefined, referralRewardFor: undefined };
+  const rewardDue = (referredId: string) => ({ referralStep: 2, referralRewardFor: referredId, referralDueAt: at.toISOString() });
+  /**
+   * This email is settled: the next reward owed, if any, is due at once (the day's one email
+   * defers it as it must); else nothing is pending. A friend converting meanwhile found this
+   * email pending and left their reward to it: once cleared, look again, or that reward would
+   * wait for the next conversion.
+   */
+  const settled = async (values: Partial<CustomerProfile> = {}) => {
+    const next = (await ports.referrals.pending(customerId))[0];
+    const stored = await ports.customers.update(customerId, { ...values, ...(next ? rewardDue(next.referredId) : clear) }, pending);
+    if (!stored || next) return;
+    const late = (await ports.referrals.pending(customerId))[0];
+    if (late) await ports.customers.update(customerId, rewardDue(late.referredId), { referralDueAt: undefined });
+  };
 
   if (step === 1) {
     const invite = (dueAt: string | undefined, invited = false) =>
-      ports.customers.update(customerId, dueAt === undefined ? { ...clear, ...(invited && { referralInvitedAt: at.toISOString() }) } : { referralDueAt: dueAt }, pending);
+      dueAt === undefined ? settled(invited ? { referralInvitedAt: at.toISOString() } : {}) : ports.customers.update(customerId, { referralDueAt: dueAt }, pending);
     // Asked again at send time: a promoter who has since scored 5, or a tier lost, is not invited.
     const eligible = referralEligibility({ referral, latestNpsScore: profile.npsLatestScore, tier: profile.loyaltyTier, loyalty: ports.config.loyalty, invited: profile.referralInvitedAt !== undefined });
     if (!eligible.eligible || !isMailable(profile)) {
@@ -62,9 +76,7 @@ export const settleReferral = async (profile: CustomerProfile, at: Date, ports: 
   const reward = async (dueAt: string | undefined) => {
     if (dueAt !== undefined) return ports.customers.update(customerId, { referralDueAt: dueAt }, pending);
     await ports.referrals.settle(customerId, rewardFor!, at.toISOString());
-    // The next reward owed, if any: due at once (the day's one email defers it as it must).
-    const next = (await ports.referrals.pending(customerId))[0];
-    return ports.customers.update(customerId, next ? { referralStep: 2, referralRewardFor: next.referredId, referralDueAt: at.toISOString() } : clear, pending);
+    return settled();
   };
   if (!isMailable(profile)) {
     await reward(undefined);
