@@ -21,7 +21,7 @@ import {
   dashboardLayout,
   deadLetterQueues,
   type DeadLetterQueue,
-  type CurrenciesSeries,
+  type FoundSeries,
   type GraphWidget,
   type LayoutConfig,
   type RatioTerm,
@@ -58,20 +58,20 @@ export interface RetentionDashboardProps {
 const termId = (term: RatioTerm) => (term.campaign ? `${term.key}${campaignSchema.options.indexOf(term.campaign)}` : `${term.key}All`);
 
 /**
- * A money metric in every currency emitted: a search over the metrics with exactly its dimensions
- * and a `Currency`, one line per currency, labelled with it (a dynamic label).
+ * A metric once per value of its dimension emitted (a currency, a loyalty tier): a search over the
+ * metrics with exactly its dimensions and that one, one line per value, labelled with it (a dynamic label).
  */
-export const currencySearch = (series: CurrenciesSeries) => {
+export const dimensionSearch = (series: FoundSeries) => {
   const dimensions: Record<string, string> = {
     ...serviceDimension,
     ...(series.campaign && { campaign: series.campaign }),
     ...(series.step !== undefined && { step: String(series.step) }),
   };
-  const schema = [namespace, currencyDimension, ...Object.keys(dimensions)].join(',');
+  const schema = [namespace, series.dimension, ...Object.keys(dimensions)].join(',');
   const filters = Object.entries({ MetricName: catalogue[series.key].name, ...dimensions }).map(([name, value]) => `${name}="${value}"`);
   return {
     expression: `SEARCH('{${schema}} ${filters.join(' ')}', '${series.stat}', ${series.periodSeconds})`,
-    label: `${series.label} (\${PROP('Dim.${currencyDimension}')})`,
+    label: `${series.label} (\${PROP('Dim.${series.dimension}')})`,
   };
 };
 
@@ -141,8 +141,8 @@ export class RetentionDashboard extends Construct {
             },
             ...options,
           });
-        case 'currencies':
-          return new cloudwatch.SearchExpression({ ...currencySearch(series), period });
+        case 'found':
+          return new cloudwatch.SearchExpression({ ...dimensionSearch(series), period });
         case 'ratio': {
           const term = (t: RatioTerm) => draw({ kind: 'metric', id: termId(t), label: termId(t), key: t.key, campaign: t.campaign, stat: 'Sum', periodSeconds: series.periodSeconds });
           const sum = (terms: readonly RatioTerm[]) => terms.map((t) => `FILL(${termId(t)}, 0)`).join(' + ');

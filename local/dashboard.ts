@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { baseCurrencyDimension, catalogue, currencyDimension, namespace, serviceDimension, tierDimension } from '../functions/metrics';
 import {
-  currencySeries,
+  valueSeries,
   dashboardLayout,
   seriesOf,
   type Annotation,
@@ -94,15 +94,16 @@ export const dashboardData = (metrics: LocalMetrics, range: DashboardRange, conf
   const values = (buckets: Bucket[]) => buckets.map((bucket) => bucket.value);
   const summed = (terms: readonly RatioTerm[]) => terms.map((term) => values(metrics.query(catalogueMetric(term.key, term.campaign), { ...query, stat: 'Sum' })));
 
-  /** A money metric in every currency: a series per currency the metrics hold (none yet: the series, without data). */
-  const expand = (series: Series): Exclude<Series, { kind: 'currencies' }>[] => {
-    if (series.kind !== 'currencies') return [series];
-    const currencies = metrics.dimensionValues(catalogueMetric(series.key, series.campaign, series.step), currencyDimension);
-    const each = currencies.map((currency): MetricSeries => ({ ...series, kind: 'metric', ...currencySeries(series, currency), currency }));
-    return each.length ? each : [{ ...series, kind: 'metric', label: `${series.label} (every currency)` }];
+  /** A metric per value of its dimension: a series per currency or tier the metrics hold (none yet: the series, without data). */
+  const expand = (series: Series): Exclude<Series, { kind: 'found' }>[] => {
+    if (series.kind !== 'found') return [series];
+    const { dimension, ...metric } = series;
+    const found = metrics.dimensionValues(catalogueMetric(series.key, series.campaign, series.step), dimension);
+    const each = found.map((value): MetricSeries => ({ ...metric, kind: 'metric', ...valueSeries(series, value), ...(dimension === currencyDimension ? { currency: value } : { tier: value }) }));
+    return each.length ? each : [{ ...metric, kind: 'metric', label: `${series.label} (${dimension === currencyDimension ? 'every currency' : 'every tier'})` }];
   };
 
-  const evaluate = (series: Exclude<Series, { kind: 'currencies' }>): Pick<SeriesData, 'values' | 'figure' | 'figureKind'> => {
+  const evaluate = (series: Exclude<Series, { kind: 'found' }>): Pick<SeriesData, 'values' | 'figure' | 'figureKind'> => {
     if (series.kind === 'ratio') {
       // As metric math with FILL(…, 0): a period with any datapoint of its terms, and a denominator, has a value.
       const [numerator, denominator] = [summed(series.numerator), summed(series.denominator)];

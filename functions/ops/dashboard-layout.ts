@@ -7,13 +7,13 @@
  *
  * Money is shown per currency (issue 15), each series naming its currency: one
  * series per currency of `shop.currencies`, or, without that list, one series
- * per currency found in the metrics (a `currencies` series: a SEARCH on
+ * per currency found in the metrics (a `found` series: a SEARCH on
  * CloudWatch, the currencies the local metrics hold on the local page); and,
  * with `kpis.baseCurrency`, the figure converted to the base currency.
  */
 import type { Config } from '../config';
 import { campaignSchema, type Campaign } from '../events/retention';
-import { catalogue, isMoney, metricsOf, type CampaignMetric, type MetricKey, type MoneyMetric, type PerCampaignMetric, type ServiceMetric, type StepMetric } from '../metrics';
+import { catalogue, currencyDimension, isMoney, metricsOf, tierDimension, type CampaignMetric, type MetricKey, type MoneyMetric, type PerCampaignMetric, type ServiceMetric, type StepMetric } from '../metrics';
 import { wiring, type FunctionName } from '../wiring';
 
 /** Early warnings, below SES's review levels. */
@@ -48,14 +48,18 @@ export interface MetricSeries {
 }
 
 /**
- * A money metric in each currency it is emitted in, one series per currency (no `shop.currencies`
- * configured): each labelled `<label> (<currency>)`, with the id `<id>@<currency>` (`currencySeries`).
+ * A metric once per value of a dimension it is emitted with, one series per value found (a
+ * SEARCH on CloudWatch, the values the local metrics hold on the local page): money per
+ * `Currency` when `shop.currencies` is not configured; customers per loyalty `tier`, so a tier
+ * the studio renames or adds is drawn without a deploy. Each is labelled `<label> (<value>)`,
+ * with the id `<id>@<value>` (`valueSeries`).
  */
-export interface CurrenciesSeries {
-  readonly kind: 'currencies';
+export interface FoundSeries {
+  readonly kind: 'found';
+  readonly dimension: typeof currencyDimension | typeof tierDimension;
   readonly id: string;
   readonly label: string;
-  readonly key: MoneyMetric;
+  readonly key: MetricKey;
   readonly campaign?: Campaign;
   readonly step?: number;
   readonly stat: Stat;
@@ -105,7 +109,7 @@ export interface QueueDepthSeries {
   readonly periodSeconds: number;
 }
 
-export type Series = MetricSeries | CurrenciesSeries | RatioSeries | LambdaSeries | QueueDepthSeries;
+export type Series = MetricSeries | FoundSeries | RatioSeries | LambdaSeries | QueueDepthSeries;
 
 export interface Annotation {
   readonly value: number;
@@ -157,10 +161,10 @@ export const campaignsShown = (config: Pick<LayoutConfig, 'loyalty' | 'referral'
     }
   });
 
-/** A money series' id and label in one currency: `averageOrderValue@MYR`, "Average order value (MYR)". */
-export const currencySeries = (series: Pick<MetricSeries | CurrenciesSeries, 'id' | 'label'>, currency: string) => ({
-  id: `${series.id}@${currency}`,
-  label: `${series.label} (${currency})`,
+/** A series' id and label for one value of its dimension: `averageOrderValue@MYR`, "Average order value (MYR)". */
+export const valueSeries = (series: Pick<MetricSeries | FoundSeries, 'id' | 'label'>, value: string) => ({
+  id: `${series.id}@${value}`,
+  label: `${series.label} (${value})`,
 });
 /** Converted to the base currency: `averageOrderValue@all-in-EUR`, "Average order value (all in EUR)". */
 const convertedSeries = (series: MetricSeries, currency: string): MetricSeries => ({
@@ -201,8 +205,8 @@ const inCurrencies = (series: MetricSeries, config: LayoutConfig): Series[] => {
   const { baseCurrency } = config.kpis;
   return [
     ...(currencies
-      ? currencies.map((currency): MetricSeries => ({ ...series, ...currencySeries(series, currency), currency }))
-      : [{ ...series, kind: 'currencies', key: series.key } satisfies CurrenciesSeries]),
+      ? currencies.map((currency): MetricSeries => ({ ...series, ...valueSeries(series, currency), currency }))
+      : [{ ...series, kind: 'found', dimension: currencyDimension } satisfies FoundSeries]),
     ...(baseCurrency ? [convertedSeries(series, baseCurrency)] : []),
   ];
 };
@@ -331,12 +335,8 @@ const loyaltyRow = (config: LayoutConfig): Row => ({
   title: 'Loyalty programme',
   widgets: [
     graph('loyalty-points', 'Points issued, redeemed and expired (per day)', 12, [metric('pointsIssued', 'Sum', day), metric('pointsRedeemed', 'Sum', day), metric('pointsExpired', 'Sum', day)]),
-    graph(
-      'loyalty-tiers',
-      'Customers per tier',
-      12,
-      (config.loyalty?.tiers ?? []).map((tier): MetricSeries => ({ ...kpi('tierCustomers'), id: `tierCustomers@${tier.name}`, label: `${catalogue.tierCustomers.label} ${tier.name}`, tier: tier.name })),
-    ),
+    // Every tier counted, as the published settings name them.
+    graph('loyalty-tiers', 'Customers per tier', 12, config.loyalty?.tiers.length ? [{ ...kpi('tierCustomers'), kind: 'found', dimension: tierDimension }] : []),
   ].filter((w) => w.left.length > 0),
 });
 
@@ -378,7 +378,7 @@ export const seriesOf = (widget: GraphWidget): Series[] => [...widget.left, ...(
 
 /** The catalogue metrics a series reads, as `key` or `key:campaign` (a ratio reads each of its terms). */
 export const metricsRead = (series: Series): string[] => {
-  if (series.kind === 'metric' || series.kind === 'currencies') return [series.campaign ? `${series.key}:${series.campaign}` : series.key];
+  if (series.kind === 'metric' || series.kind === 'found') return [series.campaign ? `${series.key}:${series.campaign}` : series.key];
   if (series.kind === 'ratio') return [...series.numerator, ...series.denominator].map((term) => (term.campaign ? `${term.key}:${term.campaign}` : term.key));
   return [];
 };

@@ -117,7 +117,7 @@ describe('dashboard.html after a year-long simulation', () => {
     expect(await widget(id).evaluate((element) => (globalThis as any).Chart.getChart(element.querySelector('canvas')) !== undefined)).toBe(true);
     expect(await widget(id).locator('[data-series]').evaluateAll((items) => items.map((item) => item.getAttribute('data-series')))).toEqual(
       // Money in every currency the metrics hold: here, the simulation's one, euros.
-      seriesOf(layout).map((s) => (s.kind === 'currencies' ? `${s.id}@EUR` : s.id)),
+      seriesOf(layout).map((s) => (s.kind === 'found' ? `${s.id}@EUR` : s.id)),
     );
   });
 

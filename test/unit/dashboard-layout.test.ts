@@ -4,7 +4,7 @@ import { parseConfig } from '../../functions/config';
 import { campaignSchema } from '../../functions/events/retention';
 import { catalogue, isMoney, metricsOf, type MetricKey } from '../../functions/metrics';
 import {
-  currencySeries,
+  valueSeries,
   dashboardLayout,
   deadLetterQueues,
   metricsRead,
@@ -50,9 +50,10 @@ describe('rows and widgets', () => {
     const loyalty = dashboardLayout(everything).find((row) => row.id === 'loyalty')!;
     expect(loyalty.widgets.map((w) => [w.id, w.left.map((s) => s.id)])).toEqual([
       ['loyalty-points', ['pointsIssued', 'pointsRedeemed', 'pointsExpired']],
-      ['loyalty-tiers', ['tierCustomers@Silver', 'tierCustomers@Gold']],
+      ['loyalty-tiers', ['tierCustomers']],
     ]);
-    expect(loyalty.widgets[1]!.left).toEqual([expect.objectContaining({ tier: 'Silver', stat: 'Maximum' }), expect.objectContaining({ tier: 'Gold', stat: 'Maximum' })]);
+    // Every tier counted, as the published settings name it: a tier renamed or added in the studio is drawn without a deploy.
+    expect(loyalty.widgets[1]!.left).toEqual([expect.objectContaining({ kind: 'found', dimension: 'tier', stat: 'Maximum', periodSeconds: 86_400 })]);
     // The referral row: codes sent and rewards per step, friends converted with their revenue.
     const referral = widgetsOf(dashboardLayout(everything)).filter((w) => w.id.startsWith('referral-'));
     expect(referral.find((w) => w.id === 'referral-steps')!.left.map((s) => s.id)).toEqual(['sent:referral:1', 'sent:referral:2']);
@@ -114,7 +115,7 @@ describe('rows and widgets', () => {
 
   it('the KPIs are daily gauges: the maximum of each day', () => {
     const kpis = layout.find((row) => row.id === 'kpis')!.widgets.flatMap(seriesOf);
-    for (const series of kpis) expect(series).toMatchObject({ kind: expect.stringMatching(/^(metric|currencies)$/), stat: 'Maximum', periodSeconds: 86_400 });
+    for (const series of kpis) expect(series).toMatchObject({ kind: expect.stringMatching(/^(metric|found)$/), stat: 'Maximum', periodSeconds: 86_400 });
   });
 });
 
@@ -122,14 +123,14 @@ describe('money: every figure names its currency (issue 15)', () => {
   const moneySeries = (config: Parameters<typeof dashboardLayout>[0]) =>
     widgetsOf(dashboardLayout(config))
       .flatMap(seriesOf)
-      .filter((s) => (s.kind === 'metric' || s.kind === 'currencies') && isMoney(s.key));
+      .filter((s) => (s.kind === 'metric' || s.kind === 'found') && isMoney(s.key));
 
   it('without shop.currencies: one series per money figure that draws every currency found, none other', () => {
     const money = moneySeries(parseConfig({}));
     expect(money.length).toBeGreaterThan(0);
-    for (const series of money) expect(series.kind, series.id).toBe('currencies');
+    for (const series of money) expect([series.kind, series.kind === 'found' && series.dimension], series.id).toEqual(['found', 'Currency']);
     // Locally and on AWS each currency found becomes its own series, labelled with it.
-    expect(currencySeries({ id: 'averageOrderValue', label: 'Average order value' }, 'MYR')).toEqual({ id: 'averageOrderValue@MYR', label: 'Average order value (MYR)' });
+    expect(valueSeries({ id: 'averageOrderValue', label: 'Average order value' }, 'MYR')).toEqual({ id: 'averageOrderValue@MYR', label: 'Average order value (MYR)' });
   });
 
   it('with shop.currencies: a series per currency, labelled with it; with a base currency, one more, converted', () => {
