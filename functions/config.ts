@@ -289,20 +289,18 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
-/**
- * A campaign's switch and holdout: the three of docs/design.md §5 have their own block; the
- * loyalty programme's emails (§10) are on while their block is present (`tier` also needs tiers).
- */
+/** The loyalty programme's emails (docs/design.md §10), on while their block is present (`tier` also needs tiers). */
+export const programmeRuns = (config: { loyalty?: Pick<NonNullable<Config['loyalty']>, 'tiers'>; referral?: object }, campaign: 'tier' | 'points' | 'referral') =>
+  campaign === 'referral' ? config.referral !== undefined : config.loyalty !== undefined && (campaign === 'points' || config.loyalty.tiers.length > 0);
+
+/** A campaign's switch and holdout: the three of docs/design.md §5 have their own block; the loyalty programme's share theirs. */
 export const campaignSettings = (config: Config, campaign: Campaign): { enabled: boolean; holdoutShare: number; sendHour: number } => {
   switch (campaign) {
     case 'tier':
-    case 'points': {
-      const loyalty = config.loyalty;
-      const enabled = loyalty !== undefined && (campaign === 'points' || loyalty.tiers.length > 0);
-      return { enabled, holdoutShare: loyalty?.holdoutShare ?? 0, sendHour: loyalty?.sendHour ?? 10 };
-    }
+    case 'points':
+      return { enabled: programmeRuns(config, campaign), holdoutShare: config.loyalty?.holdoutShare ?? 0, sendHour: config.loyalty?.sendHour ?? 10 };
     case 'referral':
-      return { enabled: config.referral !== undefined, holdoutShare: config.referral?.holdoutShare ?? 0, sendHour: config.referral?.sendHour ?? 10 };
+      return { enabled: programmeRuns(config, campaign), holdoutShare: config.referral?.holdoutShare ?? 0, sendHour: config.referral?.sendHour ?? 10 };
     default:
       return config[campaign];
   }

@@ -13,13 +13,14 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { campaignSchema, type Campaign } from '../functions/events/retention';
-import { baseCurrencyDimension, catalogue, currencyDimension, namespace, serviceDimension, tierDimension } from '../functions/metrics';
+import { catalogue, namespace } from '../functions/metrics';
 import {
   alarmThresholds,
   bounceRate,
   complaintRate,
   dashboardLayout,
   deadLetterQueues,
+  metricDimensions,
   type DeadLetterQueue,
   type FoundSeries,
   type GraphWidget,
@@ -62,11 +63,7 @@ const termId = (term: RatioTerm) => (term.campaign ? `${term.key}${campaignSchem
  * metrics with exactly its dimensions and that one, one line per value, labelled with it (a dynamic label).
  */
 export const dimensionSearch = (series: FoundSeries) => {
-  const dimensions: Record<string, string> = {
-    ...serviceDimension,
-    ...(series.campaign && { campaign: series.campaign }),
-    ...(series.step !== undefined && { step: String(series.step) }),
-  };
+  const dimensions = metricDimensions(series);
   const schema = [namespace, series.dimension, ...Object.keys(dimensions)].join(',');
   const filters = Object.entries({ MetricName: catalogue[series.key].name, ...dimensions }).map(([name, value]) => `${name}="${value}"`);
   return {
@@ -131,14 +128,7 @@ export class RetentionDashboard extends Construct {
           return new cloudwatch.Metric({
             namespace,
             metricName: catalogue[series.key].name,
-            dimensionsMap: {
-              ...serviceDimension,
-              ...(series.campaign && { campaign: series.campaign }),
-              ...(series.step !== undefined && { step: String(series.step) }),
-              ...(series.tier && { [tierDimension]: series.tier }),
-              ...(series.currency && { [currencyDimension]: series.currency }),
-              ...(series.baseCurrency && { [baseCurrencyDimension]: series.baseCurrency }),
-            },
+            dimensionsMap: metricDimensions(series),
             ...options,
           });
         case 'found':

@@ -16,10 +16,11 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { baseCurrencyDimension, catalogue, currencyDimension, namespace, serviceDimension, tierDimension } from '../functions/metrics';
+import { catalogue, currencyDimension, namespace } from '../functions/metrics';
 import {
   valueSeries,
   dashboardLayout,
+  metricDimensions,
   seriesOf,
   type Annotation,
   type LayoutConfig,
@@ -71,17 +72,10 @@ export interface DashboardData {
   rows: { id: string; title: string; widgets: WidgetData[] }[];
 }
 
-const catalogueMetric = (key: keyof typeof catalogue, campaign?: string, step?: number, money: Pick<MetricSeries, 'currency' | 'baseCurrency' | 'tier'> = {}): MetricId => ({
+const catalogueMetric = (key: keyof typeof catalogue, series: Parameters<typeof metricDimensions>[0] = {}): MetricId => ({
   namespace,
   name: catalogue[key].name,
-  dimensions: {
-    ...serviceDimension,
-    ...(campaign && { campaign }),
-    ...(step !== undefined && { step: String(step) }),
-    ...(money.tier && { [tierDimension]: money.tier }),
-    ...(money.currency && { [currencyDimension]: money.currency }),
-    ...(money.baseCurrency && { [baseCurrencyDimension]: money.baseCurrency }),
-  },
+  dimensions: metricDimensions(series),
 });
 
 const sumOf = (values: (number | null)[]) => values.reduce<number>((sum, value) => sum + (value ?? 0), 0);
@@ -92,13 +86,13 @@ export const dashboardData = (metrics: LocalMetrics, range: DashboardRange, conf
   const periodMs = bucketFor(range);
   const query = { from: range.from, to: range.to, periodMs };
   const values = (buckets: Bucket[]) => buckets.map((bucket) => bucket.value);
-  const summed = (terms: readonly RatioTerm[]) => terms.map((term) => values(metrics.query(catalogueMetric(term.key, term.campaign), { ...query, stat: 'Sum' })));
+  const summed = (terms: readonly RatioTerm[]) => terms.map((term) => values(metrics.query(catalogueMetric(term.key, term), { ...query, stat: 'Sum' })));
 
   /** A metric per value of its dimension: a series per currency or tier the metrics hold (none yet: the series, without data). */
   const expand = (series: Series): Exclude<Series, { kind: 'found' }>[] => {
     if (series.kind !== 'found') return [series];
     const { dimension, ...metric } = series;
-    const found = metrics.dimensionValues(catalogueMetric(series.key, series.campaign, series.step), dimension);
+    const found = metrics.dimensionValues(catalogueMetric(series.key, series), dimension);
     const each = found.map((value): MetricSeries => ({ ...metric, kind: 'metric', ...valueSeries(series, value), ...(dimension === currencyDimension ? { currency: value } : { tier: value }) }));
     return each.length ? each : [{ ...metric, kind: 'metric', label: `${series.label} (${dimension === currencyDimension ? 'every currency' : 'every tier'})` }];
   };
@@ -117,7 +111,7 @@ export const dashboardData = (metrics: LocalMetrics, range: DashboardRange, conf
     }
     const id =
       series.kind === 'metric'
-        ? catalogueMetric(series.key, series.campaign, series.step, series)
+        ? catalogueMetric(series.key, series)
         : series.kind === 'lambda'
           ? lambdaMetric(series.function, series.metric)
           : queueDepthMetric(series.queue);

@@ -91,20 +91,19 @@ const isEmbeddedMetrics = (value: unknown): value is EmbeddedMetrics =>
  * A series' datapoints as two growing columns of numbers: a year's simulation records over a
  * million, and as objects they were the most of its live heap, each one for the collector to trace.
  */
+const doubled = (column: Float64Array) => {
+  const next = new Float64Array(column.length * 2);
+  next.set(column);
+  return next;
+};
+
 class Column {
   at = new Float64Array(16);
   value = new Float64Array(16);
   length = 0;
 
   push(at: number, value: number) {
-    if (this.length === this.at.length) {
-      const grown = (old: Float64Array) => {
-        const next = new Float64Array(old.length * 2);
-        next.set(old);
-        return next;
-      };
-      [this.at, this.value] = [grown(this.at), grown(this.value)];
-    }
+    if (this.length === this.at.length) [this.at, this.value] = [doubled(this.at), doubled(this.value)];
     this.at[this.length] = at;
     this.value[this.length++] = value;
   }

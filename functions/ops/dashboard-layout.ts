@@ -11,9 +11,9 @@
  * CloudWatch, the currencies the local metrics hold on the local page); and,
  * with `kpis.baseCurrency`, the figure converted to the base currency.
  */
-import type { Config } from '../config';
+import { programmeRuns, type Config } from '../config';
 import { campaignSchema, type Campaign } from '../events/retention';
-import { catalogue, currencyDimension, isMoney, metricsOf, tierDimension, type CampaignMetric, type MetricKey, type MoneyMetric, type PerCampaignMetric, type ServiceMetric, type StepMetric } from '../metrics';
+import { baseCurrencyDimension, catalogue, currencyDimension, isMoney, metricsOf, serviceDimension, tierDimension, type CampaignMetric, type MetricKey, type MoneyMetric, type PerCampaignMetric, type ServiceMetric, type StepMetric } from '../metrics';
 import { wiring, type FunctionName } from '../wiring';
 
 /** Early warnings, below SES's review levels. */
@@ -148,18 +148,17 @@ export interface LayoutConfig {
 
 /** The campaigns the shop runs: the three always; the loyalty programme's when configured (docs/design.md §10). */
 export const campaignsShown = (config: Pick<LayoutConfig, 'loyalty' | 'referral'>): Campaign[] =>
-  campaigns.filter((campaign) => {
-    switch (campaign) {
-      case 'tier':
-        return Boolean(config.loyalty?.tiers.length);
-      case 'points':
-        return config.loyalty !== undefined;
-      case 'referral':
-        return config.referral !== undefined;
-      default:
-        return true;
-    }
-  });
+  campaigns.filter((campaign) => (campaign === 'tier' || campaign === 'points' || campaign === 'referral' ? programmeRuns(config, campaign) : true));
+
+/** The dimensions of a metric a series reads, as CloudWatch and the local store both name them. */
+export const metricDimensions = (series: Pick<MetricSeries, 'campaign' | 'step' | 'tier' | 'currency' | 'baseCurrency'>): Record<string, string> => ({
+  ...serviceDimension,
+  ...(series.campaign && { campaign: series.campaign }),
+  ...(series.step !== undefined && { step: String(series.step) }),
+  ...(series.tier && { [tierDimension]: series.tier }),
+  ...(series.currency && { [currencyDimension]: series.currency }),
+  ...(series.baseCurrency && { [baseCurrencyDimension]: series.baseCurrency }),
+});
 
 /** A series' id and label for one value of its dimension: `averageOrderValue@MYR`, "Average order value (MYR)". */
 export const valueSeries = (series: Pick<MetricSeries | FoundSeries, 'id' | 'label'>, value: string) => ({

@@ -179,7 +179,7 @@ describe('expiry: each order’s points are a batch, expiring pointsExpireDays a
     expect(balance([o1, o2], '2026-02-01T00:00:00Z')).toBe(100);
   });
 
-  it('(redemption, not built yet) takes from the batch soonest to expire, so what expires is what was not spent', () => {
+  it('a redemption takes from the batch soonest to expire, so what expires is what was not spent', () => {
     const standing = pointsStanding(batches([o1, o2]), new Date('2026-04-01T00:00:00Z'), [{ at: '2026-03-10T00:00:00Z', points: 120 }]);
     expect(standing.balance).toBe(20);
     expect(standing.batches).toMatchObject([{ orderId: 'o2', points: 20 }]);
