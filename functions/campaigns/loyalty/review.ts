@@ -4,7 +4,8 @@
  * through their due index, never a scan, and their standing recomputed from the stored
  * history: `Points Expired` per batch, `Tier Changed` for a tier lost (quietly: no email),
  * and the next warning and review planned. Events go out before the write, with ids from
- * what they announce, so a retry after a crash publishes the same ones.
+ * what they announce, so a retry after a crash publishes the same ones; once out, the
+ * expiries are recorded even when an order came in meanwhile, so they go out once.
  */
 import type { Config } from '../../config';
 import { historyVersion } from '../../customers/order-history';
@@ -57,7 +58,10 @@ export const reviewCustomer = async (customerId: string, at: Date, ports: Review
   const plan = planLoyalty({ customerId, history, profile, time: at, from: at, changeKey: `${customerId}#review#${at.toISOString()}`, config: ports.config })!;
   const expired = plan.expired(profile.pointsExpiredThrough === undefined ? undefined : new Date(profile.pointsExpiredThrough));
   if (expired.length || plan.events.length) await ports.events.publish([...expired, ...plan.events]);
+  const through = at.toISOString();
   // Only over the history it was computed from: an order stored meanwhile planned its own.
-  await ports.customers.update(customerId, { ...plan.values, pointsExpiredThrough: at.toISOString() }, { historyVersion: historyVersion(history) });
+  const stored = await ports.customers.update(customerId, { ...plan.values, pointsExpiredThrough: through }, { historyVersion: historyVersion(history) });
+  // The expiries were announced all the same: recorded alone (unless another review moved on), so the next review does not announce them again.
+  if (!stored && expired.length) await ports.customers.update(customerId, { pointsExpiredThrough: through }, { pointsExpiredThrough: profile.pointsExpiredThrough });
   return { expired: expired.length, points: expired.reduce((sum, event) => sum + (event.detail as { points: number }).points, 0), tierLost: plan.change === 'lost' };
 };
