@@ -2,6 +2,8 @@
 import { BatchWriteItemCommand, CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, ScanCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener, Server } from 'node:http';
+// Before dynalite: the store it creates keeps each item in arrays of its own.
+import './memory-level';
 import dynalite from 'dynalite';
 import { tableSchema } from '../functions/adapters/dynamodb/table';
 import { listening } from './ports';
