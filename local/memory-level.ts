@@ -13,8 +13,8 @@ import { createRequire } from 'node:module';
 type Options = { storeEncoding?: string } & Record<string, unknown>;
 type MemoryLevelClass = new (options?: Options) => object;
 
-/** The memory-level module as dynalite requires it (from its own folder): the class it creates its store with. */
-export const dynaliteMemoryLevel = createRequire(createRequire(import.meta.url).resolve('dynalite'))('memory-level') as { MemoryLevel: MemoryLevelClass };
+// The memory-level module as dynalite requires it (from its own folder): the class it creates its store with.
+const dynaliteMemoryLevel = createRequire(createRequire(import.meta.url).resolve('dynalite'))('memory-level') as { MemoryLevel: MemoryLevelClass };
 
 const { MemoryLevel } = dynaliteMemoryLevel;
 if (!(MemoryLevel as { ownArrays?: true }).ownArrays) {
