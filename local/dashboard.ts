@@ -92,9 +92,10 @@ export const dashboardData = (metrics: LocalMetrics, range: DashboardRange, conf
   const expand = (series: Series): Exclude<Series, { kind: 'found' }>[] => {
     if (series.kind !== 'found') return [series];
     const { dimension, ...metric } = series;
+    const field = dimension === currencyDimension ? 'currency' : 'tier';
     const found = metrics.dimensionValues(catalogueMetric(series.key, series), dimension);
-    const each = found.map((value): MetricSeries => ({ ...metric, kind: 'metric', ...valueSeries(series, value), ...(dimension === currencyDimension ? { currency: value } : { tier: value }) }));
-    return each.length ? each : [{ ...metric, kind: 'metric', label: `${series.label} (${dimension === currencyDimension ? 'every currency' : 'every tier'})` }];
+    const each = found.map((value): MetricSeries => ({ ...metric, kind: 'metric', ...valueSeries(series, value), [field]: value }));
+    return each.length ? each : [{ ...metric, kind: 'metric', label: `${series.label} (every ${field})` }];
   };
 
   const evaluate = (series: Exclude<Series, { kind: 'found' }>): Pick<SeriesData, 'values' | 'figure' | 'figureKind'> => {

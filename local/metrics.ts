@@ -107,6 +107,10 @@ class Column {
     this.at[this.length] = at;
     this.value[this.length++] = value;
   }
+
+  forEach(each: (at: number, value: number) => void) {
+    for (let i = 0; i < this.length; i++) each(this.at[i]!, this.value[i]!);
+  }
 }
 
 export class LocalMetrics {
@@ -191,8 +195,9 @@ export class LocalMetrics {
   }
 
   datapoints(id: MetricId): readonly Datapoint[] {
-    const points = this.series.get(identity(id));
-    return Array.from({ length: points?.length ?? 0 }, (_, i) => ({ at: points!.at[i]!, value: points!.value[i]! }));
+    const points: Datapoint[] = [];
+    this.series.get(identity(id))?.forEach((at, value) => points.push({ at, value }));
+    return points;
   }
 
   /** The statistic of each period in [from, to), as CloudWatch's GetMetricData answers it. */
@@ -200,15 +205,13 @@ export class LocalMetrics {
     const from = query.from.getTime();
     const count = Math.max(0, Math.ceil((query.to.getTime() - from) / query.periodMs));
     const values: number[][] = Array.from({ length: count }, () => []);
-    let before: number | null = null;
+    let before = null as number | null;
     let beforeAt = -Infinity;
-    const points = this.series.get(identity(id));
-    for (let i = 0; i < (points?.length ?? 0); i++) {
-      const [at, value] = [points!.at[i]!, points!.value[i]!];
+    this.series.get(identity(id))?.forEach((at, value) => {
       const index = Math.floor((at - from) / query.periodMs);
       if (index >= 0 && index < count) values[index]!.push(value);
       else if (index < 0 && at >= beforeAt) [before, beforeAt] = [value, at];
-    }
+    });
     let previous = before;
     return values.map((inPeriod, i) => {
       const value = inPeriod.length ? statistics[query.stat](inPeriod) : query.fill === 'previous' ? previous : null;
