@@ -214,8 +214,8 @@ async function bundleParts(outdir: string): Promise<{ part: string; file: string
 }
 
 /**
- * The studio's MJML toolchain, loaded on a marketer's first preview or publish:
- * the chunk that holds mjml-core, imported in a fresh process (the milliseconds
+ * MJML's toolchain, loaded by the MJML function's first invocation (a marketer's
+ * first preview or publish after a cold start): the chunk that holds mjml-core, imported in a fresh process (the milliseconds
  * of that import alone), in turns, the median.
  */
 const mjmlChunkImport = (file: string): number => median(Array.from({ length: coldImports }, () => coldStart(importScript(file), [], true)));
@@ -329,8 +329,8 @@ export async function measureLambdas(): Promise<string> {
     ]) as [number, number, ...number[]];
     const coldImport = imported.slice(0, bundles.length);
     const partImport = imported.slice(bundles.length);
-    const studio = bundles.find((row) => row.toolchain.length);
-    const mjmlChunk = studio && Object.entries(studio.metafile.outputs).find(([, output]) => Object.keys(output.inputs).some((input) => input.includes('node_modules/mjml-core/lib/index.js')));
+    const holder = bundles.find((row) => row.toolchain.length);
+    const mjmlChunk = holder && Object.entries(holder.metafile.outputs).find(([, output]) => Object.keys(output.inputs).some((input) => input.includes('node_modules/mjml-core/lib/index.js')));
     const mjml = mjmlChunk && { bytes: mjmlChunk[1].bytes, importMs: mjmlChunkImport(join(projectRoot, mjmlChunk[0])) };
     const profiles = bundles.map((row) => importProfile(join(row.dir, 'index.mjs')));
     const bareProfile = importProfile();
@@ -361,21 +361,21 @@ Goal: each bundle at most 1 MB with its source map, cold import at most 200 ms.
 ${bundles
   .map(
     (row, i) =>
-      `| ${row.name} | ${kb(row.code)} | ${kb(row.map)} | ${kb(row.code + row.map)} | ${kb(row.loaded)} | ${row.other ? kb(row.other) : '–'} | ${row.sdkOnImport.join(', ')} | ${row.sdkOnDemand.join(', ') || '–'} | ${ms(coldImport[i]!)} | ${ms(coldImport[i]! - nodeAlone)} |`,
+      `| ${row.name} | ${kb(row.code)} | ${kb(row.map)} | ${kb(row.code + row.map)} | ${kb(row.loaded)} | ${row.other ? kb(row.other) : '–'} | ${row.sdkOnImport.join(', ') || '–'} | ${row.sdkOnDemand.join(', ') || '–'} | ${ms(coldImport[i]!)} | ${ms(coldImport[i]! - nodeAlone)} |`,
   )
   .join('\n')}
 
 ${
   carrying.length
-    ? `MJML's toolchain is in ${carrying.map((row) => `${row.name} (${row.toolchain.join(', ')}), loaded on its first preview or publish`).join('; ')}.`
+    ? `MJML's toolchain is in ${carrying.map((row) => `${row.name} (${row.toolchain.join(', ')}), loaded on its first invocation`).join('; ')}, which the studio's function invokes to preview, check and publish (docs/design.md §9).`
     : `No bundle holds any of ${mjmlToolchain.join(', ')}: templates are compiled at build time (functions/templates/compile.ts).`
 }${
   mjml
     ? ` The chunk that holds it is ${kb(mjml.bytes)} and takes ${ms(mjml.importMs)} to import in a fresh process (the
 marketer's first preview after a cold start waits for it); before lib/bundle.ts left out what MJML compiles without
 (cheerio's loading from URLs, buffers and streams with undici and iconv-lite, minify, beautify, remote resources: the
-\`mjmlAsCompiled\` plugin), measured ${mjmlBefore.measured} at commit b76f689, the studio's code was ${kb(mjmlBefore.code)}, that chunk
-${kb(mjmlBefore.chunk)} and its import ${ms(mjmlBefore.importMs)}; the templates it compiles are the same, byte for byte.`
+\`mjmlAsCompiled\` plugin), measured ${mjmlBefore.measured} at commit b76f689, when the studio's function still held MJML, its
+code was ${kb(mjmlBefore.code)}, that chunk ${kb(mjmlBefore.chunk)} and its import ${ms(mjmlBefore.importMs)}; the templates it compiles are the same, byte for byte.`
     : ''
 }
 

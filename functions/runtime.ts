@@ -26,6 +26,8 @@ export const environment = {
   wooCommerceSecretArn: 'WOOCOMMERCE_SECRET_ARN',
   templatesDir: 'TEMPLATES_DIR',
   sendJobsQueueUrl: 'SEND_JOBS_QUEUE_URL',
+  /** The MJML function, for the function that invokes it (functions/adapters/mjml-function.ts). */
+  mjmlFunctionName: 'MJML_FUNCTION_NAME',
 } as const;
 
 /**
@@ -35,7 +37,7 @@ export const environment = {
  * never repeated by the SDK: whether a lost answer was a sent email is for the
  * send ledger to decide.
  */
-export const sdkAttempts = { dynamodb: 10, events: 5, sqs: 5, ses: 1 } as const;
+export const sdkAttempts = { dynamodb: 10, events: 5, sqs: 5, ses: 1, lambda: 3 } as const;
 
 export interface Runtime {
   config: Config;

@@ -22,10 +22,22 @@ export type Trigger =
    */
   | { http: { routes: string[]; throttle: { ratePerSecond: number; burst: number }; signIn?: 'studio' } }
   /** An SQS queue consumed through an event source mapping, reporting partial batch failures (docs/design.md §8). */
-  | { queue: QueueTrigger };
+  | { queue: QueueTrigger }
+  /**
+   * Lambda's Invoke API, synchronously, by the functions whose `permissions.invoke`
+   * names this one (and no one else): it answers its caller, who retries.
+   */
+  | { invoke: 'synchronous' };
+
+/** Invoked synchronously: an `http` or `invoke` trigger answers its caller, and has no retry policy or dead letters of its own. */
+export const answersItsCaller = (trigger: Trigger): trigger is Extract<Trigger, { http: unknown } | { invoke: unknown }> =>
+  'http' in trigger || 'invoke' in trigger;
 
 /** The queues, each consumed by one function. */
 export type QueueName = 'shopEvents' | 'sesEvents' | 'sendJobs';
+
+/** The functions others invoke (`permissions.invoke`), each with an `invoke` trigger. */
+export type InvokedFunction = 'mjml';
 
 export interface QueueTrigger {
   name: QueueName;
@@ -66,7 +78,8 @@ export interface FunctionWiring {
   timeoutSeconds: number;
   memoryMb: number;
   permissions: {
-    table: 'read' | 'readWrite';
+    /** The single table; a function without one (MJML's) is bound to nothing but what it invokes. */
+    table?: 'read' | 'readWrite';
     sendEmail?: boolean;
     putEvents?: boolean;
     signingSecret?: boolean;
@@ -74,6 +87,8 @@ export interface FunctionWiring {
     webhookSecret?: boolean;
     /** Sends messages to this queue. */
     enqueue?: QueueName;
+    /** Invokes this function synchronously (its name in an environment variable, permission on it alone). */
+    invoke?: InvokedFunction;
     /**
      * Writes the studio's content (drafts, published versions, their audit:
      * `CONTENT...` items, functions/content/). Every function reads the
@@ -218,10 +233,21 @@ export const wiring = {
       },
     },
     retry: { attempts: 0, maxEventAgeSeconds: 60 },
-    // Publishing checks and compiles every template: MJML takes seconds on a small function.
+    // Publishing checks and compiles every template, each through the MJML function in turn: seconds.
     timeoutSeconds: 29,
     memoryMb: 1024,
-    permissions: { table: 'readWrite', sendEmail: true, putEvents: true, signingSecret: true, writeContent: true },
+    permissions: { table: 'readWrite', sendEmail: true, putEvents: true, signingSecret: true, writeContent: true, invoke: 'mjml' },
+  },
+  // MJML and its toolchain are most of a megabyte: in a function of their own, the studio's API stays small (docs/design.md §9).
+  mjml: {
+    handler: 'mjml',
+    description: "MJML to HTML for the studio's function, which invokes it to preview, check and publish templates: no table, no AWS calls",
+    trigger: { invoke: 'synchronous' },
+    // Within the studio's own 29 s: the caller waits for the answer.
+    timeoutSeconds: 20,
+    // A whole vCPU: MJML is CPU-bound, and a publish compiles every template in turn.
+    memoryMb: 1769,
+    permissions: {},
   },
   kpis: {
     handler: 'kpis',

@@ -22,8 +22,10 @@
  *   compiled in `templates/` beside the code (functions/templates/compile.ts);
  * - except for the studio's function (the one that writes content): it
  *   compiles and checks templates when a marketer previews and publishes, so
- *   it carries MJML, loaded on its first use, and the default templates'
- *   sources (content version 0, docs/design.md §9);
+ *   it carries the compiler and the default templates' sources (content
+ *   version 0, docs/design.md §9), but not MJML: its calls to MJML go to the
+ *   MJML function (`mjmlInItsFunction`), which alone holds MJML, loaded on its
+ *   first use;
  * - zod without its 40 locales (below);
  * - html-to-text's serializer without the `entities` tables it never reads
  *   (`entitiesEscapeOnly`).
@@ -117,9 +119,9 @@ const entitiesEscapeOnly: esbuild.Plugin = {
 };
 
 /**
- * MJML as the studio compiles with it (functions/templates/compile.ts: no
+ * MJML in its function, as the studio compiles with it (functions/templates/compile.ts: no
  * minify, no beautify, templates given as text), without the parts of its
- * toolchain only other uses reach, half of the studio's bundle (BENCHMARKS.md):
+ * toolchain only other uses reach (BENCHMARKS.md):
  * - cheerio's entry also loads documents from URLs, buffers and streams
  *   (undici, iconv-lite, encoding sniffing: 1.9 MB); juice and mjml-core call
  *   only its `load`, taken from the module that defines it;
@@ -151,6 +153,20 @@ const mjmlAsCompiled: esbuild.Plugin = {
     );
   },
 };
+
+/**
+ * The function that invokes MJML's (`permissions.invoke`: the studio's) calls
+ * `mjml` through functions/adapters/mjml-function.ts, which invokes that function.
+ */
+const mjmlInItsFunction: esbuild.Plugin = {
+  name: 'mjml-in-its-function',
+  setup(build) {
+    build.onResolve({ filter: /^mjml$/ }, () => ({ path: join(projectRoot, 'functions', 'adapters', 'mjml-function.ts') }));
+  },
+};
+
+/** MJML's own function: the one that holds MJML. */
+const holdsMjml = (handler: string) => handler === wiring.mjml.handler;
 
 /** The permissions of a handler's function in the wiring table (of every function it serves, should two share one). */
 const permissionsOf = (handler: string): FunctionWiring['permissions'][] =>
@@ -223,7 +239,7 @@ const lambdaCredentialChain: esbuild.Plugin = {
   },
 };
 
-/** The studio's function: it compiles templates, with MJML. */
+/** The studio's function: it compiles templates (with MJML in MJML's function). */
 export const compilesTemplates = (handler: string) =>
   Object.values(wiring).some((fn) => fn.handler === handler && 'writeContent' in fn.permissions && fn.permissions.writeContent);
 
@@ -248,7 +264,15 @@ export const lambdaBuildOptions = (handler: string, outdir: string, root = proje
   external: ['typescript'],
   define: { 'process.env.RETENTION_PRECOMPILED_TEMPLATES': compilesTemplates(handler) ? '"false"' : '"true"' },
   // The plugins that load a module in their own way first: the zod rewrite reads every other file.
-  plugins: [sdkSchemaKeys, permittedClientsOnly(handler), lambdaCredentialChain, entitiesEscapeOnly, ...(compilesTemplates(handler) ? [mjmlAsCompiled] : []), zodNamespaceImports],
+  plugins: [
+    sdkSchemaKeys,
+    permittedClientsOnly(handler),
+    lambdaCredentialChain,
+    entitiesEscapeOnly,
+    ...(holdsMjml(handler) ? [mjmlAsCompiled] : []),
+    ...(permissionsOf(handler).some((permissions) => permissions.invoke === 'mjml') ? [mjmlInItsFunction] : []),
+    zodNamespaceImports,
+  ],
   metafile: true,
   logLevel: 'warning',
 });

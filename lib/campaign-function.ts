@@ -19,7 +19,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Config } from '../functions/config';
 import { environment } from '../functions/runtime';
-import type { FunctionWiring, QueueName } from '../functions/wiring';
+import type { FunctionWiring, InvokedFunction, QueueName } from '../functions/wiring';
 import { bundleScript, projectRoot } from './bundle';
 import { acknowledge, wildcardResource } from './nag';
 
@@ -53,6 +53,11 @@ export interface CampaignFunctionProps {
  */
 export const queueUrlVariables: { readonly [name in QueueName]?: string } = {
   sendJobs: environment.sendJobsQueueUrl,
+};
+
+/** The environment variable that hands the name of an invoked function to the functions that invoke it (`permissions.invoke`). */
+export const invokedFunctionVariables: { readonly [name in InvokedFunction]: string } = {
+  mjml: environment.mjmlFunctionName,
 };
 
 /** The AWS resources a function may be bound to; which bindings apply is read from its wiring. */
@@ -244,6 +249,21 @@ export class CampaignFunction extends lambda.Function {
     return this;
   }
 
+  /**
+   * The function's name in its environment variable (`invokedFunctionVariables`),
+   * with permission to invoke that function alone (and its versions).
+   */
+  public bindInvoke(name: InvokedFunction, fn: lambda.IFunction): this {
+    this.addEnvironment(invokedFunctionVariables[name], fn.functionName);
+    fn.grantInvoke(this);
+    acknowledge(
+      this.role!,
+      wildcardResource(this, `${fn.functionArn}:*`),
+      `"<function>:*" is the versions and aliases of the ${name} function, which CDK's grantInvoke adds beside the function itself; it names no other function.`,
+    );
+    return this;
+  }
+
   /** `SIGNING_SECRET_ARN`, with read access to the link-signing keyring. */
   public bindSigningSecret(secret: secretsmanager.ISecret): this {
     this.addEnvironment(environment.signingSecretArn, secret.secretArn);
@@ -253,11 +273,14 @@ export class CampaignFunction extends lambda.Function {
 
   /**
    * Every binding the function's `permissions` in the wiring table call for,
-   * but `enqueue`: the queue belongs to its consumer, which may come later in
-   * the table, so the stack binds it (`bindQueue`) once every function exists.
+   * but `enqueue` and `invoke`: the queue belongs to its consumer, and the
+   * invoked function is one of its own, either of which may come later in the
+   * table, so the stack binds them (`bindQueue`, `bindInvoke`) once every
+   * function exists. A function without the table (MJML's) is bound to nothing.
    */
   public bind(resources: CampaignResources): this {
     const { permissions } = this.wiring;
+    if (!permissions.table) return this;
     this.bindTable(resources.table, permissions.table);
     if (!permissions.writeContent) this.denyContentWrites(resources.table);
     this.bindEventBus(resources.bus, { putEvents: permissions.putEvents ?? false });

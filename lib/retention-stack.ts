@@ -15,7 +15,7 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Config } from '../functions/config';
-import { deadLetterPattern, wiring, type FunctionName, type QueueName } from '../functions/wiring';
+import { deadLetterPattern, wiring, type FunctionName, type InvokedFunction, type QueueName } from '../functions/wiring';
 import { RetentionDashboard } from './dashboard';
 import { LinksApi, type HttpTrigger } from './links-api';
 import { RetentionState, type RetentionStateProps } from './state';
@@ -137,14 +137,19 @@ export class RetentionStack extends Stack {
       queues[trigger.queue.name] = this.functions[name].queue;
     }
     this.queues = queues;
-    // Producers are bound once every function exists: a function may come
-    // before the consumer of the queue it feeds in the table.
+    // Producers and callers are bound once every function exists: a function may come
+    // before the consumer of the queue it feeds, or the function it invokes, in the table.
     for (const name of names) {
-      const enqueue = (wiring[name].permissions as { enqueue?: QueueName }).enqueue;
-      if (!enqueue) continue;
-      const queue = queues[enqueue];
-      if (!queue) throw new Error(`${name} enqueues to ${enqueue}, which no function consumes`);
-      this.functions[name].function.bindQueue(enqueue, queue);
+      const { enqueue, invoke } = wiring[name].permissions as { enqueue?: QueueName; invoke?: InvokedFunction };
+      if (enqueue) {
+        const queue = queues[enqueue];
+        if (!queue) throw new Error(`${name} enqueues to ${enqueue}, which no function consumes`);
+        this.functions[name].function.bindQueue(enqueue, queue);
+      }
+      if (invoke) {
+        if (!('invoke' in wiring[invoke].trigger)) throw new Error(`${name} invokes ${invoke}, whose trigger is not invoke`);
+        this.functions[name].function.bindInvoke(invoke, this.functions[invoke].function);
+      }
     }
 
     this.rejectedEvents = deadLetterQueue(

@@ -11,6 +11,8 @@
  * - An `http` trigger is a set of routes on the shared links API (with
  *   `signIn: 'studio'`, on the studio's API, behind its sign-in), invoked
  *   synchronously (no retry, no dead letters).
+ * - An `invoke` trigger is nothing here: the functions that invoke it are
+ *   granted that (bound by the stack), and it answers them synchronously.
  * Stateless: the table, bus and secret it uses come in by props.
  */
 import { Duration } from 'aws-cdk-lib';
@@ -131,6 +133,7 @@ export class WiredFunction extends Construct {
       this.routes = api.addFunction(id, this.function, trigger.http);
       return;
     }
+    if ('invoke' in trigger) return;
 
     const dlq = (this.deadLetterQueue = deadLetterQueue(
       this,

@@ -14,7 +14,7 @@
 import { programmeRuns, type Config } from '../config';
 import { campaignSchema, type Campaign } from '../events/retention';
 import { baseCurrencyDimension, catalogue, currencyDimension, isMoney, metricsOf, serviceDimension, tierDimension, type CampaignMetric, type MetricKey, type MoneyMetric, type PerCampaignMetric, type ServiceMetric, type StepMetric } from '../metrics';
-import { wiring, type FunctionName } from '../wiring';
+import { answersItsCaller, wiring, type FunctionName } from '../wiring';
 
 /** Early warnings, below SES's review levels. */
 export const alarmThresholds = { bounceRatePercent: 2, complaintRatePercent: 0.08, sweepTimeoutShare: 0.8 } as const;
@@ -318,9 +318,9 @@ const kpiRow = (config: LayoutConfig): Row => ({
   ],
 });
 
-/** Every function EventBridge invokes has its own dead-letter queue; http functions answer their caller instead. */
+/** Every function EventBridge or a queue invokes has its own dead-letter queue; http and invoked functions answer their caller instead. */
 export const deadLetterQueues: readonly DeadLetterQueue[] = [
-  ...functionNames.filter((name) => !('http' in wiring[name].trigger)),
+  ...functionNames.filter((name) => !answersItsCaller(wiring[name].trigger)),
   'RejectedEvents',
 ];
 

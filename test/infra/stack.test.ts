@@ -39,6 +39,8 @@ const config = parseConfig({
   referral: {},
 });
 const functionNames = Object.keys(wiring) as FunctionName[];
+/** The functions bound to the table: all but MJML's. */
+const withTable = functionNames.filter((name) => (wiring[name].permissions as { table?: string }).table);
 
 let app: App;
 let stack: RetentionStack;
@@ -146,7 +148,7 @@ describe('Lambda: one function per wiring entry, Node.js 22 on arm64 (§7)', () 
     expect(resourceOf(fn.logGroup).Properties.RetentionInDays).toBe(30);
   });
 
-  it.each(functionNames)('%s gets the environment every handler reads', (name) => {
+  it.each(withTable)('%s gets the environment every handler of the table reads', (name) => {
     const variables = resourceOf(stack.functions[name].function).Properties.Environment.Variables;
     expect(variables).toMatchObject({
       [environment.config]: JSON.stringify(config),
@@ -158,6 +160,13 @@ describe('Lambda: one function per wiring entry, Node.js 22 on arm64 (§7)', () 
     });
     const signing = (wiring[name].permissions as { signingSecret?: boolean }).signingSecret ?? false;
     expect(variables[environment.signingSecretArn]).toEqual(signing ? ref(stack.state.signingSecret) : undefined);
+  });
+
+  it.each(functionNames.filter((name) => !withTable.includes(name)))('%s, bound to no table, is told of none, nor of the bus or the configuration set', (name) => {
+    const variables = resourceOf(stack.functions[name].function).Properties.Environment.Variables;
+    for (const variable of [environment.tableName, environment.eventBusName, environment.configurationSetName, environment.signingSecretArn]) {
+      expect(variables[variable]).toBeUndefined();
+    }
   });
 });
 
@@ -172,9 +181,26 @@ describe('permissions: each function may do what its wiring says, and no more (�
   const actionsOf = (name: FunctionName) => statementsOf(name).filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat());
 
   it.each(functionNames)('%s: table access as wired', (name) => {
+    const { table } = wiring[name].permissions as { table?: 'read' | 'readWrite' };
     const writes = actionsOf(name).includes('dynamodb:PutItem');
-    expect(writes).toBe(wiring[name].permissions.table === 'readWrite');
-    expect(actionsOf(name)).toContain('dynamodb:Query');
+    expect(writes).toBe(table === 'readWrite');
+    if (table) expect(actionsOf(name)).toContain('dynamodb:Query');
+    else expect(actionsOf(name).filter((action) => action.startsWith('dynamodb:'))).toEqual([]);
+  });
+
+  it.each(functionNames)('%s: invokes only the function its wiring names, by the name in its environment', (name) => {
+    const invoke = (wiring[name].permissions as { invoke?: FunctionName }).invoke;
+    const statements = statementsOf(name).filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'));
+    const variables = resourceOf(stack.functions[name].function).Properties.Environment.Variables;
+    if (!invoke) {
+      expect(statements).toEqual([]);
+      expect(variables[environment.mjmlFunctionName]).toBeUndefined();
+      return;
+    }
+    const target = stack.functions[invoke].function;
+    // The function and its versions: nothing else.
+    expect(statements.flatMap((s) => [s.Resource].flat())).toEqual([getAtt(target), { 'Fn::Join': ['', [getAtt(target), ':*']] }]);
+    expect(variables[environment.mjmlFunctionName]).toEqual(ref(target));
   });
 
   it.each(functionNames)('%s: ses:SendEmail only if wired, through the configuration set', (name) => {
@@ -217,10 +243,12 @@ const scheduled = functionNames.filter((name) => 'schedule' in triggerOf(name));
 const onEvents = functionNames.filter((name) => 'pattern' in triggerOf(name));
 const onQueue = functionNames.filter((name) => 'queue' in triggerOf(name));
 const onHttp = functionNames.filter((name) => 'http' in triggerOf(name));
+/** Invoked by other functions of the engine (Lambda's Invoke API), synchronously. */
+const onInvoke = functionNames.filter((name) => 'invoke' in triggerOf(name));
 /** Functions EventBridge invokes asynchronously: they have a rule, a retry policy and a dead-letter queue. */
 const onEventBridge = [...scheduled, ...onEvents];
-/** Functions whose failures end in a dead-letter queue: every one but http (synchronous). */
-const withDeadLetters = functionNames.filter((name) => !onHttp.includes(name));
+/** Functions whose failures end in a dead-letter queue: every one but http and invoked (synchronous). */
+const withDeadLetters = functionNames.filter((name) => !onHttp.includes(name) && !onInvoke.includes(name));
 type HttpTrigger = { routes: readonly string[]; throttle: { ratePerSecond: number; burst: number }; signIn?: 'studio' };
 const httpOf = (name: FunctionName) => (wiring[name].trigger as unknown as { http: HttpTrigger }).http;
 /** On the public links API: the http triggers without sign-in. */
@@ -261,10 +289,34 @@ const ruleTargetOf = (name: FunctionName) => {
   return getAtt(wired.queue ?? wired.function);
 };
 
+/** A function invoked synchronously (http, or by another function) answers its caller: no rule, retry policy or dead-letter queue. */
+const expectSynchronous = (name: FunctionName) => {
+  const wired = stack.functions[name];
+  expect(wired.trigger).toBeUndefined();
+  expect(wired.deadLetterQueue).toBeUndefined();
+  expect(wired.node.tryFindChild('Trigger')).toBeUndefined();
+  expect(wired.node.tryFindChild('DeadLetterQueue')).toBeUndefined();
+  expect(wired.node.tryFindChild('Queue')).toBeUndefined();
+  const fn = JSON.stringify(getAtt(wired.function));
+  const rulesTargeting = Object.values(resources).filter(
+    (r) => r.Type === 'AWS::Events::Rule' && (r.Properties.Targets ?? []).some((t: any) => JSON.stringify(t.Arn) === fn),
+  );
+  expect(rulesTargeting).toEqual([]);
+  template.resourcePropertiesCountIs('AWS::Lambda::EventInvokeConfig', { FunctionName: ref(wired.function) }, 0);
+  expect(wired.routes.length).toBe(onHttp.includes(name) ? httpOf(name).routes.length : 0);
+};
+
 describe('triggers: every wiring entry has exactly one kind this stack knows (§2)', () => {
-  it('is a schedule, an event pattern, a queue or http routes', () => {
-    expect([...scheduled, ...onEvents, ...onQueue, ...onHttp].sort()).toEqual([...functionNames].sort());
+  it('is a schedule, an event pattern, a queue, http routes or invoked by another function', () => {
+    expect([...scheduled, ...onEvents, ...onQueue, ...onHttp, ...onInvoke].sort()).toEqual([...functionNames].sort());
   });
+
+  it('MJML is invoked by the studio alone, which carries no MJML of its own (docs/design.md §9)', () => {
+    expect(onInvoke).toEqual(['mjml']);
+    expect(functionNames.filter((name) => (wiring[name].permissions as { invoke?: string }).invoke === 'mjml')).toEqual(['studio']);
+  });
+
+  it.each(onInvoke)('%s: invoked synchronously, so no EventBridge rule, retry policy or dead-letter queue', (name) => expectSynchronous(name));
 
   it('fires the nps sweep on a schedule, like the other sweeps', () => {
     expect(scheduled).toContain('npsSweep');
@@ -547,21 +599,7 @@ describe('links API: one public HTTP API for every http-triggered function witho
     expect(resourceOf(api().accessLogs).Properties.RetentionInDays).toBe(30);
   });
 
-  it.each(onHttp)('%s: invoked synchronously, so no EventBridge rule, retry policy or dead-letter queue', (name) => {
-    const wired = stack.functions[name];
-    expect(wired.trigger).toBeUndefined();
-    expect(wired.deadLetterQueue).toBeUndefined();
-    expect(wired.node.tryFindChild('Trigger')).toBeUndefined();
-    expect(wired.node.tryFindChild('DeadLetterQueue')).toBeUndefined();
-    expect(wired.node.tryFindChild('Queue')).toBeUndefined();
-    const fn = JSON.stringify(getAtt(wired.function));
-    const rulesTargeting = Object.values(resources).filter(
-      (r) => r.Type === 'AWS::Events::Rule' && (r.Properties.Targets ?? []).some((t: any) => JSON.stringify(t.Arn) === fn),
-    );
-    expect(rulesTargeting).toEqual([]);
-    template.resourcePropertiesCountIs('AWS::Lambda::EventInvokeConfig', { FunctionName: ref(wired.function) }, 0);
-    expect(wired.routes.length).toBe(httpOf(name).routes.length);
-  });
+  it.each(onHttp)('%s: invoked synchronously, so no EventBridge rule, retry policy or dead-letter queue', (name) => expectSynchronous(name));
 
   it('outputs the API URL as the base of the links, telling the shop where to put it', () => {
     const output = template.toJSON().Outputs.LinksApiUrl;
@@ -619,7 +657,7 @@ describe('outputs: what a shop needs after deploying', () => {
     for (const name of withDeadLetters) {
       expect(outputs[`${name}DeadLetterQueueUrl`].Value).toEqual(ref(stack.functions[name].deadLetterQueue!));
     }
-    for (const name of onHttp) expect(outputs[`${name}DeadLetterQueueUrl`]).toBeUndefined();
+    for (const name of [...onHttp, ...onInvoke]) expect(outputs[`${name}DeadLetterQueueUrl`]).toBeUndefined();
     expect(outputs.RejectedEventsQueueUrl.Value).toEqual(ref(stack.rejectedEvents));
   });
 });

@@ -188,8 +188,9 @@ describe('health: what AWS records of the functions and queues', () => {
     expect(charted.map((s) => (s.kind === 'lambda' ? s.function : undefined)).sort()).toEqual([...functionNames].sort());
   });
 
-  it("the depth of every dead-letter queue: each EventBridge-triggered function's own and the rejected events'", () => {
-    const eventBridge = functionNames.filter((name) => !('http' in wiring[name].trigger));
+  it("the depth of every dead-letter queue: each EventBridge- or queue-triggered function's own and the rejected events'", () => {
+    // http and invoked functions answer their caller: no dead letters of their own.
+    const eventBridge = functionNames.filter((name) => !('http' in wiring[name].trigger) && !('invoke' in wiring[name].trigger));
     expect([...deadLetterQueues].sort()).toEqual([...eventBridge, 'RejectedEvents'].sort());
     const charted = health.flatMap(seriesOf).flatMap((s) => (s.kind === 'queueDepth' ? [s.queue] : []));
     expect(charted).toEqual(deadLetterQueues);
