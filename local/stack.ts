@@ -31,7 +31,6 @@ import { captureEmbeddedMetrics, LocalMetrics, localFunctionName } from './metri
 import { startLocalSes, type AcceptedEmail } from './ses';
 import { inProcess, localSigner } from './in-process';
 import { FaultInjector, type FaultService } from './faults';
-import { LocalLambda } from './lambda';
 import { portError, type PortName } from './ports';
 import { LocalSqs } from './sqs';
 
@@ -104,7 +103,7 @@ export const startLocalStack = async (options: LocalStackOptions) => {
   metrics.declareQueues(deadLetterQueues);
   // A server that cannot listen (its port taken) closes those already started, and is named with its port and variable.
   const started: (() => Promise<unknown>)[] = [];
-  const serve = async <T>(name: PortName | 'sqs' | 'lambda', port: number | undefined, start: () => Promise<T>, close: (server: T) => Promise<unknown>) => {
+  const serve = async <T>(name: PortName | 'sqs', port: number | undefined, start: () => Promise<T>, close: (server: T) => Promise<unknown>) => {
     try {
       const server = await start();
       started.push(() => close(server));
@@ -112,7 +111,7 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     } catch (error) {
       await Promise.allSettled(started.reverse().map((stop) => stop()));
       const listenFailed = (error as NodeJS.ErrnoException).syscall === 'listen';
-      throw listenFailed && name !== 'sqs' && name !== 'lambda' ? portError(name, port ?? 0, error) : error;
+      throw listenFailed && name !== 'sqs' ? portError(name, port ?? 0, error) : error;
     }
   };
   const busEndpoint = await serve('bus', options.ports?.bus, () => bus.listen(options.ports?.bus), () => bus.close());
@@ -191,8 +190,6 @@ export const startLocalStack = async (options: LocalStackOptions) => {
 
   const invokers = {} as Record<FunctionName, (event: unknown) => Promise<unknown>>;
   const httpFunctions: FunctionName[] = [];
-  /** The functions others invoke, behind Lambda's Invoke API (for a bundle that invokes one; locally the studio imports MJML itself). */
-  const invoked = new Map<string, (event: unknown) => Promise<unknown>>();
   for (const [name, fn] of Object.entries(wiring) as [FunctionName, FunctionWiring][]) {
     const module = (await import(`../functions/handlers/${fn.handler}.ts`)) as {
       createHandler: (runtime: Runtime) => Handler<unknown>;
@@ -204,7 +201,7 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     if ('http' in trigger) {
       if (!trigger.http.signIn) httpFunctions.push(name);
     } else if ('invoke' in trigger) {
-      invoked.set(localFunctionName(name), invokers[name]);
+      // Nothing to wire: locally the studio imports MJML itself (MJML's function serves bundles, test/infra/bundles.test.ts).
     } else if ('queue' in trigger) {
       const queue = trigger.queue;
       // The rule's SQS target: the event, as JSON, is the message. A platform's events come on the one local bus.
@@ -244,8 +241,6 @@ export const startLocalStack = async (options: LocalStackOptions) => {
         (l) => l.close(),
       )
     : undefined;
-  const lambda = new LocalLambda(invoked, localRegion);
-  const lambdaEndpoint = await serve('lambda', undefined, () => lambda.listen(), () => lambda.close());
   bus.addDeadLetterRule(deadLetterPattern);
 
   return {
@@ -268,13 +263,13 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     metrics,
     ses,
     faults,
-    endpoints: { bus: busEndpoint, dynamodb: dynamo.endpoint, ses: ses.endpoint, inbox: ses.inboxUrl, links: links?.url, sqs: sqsEndpoint, lambda: lambdaEndpoint },
+    endpoints: { bus: busEndpoint, dynamodb: dynamo.endpoint, ses: ses.endpoint, inbox: ses.inboxUrl, links: links?.url, sqs: sqsEndpoint },
     async close() {
       runtime.dynamo.destroy();
       runtime.ses.destroy();
       runtime.events.destroy();
       runtime.sqs.destroy();
-      await Promise.all([bus.close(), ses.close(), dynamo.close(), sqs.close(), lambda.close(), links?.close()]);
+      await Promise.all([bus.close(), ses.close(), dynamo.close(), sqs.close(), links?.close()]);
     },
   };
 };
