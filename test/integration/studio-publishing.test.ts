@@ -6,6 +6,8 @@
  * studio's API (functions/studio/api.ts, as the Lambda and the local studio
  * serve it) over the local stack's dynalite, SES and bus.
  */
+// First, as the local stack imports it: the handlers' logger is created quiet.
+import '../../local/environment';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -6,6 +6,8 @@
  * live as long as the law and the mailbox providers expect, and no longer.
  * The handler runs over in-memory stores (the use cases' ports).
  */
+// First, as the local stack imports it: the handlers' logger is created quiet.
+import '../../local/environment';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
