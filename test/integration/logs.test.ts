@@ -4,15 +4,8 @@ import { logger } from '../../functions/observability';
 import { runSimulation, upsert } from './run-simulation';
 
 // Before the handlers' logger is created: Powertools sets each invocation back to the level it was created with.
-const before = vi.hoisted(() => {
-  const level = process.env.POWERTOOLS_LOG_LEVEL;
-  process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
-  return level;
-});
-afterAll(() => {
-  if (before === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
-  else process.env.POWERTOOLS_LOG_LEVEL = before;
-});
+vi.hoisted(() => vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG'));
+afterAll(() => vi.unstubAllEnvs());
 
 describe('logs', () => {
   afterEach(() => vi.restoreAllMocks());

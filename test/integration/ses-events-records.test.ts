@@ -13,15 +13,8 @@ import { startLocalStack, type LocalStack } from '../../local/stack';
 import { bounce, complaint, customers, success } from './ses-simulator';
 
 // The handlers' lines are read below: at INFO from the logger's creation (Powertools sets each invocation back to that level).
-const before = vi.hoisted(() => {
-  const level = process.env.POWERTOOLS_LOG_LEVEL;
-  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
-  return level;
-});
-afterAll(() => {
-  if (before === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
-  else process.env.POWERTOOLS_LOG_LEVEL = before;
-});
+vi.hoisted(() => vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO'));
+afterAll(() => vi.unstubAllEnvs());
 
 describe('each message is recorded, and the suppression list holds hashes', () => {
   let stack: LocalStack;
