@@ -9,7 +9,7 @@
 import '../../local/environment';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import mjml2htmlHere from 'mjml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import mjml2htmlThere from '../../functions/adapters/mjml-function';
 import { createHandler } from '../../functions/handlers/mjml';
 import { environment } from '../../functions/runtime';
@@ -22,26 +22,22 @@ const email = (text: string) => `<mjml><mj-body><mj-section><mj-column><mj-text>
 const handler = createHandler();
 let invocations = 0;
 const lambda = new LocalLambda(new Map([['retention-mjml', (event: unknown) => (invocations++, handler(event))]]), localRegion);
-const variables = {
-  [environment.mjmlFunctionName]: 'retention-mjml',
-  AWS_ENDPOINT_URL_LAMBDA: '',
-  AWS_REGION: localRegion,
-  AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-};
-const before = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
 let client: LambdaClient;
 
 beforeAll(async () => {
-  variables.AWS_ENDPOINT_URL_LAMBDA = await lambda.listen();
-  Object.assign(process.env, variables);
-  client = new LambdaClient({ endpoint: variables.AWS_ENDPOINT_URL_LAMBDA, region: localRegion, credentials: localCredentials });
+  const endpoint = await lambda.listen();
+  const variables = {
+    [environment.mjmlFunctionName]: 'retention-mjml',
+    AWS_ENDPOINT_URL_LAMBDA: endpoint,
+    AWS_REGION: localRegion,
+    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+  };
+  for (const [name, value] of Object.entries(variables)) vi.stubEnv(name, value);
+  client = new LambdaClient({ endpoint, region: localRegion, credentials: localCredentials });
 });
 afterAll(async () => {
-  for (const [name, value] of Object.entries(before)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  vi.unstubAllEnvs();
   client.destroy();
   await lambda.close();
 });
@@ -95,11 +91,11 @@ describe("the MJML function's requests, over Lambda's Invoke API", () => {
   });
 
   it("a failed invocation is the adapter's error, with the function's reason", async () => {
-    process.env[environment.mjmlFunctionName] = 'retention-nothing';
+    vi.stubEnv(environment.mjmlFunctionName, 'retention-nothing');
     try {
       await expect(mjml2htmlThere(email('unknown function'), options)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     } finally {
-      process.env[environment.mjmlFunctionName] = 'retention-mjml';
+      vi.stubEnv(environment.mjmlFunctionName, 'retention-mjml');
     }
   });
 
