@@ -1,11 +1,14 @@
 /**
  * The local DynamoDB's in-memory store (local/memory-level.ts): dynalite's items kept in
  * arrays of their own, not in slices of Node.js's shared Buffer slabs (each of which a
- * stored item would keep alive), and still in DynamoDB's order, by UTF-8 bytes.
+ * stored item would keep alive), and still in DynamoDB's order, by UTF-8 bytes. And the
+ * table's description it keeps decoded (local/dynamodb.ts): item requests see the table
+ * as last written.
  */
 import { createRequire } from 'node:module';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import '../../local/dynamodb';
+import { localCredentials, localRegion, startLocalDynamo } from '../../local/dynamodb';
 
 type Store = {
   put(key: string, value: unknown, done: (error?: Error) => void): void;
@@ -42,5 +45,35 @@ describe("dynalite's in-memory store", () => {
     // U+FFFF is EF BF BF in UTF-8, U+1F600 F0 9F 98 80; in UTF-16 the emoji (D83D DE00) sorts first.
     for (const key of ['a😀', 'a\uffff', 'a']) await put(store, key, {});
     expect((await entries<string, unknown>(store, 'utf8', 'json')).map(([key]) => key)).toEqual(['a', 'a\uffff', 'a😀']);
+  });
+});
+
+describe("dynalite's table, as item requests see it", () => {
+  it('is the one last created: a table deleted is not found, one created again is used with its own keys', async () => {
+    const dynamo = await startLocalDynamo();
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: localRegion, credentials: localCredentials });
+    const create = (keys: string[]) =>
+      client.send(
+        new CreateTableCommand({
+          TableName: 'shop',
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: keys.map((name, i) => ({ AttributeName: name, KeyType: i ? 'RANGE' : 'HASH' })),
+          AttributeDefinitions: keys.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        }),
+      );
+    try {
+      await create(['pk', 'sk']);
+      await client.send(new PutItemCommand({ TableName: 'shop', Item: { pk: { S: 'a' }, sk: { S: 'b' } } }));
+      await client.send(new DeleteTableCommand({ TableName: 'shop' }));
+      await expect(client.send(new GetItemCommand({ TableName: 'shop', Key: { pk: { S: 'a' }, sk: { S: 'b' } } }))).rejects.toThrow(ResourceNotFoundException);
+      await create(['id']);
+      await client.send(new PutItemCommand({ TableName: 'shop', Item: { id: { S: 'a' } } }));
+      const { Item } = await client.send(new GetItemCommand({ TableName: 'shop', Key: { id: { S: 'a' } } }));
+      expect(Item).toEqual({ id: { S: 'a' } });
+      await expect(client.send(new GetItemCommand({ TableName: 'shop', Key: { pk: { S: 'a' }, sk: { S: 'b' } } }))).rejects.toThrow(/key element does not match the schema/);
+    } finally {
+      client.destroy();
+      await dynamo.close();
+    }
   });
 });
