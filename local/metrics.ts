@@ -67,8 +67,9 @@ export const queueDepthMetric = (queue: DeadLetterQueue | string): MetricId => (
   dimensions: { QueueName: queue },
 });
 
+/** A series' key: its dimensions in name order, so the same set in any order is the same series. */
 const identity = ({ namespace, name, dimensions }: MetricId) =>
-  JSON.stringify([namespace, name, ...Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b))]);
+  JSON.stringify([namespace, name, ...Object.entries(dimensions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
 
 const statistics: Record<Statistic, (values: number[]) => number> = {
   Sum: (values) => values.reduce((sum, value) => sum + value, 0),
