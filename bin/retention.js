@@ -5,7 +5,7 @@ import { register } from 'tsx/esm/api';
 
 // A long simulation allocates fast, and V8 then lets its heap grow to up to four times the data it holds:
 // 1.5 times here, so a run's memory follows what it keeps (a simulated year of 1,000 customers peaked at
-// 840 MB instead of 1,244 MB, for about 5 % more time; BENCHMARKS.md). V8 reads it at each collection.
+// 501 MB instead of 935 MB, for about 1 % more time; BENCHMARKS.md). V8 reads it at each collection.
 setFlagsFromString('--heap-growing-percent=50');
 
 // The AWS SDK warns on every command under Node.js 20 that its releases after January 2027 will need

@@ -22,10 +22,36 @@ export interface LocalDynamo {
 }
 
 type TableCallback = (error: Error | null, table?: object) => void;
+interface LevelIterator {
+  next(): Promise<unknown>;
+  close(): Promise<void>;
+  return?: () => Promise<void>;
+}
 interface DynaliteStore {
   getTable(name: string, checkStatus: boolean | TableCallback, callback?: TableCallback): void;
   tableDb: Record<'put' | 'del' | 'batch', (...args: unknown[]) => unknown>;
+  db: Record<'keys' | 'values', (...args: unknown[]) => LevelIterator>;
 }
+
+/**
+ * dynalite reads a Query's or a Scan's items through a level iterator, and
+ * closes it by calling its `return`, which abstract-level 3's iterators do not
+ * have; nor do they close at their end. So every iterator stayed open, in the
+ * store's list of open resources, holding the store as it was when it was
+ * made (memory-level's tree, before every write since): a simulated year kept
+ * every hourly sweep's. Closed at its end here, or when dynalite destroys its stream.
+ */
+const closedAtEnd = (iterator: LevelIterator): LevelIterator => {
+  const next = iterator.next.bind(iterator);
+  return Object.assign(iterator, {
+    async next() {
+      const item = await next();
+      if (item === undefined) await iterator.close();
+      return item;
+    },
+    return: () => iterator.close(),
+  });
+};
 
 /**
  * dynalite reads and decodes its table's description from its store at every
@@ -42,6 +68,10 @@ if (!dynaliteDb.describedOnce) {
   dynaliteDb.describedOnce = true;
   dynaliteDb.create = (options) => {
     const store = create(options);
+    for (const read of ['keys', 'values'] as const) {
+      const original = store.db[read];
+      store.db[read] = (...args) => closedAtEnd(original.apply(store.db, args));
+    }
     const described = new Map<string, object>();
     let writes = 0;
     for (const write of ['put', 'del', 'batch'] as const) {

@@ -6,8 +6,8 @@
  * as last written.
  */
 import { createRequire } from 'node:module';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, ResourceNotFoundException, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it, vi } from 'vitest';
 import { localCredentials, localRegion, startLocalDynamo } from '../../local/dynamodb';
 
 type Store = {
@@ -45,6 +45,42 @@ describe("dynalite's in-memory store", () => {
     // U+FFFF is EF BF BF in UTF-8, U+1F600 F0 9F 98 80; in UTF-16 the emoji (D83D DE00) sorts first.
     for (const key of ['a😀', 'a\uffff', 'a']) await put(store, key, {});
     expect((await entries<string, unknown>(store, 'utf8', 'json')).map(([key]) => key)).toEqual(['a', 'a\uffff', 'a😀']);
+  });
+});
+
+describe("dynalite's reads", () => {
+  it('leave no iterator open: each closed at its end, or when a read stops early', async () => {
+    // abstract-level lists every open iterator of a store (and an open iterator holds the store as it was when made).
+    const fromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
+    const { AbstractLevel } = createRequire(fromDynalite.resolve('memory-level'))('abstract-level') as { AbstractLevel: { prototype: Record<'attachResource' | 'detachResource', (resource: object) => void> } };
+    const dynamo = await startLocalDynamo();
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: localRegion, credentials: localCredentials });
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: 'shop',
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+        }),
+      );
+      for (const sk of ['a', 'b', 'c']) await client.send(new PutItemCommand({ TableName: 'shop', Item: { pk: { S: 'p' }, sk: { S: sk } } }));
+      const attached = vi.spyOn(AbstractLevel.prototype, 'attachResource');
+      const detached = vi.spyOn(AbstractLevel.prototype, 'detachResource');
+      const query = (Limit?: number) => client.send(new QueryCommand({ TableName: 'shop', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } }, Limit }));
+      expect((await query()).Count).toBe(3);
+      expect((await query(1)).Count).toBe(1);
+      expect((await client.send(new QueryCommand({ TableName: 'shop', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'none' } } }))).Count).toBe(0);
+      expect((await client.send(new ScanCommand({ TableName: 'shop' }))).Count).toBe(3);
+      const iterators = attached.mock.calls.map(([resource]) => resource);
+      expect(iterators.length).toBeGreaterThanOrEqual(4);
+      // A read that stopped early closes its iterator as its stream is destroyed: on a later turn.
+      await vi.waitFor(() => expect(new Set(detached.mock.calls.map(([resource]) => resource))).toEqual(new Set(iterators)));
+    } finally {
+      vi.restoreAllMocks();
+      client.destroy();
+      await dynamo.close();
+    }
   });
 });
 
