@@ -54,18 +54,20 @@ const closedAtEnd = (iterator: LevelIterator): LevelIterator => {
 };
 
 /**
- * dynalite reads and decodes its table's description from its store at every
- * request (a tenth of an empty Query's CPU). The store dynalite creates keeps
- * the last description each table was written with, decoded, and forgets it
- * at any write of a description (CreateTable, UpdateTable, DeleteTable and
- * their status changes): every item request still sees the table as last
- * written. Requests that ask for the description as stored (`checkStatus`
- * false: DescribeTable and the table's own operations) read it as before.
+ * The store dynalite creates, mended once per process (vitest may load this module again):
+ * - its reads' iterators are closed (`closedAtEnd`);
+ * - its table's description is kept decoded. dynalite read and decoded it at
+ *   every request (a tenth of an empty Query's CPU); now the last description
+ *   each table was written with is kept, and forgotten at any write of one
+ *   (CreateTable, UpdateTable, DeleteTable and their status changes), so every
+ *   item request still sees the table as last written. Requests that ask for
+ *   the description as stored (`checkStatus` false: DescribeTable and the
+ *   table's own operations) read it as before.
  */
-const dynaliteDb = createRequire(createRequire(import.meta.url).resolve('dynalite'))('./db') as { create: (options: object) => DynaliteStore; describedOnce?: true };
-if (!dynaliteDb.describedOnce) {
+const dynaliteDb = createRequire(createRequire(import.meta.url).resolve('dynalite'))('./db') as { create: (options: object) => DynaliteStore; mended?: true };
+if (!dynaliteDb.mended) {
   const { create } = dynaliteDb;
-  dynaliteDb.describedOnce = true;
+  dynaliteDb.mended = true;
   dynaliteDb.create = (options) => {
     const store = create(options);
     for (const read of ['keys', 'values'] as const) {
