@@ -15,10 +15,32 @@ type Store = {
   iterator(options: { keyEncoding: string; valueEncoding: string }): { next(): Promise<[unknown, unknown] | undefined> };
 };
 
+/** Modules as dynalite requires them, from its own folder. */
+const fromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
+
 /** The store as dynalite creates it, once the local DynamoDB (local/dynamodb.ts) is loaded. */
-const dynaliteStore = (): Store => {
-  const fromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
-  return (fromDynalite('./db') as { create(options: object): { db: Store } }).create({}).db;
+const dynaliteStore = (): Store => (fromDynalite('./db') as { create(options: object): { db: Store } }).create({}).db;
+
+/** A local dynalite over HTTP, and a way to create its table `shop` with string keys (the first the hash key). */
+const withDynalite = async (run: (client: DynamoDBClient, createShop: (keys: string[]) => Promise<unknown>) => Promise<void>) => {
+  const dynamo = await startLocalDynamo();
+  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: localRegion, credentials: localCredentials });
+  const createShop = (keys: string[]) =>
+    client.send(
+      new CreateTableCommand({
+        TableName: 'shop',
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: keys.map((name, i) => ({ AttributeName: name, KeyType: i ? 'RANGE' : 'HASH' })),
+        AttributeDefinitions: keys.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      }),
+    );
+  try {
+    await run(client, createShop);
+  } finally {
+    vi.restoreAllMocks();
+    client.destroy();
+    await dynamo.close();
+  }
 };
 
 const put = (store: Store, key: string, value: unknown) => new Promise<void>((resolve, reject) => store.put(key, value, (error) => (error ? reject(error) : resolve())));
@@ -49,67 +71,37 @@ describe("dynalite's in-memory store", () => {
 });
 
 describe("dynalite's reads", () => {
-  it('leave no iterator open: each closed at its end, or when a read stops early', async () => {
-    // abstract-level lists every open iterator of a store (and an open iterator holds the store as it was when made).
-    const fromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
-    const { AbstractLevel } = createRequire(fromDynalite.resolve('memory-level'))('abstract-level') as { AbstractLevel: { prototype: Record<'attachResource' | 'detachResource', (resource: object) => void> } };
-    const dynamo = await startLocalDynamo();
-    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: localRegion, credentials: localCredentials });
-    try {
-      await client.send(
-        new CreateTableCommand({
-          TableName: 'shop',
-          BillingMode: 'PAY_PER_REQUEST',
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-        }),
-      );
+  it('leave no iterator open: each closed at its end, or when a read stops early', () =>
+    withDynalite(async (client, createShop) => {
+      // abstract-level lists every open iterator of a store (and an open iterator holds the store as it was when made).
+      const { AbstractLevel } = createRequire(fromDynalite.resolve('memory-level'))('abstract-level') as { AbstractLevel: { prototype: Record<'attachResource' | 'detachResource', (resource: object) => void> } };
+      await createShop(['pk', 'sk']);
       for (const sk of ['a', 'b', 'c']) await client.send(new PutItemCommand({ TableName: 'shop', Item: { pk: { S: 'p' }, sk: { S: sk } } }));
       const attached = vi.spyOn(AbstractLevel.prototype, 'attachResource');
       const detached = vi.spyOn(AbstractLevel.prototype, 'detachResource');
-      const query = (Limit?: number) => client.send(new QueryCommand({ TableName: 'shop', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'p' } }, Limit }));
-      expect((await query()).Count).toBe(3);
-      expect((await query(1)).Count).toBe(1);
-      expect((await client.send(new QueryCommand({ TableName: 'shop', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'none' } } }))).Count).toBe(0);
+      const query = (pk: string, Limit?: number) => client.send(new QueryCommand({ TableName: 'shop', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: pk } }, Limit }));
+      expect((await query('p')).Count).toBe(3);
+      expect((await query('p', 1)).Count).toBe(1);
+      expect((await query('none')).Count).toBe(0);
       expect((await client.send(new ScanCommand({ TableName: 'shop' }))).Count).toBe(3);
       const iterators = attached.mock.calls.map(([resource]) => resource);
       expect(iterators.length).toBeGreaterThanOrEqual(4);
       // A read that stopped early closes its iterator as its stream is destroyed: on a later turn.
       await vi.waitFor(() => expect(new Set(detached.mock.calls.map(([resource]) => resource))).toEqual(new Set(iterators)));
-    } finally {
-      vi.restoreAllMocks();
-      client.destroy();
-      await dynamo.close();
-    }
-  });
+    }));
 });
 
 describe("dynalite's table, as item requests see it", () => {
-  it('is the one last created: a table deleted is not found, one created again is used with its own keys', async () => {
-    const dynamo = await startLocalDynamo();
-    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: localRegion, credentials: localCredentials });
-    const create = (keys: string[]) =>
-      client.send(
-        new CreateTableCommand({
-          TableName: 'shop',
-          BillingMode: 'PAY_PER_REQUEST',
-          KeySchema: keys.map((name, i) => ({ AttributeName: name, KeyType: i ? 'RANGE' : 'HASH' })),
-          AttributeDefinitions: keys.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-        }),
-      );
-    try {
-      await create(['pk', 'sk']);
+  it('is the one last created: a table deleted is not found, one created again is used with its own keys', () =>
+    withDynalite(async (client, createShop) => {
+      await createShop(['pk', 'sk']);
       await client.send(new PutItemCommand({ TableName: 'shop', Item: { pk: { S: 'a' }, sk: { S: 'b' } } }));
       await client.send(new DeleteTableCommand({ TableName: 'shop' }));
       await expect(client.send(new GetItemCommand({ TableName: 'shop', Key: { pk: { S: 'a' }, sk: { S: 'b' } } }))).rejects.toThrow(ResourceNotFoundException);
-      await create(['id']);
+      await createShop(['id']);
       await client.send(new PutItemCommand({ TableName: 'shop', Item: { id: { S: 'a' } } }));
       const { Item } = await client.send(new GetItemCommand({ TableName: 'shop', Key: { id: { S: 'a' } } }));
       expect(Item).toEqual({ id: { S: 'a' } });
       await expect(client.send(new GetItemCommand({ TableName: 'shop', Key: { pk: { S: 'a' }, sk: { S: 'b' } } }))).rejects.toThrow(/key element does not match the schema/);
-    } finally {
-      client.destroy();
-      await dynamo.close();
-    }
-  });
+    }));
 });
