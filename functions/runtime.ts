@@ -56,6 +56,11 @@ export interface Runtime {
    * business time otherwise always comes from the event (docs/design.md §2).
    */
   now: () => Date;
+  /**
+   * How a handler waits within an invocation (the sender's pace, its backoff when SES throttles): real time
+   * when absent, as on AWS. The local stack's does not wait: its clock stands still while a handler runs.
+   */
+  wait?: (ms: number) => Promise<unknown>;
   /** Keys that sign links; the first is current, the others still verify. */
   keyring: () => Promise<Keyring>;
   /** The secret WooCommerce signs its webhooks with; undefined when the shop has not configured WooCommerce. */

@@ -47,6 +47,7 @@ export const deliveryAdapters = (runtime: Runtime) => {
     mailer: sesMailer(runtime.ses, { name: runtime.config.shop.name, address: runtime.config.shop.fromAddress }, runtime.configurationSetName, {
       ...runtime.config.sending,
       concurrency: wiring.sender.trigger.queue.maxConcurrency,
+      wait: runtime.wait,
     }),
   };
   // One renderer per published version: its templates are parsed once.

@@ -43,9 +43,12 @@ export interface Pace {
   quotaShare: number;
   /** Senders running at once, which share the rate. */
   concurrency: number;
+  /** How the pace and a throttled send's backoff wait: in real time unless the runtime says otherwise (`Runtime.wait`). */
+  wait?: (ms: number) => Promise<unknown>;
 }
 
 export const sesMailer = (client: SESv2Client, from: { name: string; address: string }, configurationSetName: string, pace: Pace): Mailer => {
+  const wait = pace.wait ?? sleep;
   let interval: Promise<number> | undefined;
   let next = 0;
   /** Milliseconds between two sends of this sender, so that all senders together stay below the share of the rate. */
@@ -61,7 +64,7 @@ export const sesMailer = (client: SESv2Client, from: { name: string; address: st
     const now = performance.now();
     const at = Math.max(now, next);
     next = at + gap;
-    if (at > now) await sleep(at - now);
+    if (at > now) await wait(at - now);
   };
 
   return {
@@ -90,7 +93,7 @@ export const sesMailer = (client: SESv2Client, from: { name: string; address: st
           const name = error instanceof Error ? error.name : 'error';
           if (isThrottling(error) || neverReached(error)) {
             if (attempt < throttleRetries) {
-              await sleep(50 * 2 ** attempt * (1 + Math.random()));
+              await wait(50 * 2 ** attempt * (1 + Math.random()));
               continue;
             }
             throw new NotSent(`SES throttled the send (${name})`, true);

@@ -36,7 +36,7 @@ export const studioApiFor = (runtime: Runtime, testAddress = '', inboxUrl = '') 
     inboxUrl,
     testAddress,
     // One test email at a time: the pace is the account's, for a single sender.
-    mailer: sesMailer(runtime.ses, { name: shop.name, address: shop.fromAddress }, runtime.configurationSetName, { ...runtime.config.sending, concurrency: 1 }),
+    mailer: sesMailer(runtime.ses, { name: shop.name, address: shop.fromAddress }, runtime.configurationSetName, { ...runtime.config.sending, concurrency: 1, wait: runtime.wait }),
     keyring: runtime.keyring,
   });
 };
