@@ -61,15 +61,25 @@ export const lambdaMetric = (name: FunctionName, metric: LambdaMetricName): Metr
   dimensions: { FunctionName: localFunctionName(name) },
 });
 
+/** The series keys of Lambda's own metrics, each computed once. */
+const lambdaKeyCache = new Map<string, string>();
+const lambdaKeys = (name: FunctionName, metric: LambdaMetricName) => {
+  const cacheKey = `${name} ${metric}`;
+  let key = lambdaKeyCache.get(cacheKey);
+  if (key === undefined) lambdaKeyCache.set(cacheKey, (key = identity(lambdaMetric(name, metric))));
+  return key;
+};
+
 export const queueDepthMetric = (queue: DeadLetterQueue | string): MetricId => ({
   namespace: 'AWS/SQS',
   name: 'ApproximateNumberOfMessagesVisible',
   dimensions: { QueueName: queue },
 });
 
-/** A series' key: its dimensions in name order, so the same set in any order is the same series. */
-const identity = ({ namespace, name, dimensions }: MetricId) =>
-  JSON.stringify([namespace, name, ...Object.entries(dimensions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+/** A dimension set's part of a series' key: in name order, so the same set in any order is the same series. */
+const dimensionsKey = (dimensions: Dimensions) => JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+const seriesKey = (namespace: string, name: string, dimensions: string) => `${namespace}\u0000${name}\u0000${dimensions}`;
+const identity = ({ namespace, name, dimensions }: MetricId) => seriesKey(namespace, name, dimensionsKey(dimensions));
 
 const statistics: Record<Statistic, (values: number[]) => number> = {
   Sum: (values) => values.reduce((sum, value) => sum + value, 0),
@@ -123,23 +133,31 @@ export class LocalMetrics {
   constructor(private readonly now: () => Date) {}
 
   record(id: MetricId, value: number, at = this.now().getTime()) {
-    const key = identity(id);
+    this.recordAt(identity(id), () => id, value, at);
+  }
+
+  /** `key` is `identity(id())`, which a caller recording many datapoints computes once (at every flush of every invocation). */
+  private recordAt(key: string, id: () => MetricId, value: number, at: number) {
     let points = this.series.get(key);
     if (!points) {
       this.series.set(key, (points = new Column()));
-      this.ids.set(key, id);
+      this.ids.set(key, id());
     }
     points.push(at, value);
   }
 
   /** An EMF document: each metric under each of its dimension sets, every value (Powertools writes an array for repeats). */
   recordEmbedded(document: EmbeddedMetrics) {
-    for (const directive of document._aws.CloudWatchMetrics) {
-      for (const dimensionSet of directive.Dimensions) {
+    const at = this.now().getTime();
+    for (const { Namespace: namespace, Dimensions, Metrics } of document._aws.CloudWatchMetrics) {
+      for (const dimensionSet of Dimensions) {
         const dimensions = Object.fromEntries(dimensionSet.map((name) => [name, String(document[name])]));
-        for (const { Name } of directive.Metrics) {
-          for (const value of [document[Name]].flat()) {
-            if (typeof value === 'number') this.record({ namespace: directive.Namespace, name: Name, dimensions }, value);
+        const dimensionsPart = dimensionsKey(dimensions);
+        for (const { Name: name } of Metrics) {
+          const key = seriesKey(namespace, name, dimensionsPart);
+          const values = document[name];
+          for (const value of Array.isArray(values) ? values : [values]) {
+            if (typeof value === 'number') this.recordAt(key, () => ({ namespace, name, dimensions }), value, at);
           }
         }
       }
@@ -157,11 +175,12 @@ export class LocalMetrics {
       errors = 1;
       throw error;
     } finally {
-      this.record(lambdaMetric(name, 'Invocations'), 1, at);
-      this.record(lambdaMetric(name, 'Errors'), errors, at);
+      const record = (metric: LambdaMetricName, value: number) => this.recordAt(lambdaKeys(name, metric), () => lambdaMetric(name, metric), value, at);
+      record('Invocations', 1);
+      record('Errors', errors);
       // Nothing throttles a local invocation: an honest zero, as Lambda reports for an invocation that ran.
-      this.record(lambdaMetric(name, 'Throttles'), 0, at);
-      this.record(lambdaMetric(name, 'Duration'), performance.now() - started, at);
+      record('Throttles', 0);
+      record('Duration', performance.now() - started);
     }
   }
 
