@@ -11,9 +11,9 @@ import { randomUUID } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { eventBridgeClient } from '../functions/adapters/eventbridge';
+import { sesClient } from '../functions/adapters/ses';
+import { sqsClient } from '../functions/adapters/sqs';
 import { patientRetries } from '../functions/adapters/retries';
 import type { Context, SQSEvent } from 'aws-lambda';
 import type { Config } from '../functions/config';
@@ -174,11 +174,11 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     config: options.config,
     tableName,
     dynamo: documentClient,
-    ses: new SESv2Client(client('ses', ses.endpoint, ses.listener)),
+    ses: sesClient(client('ses', ses.endpoint, ses.listener)),
     configurationSetName: 'retention',
-    events: new EventBridgeClient(client('events', busEndpoint, bus.listener)),
+    events: eventBridgeClient(client('events', busEndpoint, bus.listener)),
     eventBusName: 'retention',
-    sqs: new SQSClient(client('sqs', sqsEndpoint, sqs.listener)),
+    sqs: sqsClient(client('sqs', sqsEndpoint, sqs.listener)),
     sendJobsQueueUrl: queueUrls.sendJobs,
     now: () => bus.now(),
     // A throttled send's backoff and the sender's pace take no real time: the clock they would let pass stands still.

@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { withoutLogger } from '../sdk-client';
 
 export interface CapacityMeter {
   readUnits: number;
@@ -18,7 +19,7 @@ const readOperations = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand',
 type ConsumedCapacity = { CapacityUnits?: number };
 
 export const createDocumentClient = (config: DynamoDBClientConfig, meter?: CapacityMeter): DynamoDBDocumentClient => {
-  const client = new DynamoDBClient(config);
+  const client = withoutLogger(new DynamoDBClient(config));
   if (meter) {
     client.middlewareStack.add(
       (next, context) => async (args) => {
