@@ -57,7 +57,21 @@ export interface SimulateOptions {
   seed?: number;
   /** Where the run's DynamoDB data is kept, for `retention explain` and `customer export` after it: `OUT/data` by default; `false`: in memory only. */
   dataDir?: string | false;
+  /** Above this many customers in the input, the table is kept in `dataDir` from the start: `tableInMemoryUpTo` by default. */
+  tableInMemoryUpTo?: number;
 }
+
+/**
+ * Up to this many customers in its input, a run keeps its table in memory (memory-level) and saves it to its data
+ * folder at the end. Above, dynalite keeps it in the data folder from the start (LevelDB): about a quarter slower, but
+ * the process no longer holds the table, the most of what grows with the customers (at the end of a year of 1,000,
+ * 85 MB of strings in a live heap of 200 MB; BENCHMARKS.md).
+ */
+export const tableInMemoryUpTo = 3_000;
+
+/** The customers an input names. */
+const customersIn = (lines: { value: InputLine }[]) =>
+  new Set(lines.map(({ value }) => ('recipient' in value ? value.recipient.customerId : (value.detail as { customerId?: unknown }).customerId))).size;
 
 /** The folder a run keeps its DynamoDB data in, under its `--out`. */
 export const simulationDataDir = (out: string) => join(out, 'data');
@@ -256,11 +270,13 @@ export const simulate = async (options: SimulateOptions) => {
   const dataDir = options.dataDir ?? simulationDataDir(options.out);
   // The data of an earlier run in the same folder is replaced.
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  const tableOnDisk = dataDir && customersIn(lines) > (options.tableInMemoryUpTo ?? tableInMemoryUpTo) ? dataDir : undefined;
   const stack = await startLocalStack({
     config: options.config,
     templatesDir: options.templatesDir,
     start: options.from,
     faults,
+    dataDir: tableOnDisk,
     onEvent: (event) => run.event(event),
     onDeadLetter: (deadLetter) => run.deadLetter(deadLetter),
     onAccepted: (email) => run.email(email),
@@ -326,14 +342,15 @@ export const simulate = async (options: SimulateOptions) => {
       ...((options.config.loyalty || options.config.referral) && { loyalty }),
       deadLetters: run.deadLetters,
       faults: { rates: faults.rates, injected: faults.injected },
-      dynamodb: { readUnits: stack.meter.readUnits, writeUnits: stack.meter.writeUnits },
+      // Where the run kept its table: `disk` past `tableInMemoryUpTo` customers.
+      dynamodb: { readUnits: stack.meter.readUnits, writeUnits: stack.meter.writeUnits, table: tableOnDisk ? 'disk' : 'memory' },
     };
     await Promise.all([
       writeFile(join(options.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n'),
       // The local ops dashboard over the run's metrics, as a static page.
       writeFile(join(options.out, 'dashboard.html'), dashboardHtml(stack.metrics, { from: options.from, to: options.to }, options.config)),
       // What the engine stored, for `retention explain --data OUT` and `customer export` after the run.
-      dataDir && saveTable(stack.endpoints.dynamodb, stack.runtime.tableName, dataDir),
+      dataDir && !tableOnDisk && saveTable(stack.endpoints.dynamodb, stack.runtime.tableName, dataDir),
     ]);
   } finally {
     await stack.close();
