@@ -508,7 +508,9 @@ const asAPersonWould = async (request: () => Promise<Response>) => {
 /** A survey email's score links, by score. */
 const scoreLinksIn = (html: string) => {
   const links: string[] = [];
-  for (const [, href, score] of html.matchAll(/href="([^"]*\/nps\?token=[^"]*)"[^>]*>\s*(\d{1,2})\s*</g)) links[Number(score)] ??= href!;
+  // Each link copied out: a match is a slice of the HTML and kept all of it alive while the email was the customer's
+  // latest survey (10,000 customers held about as many emails of 66 KB).
+  for (const [, href, score] of html.matchAll(/href="([^"]*\/nps\?token=[^"]*)"[^>]*>\s*(\d{1,2})\s*</g)) links[Number(score)] ??= Buffer.from(href!).toString();
   return links;
 };
 
