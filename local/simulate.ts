@@ -64,8 +64,7 @@ export interface SimulateOptions {
 /**
  * Up to this many customers in its input, a run keeps its table in memory (memory-level) and saves it to its data
  * folder at the end. Above, dynalite keeps it in the data folder from the start (LevelDB): about a quarter slower, but
- * the process no longer holds the table, the most of what grows with the customers (at the end of a year of 1,000,
- * 85 MB of strings in a live heap of 200 MB; BENCHMARKS.md).
+ * the process no longer holds a table that grows with the shop (BENCHMARKS.md, "A simulated year").
  */
 export const tableInMemoryUpTo = 3_000;
 
