@@ -508,7 +508,7 @@ const asAPersonWould = async (request: () => Promise<Response>) => {
 const scoreLinksIn = (html: string) => {
   const links: string[] = [];
   // Each link copied out: a match is a slice of the HTML and kept all of it alive while the email was the customer's
-  // latest survey (10,000 customers held about as many emails of 66 KB).
+  // latest survey (a quarter of 3,100 customers held 1,800 of them, 120 MB).
   for (const [, href, score] of html.matchAll(/href="([^"]*\/nps\?token=[^"]*)"[^>]*>\s*(\d{1,2})\s*</g)) links[Number(score)] ??= Buffer.from(href!).toString();
   return links;
 };
