@@ -61,13 +61,15 @@ export const lambdaMetric = (name: FunctionName, metric: LambdaMetricName): Metr
   dimensions: { FunctionName: localFunctionName(name) },
 });
 
-/** The series keys of Lambda's own metrics, each computed once. */
-const lambdaKeyCache = new Map<string, string>();
-const lambdaKeys = (name: FunctionName, metric: LambdaMetricName) => {
-  const cacheKey = `${name} ${metric}`;
-  let key = lambdaKeyCache.get(cacheKey);
-  if (key === undefined) lambdaKeyCache.set(cacheKey, (key = identity(lambdaMetric(name, metric))));
-  return key;
+/** Lambda's own metrics of each function, with their series keys: made once, recorded at every invocation. */
+const lambdaSeries = new Map<string, { id: MetricId; key: string }>();
+const lambdaSeriesOf = (name: FunctionName, metric: LambdaMetricName) => {
+  let series = lambdaSeries.get(`${name} ${metric}`);
+  if (!series) {
+    const id = lambdaMetric(name, metric);
+    lambdaSeries.set(`${name} ${metric}`, (series = { id, key: identity(id) }));
+  }
+  return series;
 };
 
 export const queueDepthMetric = (queue: DeadLetterQueue | string): MetricId => ({
@@ -133,15 +135,15 @@ export class LocalMetrics {
   constructor(private readonly now: () => Date) {}
 
   record(id: MetricId, value: number, at = this.now().getTime()) {
-    this.recordAt(identity(id), () => id, value, at);
+    this.recordAt(identity(id), id, value, at);
   }
 
-  /** `key` is `identity(id())`, which a caller recording many datapoints computes once (at every flush of every invocation). */
-  private recordAt(key: string, id: () => MetricId, value: number, at: number) {
+  /** `key` is `identity(id)`, which a caller recording many datapoints computes once (at every flush of every invocation). */
+  private recordAt(key: string, id: MetricId, value: number, at: number) {
     let points = this.series.get(key);
     if (!points) {
       this.series.set(key, (points = new Column()));
-      this.ids.set(key, id());
+      this.ids.set(key, id);
     }
     points.push(at, value);
   }
@@ -157,7 +159,7 @@ export class LocalMetrics {
           const key = seriesKey(namespace, name, dimensionsPart);
           const values = document[name];
           for (const value of Array.isArray(values) ? values : [values]) {
-            if (typeof value === 'number') this.recordAt(key, () => ({ namespace, name, dimensions }), value, at);
+            if (typeof value === 'number') this.recordAt(key, { namespace, name, dimensions }, value, at);
           }
         }
       }
@@ -175,7 +177,10 @@ export class LocalMetrics {
       errors = 1;
       throw error;
     } finally {
-      const record = (metric: LambdaMetricName, value: number) => this.recordAt(lambdaKeys(name, metric), () => lambdaMetric(name, metric), value, at);
+      const record = (metric: LambdaMetricName, value: number) => {
+        const { id, key } = lambdaSeriesOf(name, metric);
+        this.recordAt(key, id, value, at);
+      };
       record('Invocations', 1);
       record('Errors', errors);
       // Nothing throttles a local invocation: an honest zero, as Lambda reports for an invocation that ran.
