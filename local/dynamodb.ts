@@ -5,6 +5,8 @@ import type { RequestListener, Server } from 'node:http';
 import { createRequire } from 'node:module';
 // Before dynalite: the store it creates keeps each item in arrays of its own.
 import './memory-level';
+// Its expressions parsed once each.
+import './dynalite-expressions';
 import dynalite from 'dynalite';
 import { tableSchema } from '../functions/adapters/dynamodb/table';
 import { listening } from './ports';

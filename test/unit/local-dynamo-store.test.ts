@@ -3,10 +3,22 @@
  * arrays of their own, not in slices of Node.js's shared Buffer slabs (each of which a
  * stored item would keep alive), and still in DynamoDB's order, by UTF-8 bytes. And the
  * table's description it keeps decoded (local/dynamodb.ts): item requests see the table
- * as last written.
+ * as last written. And the expressions it keeps parsed (local/dynalite-expressions.ts): each
+ * request answered as a parse of its own would answer it.
  */
 import { createRequire } from 'node:module';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, ResourceNotFoundException, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ResourceNotFoundException,
+  ScanCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
 import { localCredentials, localRegion, startLocalDynamo } from '../../local/dynamodb';
 
@@ -103,5 +115,53 @@ describe("dynalite's table, as item requests see it", () => {
       const { Item } = await client.send(new GetItemCommand({ TableName: 'shop', Key: { id: { S: 'a' } } }));
       expect(Item).toEqual({ id: { S: 'a' } });
       await expect(client.send(new GetItemCommand({ TableName: 'shop', Key: { pk: { S: 'a' }, sk: { S: 'b' } } }))).rejects.toThrow(/key element does not match the schema/);
+    }));
+});
+
+describe("dynalite's expressions, each parsed once", () => {
+  type Values = Record<string, AttributeValue>;
+  const key = { pk: { S: 'p' }, sk: { S: 's' } };
+  const update = (client: DynamoDBClient, UpdateExpression: string, ExpressionAttributeValues: Values, ConditionExpression?: string) =>
+    client.send(
+      new UpdateItemCommand({ TableName: 'shop', Key: key, UpdateExpression, ConditionExpression, ExpressionAttributeNames: { '#n': 'count' }, ExpressionAttributeValues, ReturnValues: 'ALL_NEW' }),
+    );
+
+  it("apply each request's own values to an expression sent before", () =>
+    withDynalite(async (client, createShop) => {
+      await createShop(['pk', 'sk']);
+      const add = (n: string, atMost: string) => update(client, 'ADD #n :n', { ':n': { N: n }, ':max': { N: atMost } }, 'attribute_not_exists(#n) OR #n <= :max');
+      expect((await add('2', '10')).Attributes?.count).toEqual({ N: '2' });
+      expect((await add('5', '10')).Attributes?.count).toEqual({ N: '7' });
+      // The same condition, refused by its new bound.
+      await expect(add('1', '6')).rejects.toThrow(/conditional request failed/);
+      for (const sk of ['a', 'b', 'c']) await client.send(new PutItemCommand({ TableName: 'shop', Item: { pk: { S: 'q' }, sk: { S: sk } } }));
+      const upTo = async (sk: string) =>
+        (await client.send(new QueryCommand({ TableName: 'shop', KeyConditionExpression: 'pk = :p AND sk <= :sk', ExpressionAttributeValues: { ':p': { S: 'q' }, ':sk': { S: sk } } }))).Items?.map((item) => item.sk?.S);
+      expect(await upTo('a')).toEqual(['a']);
+      expect(await upTo('b')).toEqual(['a', 'b']);
+    }));
+
+  it('refuse, as dynalite does, a value of another type, a name or a value missing or unused, after the same expression was accepted', () =>
+    withDynalite(async (client, createShop) => {
+      await createShop(['pk', 'sk']);
+      await update(client, 'ADD #n :n', { ':n': { N: '1' } });
+      await expect(update(client, 'ADD #n :n', { ':n': { S: 'one' } })).rejects.toThrow(/Incorrect operand type for operator or function; operator: ADD, operand type: STRING/);
+      await expect(update(client, 'ADD #n :n', {})).rejects.toThrow(/ExpressionAttributeValues must not be empty/);
+      await expect(update(client, 'ADD #n :n', { ':m': { N: '1' } })).rejects.toThrow(/An expression attribute value used in expression is not defined; attribute value: :n/);
+      await expect(update(client, 'ADD #n :n', { ':n': { N: '1' }, ':unused': { N: '2' } })).rejects.toThrow(/unused in expressions: keys: \{:unused\}/);
+      await expect(
+        client.send(new UpdateItemCommand({ TableName: 'shop', Key: key, UpdateExpression: 'ADD #n :n', ExpressionAttributeNames: { '#m': 'count' }, ExpressionAttributeValues: { ':n': { N: '1' } } })),
+      ).rejects.toThrow(/An expression attribute name used in the document path is not defined; attribute name: #n/);
+      await expect(update(client, 'ADD #n :n', { ':n': { N: 'x' } })).rejects.toThrow(/ExpressionAttributeValues contains invalid value/);
+      expect((await update(client, 'ADD #n :n', { ':n': { N: '1' } })).Attributes?.count).toEqual({ N: '2' });
+    }));
+
+  it("check BETWEEN's bounds at every request", () =>
+    withDynalite(async (client, createShop) => {
+      await createShop(['pk', 'sk']);
+      const between = (first: string, last: string) =>
+        client.send(new QueryCommand({ TableName: 'shop', KeyConditionExpression: 'pk = :p AND sk BETWEEN :first AND :last', ExpressionAttributeValues: { ':p': { S: 'p' }, ':first': { S: first }, ':last': { S: last } } }));
+      expect((await between('a', 'b')).Count).toBe(0);
+      await expect(between('b', 'a')).rejects.toThrow(/BETWEEN operator requires upper bound to be greater than or equal to lower bound/);
     }));
 });
