@@ -46,24 +46,29 @@ const copy = (node: unknown, value: (node: object) => unknown): unknown => {
   if (Array.isArray(node)) return node.map((child) => copy(child, value));
   // `Object.create(null)` objects (dynalite's path sets) stay such.
   const copied = Object.create(Object.getPrototypeOf(node) as object | null) as Record<string, unknown>;
-  for (const [key, child] of Object.entries(node)) copied[key] = copy(child, value);
+  for (const key of Object.keys(node)) copied[key] = copy((node as Record<string, unknown>)[key], value);
   return copied;
 };
 
+/** The attribute names and values an expression uses; none when it is to be parsed every time. */
+const usesOf = (expression: string) =>
+  /\bbetween\b|\battribute_type\b/i.test(expression)
+    ? undefined
+    : { names: [...new Set(expression.match(/#[0-9a-zA-Z_]+/g))], values: [...new Set(expression.match(/:[0-9a-zA-Z_]+/g))] };
+
 const keeping = (parser: Parser) => {
   const parse = parser.parse.bind(parser);
+  const uses = new Map<string, ReturnType<typeof usesOf>>();
   const kept = new Map<string, unknown>();
   parser.parse = (expression, options) => {
     const { context } = options;
-    if (/\bbetween\b|\battribute_type\b/i.test(expression)) return parse(expression, options);
-    const names = [...new Set(expression.match(/#[0-9a-zA-Z_]+/g))];
-    const values = [...new Set(expression.match(/:[0-9a-zA-Z_]+/g))];
-    const key = JSON.stringify([
-      expression,
-      context.isKeyCondition ?? false,
-      names.map((name) => context.attrNames?.[name] ?? null),
-      values.map((name) => typeOf(context.attrVals?.[name]) ?? null),
-    ]);
+    if (!uses.has(expression)) uses.set(expression, usesOf(expression));
+    const used = uses.get(expression);
+    if (!used) return parse(expression, options);
+    const { names, values } = used;
+    const key = `${context.isKeyCondition ? 'key ' : ''}${expression}\u0000${JSON.stringify(names.map((name) => context.attrNames?.[name] ?? null))}${values
+      .map((name) => typeOf(context.attrVals?.[name]))
+      .join()}`;
     const template = kept.get(key);
     if (template === undefined) {
       const parsed = parse(expression, options);
