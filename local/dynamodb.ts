@@ -1,5 +1,5 @@
 /** Local DynamoDB: dynalite, in memory or in a folder, with the table created from the one key schema. */
-import { BatchWriteItemCommand, CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, ScanCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, ResourceInUseException, ScanCommand, waitUntilTableExists, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener, Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -145,7 +145,8 @@ export const createTable = async (endpoint: string, tableName: string) => {
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  await client.send(new DescribeTableCommand({ TableName: tableName }));
+  // dynalite answers CREATING and makes the table ACTIVE on a later turn; an item request before that finds no table.
+  await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 0.01, maxDelay: 0.1 }, { TableName: tableName });
   client.destroy();
 };
 

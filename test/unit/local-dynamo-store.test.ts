@@ -17,6 +17,7 @@ import {
   ResourceNotFoundException,
   ScanCommand,
   UpdateItemCommand,
+  waitUntilTableExists,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
@@ -37,8 +38,8 @@ const dynaliteStore = (): Store => (fromDynalite('./db') as { create(options: ob
 const withDynalite = async (run: (client: DynamoDBClient, createShop: (keys: string[]) => Promise<unknown>) => Promise<void>) => {
   const dynamo = await startLocalDynamo();
   const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: localRegion, credentials: localCredentials });
-  const createShop = (keys: string[]) =>
-    client.send(
+  const createShop = async (keys: string[]) => {
+    await client.send(
       new CreateTableCommand({
         TableName: 'shop',
         BillingMode: 'PAY_PER_REQUEST',
@@ -46,6 +47,9 @@ const withDynalite = async (run: (client: DynamoDBClient, createShop: (keys: str
         AttributeDefinitions: keys.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
       }),
     );
+    // Until it is ACTIVE, as local/dynamodb.ts's createTable waits: a request before that finds no table.
+    await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 0.01, maxDelay: 0.1 }, { TableName: 'shop' });
+  };
   try {
     await run(client, createShop);
   } finally {
