@@ -145,10 +145,13 @@ export const createTable = async (endpoint: string, tableName: string) => {
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  // dynalite answers CREATING and makes the table ACTIVE on a later turn; an item request before that finds no table.
-  await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 0.01, maxDelay: 0.1 }, { TableName: tableName });
+  await untilActive(client, tableName);
   client.destroy();
 };
+
+/** dynalite answers CreateTable with CREATING and makes the table ACTIVE on a later turn: an item request before that finds no table. */
+export const untilActive = (client: DynamoDBClient, tableName: string) =>
+  waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 0.01, maxDelay: 0.1 }, { TableName: tableName });
 
 /**
  * Copies a table, as it is, into a dynalite data folder (a simulation keeps its

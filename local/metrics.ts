@@ -64,10 +64,11 @@ export const lambdaMetric = (name: FunctionName, metric: LambdaMetricName): Metr
 /** Lambda's own metrics of each function, with their series keys: made once, recorded at every invocation. */
 const lambdaSeries = new Map<string, { id: MetricId; key: string }>();
 const lambdaSeriesOf = (name: FunctionName, metric: LambdaMetricName) => {
-  let series = lambdaSeries.get(`${name} ${metric}`);
+  const cacheKey = `${name} ${metric}`;
+  let series = lambdaSeries.get(cacheKey);
   if (!series) {
     const id = lambdaMetric(name, metric);
-    lambdaSeries.set(`${name} ${metric}`, (series = { id, key: identity(id) }));
+    lambdaSeries.set(cacheKey, (series = { id, key: identity(id) }));
   }
   return series;
 };

@@ -17,11 +17,10 @@ import {
   ResourceNotFoundException,
   ScanCommand,
   UpdateItemCommand,
-  waitUntilTableExists,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
-import { localCredentials, localRegion, startLocalDynamo } from '../../local/dynamodb';
+import { localCredentials, localRegion, startLocalDynamo, untilActive } from '../../local/dynamodb';
 
 type Store = {
   put(key: string, value: unknown, done: (error?: Error) => void): void;
@@ -47,8 +46,7 @@ const withDynalite = async (run: (client: DynamoDBClient, createShop: (keys: str
         AttributeDefinitions: keys.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
       }),
     );
-    // Until it is ACTIVE, as local/dynamodb.ts's createTable waits: a request before that finds no table.
-    await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 0.01, maxDelay: 0.1 }, { TableName: 'shop' });
+    await untilActive(client, 'shop');
   };
   try {
     await run(client, createShop);
