@@ -13,7 +13,7 @@ import type { OrderChange, StoredHistory } from '../customers/order-history';
 import type { LoyaltyValues } from './loyalty/plan';
 import type { SurveyDue } from './nps/rules';
 import type { Assignment, Experiment } from './experiments';
-import type { DayCounters } from '../ops/counters';
+import type { DayCounters, VersionedFootprint } from '../ops/counters';
 import type { Attribution } from './conversions';
 import type { ConsentRecord, StoryEntry } from '../customers/story';
 
@@ -113,12 +113,12 @@ export interface KpiCounters {
    */
   contribute(key: string, changes: DayCounters): Promise<void>;
   /**
-   * Sets a customer's whole footprint in the day counters, computed from
-   * `version` of their order history: unless one from a later version is
+   * Sets a customer's whole footprint in the day counters, computed from a
+   * version of their order history: unless one from a later version is
    * already there, so concurrent and retried orders and cancellations of one
    * customer end with the footprint of their whole history.
    */
-  footprint(customerId: string, version: number, footprint: DayCounters): Promise<void>;
+  footprint(customerId: string, footprint: VersionedFootprint): Promise<void>;
   /** Every day's counters up to `day` (a UTC date, included), late contributions included. */
   upTo(day: string): Promise<DayCounters>;
 }

@@ -17,7 +17,7 @@ import { historyStats, nextWinbackFor, stepsSentIn } from '../campaigns/winback/
 import { surveyDue, type SurveyDueInput } from '../campaigns/nps/rules';
 import type { CustomerStore, CustomerStory, DiscountCodes, EventPublisher, KpiCounters, OrderRecord, OrderStore, Referrals } from '../campaigns/ports';
 import { originOf, type ConsentRecord, type DueSlots, type EventOrigin, type ReceivedEntry } from './story';
-import { conversionChanges, customerFootprint } from '../ops/counters';
+import { conversionChanges, versionedFootprint } from '../ops/counters';
 import { addressHash, isMailable, timeZoneOf, type CustomerProfile } from './profile';
 import { isPlatformEvent, translatePlatformEvent } from '../sources';
 import { countingOrders, historyVersion, type OrderChange, type StoredHistory } from './order-history';
@@ -330,7 +330,7 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
   await ports.customers.setOrderStats(order.customerId, { ...stats, ...loyalty?.values }, version, winback, { converted: counted && converted, survey });
 
   const converts = counted && attribution && !attribution.holdout;
-  await ports.kpis.footprint(order.customerId, version, customerFootprint(history, ports.config.winback));
+  await ports.kpis.footprint(order.customerId, versionedFootprint(storedHistory, ports.config.winback));
   if (converts) await ports.kpis.contribute(conversionKey(order.orderId), conversionChanges(attribution.campaign, placedAt, counted.total, order.currency));
 
   if (counted && attribution) {
@@ -387,7 +387,7 @@ const changeOrder = async (customerId: string, change: OrderChange, time: Date, 
   // Before the tier is stored, as for an order.
   if (loyalty?.events.length) await ports.events.publish(loyalty.events);
   await ports.customers.setOrderStats(customerId, { ...stats, ...loyalty?.values }, version, winback);
-  await ports.kpis.footprint(customerId, version, customerFootprint(history, ports.config.winback));
+  await ports.kpis.footprint(customerId, versionedFootprint(stored, ports.config.winback));
   const due: DueSlots = profile ? { winback: dueSlot(winback?.due) } : {};
   if (!counted && profile?.npsOrderId === change.orderId) {
     const moved = isMailable(profile) ? await previousSurvey(profile, stored, change.orderId, time, ports) : undefined;

@@ -5,6 +5,8 @@
  * a cancelled order, or one refunded in full, counts nowhere; a partial refund
  * lowers its total. Records are only ever added, so their number is a version:
  * of two things computed from the history, the one from more records is newer.
+ * Each record also keeps the version it made, so the history as it was at an
+ * earlier version can be told again (the KPI footprint diffs against it).
  */
 import type { OrderHistoryEntry } from '../campaigns/winback/rules';
 
@@ -17,10 +19,32 @@ export interface StoredHistory {
   changes: OrderChange[];
   /** Loyalty points spent on an order (docs/design.md §10), recorded with it. */
   redemptions?: { orderId: string; points: number }[];
+  /**
+   * The version each record made, in the order of `orders` and `changes`
+   * (record n of the history made version n); 0 for records kept before they
+   * were numbered, which came before every numbered one.
+   */
+  added?: { orders: number[]; changes: number[] };
 }
 
 /** The history's version: every record counts once, and none is ever removed. */
 export const historyVersion = (history: StoredHistory) => history.orders.length + history.changes.length;
+
+/** The history as it was at `version` (at most this one's); undefined when that cannot be told (records kept before they were numbered). */
+export const historyAt = (history: StoredHistory, version: number): StoredHistory | undefined => {
+  if (version === historyVersion(history)) return history;
+  if (version === 0) return { orders: [], changes: [] };
+  if (!history.added) return undefined;
+  const { orders, changes } = history.added;
+  const unnumbered = [...orders, ...changes].filter((made) => made === 0).length;
+  if (version < unnumbered) return undefined;
+  const kept = (made: number) => made <= version;
+  return {
+    orders: history.orders.filter((_, i) => kept(orders[i]!)),
+    changes: history.changes.filter((_, i) => kept(changes[i]!)),
+    ...(history.redemptions && { redemptions: history.redemptions }),
+  };
+};
 
 /** Cents, so refunds subtract without floating-point dust. */
 const cents = (amount: number) => Math.round(amount * 100);

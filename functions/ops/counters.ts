@@ -24,6 +24,7 @@ import type { Campaign } from '../events/retention';
 import { convertingCampaigns, type ConvertingCampaign } from '../campaigns/conversions';
 import type { NpsCategory } from '../campaigns/nps/rules';
 import { chronological, intervalsAfterEach, type OrderHistoryEntry } from '../campaigns/winback/rules';
+import { countingOrders, historyAt, historyVersion, type StoredHistory } from '../customers/order-history';
 import { fromMinor, toMinor, unknownCurrency, type Money, type PeriodCounts } from './kpis';
 
 /** The KPIs are over the trailing 30 days: a month, computed daily. */
@@ -128,6 +129,30 @@ export const customerFootprint = (history: OrderHistoryEntry[], rule: LapseRule)
   coverage(counters, 'repeating', numbers.slice(1), kpiPeriodDays);
   return counters;
 };
+
+/**
+ * A customer's footprint at their history's version, and at any earlier version they can tell: the days hold the
+ * footprint of some earlier version, and only the days where the two differ need writing.
+ */
+export interface VersionedFootprint {
+  version: number;
+  /** The lapse rule it was computed with, as it is stored: `[riskFactor, defaultIntervalDays]`. */
+  rule: string;
+  footprint: DayCounters;
+  /** The footprint at an earlier version, under a stored rule; undefined when that history cannot be told. */
+  at(version: number, rule: string): DayCounters | undefined;
+}
+
+export const versionedFootprint = (history: StoredHistory, rule: LapseRule): VersionedFootprint => ({
+  version: historyVersion(history),
+  rule: JSON.stringify([rule.riskFactor, rule.defaultIntervalDays]),
+  footprint: customerFootprint(countingOrders(history), rule),
+  at(version, stored) {
+    const earlier = historyAt(history, version);
+    const [riskFactor, defaultIntervalDays] = JSON.parse(stored) as [number, number];
+    return earlier && customerFootprint(countingOrders(earlier), { riskFactor, defaultIntervalDays });
+  },
+});
 
 /** The sum of several sets of changes (the sign of each set given), without the counters that came to zero. */
 const sum = (...signed: [number, DayCounters][]): DayCounters => {

@@ -4,7 +4,8 @@
  * - each event's contribution to a day is its own item, `KPI#<day>` /
  *   `<event key>`, written whole (a repeat writes the same item again); a
  *   customer's orders contribute their whole footprint, `CUSTOMER#<id>`,
- *   replaced only by one computed from a later version of their history (more orders, cancellations, refunds);
+ *   replaced only by one computed from a later version of their history (more orders, cancellations, refunds),
+ *   only the days that differ from the footprint the days hold (docs/design.md §8, *KPI counters*);
  * - the day is marked dirty: `KPI#DIRTY#<shard>` / `<day>` holds a version,
  *   a fresh one put by every contribution (small items, sharded: at 10 million
  *   customers a busy hour puts them over a thousand times a second), the
@@ -38,6 +39,10 @@ type Counters = Partial<Record<Counter, number>>;
 
 const sameCounters = (a: Counters = {}, b: Counters = {}) =>
   Object.keys({ ...a, ...b }).every((counter) => (a[counter as Counter] ?? 0) === (b[counter as Counter] ?? 0));
+
+/** The days whose counters differ between two footprints. */
+const changedDays = (before: DayCounters, after: DayCounters) =>
+  [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((day) => !sameCounters(before[day], after[day]));
 
 export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: string): KpiCounters => {
   const sum = async (day: string) => {
@@ -77,6 +82,18 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
     }
   };
 
+  /** Days a writer of `version` is about to write, so that a writer of a later one writes them too. */
+  const claim = (key: Record<string, string>, version: number, days: string[]) =>
+    client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: 'ADD touched :days',
+        ConditionExpression: 'historySize = :version',
+        ExpressionAttributeValues: { ':version': version, ':days': new Set(days) },
+      }),
+    );
+
   return {
     async contribute(key, changes) {
       const days = Object.keys(changes);
@@ -84,21 +101,21 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
       await markDirty(days, key);
     },
 
-    async footprint(customerId, version, footprint) {
+    async footprint(customerId, { version, rule, footprint, at }) {
       const key = { pk: `CUSTOMER#${customerId}`, sk: 'KPI' };
-      const days = Object.keys(footprint);
-      // One write, answering what it replaced. The footprint as JSON: one attribute, however many days it holds.
-      // `touched`: every day that may hold a contribution of this customer (the footprint's, and until they are
-      // all written, the days of the footprints before it).
+      // The days this order changes, if the days hold the previous version's footprint: claimed with the version.
+      const previous = at(version - 1, rule);
+      const likely = previous ? changedDays(previous, footprint) : [];
       let replaced: Record<string, unknown> | undefined;
       try {
         ({ Attributes: replaced } = await client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: key,
-            UpdateExpression: `SET historySize = :version, footprint = :footprint, settled = :false${days.length ? ' ADD touched :days' : ''}`,
+            // `footprint` and `settled`: how the footprint was kept before (the whole of it, on this item).
+            UpdateExpression: `SET historySize = :version REMOVE footprint, settled${likely.length ? ' ADD touched :days' : ''}`,
             ConditionExpression: 'attribute_not_exists(historySize) OR historySize <= :version',
-            ExpressionAttributeValues: { ':version': version, ':footprint': JSON.stringify(footprint), ':false': false, ...(days.length && { ':days': new Set(days) }) },
+            ExpressionAttributeValues: { ':version': version, ...(likely.length && { ':days': new Set(likely) }) },
             ReturnValues: 'ALL_OLD',
           }),
         ));
@@ -106,14 +123,16 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
         if (error instanceof ConditionalCheckFailedException) return; // a footprint from a later history is there: its writer sets the days
         throw error;
       }
-      // The days hold the footprint replaced once it is settled: then only the days that change are written;
-      // otherwise (a writer died half-way, or this is its retry) every day touched.
-      const last = replaced?.settled ? (JSON.parse(replaced.footprint as string) as DayCounters) : undefined;
-      const changed = last
-        ? [...new Set([...Object.keys(last), ...days])].filter((day) => !sameCounters(last[day], footprint[day]))
-        : [...new Set([...((replaced?.touched as Set<string> | undefined) ?? []), ...days])];
+      // Every day holds the settled version's footprint, but those `touched` since, which a writer may be writing.
+      const settledVersion = (replaced?.settledVersion as number | undefined) ?? 0;
+      const settled = settledVersion ? at(settledVersion, replaced!.settledRule as string) : {};
+      if (!settled) throw new Error(`the KPI footprint of customer ${customerId} is of history version ${settledVersion}, which their history cannot tell`);
+      const days = [...new Set([...changedDays(settled, footprint), ...((replaced?.touched as Set<string> | undefined) ?? [])])];
+      const more = days.filter((day) => !likely.includes(day));
+      // Claimed before they are written, so that a later writer writes them too; unless a later history took over (then its writer does).
+      if (more.length && !(await ignoreConditionFailure(claim(key, version, more)))) return;
       const written: string[] = [];
-      for (const day of changed) {
+      for (const day of days) {
         const kept = await ignoreConditionFailure(
           client.send(
             new PutCommand({
@@ -127,15 +146,15 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
         if (kept) written.push(day);
       }
       await markDirty(written, key.pk);
-      // Every day now holds this footprint (or one from a later history took over): only its own days are touched.
+      // Every day now holds this footprint (or one from a later history took over).
       await ignoreConditionFailure(
         client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: key,
-            UpdateExpression: `SET settled = :true${days.length ? ', touched = :days' : ''}`,
+            UpdateExpression: 'SET settledVersion = :version, settledRule = :rule REMOVE touched',
             ConditionExpression: 'historySize = :version',
-            ExpressionAttributeValues: { ':true': true, ':version': version, ...(days.length && { ':days': new Set(days) }) },
+            ExpressionAttributeValues: { ':version': version, ':rule': rule },
           }),
         ),
       );

@@ -7,14 +7,14 @@ import { BatchWriteCommand, QueryCommand, type BatchWriteCommandInput, type Dyna
  * Items (pk / sk):
  * - `CUSTOMER#<id>` / `PROFILE`         the customer, with each campaign's due slot
  * - `CUSTOMER#<id>` / `ORDER#<orderId>` an order
- * - `CUSTOMER#<id>` / `ORDERS`          the customer's order history (for their statistics)
+ * - `CUSTOMER#<id>` / `ORDERS`          the customer's order history (for their statistics), with the order its records came in
  * - `CUSTOMER#<id>` / `DAY#<localDate>` the one email of that local day
  * - `CUSTOMER#<id>` / `NPS#<surveyId>`  an NPS response (score, comment)
  * - `CUSTOMER#<id>` / `REFERRAL#<referredId>` a friend the customer referred: the reward owed, and when it was settled
  * - `SEND#<sendKey>` / `SEND`           an occasion's send: its lease, SES's message id, its outbox
  * - `CODE#<code>` / `CODE`              a discount code
  * - `SUPPRESSED#<sha256>` / `SUPPRESSED` an address that must never be mailed
- * - `CUSTOMER#<id>` / `KPI`            the customer's KPI footprint (JSON), from how many orders, whether its days are all written, the days touched
+ * - `CUSTOMER#<id>` / `KPI`            the versions of the customer's KPI footprint claimed and on every day, its lapse rule, the days touched since
  * - `KPI#<utcDate>` / `<event key>`     what one customer, conversion or survey answer adds to that day
  * - `KPI#DIRTY#<n>` / `<utcDate>`       a day whose total must be recomputed, with the version its last contribution put
  * - `KPI` / `DAY#<utcDate>`             the day's KPI counters
