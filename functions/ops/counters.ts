@@ -143,16 +143,21 @@ export interface VersionedFootprint {
   at(version: number, rule: string): DayCounters | undefined;
 }
 
-export const versionedFootprint = (history: StoredHistory, rule: LapseRule): VersionedFootprint => ({
-  version: historyVersion(history),
-  rule: JSON.stringify([rule.riskFactor, rule.defaultIntervalDays]),
-  footprint: customerFootprint(countingOrders(history), rule),
-  at(version, stored) {
-    const earlier = historyAt(history, version);
-    const [riskFactor, defaultIntervalDays] = JSON.parse(stored) as [number, number];
-    return earlier && customerFootprint(countingOrders(earlier), { riskFactor, defaultIntervalDays });
-  },
-});
+export const versionedFootprint = (history: StoredHistory, rule: LapseRule): VersionedFootprint => {
+  // Usually asked twice for the previous version: the days likely changed, then the days settled.
+  const computed = new Map<string, DayCounters | undefined>();
+  const at = (version: number, stored: string) => {
+    const key = `${version} ${stored}`;
+    if (!computed.has(key)) {
+      const earlier = historyAt(history, version);
+      const [riskFactor, defaultIntervalDays] = JSON.parse(stored) as [number, number];
+      computed.set(key, earlier && customerFootprint(countingOrders(earlier), { riskFactor, defaultIntervalDays }));
+    }
+    return computed.get(key);
+  };
+  const own = JSON.stringify([rule.riskFactor, rule.defaultIntervalDays]);
+  return { version: historyVersion(history), rule: own, footprint: at(historyVersion(history), own)!, at };
+};
 
 /** The sum of several sets of changes (the sign of each set given), without the counters that came to zero. */
 const sum = (...signed: [number, DayCounters][]): DayCounters => {
