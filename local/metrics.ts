@@ -3,8 +3,9 @@
  * CloudWatch on AWS: Powertools writes each flush as an embedded-metric-format
  * (EMF) document, one JSON line on stdout, and CloudWatch extracts the metrics.
  * Here those lines are taken out of stdout and recorded in the store of the
- * local stack whose invocation wrote them (AsyncLocalStorage: several stacks in
- * one process never mix), stamped with that stack's clock rather than EMF's
+ * local stack whose invocation wrote them (AsyncLocalStorage while several
+ * stacks share the process, so they never mix; while one is alone, its own,
+ * without AsyncLocalStorage's cost to every promise), stamped with that stack's clock rather than EMF's
  * wall-clock timestamp, since a simulation runs a year in seconds.
  *
  * It also records what AWS records by itself, so the health row has data:
@@ -127,13 +128,27 @@ class Column {
   }
 }
 
+/** The local CloudWatches of the stacks alive in this process, the one alone, and the invocations running without AsyncLocalStorage. */
+const alive = new Set<LocalMetrics>();
+let alone: LocalMetrics | undefined;
+let untracked = 0;
+
 export class LocalMetrics {
   private readonly series = new Map<string, Column>();
   private readonly ids = new Map<string, MetricId>();
   private readonly depths = new Map<string, number>();
 
   /** `now`: the stack's clock (virtual in a simulation). */
-  constructor(private readonly now: () => Date) {}
+  constructor(private readonly now: () => Date) {
+    alive.add(this);
+    if (alive.size === 1) alone = this;
+  }
+
+  /** Its stack closed: another stack left alone records without AsyncLocalStorage. */
+  close() {
+    alive.delete(this);
+    if (alive.size === 1) [alone] = alive;
+  }
 
   record(id: MetricId, value: number, at = this.now().getTime()) {
     this.recordAt(identity(id), id, value, at);
@@ -172,12 +187,15 @@ export class LocalMetrics {
     const at = this.now().getTime();
     const started = performance.now();
     let errors = 0;
+    const tracked = alive.size > 1;
+    if (!tracked) untracked++;
     try {
-      return await storage.run(this, run);
+      return await (tracked ? storage.run(this, run) : run());
     } catch (error) {
       errors = 1;
       throw error;
     } finally {
+      if (!tracked) untracked--;
       const record = (metric: LambdaMetricName, value: number) => {
         const { id, key } = lambdaSeriesOf(name, metric);
         this.recordAt(key, id, value, at);
@@ -252,7 +270,8 @@ const emfPrefix = '{"_aws":';
 
 /** Records an EMF line in the current invocation's store; false when it is not one, or no local invocation wrote it. */
 const take = (line: string): boolean => {
-  const store = storage.getStore();
+  // An invocation run without AsyncLocalStorage began while its stack was alone.
+  const store = storage.getStore() ?? (untracked ? alone : undefined);
   if (!store) return false;
   try {
     const document: unknown = JSON.parse(line);

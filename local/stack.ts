@@ -267,6 +267,7 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     faults,
     endpoints: { bus: busEndpoint, dynamodb: dynamo.endpoint, ses: ses.endpoint, inbox: ses.inboxUrl, links: links?.url, sqs: sqsEndpoint },
     async close() {
+      metrics.close();
       runtime.dynamo.destroy();
       runtime.ses.destroy();
       runtime.events.destroy();

@@ -4,7 +4,7 @@
  * store of the stack whose invocation wrote them, on that stack's clock.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/config';
 import { emitAll, emitKpis, emitMoney, emitService, namespace, serviceDimension, serviceName } from '../../functions/metrics';
 import { publishedKpis, retentionKpis } from '../../functions/ops/kpis';
@@ -24,11 +24,15 @@ beforeAll(() => {
   captureEmbeddedMetrics();
 });
 
-/** A store on a clock the test moves. */
+/** A store on a clock the test moves; closed after the test, as its stack would be. */
+const opened: LocalMetrics[] = [];
 const storeAt = (at: Date) => {
   const clock = { now: at };
-  return { clock, store: new LocalMetrics(() => clock.now) };
+  const store = new LocalMetrics(() => clock.now);
+  opened.push(store);
+  return { clock, store };
 };
+afterEach(() => opened.splice(0).forEach((store) => store.close()));
 
 /** A Powertools instance as the handlers have (functions/observability.ts), flushed as `logMetrics` does. */
 const powertools = () => new Metrics({ namespace, serviceName });
@@ -86,6 +90,24 @@ describe('EMF lines on stdout become datapoints of the stack that wrote them', (
     await Promise.all([emitAfter(a, 1, 20), emitAfter(b, 2, 5)]);
     expect(a.datapoints(sent('winback')).map((p) => p.value)).toEqual([1]);
     expect(b.datapoints(sent('winback')).map((p) => p.value)).toEqual([2]);
+  });
+
+  it('never mixes a stack alone in the process with one started while its invocation runs', async () => {
+    const alone = storeAt(start).store;
+    const emitAfter = (store: LocalMetrics, value: number, delay: number) =>
+      store.invocation('winbackSweep', async () => {
+        const metrics = powertools();
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        emitAll(metrics, 'winback', { sent: value });
+        metrics.publishStoredMetrics();
+      });
+    const first = emitAfter(alone, 1, 20);
+    const second = storeAt(start).store;
+    await Promise.all([first, emitAfter(second, 2, 5)]);
+    second.close();
+    await emitAfter(alone, 3, 1);
+    expect(alone.datapoints(sent('winback')).map((p) => p.value)).toEqual([1, 3]);
+    expect(second.datapoints(sent('winback')).map((p) => p.value)).toEqual([2]);
   });
 
   it('passes every other line through: log lines, and EMF written outside any local invocation', async () => {
