@@ -4,9 +4,10 @@
  * (EMF) document, one JSON line on stdout, and CloudWatch extracts the metrics.
  * Here those lines are taken out of stdout and recorded in the store of the
  * local stack whose invocation wrote them (AsyncLocalStorage while several
- * stacks share the process, so they never mix; while one is alone, its own,
- * without AsyncLocalStorage's cost to every promise), stamped with that stack's clock rather than EMF's
- * wall-clock timestamp, since a simulation runs a year in seconds.
+ * stacks share the process, so they never mix; a stack alone takes them
+ * without it, and without its cost to every promise), stamped with that
+ * stack's clock rather than EMF's wall-clock timestamp, since a simulation
+ * runs a year in seconds.
  *
  * It also records what AWS records by itself, so the health row has data:
  * Lambda's Invocations, Errors, Throttles and Duration per function, and the

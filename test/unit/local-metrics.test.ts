@@ -37,6 +37,15 @@ afterEach(() => opened.splice(0).forEach((store) => store.close()));
 /** A Powertools instance as the handlers have (functions/observability.ts), flushed as `logMetrics` does. */
 const powertools = () => new Metrics({ namespace, serviceName });
 
+/** An invocation of `store`'s stack that flushes one winback `sent` of `value` after `delay` ms. */
+const emitAfter = (store: LocalMetrics, value: number, delay: number) =>
+  store.invocation('winbackSweep', async () => {
+    const metrics = powertools();
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    emitAll(metrics, 'winback', { sent: value });
+    metrics.publishStoredMetrics();
+  });
+
 describe('EMF lines on stdout become datapoints of the stack that wrote them', () => {
   it('records what a real Powertools flush emits, with its dimensions, stamped with the stack clock (not EMF wall-clock time)', async () => {
     const { store } = storeAt(start);
@@ -80,13 +89,6 @@ describe('EMF lines on stdout become datapoints of the stack that wrote them', (
   it('never mixes two stacks in one process, even when their invocations interleave', async () => {
     const a = storeAt(start).store;
     const b = storeAt(start).store;
-    const emitAfter = (store: LocalMetrics, value: number, delay: number) =>
-      store.invocation('winbackSweep', async () => {
-        const metrics = powertools();
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        emitAll(metrics, 'winback', { sent: value });
-        metrics.publishStoredMetrics();
-      });
     await Promise.all([emitAfter(a, 1, 20), emitAfter(b, 2, 5)]);
     expect(a.datapoints(sent('winback')).map((p) => p.value)).toEqual([1]);
     expect(b.datapoints(sent('winback')).map((p) => p.value)).toEqual([2]);
@@ -94,13 +96,6 @@ describe('EMF lines on stdout become datapoints of the stack that wrote them', (
 
   it('never mixes a stack alone in the process with one started while its invocation runs', async () => {
     const alone = storeAt(start).store;
-    const emitAfter = (store: LocalMetrics, value: number, delay: number) =>
-      store.invocation('winbackSweep', async () => {
-        const metrics = powertools();
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        emitAll(metrics, 'winback', { sent: value });
-        metrics.publishStoredMetrics();
-      });
     const first = emitAfter(alone, 1, 20);
     const second = storeAt(start).store;
     await Promise.all([first, emitAfter(second, 2, 5)]);
