@@ -247,8 +247,12 @@ const records = meter.records.filter((record) => record.at >= windowStart && rec
 if (process.env.CAPACITY_RECORDS) await writeFile(process.env.CAPACITY_RECORDS, JSON.stringify(records));
 
 const partitionName = (record: Pick<MeterRecord, 'target' | 'pk'>) => `${record.target} ${record.pk}`;
-/** A customer's, a send's, a code's, an address's or a message's own partition: its load does not grow with the customer base. */
-const ownPartition = (record: Pick<MeterRecord, 'target' | 'pk'>) => record.target === 'table' && /^(CUSTOMER|SEND|CODE|SUPPRESSED|MESSAGE)#/.test(record.pk);
+/**
+ * A customer's, a send's, a code's, an address's or a message's own partition, or an order's in the `orders` index
+ * (keyed by its id): its load does not grow with the customer base.
+ */
+const ownPartition = (record: Pick<MeterRecord, 'target' | 'pk'>) =>
+  (record.target === 'table' && /^(CUSTOMER|SEND|CODE|SUPPRESSED|MESSAGE)#/.test(record.pk)) || record.target === 'orders';
 /** A dirty-days partition, `KPI#DIRTY#<n>`: one small item per dirty day (of the writers whose key hashes to n). */
 const dirtyPartition = (record: Pick<MeterRecord, 'target' | 'pk'>) => record.target === 'table' && record.pk.startsWith('KPI#DIRTY#');
 /** A day's contributions, `KPI#<day>`: one item per customer (footprint) or event (conversion, NPS answer) that counts on that day. */
@@ -502,7 +506,8 @@ rows.sort((a, b) => pressure(b) - pressure(a));
 const ownRows = (() => {
   const best = new Map<string, { name: string; write: number; read: number }>();
   for (const [name, seconds] of ownPerSecond) {
-    const kind = name.replace(/^table /, '').replace(/#.*/, '#…');
+    // `CUSTOMER#…`, `SEND#…`; an order's index partition, `orders …`.
+    const kind = name.startsWith('table ') ? name.slice('table '.length).replace(/#.*/, '#…') : name.replace(/ .*/, ' …');
     const { write, read } = maxOf(seconds.values());
     const current = best.get(kind) ?? { name, write: 0, read: 0 };
     if (write > current.write) Object.assign(current, { name, write });
@@ -861,7 +866,7 @@ partition concerned. A query's partition is the value its key condition gives th
 
 **The model, to ${fixed(target)} customers (×${fixed(scale)}).**
 - A customer's, a send's, a code's, an address's or a message's own partition (\`CUSTOMER#\`, \`SEND#\`, \`CODE#\`,
-  \`SUPPRESSED#\`, \`MESSAGE#\`) carries that customer's work only: its rate is the same at any size, taken as measured in
+  \`SUPPRESSED#\`, \`MESSAGE#\`), and an order's in the \`orders\` index, carries that customer's work only: its rate is the same at any size, taken as measured in
   its busiest second. The local clock stands still during an invocation, so all of a job's or an event's requests fall
   in one second: an upper bound.
 - Every other partition (each index shard, \`KPI\`, each \`KPI#DIRTY#<n>\`, each \`KPI#<day>\`) is shared: its load is the rate of the work that
