@@ -32,6 +32,8 @@ import { batchWrite, hashOf } from './table';
 const partition = 'KPI';
 const dayKey = (day: string) => `DAY#${day}`;
 const dirtyShards = 4;
+/** A footprint's day writes in flight at once: an order's few, and a rewrite of many days in bounded rounds. */
+const dayWritesAtOnce = 25;
 const dirtyPartition = (shard: number) => `KPI#DIRTY#${shard}`;
 const contributions = (day: string) => `KPI#${day}`;
 
@@ -131,19 +133,25 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
       const more = days.filter((day) => !likely.includes(day));
       // Claimed before they are written, so that a later writer writes them too; unless a later history took over (then its writer does).
       if (more.length && !(await ignoreConditionFailure(claim(key, version, more)))) return;
+      // The days at once (each its own conditional write, in no particular order): one round trip, not one a day.
       const written: string[] = [];
-      for (const day of days) {
-        const kept = await ignoreConditionFailure(
-          client.send(
-            new PutCommand({
-              TableName: tableName,
-              Item: { pk: contributions(day), sk: key.pk, ...footprint[day], historySize: version },
-              ConditionExpression: 'attribute_not_exists(historySize) OR historySize <= :version',
-              ExpressionAttributeValues: { ':version': version },
-            }),
+      for (let i = 0; i < days.length; i += dayWritesAtOnce) {
+        const some = days.slice(i, i + dayWritesAtOnce);
+        const kept = await Promise.all(
+          some.map((day) =>
+            ignoreConditionFailure(
+              client.send(
+                new PutCommand({
+                  TableName: tableName,
+                  Item: { pk: contributions(day), sk: key.pk, ...footprint[day], historySize: version },
+                  ConditionExpression: 'attribute_not_exists(historySize) OR historySize <= :version',
+                  ExpressionAttributeValues: { ':version': version },
+                }),
+              ),
+            ),
           ),
         );
-        if (kept) written.push(day);
+        written.push(...some.filter((_, j) => kept[j]));
       }
       await markDirty(written, key.pk);
       // Every day now holds this footprint (or one from a later history took over).
