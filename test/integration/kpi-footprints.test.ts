@@ -72,8 +72,6 @@ describe("a customer's KPI footprint, under concurrent orders and crashes", () =
         return { orderId: `o${i}`, placedAt: new Date(placedAt).toISOString(), total: currency === 'JPY' ? 1000 + i : 10.5 + i, ...(currency && { currency }) };
       });
       const footprints = arrivals.map((_, i) => customerFootprint(arrivals.slice(0, i + 1), rule));
-      // Each order's record made the next version of the history.
-      const histories = arrivals.map((_, i) => ({ orders: arrivals.slice(0, i + 1), changes: [], added: { orders: arrivals.slice(0, i + 1).map((_, j) => j + 1), changes: [] } }));
       // Each order's writer runs (some of them at once), dying now and then, and is retried until it gets through.
       let pending = arrivals.map((_, i) => i);
       for (let round = 0; pending.length; round++) {
@@ -83,7 +81,7 @@ describe("a customer's KPI footprint, under concurrent orders and crashes", () =
           attempts.map(async ({ i, kpis, wait }) => {
             await new Promise((resolve) => setTimeout(resolve, wait));
             try {
-              await kpis.footprint('c', versionedFootprint(histories[i]!, rule));
+              await kpis.footprint('c', versionedFootprint(numbered(arrivals.slice(0, i + 1)), rule));
               return undefined;
             } catch (error) {
               if (error instanceof Died) return i;

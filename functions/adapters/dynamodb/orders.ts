@@ -42,9 +42,17 @@ const decodeRedemption = (entry: string) => {
  */
 const logKey = (set: 'orders' | 'changes', member: string) => createHash('sha256').update(`${set}\u0000${member}`).digest('base64url').slice(0, 8);
 
-const historyOf = (item: Record<string, unknown> | undefined): StoredHistory => {
-  const orders = [...((item?.orders as Set<string> | undefined) ?? [])];
-  const changes = [...((item?.changes as Set<string> | undefined) ?? [])];
+const membersOf = (item: Record<string, unknown> | undefined, set: 'orders' | 'changes' | 'redemptions') => [...((item?.[set] as Set<string> | undefined) ?? [])];
+
+const historyOf = (item: Record<string, unknown> | undefined): StoredHistory => ({
+  orders: membersOf(item, 'orders').map(decode),
+  changes: membersOf(item, 'changes').map(decodeChange),
+  redemptions: membersOf(item, 'redemptions').map(decodeRedemption),
+});
+
+/** The history with the version each record made, told by its log: for what is computed against an earlier version. */
+const numberedHistoryOf = (item: Record<string, unknown> | undefined): StoredHistory => {
+  const [orders, changes] = [membersOf(item, 'orders'), membersOf(item, 'changes')];
   const log = (item?.log as string[] | undefined) ?? [];
   // Records kept before the log are the first versions; logged record i made version (unlogged + i + 1).
   const position = new Map(log.map((key, i) => [key, i]));
@@ -53,12 +61,7 @@ const historyOf = (item: Record<string, unknown> | undefined): StoredHistory => 
     const i = position.get(logKey(set, member));
     return i === undefined ? 0 : unlogged + i + 1;
   };
-  return {
-    orders: orders.map(decode),
-    changes: changes.map(decodeChange),
-    redemptions: [...((item?.redemptions as Set<string> | undefined) ?? [])].map(decodeRedemption),
-    added: { orders: orders.map(made('orders')), changes: changes.map(made('changes')) },
-  };
+  return { ...historyOf(item), added: { orders: orders.map(made('orders')), changes: changes.map(made('changes')) } };
 };
 
 /** What is stored of one order. */
@@ -72,6 +75,9 @@ const orderOf = (item: Record<string, unknown> | undefined) => ({
 });
 
 export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: string): OrderStore => {
+  const readHistoryItem = async (customerId: string) =>
+    (await client.send(new GetCommand({ TableName: tableName, Key: historyItem(customerId), ConsistentRead: true }))).Item;
+
   /**
    * Adds a record (with its redemption) to the history item in one write, logging it, unless it is there; the whole
    * history after. A record already there (a retry, a duplicate) writes nothing: the history is read instead.
@@ -96,11 +102,11 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return historyOf(Attributes);
+      return numberedHistoryOf(Attributes);
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // DynamoDB answers with the item; a service that does not (dynalite) is asked again.
-      return historyOf(error.Item ? unmarshall(error.Item) : (await client.send(new GetCommand({ TableName: tableName, Key: historyItem(customerId), ConsistentRead: true }))).Item);
+      return numberedHistoryOf(error.Item ? unmarshall(error.Item) : await readHistoryItem(customerId));
     }
   };
 
@@ -153,8 +159,7 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
     addChange: (customerId, change) => addToHistoryItem(customerId, 'changes', encodeChange(change)),
 
     async history(customerId) {
-      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: historyItem(customerId), ConsistentRead: true }));
-      return historyOf(Item);
+      return historyOf(await readHistoryItem(customerId));
     },
 
     async get(customerId, orderId) {
@@ -191,8 +196,7 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
     },
 
     async latest(customerId) {
-      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: historyItem(customerId), ConsistentRead: true }));
-      const [last] = countingOrders(historyOf(Item)).sort((a, b) => b.placedAt.localeCompare(a.placedAt));
+      const [last] = countingOrders(historyOf(await readHistoryItem(customerId))).sort((a, b) => b.placedAt.localeCompare(a.placedAt));
       if (!last) return undefined;
       const { Item: order } = await client.send(new GetCommand({ TableName: tableName, Key: orderItem(customerId, last.orderId), ConsistentRead: true }));
       return { orderId: last.orderId, placedAt: last.placedAt, deliveredAt: order?.deliveredAt as string | undefined };
