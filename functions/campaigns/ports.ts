@@ -155,12 +155,15 @@ export interface OrderStore {
   recordOrder(order: OrderPlaced, facts: OrderFacts): Promise<StoredOrder & OrderFacts>;
   /** The completion marker, written last. */
   complete(customerId: string, orderId: string, at: string): Promise<void>;
-  /** Adds an order to the customer's history, with the loyalty points spent on it; resolves to the whole history. */
-  addToHistory(customerId: string, order: OrderHistoryEntry, pointsRedeemed?: number): Promise<StoredHistory>;
+  /**
+   * Adds an order to the customer's history, with the loyalty points spent on it; resolves to the whole history.
+   * `knownOrders`, the orders the profile counts, tells a long history (kept in pages) from a short one: a hint only.
+   */
+  addToHistory(customerId: string, order: OrderHistoryEntry, pointsRedeemed?: number, knownOrders?: number): Promise<StoredHistory>;
   /** The customer's whole order history (empty when none). */
   history(customerId: string): Promise<StoredHistory>;
   /** Adds a cancellation or a refund to the customer's history (once, however often); resolves to the whole history. */
-  addChange(customerId: string, change: OrderChange): Promise<StoredHistory>;
+  addChange(customerId: string, change: OrderChange, knownOrders?: number): Promise<StoredHistory>;
   /** The customer an order belongs to, found by the order id alone; undefined while no event of the order is stored. */
   customerOf(orderId: string): Promise<string | undefined>;
   /** What is stored of an order. */

@@ -292,7 +292,7 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
   });
   if (stored.ingestedAt) return { outcome: 'duplicate' };
   const attribution = stored.attribution ?? undefined;
-  const storedHistory = await ports.orders.addToHistory(order.customerId, { orderId: order.orderId, placedAt, total: order.total, currency: order.currency }, order.pointsRedeemed);
+  const storedHistory = await ports.orders.addToHistory(order.customerId, { orderId: order.orderId, placedAt, total: order.total, currency: order.currency }, order.pointsRedeemed, existing?.orderCount);
   const history = countingOrders(storedHistory);
   const stats = historyStats(history);
   // Cancelled (or refunded in full) before it arrived: it counts nowhere, and converts nothing.
@@ -370,7 +370,7 @@ const conversionKey = (orderId: string) => `CONVERSION#${orderId}`;
  */
 const changeOrder = async (customerId: string, change: OrderChange, time: Date, ports: IngestPorts): Promise<IngestResult> => {
   const existing = await ports.customers.get(customerId);
-  const stored = await ports.orders.addChange(customerId, change);
+  const stored = await ports.orders.addChange(customerId, change, existing?.orderCount);
   const history = countingOrders(stored);
   const counted = history.find((entry) => entry.orderId === change.orderId);
   const placed = stored.orders.some((entry) => entry.orderId === change.orderId);

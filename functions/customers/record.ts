@@ -121,6 +121,19 @@ const plain = (value: unknown): unknown => {
 
 const withoutKeys = ({ pk: _pk, ...item }: Item) => plain(item) as Item;
 
+/** The order history's pages (docs/design.md §3) as the one history they hold: their sets joined, their logs one after the other. */
+const joinedPages = (pages: Item[]): Item =>
+  [...pages]
+    .sort((a, b) => String(a.sk).localeCompare(String(b.sk)))
+    .reduce<Item>((joined, { pk: _pk, sk: _sk, ...page }) => {
+      for (const [name, value] of Object.entries(page)) {
+        const had = joined[name];
+        joined[name] =
+          value instanceof Set ? new Set([...((had as Set<unknown>) ?? []), ...value]) : Array.isArray(value) ? [...((had as unknown[]) ?? []), ...value] : value;
+      }
+      return joined;
+    }, { sk: 'ORDERS' });
+
 /**
  * Everything held about the customer as one JSON document (`retention customer
  * export`, access and portability requests, docs/design.md §11): every item of their
@@ -132,7 +145,7 @@ export const exportCustomer = (record: CustomerRecord, exportedAt: Date) => {
   const groupOf = (sk: string) =>
     sk === 'PROFILE'
       ? 'profile'
-      : sk === 'ORDERS'
+      : sk === 'ORDERS' || sk.startsWith('ORDERS#')
         ? 'orderHistory'
         : sk === 'KPI'
           ? 'kpiFootprint'
@@ -158,7 +171,7 @@ export const exportCustomer = (record: CustomerRecord, exportedAt: Date) => {
     profile: groups.profile?.[0] ?? null,
     emails,
     orders: groups.orders ?? [],
-    orderHistory: groups.orderHistory?.[0] ?? null,
+    orderHistory: groups.orderHistory ? withoutKeys(joinedPages(record.items.filter((item) => groupOf(String(item.sk)) === 'orderHistory'))) : null,
     discountCodes: record.codes.map(withoutKeys),
     surveyAnswers: groups.surveyAnswers ?? [],
     consentLedger: groups.consentLedger ?? [],

@@ -61,4 +61,17 @@ describe('the export of a customer', () => {
     const grouped = Object.values(document).flatMap((group) => (Array.isArray(group) ? group : [group]));
     expect(grouped.filter((group) => group && typeof group === 'object' && 'sk' in group && String(group.sk) !== 'STATUS')).toHaveLength(items.length);
   });
+
+  it('holds an order history kept in pages as one history: every record, the log in the order it was written', () => {
+    const pages = [
+      { pk: 'CUSTOMER#c1', sk: 'ORDERS#000001', orders: new Set(['c']), changes: new Set(['x']), log: ['k3', 'k4'] },
+      { pk: 'CUSTOMER#c1', sk: 'ORDERS', orders: new Set(['b', 'a']), log: ['k1', 'k2'] },
+    ];
+    expect(exportCustomer(record([profile, ...pages]), new Date('2026-04-01T00:00:00Z')).orderHistory).toEqual({
+      sk: 'ORDERS',
+      orders: ['a', 'b', 'c'],
+      changes: ['x'],
+      log: ['k1', 'k2', 'k3', 'k4'],
+    });
+  });
 });

@@ -2,13 +2,27 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { OrderFacts, OrderStore, StoredOrder } from '../../campaigns/ports';
 import type { OrderHistoryEntry } from '../../campaigns/winback/rules';
 import { countingOrders, type OrderChange, type StoredHistory } from '../../customers/order-history';
+import { partitionItems } from './table';
 
 const orderItem = (customerId: string, orderId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `ORDER#${orderId}` });
-const historyItem = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'ORDERS' });
+
+/**
+ * The history is kept in pages (docs/design.md §3): `ORDERS`, then `ORDERS#000001` and on, filled one after the
+ * other. A page is full once it has logged this many records, and a full page never changes again: so an order
+ * rewrites one page of at most this many records, however long the history, and no item nears DynamoDB's 400 KB.
+ */
+export const historyPageSize = 32;
+const historyPrefix = 'ORDERS';
+const historyPage = (customerId: string, page: number) => ({
+  pk: `CUSTOMER#${customerId}`,
+  sk: page === 0 ? historyPrefix : `${historyPrefix}#${String(page).padStart(6, '0')}`,
+});
+type Page = Record<string, unknown>;
+const logOf = (page: Page | undefined) => (page?.log as string[] | undefined) ?? [];
+const isFull = (page: Page) => logOf(page).length >= historyPageSize;
 
 /**
  * History entries are set members, so adding one twice is a no-op: `placedAt|total currency|orderId`
@@ -42,26 +56,32 @@ const decodeRedemption = (entry: string) => {
  */
 const logKey = (set: 'orders' | 'changes', member: string) => createHash('sha256').update(`${set}\u0000${member}`).digest('base64url').slice(0, 8);
 
-const membersOf = (item: Record<string, unknown> | undefined, set: 'orders' | 'changes' | 'redemptions') => [...((item?.[set] as Set<string> | undefined) ?? [])];
+const membersOf = (page: Page | undefined, set: 'orders' | 'changes' | 'redemptions') => [...((page?.[set] as Set<string> | undefined) ?? [])];
+const recordsOf = (page: Page) => membersOf(page, 'orders').length + membersOf(page, 'changes').length;
 
-const historyOf = (item: Record<string, unknown> | undefined): StoredHistory => ({
-  orders: membersOf(item, 'orders').map(decode),
-  changes: membersOf(item, 'changes').map(decodeChange),
-  redemptions: membersOf(item, 'redemptions').map(decodeRedemption),
+const historyOf = (pages: Page[]): StoredHistory => ({
+  orders: pages.flatMap((page) => membersOf(page, 'orders').map(decode)),
+  changes: pages.flatMap((page) => membersOf(page, 'changes').map(decodeChange)),
+  redemptions: pages.flatMap((page) => membersOf(page, 'redemptions').map(decodeRedemption)),
 });
 
-/** The history with the version each record made, told by its log: for what is computed against an earlier version. */
-const numberedHistoryOf = (item: Record<string, unknown> | undefined): StoredHistory => {
-  const [orders, changes] = [membersOf(item, 'orders'), membersOf(item, 'changes')];
-  const log = (item?.log as string[] | undefined) ?? [];
-  // Records kept before the log are the first versions; logged record i made version (unlogged + i + 1).
-  const position = new Map(log.map((key, i) => [key, i]));
-  const unlogged = orders.length + changes.length - log.length;
-  const made = (set: 'orders' | 'changes') => (member: string) => {
-    const i = position.get(logKey(set, member));
-    return i === undefined ? 0 : unlogged + i + 1;
-  };
-  return { ...historyOf(item), added: { orders: orders.map(made('orders')), changes: changes.map(made('changes')) } };
+/** The history with the version each record made, told by its page's log: for what is computed against an earlier version. */
+const numberedHistoryOf = (pages: Page[]): StoredHistory => {
+  const added: NonNullable<StoredHistory['added']> = { orders: [], changes: [] };
+  let before = 0;
+  for (const page of pages) {
+    const position = new Map(logOf(page).map((key, i) => [key, i]));
+    // Records kept before the log (on the first page only) are the first versions; logged record i made the next ones.
+    const first = before + recordsOf(page) - position.size;
+    for (const set of ['orders', 'changes'] as const) {
+      for (const member of membersOf(page, set)) {
+        const i = position.get(logKey(set, member));
+        added[set].push(i === undefined ? 0 : first + i + 1);
+      }
+    }
+    before += recordsOf(page);
+  }
+  return { ...historyOf(pages), added };
 };
 
 /** What is stored of one order. */
@@ -74,40 +94,66 @@ const orderOf = (item: Record<string, unknown> | undefined) => ({
   attribution: (item?.attribution ?? null) as OrderFacts['attribution'],
 });
 
-export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: string): OrderStore => {
-  const readHistoryItem = async (customerId: string) =>
-    (await client.send(new GetCommand({ TableName: tableName, Key: historyItem(customerId), ConsistentRead: true }))).Item;
+/** Tries to add a record to one page this many times before giving up (each failure is another writer's progress). */
+const addAttempts = 10;
 
-  /**
-   * Adds a record (with its redemption) to the history item in one write, logging it, unless it is there; the whole
-   * history after. A record already there (a retry, a duplicate) writes nothing: the history is read instead.
-   */
-  const addToHistoryItem = async (customerId: string, set: 'orders' | 'changes', member: string, redemption?: string): Promise<StoredHistory> => {
+export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: string): OrderStore => {
+  /** Every page of the history, in order (consistent: a full page is never read stale, the last one is read as it is). */
+  const readHistoryPages = async (customerId: string) => {
+    const pages: Page[] = [];
+    for await (const page of partitionItems(client, tableName, `CUSTOMER#${customerId}`, { prefix: historyPrefix, consistent: true })) pages.push(page);
+    return pages;
+  };
+
+  /** Adds the record (with its redemption) to a page and logs it, unless the page has it or is full. */
+  const addToPage = async (customerId: string, page: number, set: 'orders' | 'changes', member: string, redemption?: string) => {
     try {
       const { Attributes } = await client.send(
         new UpdateCommand({
           TableName: tableName,
-          Key: historyItem(customerId),
+          Key: historyPage(customerId, page),
           UpdateExpression: `ADD #set :member${redemption ? ', redemptions :redemption' : ''} SET #log = list_append(if_not_exists(#log, :none), :key)`,
-          ConditionExpression: 'NOT contains(#set, :record)',
+          ConditionExpression: 'NOT contains(#set, :record) AND (attribute_not_exists(#log) OR size(#log) < :pageSize)',
           ExpressionAttributeNames: { '#set': set, '#log': 'log' },
           ExpressionAttributeValues: {
             ':member': new Set([member]),
             ':record': member,
             ':key': [logKey(set, member)],
             ':none': [],
+            ':pageSize': historyPageSize,
             ...(redemption && { ':redemption': new Set([redemption]) }),
           },
           ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return numberedHistoryOf(Attributes);
+      return Attributes!;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // DynamoDB answers with the item; a service that does not (dynalite) is asked again.
-      return numberedHistoryOf(error.Item ? unmarshall(error.Item) : await readHistoryItem(customerId));
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
     }
+  };
+
+  /**
+   * Adds a record to the history once, and answers the whole history after it. The record goes to the last page: a
+   * page not full is the last one, and a record is added to a page only if it is not there, so it is nowhere else
+   * either (the pages before are full and were read without it). A history the caller knows to be short is tried
+   * on its first page without reading (where most histories end); otherwise, and each time a page turns out full or
+   * to have the record, every page is read first.
+   */
+  const addToHistory = async (customerId: string, set: 'orders' | 'changes', member: string, redemption?: string, knownOrders = 0): Promise<StoredHistory> => {
+    let earlier: Page[] | undefined = knownOrders < historyPageSize ? [] : undefined;
+    for (let attempt = 0; attempt < addAttempts; attempt++) {
+      if (earlier) {
+        const added = await addToPage(customerId, earlier.length, set, member, redemption);
+        if (added) return numberedHistoryOf([...earlier, added]);
+      }
+      const pages = await readHistoryPages(customerId);
+      // Already there (a retry, a duplicate): nothing is written.
+      if (pages.some((page) => membersOf(page, set).includes(member))) return numberedHistoryOf(pages);
+      const last = pages.at(-1);
+      earlier = last && !isFull(last) ? pages.slice(0, -1) : pages;
+    }
+    throw new Error(`order history of customer ${customerId}: no page took the record in ${addAttempts} attempts`);
   };
 
   return {
@@ -153,13 +199,19 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
       );
     },
 
-    addToHistory: (customerId, order, pointsRedeemed) =>
-      addToHistoryItem(customerId, 'orders', encode({ ...order, placedAt: new Date(order.placedAt).toISOString() }), pointsRedeemed ? encodeRedemption(order.orderId, pointsRedeemed) : undefined),
+    addToHistory: (customerId, order, pointsRedeemed, knownOrders) =>
+      addToHistory(
+        customerId,
+        'orders',
+        encode({ ...order, placedAt: new Date(order.placedAt).toISOString() }),
+        pointsRedeemed ? encodeRedemption(order.orderId, pointsRedeemed) : undefined,
+        knownOrders,
+      ),
 
-    addChange: (customerId, change) => addToHistoryItem(customerId, 'changes', encodeChange(change)),
+    addChange: (customerId, change, knownOrders) => addToHistory(customerId, 'changes', encodeChange(change), undefined, knownOrders),
 
     async history(customerId) {
-      return historyOf(await readHistoryItem(customerId));
+      return historyOf(await readHistoryPages(customerId));
     },
 
     async get(customerId, orderId) {
@@ -196,7 +248,7 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
     },
 
     async latest(customerId) {
-      const [last] = countingOrders(historyOf(await readHistoryItem(customerId))).sort((a, b) => b.placedAt.localeCompare(a.placedAt));
+      const [last] = countingOrders(historyOf(await readHistoryPages(customerId))).sort((a, b) => b.placedAt.localeCompare(a.placedAt));
       if (!last) return undefined;
       const { Item: order } = await client.send(new GetCommand({ TableName: tableName, Key: orderItem(customerId, last.orderId), ConsistentRead: true }));
       return { orderId: last.orderId, placedAt: last.placedAt, deliveredAt: order?.deliveredAt as string | undefined };

@@ -1,0 +1,116 @@
+/**
+ * docs/design.md §3, the order history in pages, over dynalite: pages of at most
+ * `historyPageSize` records, filled one after the other, so an order rewrites one
+ * small page however long the history. Whatever the interleaving of concurrent
+ * writers, wherever they die (before or after a call is applied) and however
+ * often they are retried, every record is kept once, and every history a writer
+ * was answered is the history at its version: one version, one history.
+ */
+import '../../local/environment';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDocumentClient } from '../../functions/adapters/dynamodb/client';
+import { dynamoOrderStore, historyPageSize } from '../../functions/adapters/dynamodb/orders';
+import type { OrderHistoryEntry } from '../../functions/campaigns/winback/rules';
+import { historyAt, historyVersion, type StoredHistory } from '../../functions/customers/order-history';
+import { createTable, localCredentials, localRegion, startLocalDynamo, type LocalDynamo } from '../../local/dynamodb';
+import { seededRandom } from '../../local/synthetic';
+
+class Died extends Error {}
+
+const order = (n: number): OrderHistoryEntry => ({ orderId: `o${n}`, placedAt: new Date(Date.UTC(2026, 0, 1) + n * 3_600_000).toISOString(), total: n });
+/** A history as the records it holds, whatever their order: `o3` an order, `-o3` its cancellation. */
+const records = (history: StoredHistory | undefined) =>
+  history && [...history.orders.map((o) => o.orderId), ...history.changes.map((c) => `-${c.orderId}`)].sort();
+
+describe("a customer's order history, kept in pages", () => {
+  let dynamo: LocalDynamo;
+  const tableName = 'pages';
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+    await createTable(dynamo.endpoint, tableName);
+  });
+  afterAll(() => dynamo.close());
+
+  const clientOf = () => createDocumentClient({ endpoint: dynamo.endpoint, region: localRegion, credentials: localCredentials, maxAttempts: 1 });
+  /** The store on a client of its own that dies at its `dieAt`-th call, before or after it is applied. */
+  const writer = (dieAt?: { call: number; applied: boolean }) => {
+    const client = clientOf();
+    let calls = 0;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        if (++calls !== dieAt?.call) return next(args);
+        if (dieAt.applied) await next(args);
+        throw new Died();
+      },
+      { step: 'initialize', name: 'dies' },
+    );
+    return dynamoOrderStore(client, tableName);
+  };
+  const pagesOf = async (customerId: string) =>
+    (
+      await clientOf().send(
+        new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :orders)', ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':orders': 'ORDERS' } }),
+      )
+    ).Items!;
+  const pageSizes = async (customerId: string) => (await pagesOf(customerId)).map((page) => (page.orders?.size ?? 0) + (page.changes?.size ?? 0));
+
+  it('fills page after page, none past its size, and numbers every record with the version it made', async () => {
+    const store = writer();
+    const count = Math.floor(historyPageSize * 2.5);
+    let history: StoredHistory | undefined;
+    for (let n = 1; n <= count; n++) history = await store.addToHistory('long', order(n));
+    expect(await pageSizes('long')).toEqual([historyPageSize, historyPageSize, count - 2 * historyPageSize]);
+    expect(historyVersion(history!)).toBe(count);
+    for (const version of [1, historyPageSize, historyPageSize + 1, count - 1]) {
+      expect(records(historyAt(history!, version))).toEqual(records({ orders: Array.from({ length: version }, (_, i) => order(i + 1)), changes: [] }));
+    }
+    expect(records(await store.history('long'))).toEqual(records(history));
+  });
+
+  it('adds nothing for a record already in a full page, and answers the whole history', async () => {
+    const store = writer();
+    for (let n = 1; n <= historyPageSize + 2; n++) await store.addToHistory('again', order(n));
+    await store.addChange('again', { kind: 'cancelled', orderId: 'o1' });
+    const repeated = await store.addToHistory('again', order(1));
+    expect(historyVersion(repeated)).toBe(historyPageSize + 3);
+    expect(records(repeated)).toContain('-o1');
+    expect(await pageSizes('again')).toEqual([historyPageSize, 3]);
+  });
+
+  it('keeps every record once and answers each writer the history at its version, whatever dies and races at a page boundary', { timeout: 60_000 }, async () => {
+    const random = seededRandom(12);
+    for (let round = 0; round < 12; round++) {
+      const customerId = `race-${round}`;
+      const store = writer();
+      const before = historyPageSize - 3;
+      for (let n = 1; n <= before; n++) await store.addToHistory(customerId, order(n));
+      // Eight new records, three of them sent twice, and a cancellation: each written until a writer finishes it.
+      const sends = [...Array.from({ length: 8 }, (_, i) => before + 1 + i), before + 1, before + 4, before + 8, -(before + 2)];
+      const answers = await Promise.all(
+        sends.map(async (n) => {
+          for (;;) {
+            const dies = random() < 0.5 ? { call: 1 + Math.floor(random() * 3), applied: random() < 0.5 } : undefined;
+            // The profile's order count, a hint of a long history, may be anything: it decides no outcome.
+            const knownOrders = Math.floor(random() * 2 * historyPageSize);
+            try {
+              const store = writer(dies);
+              return await (n > 0 ? store.addToHistory(customerId, order(n), undefined, knownOrders) : store.addChange(customerId, { kind: 'cancelled', orderId: `o${-n}` }, knownOrders));
+            } catch (error) {
+              if (!(error instanceof Died)) throw error;
+            }
+          }
+        }),
+      );
+      const final = await store.history(customerId);
+      const expected = [...Array.from({ length: before + 8 }, (_, i) => `o${i + 1}`), `-o${before + 2}`].sort();
+      expect(records(final)).toEqual(expected);
+      const sizes = await pageSizes(customerId);
+      expect(sizes.reduce((a, b) => a + b)).toBe(expected.length);
+      expect(sizes.slice(0, -1).every((size) => size === historyPageSize)).toBe(true);
+      // One version, one history: what a writer was answered is what the final history was at that version.
+      const numbered = await store.addToHistory(customerId, order(1));
+      for (const answer of answers) expect(records(historyAt(numbered, historyVersion(answer)))).toEqual(records(answer));
+    }
+  });
+});
