@@ -19,8 +19,11 @@ import type { ConsentRecord, StoryEntry } from '../customers/story';
 
 export interface CustomerStore {
   get(customerId: string): Promise<CustomerProfile | undefined>;
-  /** Writes the profile unless a later event already changed it; false when skipped. */
-  upsert(profile: CustomerProfile): Promise<boolean>;
+  /**
+   * Writes the profile unless a later event already changed it, or the order statistics its due slots were computed
+   * from (`statsVersion`, the `historyVersion` read) have changed since; false when skipped.
+   */
+  upsert(profile: CustomerProfile, statsVersion: number | undefined): Promise<boolean>;
   /**
    * Removes personal data and anything pending, unless a later event re-created the customer;
    * keeps the address's hash, when given (a self-referral under a new account is still told).
@@ -82,11 +85,13 @@ export interface CustomerStore {
   /**
    * Sets marketing consent on its own (with the due slots it opens or closes,
    * and the address when none is known yet), unless a later consent change is
-   * already stored or the customer was erased; false when skipped.
+   * already stored, the customer was erased, or the order statistics the due
+   * slots were computed from (`statsVersion`) have changed since; false when skipped.
    */
   setConsent(
     profile: Pick<CustomerProfile, 'customerId' | 'marketingConsent' | 'consentChangedAt' | 'birthdayOccasion' | 'birthdayDueAt' | 'winbackStep' | 'winbackDueAt'> &
-      Partial<Pick<CustomerProfile, 'email'>>,
+      Partial<Pick<CustomerProfile, 'email' | 'winbackLapse' | 'winbackStepsSent'>>,
+    statsVersion: number | undefined,
   ): Promise<boolean>;
 }
 

@@ -188,58 +188,10 @@ const dueSlot = (due: { dueAt: Date } | undefined): string | null => due?.dueAt.
 const storeShopEvent = async (event: ShopEvent, ports: IngestPorts, origin: EventOrigin): Promise<IngestResult> => {
   const time = new Date(event.time);
   switch (event['detail-type']) {
-    case 'Customer Upserted': {
-      const existing = await ports.customers.get(event.detail.customerId);
-      const updatedAt = time.toISOString();
-      // Consent changed on its own since (a platform's consent topic): this older update does not undo it.
-      const { marketingConsent, ...detail } = event.detail;
-      const consent =
-        marketingConsent !== undefined && !(existing?.consentChangedAt && existing.consentChangedAt > updatedAt)
-          ? { marketingConsent, consentChangedAt: updatedAt }
-          : {};
-      const profile: CustomerProfile = { ...existing, ...detail, ...consent, updatedAt, deletedAt: undefined };
-      const birthday = nextDueFor(profile, dueFrom(time, ports), ports.config, existing?.birthdayLastYear);
-      const winback = nextWinbackFor(profile, dueFrom(time, ports), ports.config);
-      const stored = await ports.customers.upsert({
-        ...detail,
-        ...consent,
-        updatedAt,
-        birthdayOccasion: birthday?.occasion,
-        birthdayDueAt: birthday?.dueAt.toISOString(),
-        winbackStep: winback?.step,
-        winbackDueAt: winback?.dueAt.toISOString(),
-        ...(winback && { winbackLapse: winback.lapse, winbackStepsSent: stepsSentIn(profile) }),
-      });
-      // Orders that came before the customer did: the survey about the latest one is scheduled now, as it would have been.
-      if (stored && existing?.lastOrderAt && !existing.updatedAt && isMailable(profile)) await surveyLatestOrder(profile, time, ports);
-      if (stored && consent.marketingConsent !== undefined) {
-        await noteConsent(profile.customerId, existing?.marketingConsent, consent.marketingConsent, updatedAt, origin, profile.locale, ports);
-      }
-      return { outcome: stored ? 'stored' : 'stale', ...(stored && { due: { birthday: dueSlot(birthday), winback: dueSlot(winback) } }) };
-    }
-    case 'Customer Consent Changed': {
-      const { customerId, email, marketingConsent } = event.detail;
-      const changedAt = new Date(event.detail.changedAt).toISOString();
-      const existing = await ports.customers.get(customerId);
-      if (existing?.deletedAt || (existing?.consentChangedAt && existing.consentChangedAt > changedAt)) return { outcome: 'stale' };
-      const profile = { ...existing, customerId, email: existing?.email ?? email, marketingConsent, consentChangedAt: changedAt } as CustomerProfile;
-      const birthday = nextDueFor(profile, dueFrom(time, ports), ports.config, existing?.birthdayLastYear);
-      const winback = nextWinbackFor(profile, dueFrom(time, ports), ports.config);
-      const stored = await ports.customers.setConsent({
-        customerId,
-        ...(!existing?.email && { email }),
-        marketingConsent,
-        consentChangedAt: changedAt,
-        birthdayOccasion: birthday?.occasion,
-        birthdayDueAt: birthday?.dueAt.toISOString(),
-        winbackStep: winback?.step,
-        winbackDueAt: winback?.dueAt.toISOString(),
-      });
-      // Consent given after the orders came: the survey about the latest one, if its day is still ahead.
-      if (stored && !existing?.marketingConsent && existing?.lastOrderAt && isMailable(profile)) await surveyLatestOrder(profile, time, ports);
-      if (stored) await noteConsent(customerId, existing?.marketingConsent, marketingConsent, changedAt, origin, existing?.locale, ports);
-      return { outcome: stored ? 'stored' : 'stale', ...(stored && { due: { birthday: dueSlot(birthday), winback: dueSlot(winback) } }) };
-    }
+    case 'Customer Upserted':
+      return upsertCustomer(event, time, origin, ports);
+    case 'Customer Consent Changed':
+      return changeConsent(event, time, origin, ports);
     case 'Order Placed':
       return placeOrder(event, time, origin, ports);
     case 'Order Delivered': {
@@ -265,6 +217,87 @@ const storeShopEvent = async (event: ShopEvent, ports: IngestPorts, origin: Even
       return { outcome: (await ports.customers.erase(event.detail.customerId, time.toISOString(), email && addressHash(email))) ? 'stored' : 'stale' };
     }
   }
+};
+
+/** Tries a profile write this many times while an order changes the statistics it was decided from (below). */
+const profileWriteAttempts = 5;
+
+/**
+ * A profile's update, with the due slots it opens or closes. The winback schedule follows the order statistics,
+ * so the write holds only while they are those read; when an order changed them meanwhile, it is decided again
+ * from a fresh read (docs/design.md §3). Each failure is another event's progress; past a few, the event fails
+ * and its queue retries it.
+ */
+const upsertCustomer = async (event: Extract<ShopEvent, { 'detail-type': 'Customer Upserted' }>, time: Date, origin: EventOrigin, ports: IngestPorts): Promise<IngestResult> => {
+  const updatedAt = time.toISOString();
+  for (let attempt = 0; attempt < profileWriteAttempts; attempt++) {
+    const existing = await ports.customers.get(event.detail.customerId);
+    if (existing?.updatedAt && existing.updatedAt > updatedAt) return { outcome: 'stale' };
+    // Consent changed on its own since (a platform's consent topic): this older update does not undo it.
+    const { marketingConsent, ...detail } = event.detail;
+    const consent =
+      marketingConsent !== undefined && !(existing?.consentChangedAt && existing.consentChangedAt > updatedAt)
+        ? { marketingConsent, consentChangedAt: updatedAt }
+        : {};
+    const profile: CustomerProfile = { ...existing, ...detail, ...consent, updatedAt, deletedAt: undefined };
+    const birthday = nextDueFor(profile, dueFrom(time, ports), ports.config, existing?.birthdayLastYear);
+    const winback = nextWinbackFor(profile, dueFrom(time, ports), ports.config);
+    const stored = await ports.customers.upsert(
+      {
+        ...detail,
+        ...consent,
+        updatedAt,
+        birthdayOccasion: birthday?.occasion,
+        birthdayDueAt: birthday?.dueAt.toISOString(),
+        winbackStep: winback?.step,
+        winbackDueAt: winback?.dueAt.toISOString(),
+        ...(winback && { winbackLapse: winback.lapse, winbackStepsSent: stepsSentIn(profile) }),
+      },
+      existing?.historyVersion,
+    );
+    if (!stored) continue;
+    // Orders that came before the customer did: the survey about the latest one is scheduled now, as it would have been.
+    if (existing?.lastOrderAt && !existing.updatedAt && isMailable(profile)) await surveyLatestOrder(profile, time, ports);
+    if (consent.marketingConsent !== undefined) {
+      await noteConsent(profile.customerId, existing?.marketingConsent, consent.marketingConsent, updatedAt, origin, profile.locale, ports);
+    }
+    return { outcome: 'stored', due: { birthday: dueSlot(birthday), winback: dueSlot(winback) } };
+  }
+  throw new Error(`customer ${event.detail.customerId}: the order statistics changed under ${profileWriteAttempts} profile writes in a row`);
+};
+
+/** Consent on its own, decided again like an update (above) when an order changed the statistics meanwhile. */
+const changeConsent = async (event: Extract<ShopEvent, { 'detail-type': 'Customer Consent Changed' }>, time: Date, origin: EventOrigin, ports: IngestPorts): Promise<IngestResult> => {
+  const { customerId, email, marketingConsent } = event.detail;
+  const changedAt = new Date(event.detail.changedAt).toISOString();
+  for (let attempt = 0; attempt < profileWriteAttempts; attempt++) {
+    const existing = await ports.customers.get(customerId);
+    if (existing?.deletedAt || (existing?.consentChangedAt && existing.consentChangedAt > changedAt)) return { outcome: 'stale' };
+    const profile = { ...existing, customerId, email: existing?.email ?? email, marketingConsent, consentChangedAt: changedAt } as CustomerProfile;
+    const birthday = nextDueFor(profile, dueFrom(time, ports), ports.config, existing?.birthdayLastYear);
+    const winback = nextWinbackFor(profile, dueFrom(time, ports), ports.config);
+    const stored = await ports.customers.setConsent(
+      {
+        customerId,
+        ...(!existing?.email && { email }),
+        marketingConsent,
+        consentChangedAt: changedAt,
+        birthdayOccasion: birthday?.occasion,
+        birthdayDueAt: birthday?.dueAt.toISOString(),
+        winbackStep: winback?.step,
+        winbackDueAt: winback?.dueAt.toISOString(),
+        // The step planned is of the last order's lapse, which an order stored without consent did not record.
+        ...(winback && { winbackLapse: winback.lapse, winbackStepsSent: stepsSentIn(profile) }),
+      },
+      existing?.historyVersion,
+    );
+    if (!stored) continue;
+    // Consent given after the orders came: the survey about the latest one, if its day is still ahead.
+    if (!existing?.marketingConsent && existing?.lastOrderAt && isMailable(profile)) await surveyLatestOrder(profile, time, ports);
+    await noteConsent(customerId, existing?.marketingConsent, marketingConsent, changedAt, origin, existing?.locale, ports);
+    return { outcome: 'stored', due: { birthday: dueSlot(birthday), winback: dueSlot(winback) } };
+  }
+  throw new Error(`customer ${customerId}: the order statistics changed under ${profileWriteAttempts} consent writes in a row`);
 };
 
 /**

@@ -16,7 +16,8 @@ export interface CustomerProfile extends CustomerUpserted {
   birthdayOccasion?: number;
   birthdayDueAt?: string;
 
-  /** Order statistics, kept up to date from `Order Placed`. */
+  /** Order statistics, kept up to date from `Order Placed`, and the order history's version they were computed from. */
+  historyVersion?: number;
   orderCount?: number;
   firstOrderAt?: string;
   lastOrderAt?: string;

@@ -75,6 +75,17 @@ const updateOf = (values: Record<string, unknown>, condition?: string, condition
   };
 };
 
+/** The lapse a planned winback step belongs to; the sequence's progress outlives a pause (no consent for a while): set, never removed here. */
+const winbackLapseValues = (profile: Pick<CustomerProfile, 'winbackLapse' | 'winbackStepsSent'>) =>
+  profile.winbackLapse !== undefined ? { winbackLapse: profile.winbackLapse, winbackStepsSent: profile.winbackStepsSent ?? 0 } : {};
+
+/**
+ * The order statistics are still those of `version` (the profile's `historyVersion` as read): the winback schedule
+ * follows them, so a write that sets it from a stale read fails, and is decided again (docs/design.md §3).
+ */
+const statsStill = (version: number | undefined) =>
+  version === undefined ? { condition: 'attribute_not_exists(historyVersion)', values: {} } : { condition: 'historyVersion = :statsVersion', values: { ':statsVersion': version } };
+
 const ignoreConditionFailure = async (write: Promise<unknown>): Promise<boolean> => {
   try {
     await write;
@@ -144,25 +155,25 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
       return Item as CustomerProfile | undefined;
     },
 
-    upsert(profile) {
+    upsert(profile, statsVersion) {
       const values: Record<string, unknown> = {
         customerId: profile.customerId,
         updatedAt: profile.updatedAt,
         deletedAt: undefined,
         ...dueSlotValues(profile),
-        // The sequence's progress outlives a pause (no consent for a while): set, never removed here.
-        ...(profile.winbackLapse !== undefined && { winbackLapse: profile.winbackLapse, winbackStepsSent: profile.winbackStepsSent ?? 0 }),
+        ...winbackLapseValues(profile),
       };
       for (const field of shopFields) values[field] = profile[field];
       // Consent left out is consent unchanged (a platform sends it on its own).
       if (profile.marketingConsent === undefined) delete values.marketingConsent;
       else values.consentChangedAt = profile.consentChangedAt ?? profile.updatedAt;
+      const stats = statsStill(statsVersion);
       return ignoreConditionFailure(
         client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: key(profile.customerId),
-            ...updateOf(values, 'attribute_not_exists(updatedAt) OR updatedAt <= :updatedAt'),
+            ...updateOf(values, `(attribute_not_exists(updatedAt) OR updatedAt <= :updatedAt) AND ${stats.condition}`, stats.values),
           }),
         ),
       );
@@ -301,20 +312,26 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
       );
     },
 
-    setConsent(profile) {
+    setConsent(profile, statsVersion) {
       const values: Record<string, unknown> = {
         customerId: profile.customerId,
         marketingConsent: profile.marketingConsent,
         consentChangedAt: profile.consentChangedAt,
         ...dueSlotValues(profile),
+        ...winbackLapseValues(profile),
         ...(profile.email !== undefined && { email: profile.email }),
       };
+      const stats = statsStill(statsVersion);
       return ignoreConditionFailure(
         client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: key(profile.customerId),
-            ...updateOf(values, '(attribute_not_exists(consentChangedAt) OR consentChangedAt <= :consentChangedAt) AND attribute_not_exists(deletedAt)'),
+            ...updateOf(
+              values,
+              `(attribute_not_exists(consentChangedAt) OR consentChangedAt <= :consentChangedAt) AND attribute_not_exists(deletedAt) AND ${stats.condition}`,
+              stats.values,
+            ),
           }),
         ),
       );

@@ -1,0 +1,74 @@
+/**
+ * An order stored while a profile update or a consent change works on its customer
+ * (docs/design.md §3), over dynalite. The winback schedule follows the order
+ * statistics: an update that read the profile before the order's statistics were
+ * stored, and then wrote the schedule of the older last order, left a lapse that
+ * no longer matched the last order. Every sweep then skipped the customer, every
+ * hour, and the sequence was lost. The order is injected at the worst moment:
+ * just after the update read the profile, before it wrote.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeAdapters } from '../../functions/adapters';
+import { parseConfig } from '../../functions/config';
+import { ingest, type IngestPorts } from '../../functions/customers/ingest';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { orderPlaced, upsert } from './run-simulation';
+
+const envelope = (id: string, event: object) => ({ version: '0', id, account: '0', region: 'local-1', resources: [], ...event });
+
+describe('an order stored between a profile write and the read it was decided from', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startLocalStack({ config: parseConfig({}), start: new Date('2026-01-01T00:00:00Z') });
+  });
+  afterAll(() => stack?.close());
+
+  /** The ingest ports, whose first read of the profile lets `order` be stored before it answers. */
+  const racedBy = (order: object): IngestPorts => {
+    const stores = storeAdapters(stack.runtime);
+    let reads = 0;
+    return {
+      ...stores,
+      customers: {
+        ...stores.customers,
+        async get(customerId) {
+          const profile = await stores.customers.get(customerId);
+          if (reads++ === 0) await stack.invoke('ingest', envelope(`raced-${customerId}`, order));
+          return profile;
+        },
+      },
+    };
+  };
+
+  const twoOrders = async (customerId: string) => {
+    await stack.invoke('ingest', envelope(`u-${customerId}`, upsert('2026-01-01T00:00:00Z', { customerId, email: `${customerId}@example.com`, timeZone: 'Asia/Kuala_Lumpur' })));
+    await stack.invoke('ingest', envelope(`o1-${customerId}`, orderPlaced('2026-01-02T08:00:00Z', customerId, `${customerId}-1`)));
+    return orderPlaced('2026-02-03T08:00:00Z', customerId, `${customerId}-2`);
+  };
+
+  it("an update: stored, with the winback schedule of the order that came meanwhile", async () => {
+    const second = await twoOrders('nurul');
+    const result = await ingest(envelope('u2-nurul', upsert('2026-02-10T00:00:00Z', { customerId: 'nurul', email: 'nurul@example.com', firstName: 'Nurul', timeZone: 'Asia/Kuala_Lumpur' })), racedBy(second));
+    expect(result.outcome).toBe('stored');
+    const profile = (await storeAdapters(stack.runtime).customers.get('nurul'))!;
+    expect(profile.firstName).toBe('Nurul');
+    expect(profile.lastOrderAt).toBe('2026-02-03T08:00:00.000Z');
+    expect(profile.winbackLapse).toBe(profile.lastOrderAt);
+    expect(result.due?.winback).toBe(profile.winbackDueAt);
+  });
+
+  it('a consent change: stored, with the winback schedule of the order that came meanwhile', async () => {
+    const second = await twoOrders('omar');
+    await stack.invoke('ingest', envelope('off-omar', { time: '2026-01-03T00:00:00Z', source: 'shop', 'detail-type': 'Customer Consent Changed', detail: { customerId: 'omar', marketingConsent: false, changedAt: '2026-01-03T00:00:00Z' } }));
+    const consent = envelope('on-omar', { time: '2026-02-10T00:00:00Z', source: 'shop', 'detail-type': 'Customer Consent Changed', detail: { customerId: 'omar', marketingConsent: true, changedAt: '2026-02-10T00:00:00Z' } });
+    const result = await ingest(consent, racedBy(second));
+    expect(result.outcome).toBe('stored');
+    const profile = (await storeAdapters(stack.runtime).customers.get('omar'))!;
+    expect(profile.marketingConsent).toBe(true);
+    expect(profile.lastOrderAt).toBe('2026-02-03T08:00:00.000Z');
+    // The step due is the one of the last order's lapse, as the order itself would have planned it with consent.
+    expect(profile.winbackLapse).toBe(profile.lastOrderAt);
+    expect(result.due?.winback).toBe(profile.winbackDueAt);
+    expect(profile.winbackDueAt).toBeDefined();
+  });
+});
