@@ -58,7 +58,9 @@ export interface CustomerStore {
     stats: (OrderStats | NoOrderStats) & LoyaltyValues,
     version: number,
     winback: { due: WinbackDue | undefined; stepsSent: number } | undefined,
-    also?: { converted?: string; survey?: SurveyDue },
+    also: { converted?: string; survey?: SurveyDue } | undefined,
+    /** The profile the winback step and the survey were planned from: nothing is written once it changed (false). */
+    plannedFrom: Pick<CustomerProfile, 'updatedAt' | 'consentChangedAt'> | undefined,
   ): Promise<boolean>;
   /**
    * Moves the customer's winback sequence on, only while `lapse` is still their

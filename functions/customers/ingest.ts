@@ -301,6 +301,31 @@ const changeConsent = async (event: Extract<ShopEvent, { 'detail-type': 'Custome
 };
 
 /**
+ * Stores the statistics of a history's `version` with what follows from them and from the profile (the winback
+ * step, the survey): planned from the profile as read, the write holds only while the profile is unchanged; when an
+ * update or a consent change landed meanwhile (consent given at checkout, say), they are planned again from a fresh
+ * read (docs/design.md §3). Once a longer history's statistics are stored, its writer's plans stand.
+ */
+const storeStats = async <Plan>(
+  customerId: string,
+  existing: CustomerProfile | undefined,
+  version: number,
+  plan: (profile: CustomerProfile | undefined) => Plan,
+  write: (plan: Plan, plannedFrom: CustomerProfile | undefined) => Promise<boolean>,
+  ports: IngestPorts,
+): Promise<Plan> => {
+  let current = existing;
+  for (let attempt = 0; attempt < profileWriteAttempts; attempt++) {
+    const planned = plan(current);
+    if (await write(planned, current)) return planned;
+    const fresh = await ports.customers.get(customerId);
+    if ((fresh?.historyVersion ?? 0) >= version) return planned;
+    current = fresh;
+  }
+  throw new Error(`customer ${customerId}: the profile changed under ${profileWriteAttempts} writes of its order statistics in a row`);
+};
+
+/**
  * An order: its code redeemed, then recorded by its id with the campaign
  * email it converts (its attribution), the customer's order statistics
  * recomputed from their whole history (so a late order is placed where it
@@ -332,14 +357,7 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
   const counted = history.find((entry) => entry.orderId === order.orderId);
   if (!counted && !stored.cancelledAt) await ports.orders.markCancelled(order.customerId, order.orderId, time.toISOString());
 
-  const profile = existing && { ...existing, ...stats };
-  const winback = profile && { due: nextWinbackFor(profile, dueFrom(time, ports), ports.config), stepsSent: stepsSentIn(profile) };
   const converted = attribution?.campaign === 'winback' ? existing?.winbackLastSendKey : undefined;
-  // The survey is about the latest order; until its delivery is reported (it may have come first), it counts from the order.
-  const survey =
-    counted && profile && isMailable(profile) && stats.lastOrderAt === placedAt
-      ? surveyFor(profile, order.orderId, { placedAt, deliveredAt: stored.deliveredAt }, dueFrom(time, ports), ports.config)
-      : undefined;
   const version = historyVersion(storedHistory);
   const loyalty = planLoyalty({ customerId: order.customerId, history: storedHistory, profile: existing, time, from: dueFrom(time, ports), changeKey: `${order.customerId}#${version}`, config: ports.config });
   // Before the tier is stored: a retry after a crash between the two decides the same, and publishes the same ids.
@@ -360,7 +378,26 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
           ports,
         )
       : undefined;
-  await ports.customers.setOrderStats(order.customerId, { ...stats, ...loyalty?.values }, version, winback, { converted: counted && converted, survey });
+  const { profile, winback, survey } = await storeStats(
+    order.customerId,
+    existing,
+    version,
+    (current) => {
+      const profile = current && { ...current, ...stats };
+      return {
+        profile,
+        winback: profile && { due: nextWinbackFor(profile, dueFrom(time, ports), ports.config), stepsSent: stepsSentIn(profile) },
+        // The survey is about the latest order; until its delivery is reported (it may have come first), it counts from the order.
+        survey:
+          counted && profile && isMailable(profile) && stats.lastOrderAt === placedAt
+            ? surveyFor(profile, order.orderId, { placedAt, deliveredAt: stored.deliveredAt }, dueFrom(time, ports), ports.config)
+            : undefined,
+      };
+    },
+    (plan, plannedFrom) =>
+      ports.customers.setOrderStats(order.customerId, { ...stats, ...loyalty?.values }, version, plan.winback, { converted: counted && converted, survey: plan.survey }, plannedFrom),
+    ports,
+  );
 
   const converts = counted && attribution && !attribution.holdout;
   await ports.kpis.footprint(order.customerId, versionedFootprint(storedHistory, ports.config.winback));
@@ -414,12 +451,20 @@ const changeOrder = async (customerId: string, change: OrderChange, time: Date, 
   const version = historyVersion(stored);
   const stats = historyStats(history);
 
-  const profile = existing && { ...existing, ...stats };
-  const winback = profile && { due: nextWinbackFor(profile, dueFrom(time, ports), ports.config), stepsSent: stepsSentIn(profile) };
   const loyalty = planLoyalty({ customerId, history: stored, profile: existing, time, from: dueFrom(time, ports), changeKey: `${customerId}#${version}`, config: ports.config });
   // Before the tier is stored, as for an order.
   if (loyalty?.events.length) await ports.events.publish(loyalty.events);
-  await ports.customers.setOrderStats(customerId, { ...stats, ...loyalty?.values }, version, winback);
+  const { profile, winback } = await storeStats(
+    customerId,
+    existing,
+    version,
+    (current) => {
+      const profile = current && { ...current, ...stats };
+      return { profile, winback: profile && { due: nextWinbackFor(profile, dueFrom(time, ports), ports.config), stepsSent: stepsSentIn(profile) } };
+    },
+    (plan, plannedFrom) => ports.customers.setOrderStats(customerId, { ...stats, ...loyalty?.values }, version, plan.winback, undefined, plannedFrom),
+    ports,
+  );
   await ports.kpis.footprint(customerId, versionedFootprint(stored, ports.config.winback));
   const due: DueSlots = profile ? { winback: dueSlot(winback?.due) } : {};
   if (!counted && profile?.npsOrderId === change.orderId) {

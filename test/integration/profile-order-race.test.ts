@@ -23,8 +23,8 @@ describe('an order stored between a profile write and the read it was decided fr
   });
   afterAll(() => stack?.close());
 
-  /** The ingest ports, whose first read of the profile lets `order` be stored before it answers. */
-  const racedBy = (order: object): IngestPorts => {
+  /** The ingest ports, whose first read of the profile lets `event` be stored before it answers. */
+  const racedBy = (event: object): IngestPorts => {
     const stores = storeAdapters(stack.runtime);
     let reads = 0;
     return {
@@ -33,7 +33,7 @@ describe('an order stored between a profile write and the read it was decided fr
         ...stores.customers,
         async get(customerId) {
           const profile = await stores.customers.get(customerId);
-          if (reads++ === 0) await stack.invoke('ingest', envelope(`raced-${customerId}`, order));
+          if (reads++ === 0) await stack.invoke('ingest', envelope(`raced-${customerId}`, event));
           return profile;
         },
       },
@@ -70,5 +70,19 @@ describe('an order stored between a profile write and the read it was decided fr
     expect(profile.winbackLapse).toBe(profile.lastOrderAt);
     expect(result.due?.winback).toBe(profile.winbackDueAt);
     expect(profile.winbackDueAt).toBeDefined();
+  });
+
+  it("an order: its winback step planned with the consent given meanwhile (at checkout, say)", async () => {
+    await stack.invoke('ingest', envelope('u-lina', upsert('2026-01-01T00:00:00Z', { customerId: 'lina', email: 'lina@example.com', marketingConsent: false, timeZone: 'Asia/Riyadh' })));
+    await stack.invoke('ingest', envelope('o1-lina', orderPlaced('2026-01-02T08:00:00Z', 'lina', 'lina-1')));
+    const consent = { time: '2026-02-03T08:00:00Z', source: 'shop', 'detail-type': 'Customer Consent Changed', detail: { customerId: 'lina', marketingConsent: true, changedAt: '2026-02-03T08:00:00Z' } };
+    const result = await ingest(envelope('o2-lina', orderPlaced('2026-02-03T08:00:00Z', 'lina', 'lina-2')), racedBy(consent));
+    expect(result.outcome).toBe('stored');
+    const profile = (await storeAdapters(stack.runtime).customers.get('lina'))!;
+    expect(profile.marketingConsent).toBe(true);
+    expect(profile.lastOrderAt).toBe('2026-02-03T08:00:00.000Z');
+    expect(profile.winbackLapse).toBe(profile.lastOrderAt);
+    expect(profile.winbackDueAt).toBeDefined();
+    expect(result.due?.winback).toBe(profile.winbackDueAt);
   });
 });

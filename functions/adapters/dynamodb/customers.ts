@@ -86,6 +86,15 @@ const winbackLapseValues = (profile: Pick<CustomerProfile, 'winbackLapse' | 'win
 const statsStill = (version: number | undefined) =>
   version === undefined ? { condition: 'attribute_not_exists(historyVersion)', values: {} } : { condition: 'historyVersion = :statsVersion', values: { ':statsVersion': version } };
 
+/** The profile is still the one a plan was made from: no update or consent change since (none yet, if none then). */
+const profileStill = (read: Pick<CustomerProfile, 'updatedAt' | 'consentChangedAt'> | undefined) => ({
+  condition: [
+    read?.updatedAt === undefined ? 'attribute_not_exists(updatedAt)' : 'updatedAt = :readUpdatedAt',
+    read?.consentChangedAt === undefined ? 'attribute_not_exists(consentChangedAt)' : 'consentChangedAt = :readConsentChangedAt',
+  ].join(' AND '),
+  values: { ...(read?.updatedAt !== undefined && { ':readUpdatedAt': read.updatedAt }), ...(read?.consentChangedAt !== undefined && { ':readConsentChangedAt': read.consentChangedAt }) },
+});
+
 const ignoreConditionFailure = async (write: Promise<unknown>): Promise<boolean> => {
   try {
     await write;
@@ -219,7 +228,7 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
       );
     },
 
-    async setOrderStats(customerId, stats, version, winback, { converted, survey } = {}) {
+    async setOrderStats(customerId, stats, version, winback, { converted, survey } = {}, plannedFrom) {
       const values: Record<string, unknown> = {
         customerId,
         ...withDueShards(customerId, stats as Record<string, unknown>),
@@ -228,10 +237,12 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
         ...(winback?.due && { winbackLapse: winback.due.lapse, winbackStepsSent: winback.stepsSent }),
         ...(converted && { winbackConvertedKey: converted }),
       };
-      // Two orders (or an order and a cancellation) at once: the statistics of the later history win.
-      const longer = 'attribute_not_exists(historyVersion) OR historyVersion < :historyVersion';
+      // Two orders (or an order and a cancellation) at once: the statistics of the later history win, with plans made
+      // from the profile as it is.
+      const still = profileStill(plannedFrom);
+      const longer = `(attribute_not_exists(historyVersion) OR historyVersion < :historyVersion) AND ${still.condition}`;
       const write = (values: Record<string, unknown>, condition: string) =>
-        ignoreConditionFailure(client.send(new UpdateCommand({ TableName: tableName, Key: key(customerId), ...updateOf(values, condition) })));
+        ignoreConditionFailure(client.send(new UpdateCommand({ TableName: tableName, Key: key(customerId), ...updateOf(values, condition, still.values) })));
       if (!survey) return write(values, longer);
       // Both in one write when both conditions hold; otherwise each on its own, as two writes would have gone.
       if (await write({ ...values, ...surveyDueValues(customerId, survey) }, `(${longer}) AND ${surveyCondition}`)) return true;
