@@ -73,6 +73,11 @@ export interface CustomerStore {
     settled?: { stepsSent: number; sent?: { step: number; at: Date; sendKey: string; assignment?: Assignment; heldOut?: boolean } },
   ): Promise<boolean>;
   /**
+   * Plans the customer's winback sequence again for their last order (`lastOrderAt`), from its first step, only
+   * while their stored lapse is still `stale` (an older one) and that order still their last.
+   */
+  replanWinback(customerId: string, stale: string | undefined, lastOrderAt: string, due: WinbackDue | undefined): Promise<boolean>;
+  /**
    * Sets (or clears) the customer's pending survey. With `onlyFor`, only while
    * the pending survey is about that order (or, with `orNone`, none is pending);
    * `sentAt` records a survey that went out.

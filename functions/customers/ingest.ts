@@ -219,6 +219,25 @@ const storeShopEvent = async (event: ShopEvent, ports: IngestPorts, origin: Even
   }
 };
 
+/**
+ * The birthday email and the winback step a profile plans, and the fields that hold them: the step with its lapse,
+ * which an order stored without consent did not record.
+ */
+const plannedSlots = (profile: CustomerProfile, time: Date, ports: IngestPorts) => {
+  const birthday = nextDueFor(profile, dueFrom(time, ports), ports.config, profile.birthdayLastYear);
+  const winback = nextWinbackFor(profile, dueFrom(time, ports), ports.config);
+  return {
+    due: { birthday: dueSlot(birthday), winback: dueSlot(winback) },
+    values: {
+      birthdayOccasion: birthday?.occasion,
+      birthdayDueAt: birthday?.dueAt.toISOString(),
+      winbackStep: winback?.step,
+      winbackDueAt: winback?.dueAt.toISOString(),
+      ...(winback && { winbackLapse: winback.lapse, winbackStepsSent: stepsSentIn(profile) }),
+    },
+  };
+};
+
 /** Tries a profile write this many times while an order changes the statistics it was decided from (below). */
 const profileWriteAttempts = 5;
 
@@ -240,28 +259,14 @@ const upsertCustomer = async (event: Extract<ShopEvent, { 'detail-type': 'Custom
         ? { marketingConsent, consentChangedAt: updatedAt }
         : {};
     const profile: CustomerProfile = { ...existing, ...detail, ...consent, updatedAt, deletedAt: undefined };
-    const birthday = nextDueFor(profile, dueFrom(time, ports), ports.config, existing?.birthdayLastYear);
-    const winback = nextWinbackFor(profile, dueFrom(time, ports), ports.config);
-    const stored = await ports.customers.upsert(
-      {
-        ...detail,
-        ...consent,
-        updatedAt,
-        birthdayOccasion: birthday?.occasion,
-        birthdayDueAt: birthday?.dueAt.toISOString(),
-        winbackStep: winback?.step,
-        winbackDueAt: winback?.dueAt.toISOString(),
-        ...(winback && { winbackLapse: winback.lapse, winbackStepsSent: stepsSentIn(profile) }),
-      },
-      existing?.historyVersion,
-    );
-    if (!stored) continue;
+    const planned = plannedSlots(profile, time, ports);
+    if (!(await ports.customers.upsert({ ...detail, ...consent, updatedAt, ...planned.values }, existing?.historyVersion))) continue;
     // Orders that came before the customer did: the survey about the latest one is scheduled now, as it would have been.
     if (existing?.lastOrderAt && !existing.updatedAt && isMailable(profile)) await surveyLatestOrder(profile, time, ports);
     if (consent.marketingConsent !== undefined) {
       await noteConsent(profile.customerId, existing?.marketingConsent, consent.marketingConsent, updatedAt, origin, profile.locale, ports);
     }
-    return { outcome: 'stored', due: { birthday: dueSlot(birthday), winback: dueSlot(winback) } };
+    return { outcome: 'stored', due: planned.due };
   }
   throw new Error(`customer ${event.detail.customerId}: the order statistics changed under ${profileWriteAttempts} profile writes in a row`);
 };
@@ -274,28 +279,13 @@ const changeConsent = async (event: Extract<ShopEvent, { 'detail-type': 'Custome
     const existing = await ports.customers.get(customerId);
     if (existing?.deletedAt || (existing?.consentChangedAt && existing.consentChangedAt > changedAt)) return { outcome: 'stale' };
     const profile = { ...existing, customerId, email: existing?.email ?? email, marketingConsent, consentChangedAt: changedAt } as CustomerProfile;
-    const birthday = nextDueFor(profile, dueFrom(time, ports), ports.config, existing?.birthdayLastYear);
-    const winback = nextWinbackFor(profile, dueFrom(time, ports), ports.config);
-    const stored = await ports.customers.setConsent(
-      {
-        customerId,
-        ...(!existing?.email && { email }),
-        marketingConsent,
-        consentChangedAt: changedAt,
-        birthdayOccasion: birthday?.occasion,
-        birthdayDueAt: birthday?.dueAt.toISOString(),
-        winbackStep: winback?.step,
-        winbackDueAt: winback?.dueAt.toISOString(),
-        // The step planned is of the last order's lapse, which an order stored without consent did not record.
-        ...(winback && { winbackLapse: winback.lapse, winbackStepsSent: stepsSentIn(profile) }),
-      },
-      existing?.historyVersion,
-    );
-    if (!stored) continue;
+    const planned = plannedSlots(profile, time, ports);
+    const values = { customerId, ...(!existing?.email && { email }), marketingConsent, consentChangedAt: changedAt, ...planned.values };
+    if (!(await ports.customers.setConsent(values, existing?.historyVersion))) continue;
     // Consent given after the orders came: the survey about the latest one, if its day is still ahead.
     if (!existing?.marketingConsent && existing?.lastOrderAt && isMailable(profile)) await surveyLatestOrder(profile, time, ports);
     await noteConsent(customerId, existing?.marketingConsent, marketingConsent, changedAt, origin, existing?.locale, ports);
-    return { outcome: 'stored', due: { birthday: dueSlot(birthday), winback: dueSlot(winback) } };
+    return { outcome: 'stored', due: planned.due };
   }
   throw new Error(`customer ${customerId}: the order statistics changed under ${profileWriteAttempts} consent writes in a row`);
 };

@@ -7,8 +7,10 @@
  * hour, and the sequence was lost. The order is injected at the worst moment:
  * just after the update read the profile, before it wrote.
  */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeAdapters } from '../../functions/adapters';
+import { nextWinbackFor } from '../../functions/campaigns/winback/rules';
 import { parseConfig } from '../../functions/config';
 import { ingest, type IngestPorts } from '../../functions/customers/ingest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
@@ -84,5 +86,38 @@ describe('an order stored between a profile write and the read it was decided fr
     expect(profile.winbackLapse).toBe(profile.lastOrderAt);
     expect(profile.winbackDueAt).toBeDefined();
     expect(result.due?.winback).toBe(profile.winbackDueAt);
+  });
+});
+
+describe('a customer left with a winback step of an older lapse, before such writes were guarded', () => {
+  let stack: LocalStack;
+  const config = parseConfig({});
+  const due = '2026-02-20T10:00:00.000Z';
+  beforeAll(async () => {
+    stack = await startLocalStack({ config, start: new Date('2026-02-20T00:00:00Z') });
+  });
+  afterAll(() => stack?.close());
+
+  it("is planned again for their last order by the next sweep, not skipped every hour", async () => {
+    await stack.invoke('ingest', envelope('u-siti', upsert('2026-01-01T00:00:00Z', { customerId: 'siti', email: 'siti@example.com', timeZone: 'UTC' })));
+    await stack.invoke('ingest', envelope('o1-siti', orderPlaced('2026-01-02T08:00:00Z', 'siti', 'siti-1')));
+    await stack.invoke('ingest', envelope('o2-siti', orderPlaced('2026-02-03T08:00:00Z', 'siti', 'siti-2')));
+    // What the race left: the step and lapse of the first order, due this morning.
+    await stack.runtime.dynamo.send(
+      new UpdateCommand({
+        TableName: stack.runtime.tableName,
+        Key: { pk: 'CUSTOMER#siti', sk: 'PROFILE' },
+        UpdateExpression: 'SET winbackLapse = :first, winbackStepsSent = :none, winbackStep = :step, winbackDueAt = :due, winbackDueShard = :shard',
+        ExpressionAttributeValues: { ':first': '2026-01-02T08:00:00.000Z', ':none': 0, ':step': 2, ':due': due, ':shard': '0' },
+      }),
+    );
+    const stuck = (await storeAdapters(stack.runtime).customers.get('siti'))!;
+    await stack.bus.runUntil(new Date('2026-02-20T13:00:00Z'));
+    const after = (await storeAdapters(stack.runtime).customers.get('siti'))!;
+    expect(after.winbackLapse).toBe(after.lastOrderAt);
+    expect(after.winbackStepsSent).toBe(0);
+    const planned = nextWinbackFor(stuck, new Date(due), config)!;
+    expect([after.winbackStep, after.winbackDueAt]).toEqual([planned.step, planned.dueAt.toISOString()]);
+    expect(Date.parse(after.winbackDueAt!)).toBeGreaterThan(Date.parse(due));
   });
 });

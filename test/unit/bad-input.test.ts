@@ -62,6 +62,7 @@ const fakePorts = () => {
         return true;
       },
       setWinbackDue: async () => true,
+      replanWinback: unused,
       setSurveyDue: async (_, due) => {
         storable(due ?? {});
         return true;

@@ -278,6 +278,23 @@ export const dynamoCustomerStore = (client: DynamoDBDocumentClient, tableName: s
       );
     },
 
+    replanWinback(customerId, stale, lastOrderAt, due) {
+      const values = { ...winbackDueValues(customerId, due), winbackLapse: lastOrderAt, winbackStepsSent: 0 };
+      const staleLapse = stale === undefined ? 'attribute_not_exists(winbackLapse)' : 'winbackLapse = :stale';
+      return ignoreConditionFailure(
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key(customerId),
+            ...updateOf(values, `${staleLapse} AND lastOrderAt = :last AND attribute_not_exists(deletedAt)`, {
+              ...(stale !== undefined && { ':stale': stale }),
+              ':last': lastOrderAt,
+            }),
+          }),
+        ),
+      );
+    },
+
     setSurveyDue,
 
     async countByTier(tiers) {

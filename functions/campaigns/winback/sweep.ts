@@ -21,8 +21,14 @@ export const runWinbackSweep = (at: Date, ports: SweepPorts, remainingMs: () => 
 /** Settles one send job: delivers the email due at `at` and moves the customer's due slot on. */
 export const settleWinback = async (profile: CustomerProfile, at: Date, ports: Ports, attempt: Attempt): Promise<SweepOutcome> => {
   const { config, customers } = ports;
-  const { winbackLapse: lapse, winbackStep: step } = profile;
-  if (!lapse || !step || lapse !== profile.lastOrderAt) return { outcome: 'ended' };
+  const { lastOrderAt: lapse, winbackStep: step } = profile;
+  if (!lapse || !step) return { outcome: 'ended' };
+  if (profile.winbackLapse !== lapse) {
+    // A step due in an older lapse than the last order's: left by a profile write planned from stale order statistics
+    // before such writes were guarded (docs/design.md §3). Planned again for the last order, or every sweep would skip it.
+    await customers.replanWinback(profile.customerId, profile.winbackLapse, lapse, nextWinbackFor(profile, at, config));
+    return { outcome: 'ended' };
+  }
   if (!isMailable(profile)) {
     await customers.setWinbackDue(profile.customerId, lapse, undefined);
     return { outcome: 'ineligible' };
