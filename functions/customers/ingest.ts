@@ -249,11 +249,11 @@ const profileWriteAttempts = 5;
  */
 const upsertCustomer = async (event: Extract<ShopEvent, { 'detail-type': 'Customer Upserted' }>, time: Date, origin: EventOrigin, ports: IngestPorts): Promise<IngestResult> => {
   const updatedAt = time.toISOString();
+  const { marketingConsent, ...detail } = event.detail;
   for (let attempt = 0; attempt < profileWriteAttempts; attempt++) {
     const existing = await ports.customers.get(event.detail.customerId);
     if (existing?.updatedAt && existing.updatedAt > updatedAt) return { outcome: 'stale' };
     // Consent changed on its own since (a platform's consent topic): this older update does not undo it.
-    const { marketingConsent, ...detail } = event.detail;
     const consent =
       marketingConsent !== undefined && !(existing?.consentChangedAt && existing.consentChangedAt > updatedAt)
         ? { marketingConsent, consentChangedAt: updatedAt }
@@ -288,6 +288,12 @@ const changeConsent = async (event: Extract<ShopEvent, { 'detail-type': 'Custome
     return { outcome: 'stored', due: planned.due };
   }
   throw new Error(`customer ${customerId}: the order statistics changed under ${profileWriteAttempts} consent writes in a row`);
+};
+
+/** The profile with an order history's statistics, and the winback step it plans. */
+const withStats = (current: CustomerProfile | undefined, stats: ReturnType<typeof historyStats>, time: Date, ports: IngestPorts) => {
+  const profile = current && { ...current, ...stats };
+  return { profile, winback: profile && { due: nextWinbackFor(profile, dueFrom(time, ports), ports.config), stepsSent: stepsSentIn(profile) } };
 };
 
 /**
@@ -373,10 +379,10 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
     existing,
     version,
     (current) => {
-      const profile = current && { ...current, ...stats };
+      const { profile, winback } = withStats(current, stats, time, ports);
       return {
         profile,
-        winback: profile && { due: nextWinbackFor(profile, dueFrom(time, ports), ports.config), stepsSent: stepsSentIn(profile) },
+        winback,
         // The survey is about the latest order; until its delivery is reported (it may have come first), it counts from the order.
         survey:
           counted && profile && isMailable(profile) && stats.lastOrderAt === placedAt
@@ -448,10 +454,7 @@ const changeOrder = async (customerId: string, change: OrderChange, time: Date, 
     customerId,
     existing,
     version,
-    (current) => {
-      const profile = current && { ...current, ...stats };
-      return { profile, winback: profile && { due: nextWinbackFor(profile, dueFrom(time, ports), ports.config), stepsSent: stepsSentIn(profile) } };
-    },
+    (current) => withStats(current, stats, time, ports),
     (plan, plannedFrom) => ports.customers.setOrderStats(customerId, { ...stats, ...loyalty?.values }, version, plan.winback, undefined, plannedFrom),
     ports,
   );
