@@ -34,7 +34,7 @@ export interface CustomerStore {
    * each due time with its index shard; with `onlyIf`, only while those fields hold those
    * values (undefined: absent). False when skipped.
    */
-  update(customerId: string, values: Partial<CustomerProfile>, onlyIf?: Partial<CustomerProfile> & { historyVersion?: number }): Promise<boolean>;
+  update(customerId: string, values: Partial<CustomerProfile>, onlyIf?: Partial<CustomerProfile>): Promise<boolean>;
   /** How many customers hold each of these loyalty tiers, counted through the tier index (never a scan). */
   countByTier(tiers: string[]): Promise<Record<string, number>>;
   /** The customers a campaign's sweep must act on at `at` (due then or before), page by page, read through its due-time index. */

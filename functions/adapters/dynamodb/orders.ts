@@ -21,7 +21,7 @@ const historyPage = (customerId: string, page: number) => ({
   sk: page === 0 ? historyPrefix : `${historyPrefix}#${String(page).padStart(6, '0')}`,
 });
 type Page = Record<string, unknown>;
-const logOf = (page: Page | undefined) => (page?.log as string[] | undefined) ?? [];
+const logOf = (page: Page) => (page.log as string[] | undefined) ?? [];
 const isFull = (page: Page) => logOf(page).length >= historyPageSize;
 
 /**
@@ -56,8 +56,9 @@ const decodeRedemption = (entry: string) => {
  */
 const logKey = (set: 'orders' | 'changes', member: string) => createHash('sha256').update(`${set}\u0000${member}`).digest('base64url').slice(0, 8);
 
-const membersOf = (page: Page | undefined, set: 'orders' | 'changes' | 'redemptions') => [...((page?.[set] as Set<string> | undefined) ?? [])];
-const recordsOf = (page: Page) => membersOf(page, 'orders').length + membersOf(page, 'changes').length;
+const setOf = (page: Page, set: 'orders' | 'changes' | 'redemptions') => page[set] as Set<string> | undefined;
+const membersOf = (page: Page, set: 'orders' | 'changes' | 'redemptions') => [...(setOf(page, set) ?? [])];
+const recordsOf = (page: Page) => (setOf(page, 'orders')?.size ?? 0) + (setOf(page, 'changes')?.size ?? 0);
 
 const historyOf = (pages: Page[]): StoredHistory => ({
   orders: pages.flatMap((page) => membersOf(page, 'orders').map(decode)),
@@ -71,15 +72,16 @@ const numberedHistoryOf = (pages: Page[]): StoredHistory => {
   let before = 0;
   for (const page of pages) {
     const position = new Map(logOf(page).map((key, i) => [key, i]));
+    const records = recordsOf(page);
     // Records kept before the log (on the first page only) are the first versions; logged record i made the next ones.
-    const first = before + recordsOf(page) - position.size;
+    const first = before + records - position.size;
     for (const set of ['orders', 'changes'] as const) {
       for (const member of membersOf(page, set)) {
         const i = position.get(logKey(set, member));
         added[set].push(i === undefined ? 0 : first + i + 1);
       }
     }
-    before += recordsOf(page);
+    before += records;
   }
   return { ...historyOf(pages), added };
 };
@@ -149,7 +151,7 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
       }
       const pages = await readHistoryPages(customerId);
       // Already there (a retry, a duplicate): nothing is written.
-      if (pages.some((page) => membersOf(page, set).includes(member))) return numberedHistoryOf(pages);
+      if (pages.some((page) => setOf(page, set)?.has(member))) return numberedHistoryOf(pages);
       const last = pages.at(-1);
       earlier = last && !isFull(last) ? pages.slice(0, -1) : pages;
     }

@@ -7,7 +7,7 @@ import { BatchWriteCommand, QueryCommand, type BatchWriteCommandInput, type Dyna
  * Items (pk / sk):
  * - `CUSTOMER#<id>` / `PROFILE`         the customer, with each campaign's due slot
  * - `CUSTOMER#<id>` / `ORDER#<orderId>` an order
- * - `CUSTOMER#<id>` / `ORDERS`          the customer's order history (for their statistics), with the order its records came in
+ * - `CUSTOMER#<id>` / `ORDERS`, `ORDERS#<n>` the customer's order history (for their statistics) in pages of 32 records, with the order they came in
  * - `CUSTOMER#<id>` / `DAY#<localDate>` the one email of that local day
  * - `CUSTOMER#<id>` / `NPS#<surveyId>`  an NPS response (score, comment)
  * - `CUSTOMER#<id>` / `REFERRAL#<referredId>` a friend the customer referred: the reward owed, and when it was settled
