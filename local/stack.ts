@@ -29,7 +29,7 @@ import { matchesPattern } from './event-pattern';
 import { startLinksServer, type HttpInvoke } from './links-server';
 import { captureEmbeddedMetrics, LocalMetrics, localFunctionName } from './metrics';
 import { startLocalSes, type AcceptedEmail } from './ses';
-import { inProcess, localSigner } from './in-process';
+import { forLocalServices, inProcess, localSigner } from './in-process';
 import { FaultInjector, type FaultService } from './faults';
 import { portError, type PortName } from './ports';
 import { LocalSqs } from './sqs';
@@ -168,17 +168,17 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     requestHandler: faults.requestHandler(service, inProcess(listener)),
     signer: localSigner(service),
   });
-  const documentClient = createDocumentClient(client('dynamodb', dynamo.endpoint, dynamo.listener), meter);
+  const documentClient = forLocalServices(createDocumentClient(client('dynamodb', dynamo.endpoint, dynamo.listener), meter));
   const templatesDir = options.templatesDir ?? `${projectRoot}templates`;
   const runtime: Runtime = {
     config: options.config,
     tableName,
     dynamo: documentClient,
-    ses: sesClient(client('ses', ses.endpoint, ses.listener)),
+    ses: forLocalServices(sesClient(client('ses', ses.endpoint, ses.listener))),
     configurationSetName: 'retention',
-    events: eventBridgeClient(client('events', busEndpoint, bus.listener)),
+    events: forLocalServices(eventBridgeClient(client('events', busEndpoint, bus.listener))),
     eventBusName: 'retention',
-    sqs: sqsClient(client('sqs', sqsEndpoint, sqs.listener)),
+    sqs: forLocalServices(sqsClient(client('sqs', sqsEndpoint, sqs.listener))),
     sendJobsQueueUrl: queueUrls.sendJobs,
     now: () => bus.now(),
     // A throttled send's backoff and the sender's pace take no real time: the clock they would let pass stands still.
