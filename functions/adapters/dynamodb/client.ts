@@ -4,7 +4,7 @@
  * read and write units as DynamoDB itself reported them, and the calls made.
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, DynamoDBDocumentClientCommand } from '@aws-sdk/lib-dynamodb';
 import { withoutLogger } from '../sdk-client';
 
 export interface CapacityMeter {
@@ -38,5 +38,45 @@ export const createDocumentClient = (config: DynamoDBClientConfig, meter?: Capac
       { step: 'initialize', name: 'capacityMeter', priority: 'low' },
     );
   }
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return withHandlerCache(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }));
+};
+
+/** What a document command is made of: the DynamoDB command it stands for, and how it marshals (protected in the SDK's types). */
+type DocumentCommand = DynamoDBDocumentClientCommand<object, object, object, object, object> & {
+  clientCommand: DynamoDBDocumentClientCommand<object, object, object, object, object>;
+  addMarshallingMiddleware(config: DynamoDBDocumentClient['config']): void;
+};
+type Handler = (command: object) => Promise<{ output: unknown }>;
+
+/**
+ * The SDK's handler cache (`cacheMiddleware`), for the document client, which refuses it:
+ * the SDK resolves every call's middleware stack afresh (copied, sorted, a handler chain
+ * built), about a tenth of a call's CPU. The chain depends only on the command's class, so
+ * it is built at a class's first call and kept; every call runs it with its own command.
+ * (The SDK's own cache cannot be used here: a document command's handler runs the command
+ * it was resolved with, whatever command it is given.) Any change to the client's middleware
+ * stack empties the cache, so a middleware added after a first call still applies.
+ */
+const withHandlerCache = (document: DynamoDBDocumentClient): DynamoDBDocumentClient => {
+  const handlers = new Map<unknown, Handler>();
+  const stack = document.middlewareStack as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const change of ['add', 'addRelativeTo', 'use', 'remove', 'removeByTag']) {
+    const original = stack[change]!.bind(stack);
+    stack[change] = (...args) => {
+      handlers.clear();
+      return original(...args);
+    };
+  }
+  const send = document.send.bind(document);
+  document.send = ((command: DocumentCommand, ...more: unknown[]) => {
+    if (more.length || !(command instanceof DynamoDBDocumentClientCommand)) return (send as (...args: unknown[]) => unknown)(command, ...more);
+    let handler = handlers.get(command.constructor);
+    if (!handler) {
+      command.addMarshallingMiddleware(document.config);
+      handler = command.clientCommand.resolveMiddleware(document.middlewareStack.concat(command.middlewareStack as never) as never, document.config, undefined) as unknown as Handler;
+      handlers.set(command.constructor, handler);
+    }
+    return handler(command.clientCommand).then((result) => result.output);
+  }) as DynamoDBDocumentClient['send'];
+  return document;
 };
