@@ -93,14 +93,14 @@ export const localSigner = (service: string) => ({
 });
 
 /**
- * What the SDK adds to every request for AWS's sake and no local service reads,
- * removed from the local clients: the user agent (AWS's statistics of SDK
- * versions and features, a fifth of a local call's CPU, built afresh each
- * call), the Lambda trace header, and the Host header a socket would need.
- * Kept: the body's Content-Length (aws-ses-v2-local reads no body without it),
- * the signature, retries, serialisation and endpoints.
+ * What the SDK adds to every request for a socket or for AWS's sake and no local
+ * service needs, removed from the local clients: the user agent (AWS's statistics
+ * of SDK versions and features, a fifth of a local call's CPU, built afresh each
+ * call), the Lambda trace header, and the Host and Content-Length headers a socket
+ * needs (every local listener reads the body to its end).
+ * Kept: the signature, retries, serialisation and endpoints.
  */
 export const forLocalServices = <C extends { middlewareStack: { remove(name: string): boolean } }>(client: C): C => {
-  for (const name of ['getUserAgentMiddleware', 'recursionDetectionMiddleware', 'hostHeaderMiddleware']) client.middlewareStack.remove(name);
+  for (const name of ['getUserAgentMiddleware', 'recursionDetectionMiddleware', 'hostHeaderMiddleware', 'contentLengthMiddleware']) client.middlewareStack.remove(name);
   return client;
 };
