@@ -1,9 +1,9 @@
 /**
  * The SDK's handler cache for the engine's SES, EventBridge and SQS clients: each call
  * runs the middleware chain built at its command's first call, instead of copying,
- * sorting and chaining the client's middleware afresh (about a tenth of a call's CPU).
- * The DynamoDB document client refuses it and caches its own (./dynamodb/client.ts).
- * Their middleware is set when they are made, before any call.
+ * sorting and chaining the client's middleware afresh (docs/design.md §6). The DynamoDB
+ * document client refuses it and keeps its own (./dynamodb/client.ts). Their middleware
+ * is set when they are made, before any call (the SDK ignores a change after the first).
  */
 export const cachedHandlers = { cacheMiddleware: true } as const;
 

@@ -51,7 +51,7 @@ type Handler = (command: object) => Promise<{ output: unknown }>;
 /**
  * The SDK's handler cache (`cacheMiddleware`), for the document client, which refuses it:
  * the SDK resolves every call's middleware stack afresh (copied, sorted, a handler chain
- * built), about a tenth of a call's CPU. The chain depends only on the command's class, so
+ * built), a quarter of a local GetItem's CPU (docs/design.md §6). The chain depends only on the command's class, so
  * it is built at a class's first call and kept; every call runs it with its own command.
  * (The SDK's own cache cannot be used here: a document command's handler runs the command
  * it was resolved with, whatever command it is given.) Any change to the client's middleware
