@@ -66,12 +66,14 @@ const closedAtEnd = (iterator: LevelIterator): LevelIterator => {
  *   the description as stored (`checkStatus` false: DescribeTable and the
  *   table's own operations) read it as before.
  */
-const dynaliteDb = createRequire(createRequire(import.meta.url).resolve('dynalite'))('./db') as { create: (options: object) => DynaliteStore; mended?: true };
+const requireDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
+const dynaliteDb = requireDynalite('./db') as { create: (options: object) => DynaliteStore; mended?: true; created?: DynaliteStore };
 if (!dynaliteDb.mended) {
   const { create } = dynaliteDb;
   dynaliteDb.mended = true;
   dynaliteDb.create = (options) => {
     const store = create(options);
+    dynaliteDb.created = store;
     for (const read of ['keys', 'values'] as const) {
       const original = store.db[read];
       store.db[read] = (...args) => closedAtEnd(original.apply(store.db, args));
@@ -103,13 +105,71 @@ if (!dynaliteDb.mended) {
   };
 }
 
+type Answer = (error: { statusCode?: number; body?: unknown } | null, data?: unknown) => void;
+const validations = requireDynalite('./validations') as {
+  checkTypes(data: unknown, types: object): object;
+  checkValidations(data: object, types: object, custom: unknown, store: DynaliteStore): void;
+};
+const operations = new Map<string, { action: (store: DynaliteStore, data: object, answer: Answer) => void; types: object; custom: unknown }>();
+const operation = (name: string) => {
+  const action = `${name[0]!.toLowerCase()}${name.slice(1)}`;
+  if (!operations.has(name)) operations.set(name, { action: requireDynalite(`./actions/${action}`), ...requireDynalite(`./validations/${action}`) });
+  return operations.get(name)!;
+};
+const itemOperations = new Set(['BatchGetItem', 'BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'Scan', 'UpdateItem']);
+let requests = 0;
+
+/**
+ * The SDK's item requests in this process (./in-process.ts), answered by dynalite's own
+ * validations and actions on its store, without its HTTP front, whose work no caller here
+ * needs: a request id of 39 random bytes (8 µs, a sixteenth of an item-less Query), the URL
+ * parsed for signature parameters, a CRC32 of the answer. A request id is still given. What
+ * is not a signed JSON item request (table operations, a request without a signature, a
+ * body that is not JSON) goes to dynalite's front, answered as ever.
+ */
+const itemFront = (store: DynaliteStore, front: RequestListener): RequestListener => (request, response) => {
+  const [api, name] = String(request.headers['x-amz-target']).split('.');
+  const signed = String(request.headers.authorization ?? '').startsWith('AWS4-');
+  if (api !== 'DynamoDB_20120810' || !name || !itemOperations.has(name) || !signed || request.method !== 'POST') return front(request, response);
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  request.on('end', () => {
+    const answer: Answer = (error, data) => {
+      response.statusCode = error?.statusCode ?? 200;
+      response.setHeader('x-amzn-RequestId', `LOCAL${++requests}`);
+      response.setHeader('Content-Type', 'application/x-amz-json-1.0');
+      response.end(JSON.stringify(error ? error.body : data));
+    };
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString());
+    } catch {
+      return answer({ statusCode: 400, body: { __type: 'com.amazon.coral.service#SerializationException' } });
+    }
+    const { action, types, custom } = operation(name);
+    let data: object;
+    try {
+      data = validations.checkTypes(body, types);
+      validations.checkValidations(data, types, custom, store);
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode) return answer(error as never);
+      throw error;
+    }
+    action(store, data, (error, result) => {
+      if (error && !error.statusCode) throw error as Error;
+      answer(error, result);
+    });
+  });
+};
+
 export const startLocalDynamo = async (options: { path?: string; port?: number; host?: string } = {}): Promise<LocalDynamo> => {
   const host = options.host ?? '127.0.0.1';
   const server: Server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const store = dynaliteDb.created!;
   await listening(server, options.port ?? 0, host);
   return {
     endpoint: `http://${host}:${(server.address() as AddressInfo).port}`,
-    listener: server.listeners('request')[0] as RequestListener,
+    listener: itemFront(store, server.listeners('request')[0] as RequestListener),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 };

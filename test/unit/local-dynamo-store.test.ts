@@ -4,7 +4,8 @@
  * stored item would keep alive), and still in DynamoDB's order, by UTF-8 bytes. And the
  * table's description it keeps decoded (local/dynamodb.ts): item requests see the table
  * as last written. And the expressions it keeps parsed (local/dynalite-expressions.ts): each
- * request answered as a parse of its own would answer it.
+ * request answered as a parse of its own would answer it. And its item requests in this process,
+ * answered without dynalite's HTTP front (local/dynamodb.ts): as the front answers them.
  */
 import { createRequire } from 'node:module';
 import {
@@ -21,6 +22,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
 import { localCredentials, localRegion, startLocalDynamo, untilActive } from '../../local/dynamodb';
+import { inProcess, localSigner } from '../../local/in-process';
 
 type Store = {
   put(key: string, value: unknown, done: (error?: Error) => void): void;
@@ -165,5 +167,43 @@ describe("dynalite's expressions, each parsed once", () => {
         client.send(new QueryCommand({ TableName: 'shop', KeyConditionExpression: 'pk = :p AND sk BETWEEN :first AND :last', ExpressionAttributeValues: { ':p': { S: 'p' }, ':first': { S: first }, ':last': { S: last } } }));
       expect((await between('a', 'b')).Count).toBe(0);
       await expect(between('b', 'a')).rejects.toThrow(/BETWEEN operator requires upper bound to be greater than or equal to lower bound/);
+    }));
+});
+
+describe("dynalite's item requests in this process", () => {
+  it('are answered as its HTTP front answers them: items, conditions failing, invalid requests, a missing table', () =>
+    withDynalite(async (overHttp, createShop) => {
+      await createShop(['pk', 'sk']);
+      const dynamo = await startLocalDynamo();
+      const inThisProcess = new DynamoDBClient({ region: localRegion, credentials: localCredentials, endpoint: 'http://in-process', requestHandler: inProcess(dynamo.listener), signer: localSigner('dynamodb') as never });
+      // Its table created through its HTTP front; then the same requests to both.
+      const sameStore = new DynamoDBClient({ endpoint: dynamo.endpoint, region: localRegion, credentials: localCredentials });
+      await sameStore.send(new CreateTableCommand({ TableName: 'shop', BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }] }));
+      await untilActive(sameStore, 'shop');
+      const item = { pk: { S: 'c1' }, sk: { S: 'PROFILE' }, n: { N: '1' }, tags: { SS: ['a', 'b'] } };
+      const requests = [
+        new PutItemCommand({ TableName: 'shop', Item: item, ReturnConsumedCapacity: 'TOTAL' }),
+        new GetItemCommand({ TableName: 'shop', Key: { pk: item.pk, sk: item.sk } }),
+        new PutItemCommand({ TableName: 'shop', Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new UpdateItemCommand({ TableName: 'shop', Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': { N: '1' } }, ReturnValues: 'ALL_NEW' }),
+        new UpdateItemCommand({ TableName: 'shop', Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'SET n = :unused' }),
+        new QueryCommand({ TableName: 'shop', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': item.pk } }),
+        new ScanCommand({ TableName: 'shop', Limit: 0 }),
+        new GetItemCommand({ TableName: 'no-such-table', Key: { pk: item.pk, sk: item.sk } }),
+      ];
+      const outcome = async (client: DynamoDBClient, request: (typeof requests)[number]) => {
+        try {
+          const { $metadata: _, ...output } = await client.send(request as never);
+          return output;
+        } catch (error) {
+          return { error: (error as Error).name, message: (error as Error).message };
+        }
+      };
+      for (const request of requests) {
+        const http = await outcome(overHttp, request);
+        expect([request.constructor.name, await outcome(inThisProcess, request)]).toEqual([request.constructor.name, http]);
+      }
+      expect((await outcome(inThisProcess, requests[2]!)).error).toBe('ConditionalCheckFailedException');
+      await dynamo.close();
     }));
 });
