@@ -18,7 +18,7 @@ export const localTableName = 'retention';
 
 export interface LocalDynamo {
   endpoint: string;
-  /** dynalite's own request listener, for an SDK client in this process (./in-process.ts). */
+  /** dynalite's request listener, for an SDK client in this process (./in-process.ts); its item requests skip its HTTP front (`itemFront`). */
   listener: RequestListener;
   close(): Promise<void>;
 }
@@ -123,9 +123,9 @@ let requests = 0;
  * The SDK's item requests in this process (./in-process.ts), answered by dynalite's own
  * validations and actions on its store, without its HTTP front, whose work no caller here
  * needs: a request id of 39 random bytes (8 µs, a sixteenth of an item-less Query), the URL
- * parsed for signature parameters, a CRC32 of the answer. A request id is still given. What
- * is not a signed JSON item request (table operations, a request without a signature, a
- * body that is not JSON) goes to dynalite's front, answered as ever.
+ * parsed for signature parameters, a CRC32 of the answer. A request id is still given, and a
+ * body that is not JSON is refused as the front refuses it. What is not a signed item request
+ * (a table operation, a request without a signature) goes to dynalite's front, answered as ever.
  */
 const itemFront = (store: DynaliteStore, front: RequestListener): RequestListener => (request, response) => {
   const [api, name] = String(request.headers['x-amz-target']).split('.');

@@ -203,7 +203,7 @@ describe("dynalite's item requests in this process", () => {
         const http = await outcome(overHttp, request);
         expect([request.constructor.name, await outcome(inThisProcess, request)]).toEqual([request.constructor.name, http]);
       }
-      expect((await outcome(inThisProcess, requests[2]!)).error).toBe('ConditionalCheckFailedException');
+      expect(await outcome(inThisProcess, requests[2]!)).toMatchObject({ error: 'ConditionalCheckFailedException' });
       await dynamo.close();
     }));
 });
