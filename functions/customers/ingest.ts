@@ -242,16 +242,24 @@ const plannedSlots = (profile: CustomerProfile, time: Date, ports: IngestPorts) 
 const profileWriteAttempts = 5;
 
 /**
- * A profile's update, with the due slots it opens or closes. The winback schedule follows the order statistics,
- * so the write holds only while they are those read; when an order changed them meanwhile, it is decided again
- * from a fresh read (docs/design.md §3). Each failure is another event's progress; past a few, the event fails
- * and its queue retries it.
+ * Decides a profile's change from a fresh read, and again while its write fails because an order changed the order
+ * statistics meanwhile: the winback schedule follows them, so the write holds only while they are those read
+ * (docs/design.md §3). `decide` answers undefined when its write failed. Each failure is another event's progress;
+ * past a few, the event fails and its queue retries it.
  */
-const upsertCustomer = async (event: Extract<ShopEvent, { 'detail-type': 'Customer Upserted' }>, time: Date, origin: EventOrigin, ports: IngestPorts): Promise<IngestResult> => {
+const decidedOnFreshProfile = async (customerId: string, what: string, ports: IngestPorts, decide: (existing: CustomerProfile | undefined) => Promise<IngestResult | undefined>) => {
+  for (let attempt = 0; attempt < profileWriteAttempts; attempt++) {
+    const result = await decide(await ports.customers.get(customerId));
+    if (result) return result;
+  }
+  throw new Error(`customer ${customerId}: the order statistics changed under ${profileWriteAttempts} ${what} writes in a row`);
+};
+
+/** A profile's update, with the due slots it opens or closes. */
+const upsertCustomer = (event: Extract<ShopEvent, { 'detail-type': 'Customer Upserted' }>, time: Date, origin: EventOrigin, ports: IngestPorts): Promise<IngestResult> => {
   const updatedAt = time.toISOString();
   const { marketingConsent, ...detail } = event.detail;
-  for (let attempt = 0; attempt < profileWriteAttempts; attempt++) {
-    const existing = await ports.customers.get(event.detail.customerId);
+  return decidedOnFreshProfile(detail.customerId, 'profile', ports, async (existing) => {
     if (existing?.updatedAt && existing.updatedAt > updatedAt) return { outcome: 'stale' };
     // Consent changed on its own since (a platform's consent topic): this older update does not undo it.
     const consent =
@@ -260,34 +268,31 @@ const upsertCustomer = async (event: Extract<ShopEvent, { 'detail-type': 'Custom
         : {};
     const profile: CustomerProfile = { ...existing, ...detail, ...consent, updatedAt, deletedAt: undefined };
     const planned = plannedSlots(profile, time, ports);
-    if (!(await ports.customers.upsert({ ...detail, ...consent, updatedAt, ...planned.values }, existing?.historyVersion))) continue;
+    if (!(await ports.customers.upsert({ ...detail, ...consent, updatedAt, ...planned.values }, existing?.historyVersion))) return undefined;
     // Orders that came before the customer did: the survey about the latest one is scheduled now, as it would have been.
     if (existing?.lastOrderAt && !existing.updatedAt && isMailable(profile)) await surveyLatestOrder(profile, time, ports);
     if (consent.marketingConsent !== undefined) {
       await noteConsent(profile.customerId, existing?.marketingConsent, consent.marketingConsent, updatedAt, origin, profile.locale, ports);
     }
     return { outcome: 'stored', due: planned.due };
-  }
-  throw new Error(`customer ${event.detail.customerId}: the order statistics changed under ${profileWriteAttempts} profile writes in a row`);
+  });
 };
 
-/** Consent on its own, decided again like an update (above) when an order changed the statistics meanwhile. */
-const changeConsent = async (event: Extract<ShopEvent, { 'detail-type': 'Customer Consent Changed' }>, time: Date, origin: EventOrigin, ports: IngestPorts): Promise<IngestResult> => {
+/** Consent on its own, with the due slots it opens or closes. */
+const changeConsent = (event: Extract<ShopEvent, { 'detail-type': 'Customer Consent Changed' }>, time: Date, origin: EventOrigin, ports: IngestPorts): Promise<IngestResult> => {
   const { customerId, email, marketingConsent } = event.detail;
   const changedAt = new Date(event.detail.changedAt).toISOString();
-  for (let attempt = 0; attempt < profileWriteAttempts; attempt++) {
-    const existing = await ports.customers.get(customerId);
+  return decidedOnFreshProfile(customerId, 'consent', ports, async (existing) => {
     if (existing?.deletedAt || (existing?.consentChangedAt && existing.consentChangedAt > changedAt)) return { outcome: 'stale' };
     const profile = { ...existing, customerId, email: existing?.email ?? email, marketingConsent, consentChangedAt: changedAt } as CustomerProfile;
     const planned = plannedSlots(profile, time, ports);
     const values = { customerId, ...(!existing?.email && { email }), marketingConsent, consentChangedAt: changedAt, ...planned.values };
-    if (!(await ports.customers.setConsent(values, existing?.historyVersion))) continue;
+    if (!(await ports.customers.setConsent(values, existing?.historyVersion))) return undefined;
     // Consent given after the orders came: the survey about the latest one, if its day is still ahead.
     if (!existing?.marketingConsent && existing?.lastOrderAt && isMailable(profile)) await surveyLatestOrder(profile, time, ports);
     await noteConsent(customerId, existing?.marketingConsent, marketingConsent, changedAt, origin, existing?.locale, ports);
     return { outcome: 'stored', due: planned.due };
-  }
-  throw new Error(`customer ${customerId}: the order statistics changed under ${profileWriteAttempts} consent writes in a row`);
+  });
 };
 
 /** The profile with an order history's statistics, and the winback step it plans. */

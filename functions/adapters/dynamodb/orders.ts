@@ -92,7 +92,7 @@ const numberedHistoryOf = (pages: Page[]): StoredHistory => {
     // Records kept before the log (on the first page only) are the first versions; logged record i made the next ones.
     const first = before + records - position.size;
     for (const set of ['orders', 'changes'] as const) {
-      for (const member of membersOf(page, set)) {
+      for (const member of setOf(page, set) ?? []) {
         const i = position.get(logKey(set, member));
         added[set].push(i === undefined ? 0 : first + i + 1);
       }
