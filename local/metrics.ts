@@ -134,6 +134,9 @@ const alive = new Set<LocalMetrics>();
 let alone: LocalMetrics | undefined;
 let untracked = 0;
 
+/** How many local CloudWatches are open: each stack's until it is closed, or its start failed. */
+export const openMetricStores = () => alive.size;
+
 export class LocalMetrics {
   private readonly series = new Map<string, Column>();
   private readonly ids = new Map<string, MetricId>();

@@ -102,7 +102,8 @@ export const startLocalStack = async (options: LocalStackOptions) => {
   });
   metrics.declareQueues(deadLetterQueues);
   // A server that cannot listen (its port taken) closes those already started, and is named with its port and variable.
-  const started: (() => Promise<unknown>)[] = [];
+  // The metrics store too: one left open would make every later stack of the process record through AsyncLocalStorage.
+  const started: (() => Promise<unknown>)[] = [async () => metrics.close()];
   const serve = async <T>(name: PortName | 'sqs', port: number | undefined, start: () => Promise<T>, close: (server: T) => Promise<unknown>) => {
     try {
       const server = await start();

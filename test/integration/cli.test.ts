@@ -16,6 +16,7 @@ import { localCredentials, localRegion, startLocalDynamo } from '../../local/dyn
 import { LocalEventBus, type BusEvent } from '../../local/event-bus';
 import { portSettings, type PortName } from '../../local/ports';
 import { startLocalSes } from '../../local/ses';
+import { openMetricStores } from '../../local/metrics';
 import { startLocalStack } from '../../local/stack';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -313,12 +314,15 @@ describe.concurrent('retention start names a port it cannot have, what wanted it
 
   it('a server of the stack that cannot listen closes those already started', async () => {
     const bus = await withTakenPort((port) => port); // a free port, now
+    const stores = openMetricStores();
     await withTakenPort(async (taken) => {
       await expect(startLocalStack({ config: parseConfig({}), start: new Date(), ports: { bus, links: taken }, inbox: true })).rejects.toThrow(
         new RegExp(`the links server cannot listen on port ${taken}: it is in use; .*RETENTION_LINKS_PORT=`),
       );
     });
     expect(await isFree(bus)).toBe(true);
+    // Its metrics store too (one left open slows every later stack of the process).
+    expect(openMetricStores()).toBe(stores);
   });
 });
 
