@@ -30,7 +30,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     projects: [
       // A worker keeps the modules it imported from one file to the next: each file would otherwise import and
-      // warm up the SDK, dynalite and the handlers again (a sixth of the suite's time).
+      // warm up the SDK, dynalite and the handlers again (about 330 s of vitest instead of 285: BENCHMARKS.md).
       { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: freshModules, isolate: false } },
       { extends: true, test: { name: 'fresh', include: freshModules } },
     ],
