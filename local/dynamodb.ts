@@ -64,7 +64,9 @@ const closedAtEnd = (iterator: LevelIterator): LevelIterator => {
  *   (CreateTable, UpdateTable, DeleteTable and their status changes), so every
  *   item request still sees the table as last written. Requests that ask for
  *   the description as stored (`checkStatus` false: DescribeTable and the
- *   table's own operations) read it as before.
+ *   table's own operations) read it as before;
+ * - the last one created is kept as `created`, for the in-process front to answer
+ *   on (`itemFront`): dynalite makes its store when it is called, and shows it nowhere.
  */
 const requireDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
 const dynaliteDb = requireDynalite('./db') as { create: (options: object) => DynaliteStore; mended?: true; created?: DynaliteStore };

@@ -20,7 +20,8 @@ describe('the document client with its handlers kept', () => {
   });
   afterAll(() => dynamo.close());
 
-  const clientOf = () => createDocumentClient({ endpoint: dynamo.endpoint, region: localRegion, credentials: localCredentials, maxAttempts: 1 }, { readUnits: 0, writeUnits: 0, calls: {} });
+  const clientOf = (meter = { readUnits: 0, writeUnits: 0, calls: {} as Record<string, number> }) =>
+    createDocumentClient({ endpoint: dynamo.endpoint, region: localRegion, credentials: localCredentials, maxAttempts: 1 }, meter);
   const item = (n: number) => ({ pk: `CUSTOMER#${n}`, sk: 'PROFILE', orderCount: n, tags: new Set([`t${n}`]), address: { city: `City ${n}` } });
 
   it('sends each command with its own input, in turn and at once', async () => {
@@ -38,7 +39,7 @@ describe('the document client with its handlers kept', () => {
 
   it('meters every call, and runs a middleware added after the first call', async () => {
     const meter = { readUnits: 0, writeUnits: 0, calls: {} as Record<string, number> };
-    const client = createDocumentClient({ endpoint: dynamo.endpoint, region: localRegion, credentials: localCredentials, maxAttempts: 1 }, meter);
+    const client = clientOf(meter);
     await client.send(new GetCommand({ TableName, Key: { pk: 'CUSTOMER#1', sk: 'PROFILE' } }));
     const seen: string[] = [];
     client.middlewareStack.add(
