@@ -1,10 +1,10 @@
 /** Publishing the engine's events (docs/design.md §4) on the retention bus. */
 import { EventBridgeClient, PutEventsCommand, type EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
 import type { EventPublisher } from '../campaigns/ports';
-import { cachedHandlers, withoutLogger } from './sdk-client';
+import { cachedHandlers, engineClient } from './sdk-client';
 
 /** The client, for the runtime to import on demand (named, so that a bundle keeps only PutEvents: see ses.ts). */
-export const eventBridgeClient = (config: EventBridgeClientConfig) => withoutLogger(new EventBridgeClient({ ...cachedHandlers, ...config }));
+export const eventBridgeClient = (config: EventBridgeClientConfig) => engineClient(new EventBridgeClient({ ...cachedHandlers, ...config }));
 
 /** PutEvents takes at most 10 entries a call. */
 const batchSize = 10;

@@ -10,14 +10,14 @@
 import { GetAccountCommand, SendEmailCommand, SESv2Client, SESv2ServiceException, type SESv2ClientConfig } from '@aws-sdk/client-sesv2';
 import { NotSent } from '../campaigns/delivery';
 import type { Mailer } from '../campaigns/ports';
-import { cachedHandlers, withoutLogger } from './sdk-client';
+import { cachedHandlers, engineClient } from './sdk-client';
 
 /**
  * The client, for the runtime to import on demand: named, so that a bundle
  * keeps only the commands the engine sends (importing the package's namespace
  * keeps every command and schema of the API).
  */
-export const sesClient = (config: SESv2ClientConfig) => withoutLogger(new SESv2Client({ ...cachedHandlers, ...config }));
+export const sesClient = (config: SESv2ClientConfig) => engineClient(new SESv2Client({ ...cachedHandlers, ...config }));
 
 /** SES tag values allow only letters, digits, `_`, `-` and `.`. */
 const tagValue = (value: string) => value.replace(/[^A-Za-z0-9_.-]/g, '_');

@@ -1,10 +1,10 @@
 /** Queuing send jobs on SQS: batches of ten, as SendMessageBatch takes them; a refused entry fails the call. */
 import { SendMessageBatchCommand, SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { SendQueue } from '../sending/jobs';
-import { cachedHandlers, withoutLogger } from './sdk-client';
+import { cachedHandlers, engineClient } from './sdk-client';
 
 /** The client, for the runtime to import on demand (named, so that a bundle keeps only SendMessageBatch: see ses.ts). */
-export const sqsClient = (config: SQSClientConfig) => withoutLogger(new SQSClient({ ...cachedHandlers, ...config }));
+export const sqsClient = (config: SQSClientConfig) => engineClient(new SQSClient({ ...cachedHandlers, ...config }));
 
 const batchSize = 10;
 

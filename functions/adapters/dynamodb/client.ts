@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, DynamoDBDocumentClientCommand } from '@aws-sdk/lib-dynamodb';
-import { withoutLogger } from '../sdk-client';
+import { engineClient } from '../sdk-client';
 
 export interface CapacityMeter {
   readUnits: number;
@@ -19,7 +19,7 @@ const readOperations = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand',
 type ConsumedCapacity = { CapacityUnits?: number };
 
 export const createDocumentClient = (config: DynamoDBClientConfig, meter?: CapacityMeter): DynamoDBDocumentClient => {
-  const client = withoutLogger(new DynamoDBClient(config));
+  const client = engineClient(new DynamoDBClient(config));
   if (meter) {
     client.middlewareStack.add(
       (next, context) => async (args) => {
