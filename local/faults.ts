@@ -115,6 +115,11 @@ export class FaultInjector {
     this.random = seededRandom(seed);
   }
 
+  /** Its stack closed: AsyncLocalStorage, once run, stays on with its promise hooks until disabled (a later run turns it on again). */
+  close() {
+    this.invocations.disable();
+  }
+
   get active() {
     return Object.values(this.rates).some((rate) => rate > 0);
   }

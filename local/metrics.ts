@@ -129,10 +129,19 @@ class Column {
   }
 }
 
-/** The local CloudWatches of the stacks alive in this process, the one alone, and the invocations running without AsyncLocalStorage. */
+/** The local CloudWatches of the stacks alive in this process, the one alone, and the invocations running without and with AsyncLocalStorage. */
 const alive = new Set<LocalMetrics>();
 let alone: LocalMetrics | undefined;
 let untracked = 0;
+let tracked = 0;
+
+/**
+ * AsyncLocalStorage, once run, stays on, and its promise hooks with it, until disabled: off again once a stack is
+ * alone and no invocation runs in it (a test process goes on to other stacks).
+ */
+const untrack = () => {
+  if (alive.size <= 1 && !tracked) storage.disable();
+};
 
 /** How many local CloudWatches are open: each stack's until it is closed, or its start failed. */
 export const openMetricStores = () => alive.size;
@@ -152,6 +161,7 @@ export class LocalMetrics {
   close() {
     alive.delete(this);
     if (alive.size === 1) [alone] = alive;
+    untrack();
   }
 
   record(id: MetricId, value: number, at = this.now().getTime()) {
@@ -191,15 +201,19 @@ export class LocalMetrics {
     const at = this.now().getTime();
     const started = performance.now();
     let errors = 0;
-    const tracked = alive.size > 1;
-    if (!tracked) untracked++;
+    const scoped = alive.size > 1;
+    if (scoped) tracked++;
+    else untracked++;
     try {
-      return await (tracked ? storage.run(this, run) : run());
+      return await (scoped ? storage.run(this, run) : run());
     } catch (error) {
       errors = 1;
       throw error;
     } finally {
-      if (!tracked) untracked--;
+      if (scoped) {
+        tracked--;
+        untrack();
+      } else untracked--;
       const record = (metric: LambdaMetricName, value: number) => {
         const { id, key } = lambdaSeriesOf(name, metric);
         this.recordAt(key, id, value, at);

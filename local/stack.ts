@@ -269,6 +269,7 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     endpoints: { bus: busEndpoint, dynamodb: dynamo.endpoint, ses: ses.endpoint, inbox: ses.inboxUrl, links: links?.url, sqs: sqsEndpoint },
     async close() {
       metrics.close();
+      faults.close();
       runtime.dynamo.destroy();
       runtime.ses.destroy();
       runtime.events.destroy();
