@@ -139,7 +139,7 @@ let tracked = 0;
  * AsyncLocalStorage, once run, stays on, and its promise hooks with it, until disabled: off again once a stack is
  * alone and no invocation runs in it (a test process goes on to other stacks).
  */
-const untrack = () => {
+const releaseStorage = () => {
   if (alive.size <= 1 && !tracked) storage.disable();
 };
 
@@ -161,7 +161,7 @@ export class LocalMetrics {
   close() {
     alive.delete(this);
     if (alive.size === 1) [alone] = alive;
-    untrack();
+    releaseStorage();
   }
 
   record(id: MetricId, value: number, at = this.now().getTime()) {
@@ -212,7 +212,7 @@ export class LocalMetrics {
     } finally {
       if (scoped) {
         tracked--;
-        untrack();
+        releaseStorage();
       } else untracked--;
       const record = (metric: LambdaMetricName, value: number) => {
         const { id, key } = lambdaSeriesOf(name, metric);
