@@ -25,6 +25,11 @@ export interface StoredHistory {
    * were numbered, which came before every numbered one.
    */
   added?: { orders: number[]; changes: number[] };
+  /**
+   * The record that made this version, when its writer knows it (it has just added it): the history one version
+   * back is then this one without it, told without numbering every record.
+   */
+  newest?: { set: 'orders' | 'changes'; index: number };
 }
 
 /** The history's version: every record counts once, and none is ever removed. */
@@ -34,6 +39,11 @@ export const historyVersion = (history: StoredHistory) => history.orders.length 
 export const historyAt = (history: StoredHistory, version: number): StoredHistory | undefined => {
   if (version === historyVersion(history)) return history;
   if (version === 0) return { orders: [], changes: [] };
+  if (history.newest && version === historyVersion(history) - 1) {
+    const { set, index } = history.newest;
+    const without = <T>(records: T[], which: 'orders' | 'changes') => (which === set ? records.filter((_, i) => i !== index) : records);
+    return { orders: without(history.orders, 'orders'), changes: without(history.changes, 'changes'), ...(history.redemptions && { redemptions: history.redemptions }) };
+  }
   if (!history.added) return undefined;
   const { orders, changes } = history.added;
   const unnumbered = [...orders, ...changes].filter((made) => made === 0).length;

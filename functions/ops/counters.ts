@@ -59,7 +59,7 @@ const dayMs = 86_400_000;
  * The date of a day counted from 1970-01-01 (UTC days are all 24 hours), as `toISOString` writes it: computed
  * (days to civil date) for the years 1970 to 9999, a footprint's hundreds of days being cheap; by `Date` beyond.
  */
-const isoDay = (days: number): string => {
+const civilDay = (days: number): string => {
   if (!(days >= 0 && days <= 2_932_896)) {
     const instant = new Date(days * dayMs).toISOString();
     return instant.slice(0, instant.indexOf('T'));
@@ -76,6 +76,21 @@ const isoDay = (days: number): string => {
   return `${year}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
 };
 
+/**
+ * `civilDay`, each day's string made once: a footprint names hundreds of days, and every order of a customer
+ * names again the days of the orders before it. At most this many days (a few MB), then forgotten all at once.
+ */
+const isoDays = new Map<number, string>();
+const isoDaysKept = 100_000;
+const isoDay = (days: number): string => {
+  let day = isoDays.get(days);
+  if (day === undefined) {
+    if (isoDays.size >= isoDaysKept) isoDays.clear();
+    isoDays.set(days, (day = civilDay(days)));
+  }
+  return day;
+};
+
 const dayNumber = (instant: number) => Math.floor(instant / dayMs);
 export const dayOf = (instant: string | number | Date) => isoDay(dayNumber(new Date(instant).getTime()));
 export const plusDays = (day: string, days: number) => isoDay(dayNumber(Date.parse(day)) + days);
@@ -87,17 +102,24 @@ const add = (counters: DayCounters, day: string, counter: Counter, value: number
 
 /** +1 on the first day of each run of days covered by `[start, start + length)`, −1 after its last (days by number). */
 const coverage = (counters: DayCounters, counter: Counter, starts: number[], length: number) => {
-  let run: { from: string; to: string } | undefined;
-  const close = () => run && (add(counters, run.from, counter, 1), add(counters, run.to, counter, -1));
-  for (const first of starts) {
-    const [start, end] = [isoDay(first), isoDay(first + length)];
-    if (run && start <= run.to) run.to = end > run.to ? end : run.to;
+  let from = 0;
+  let to = -Infinity;
+  for (const start of starts) {
+    if (start <= to) to = Math.max(to, start + length);
     else {
-      close();
-      run = { from: start, to: end };
+      if (to > -Infinity) (add(counters, isoDay(from), counter, 1), add(counters, isoDay(to), counter, -1));
+      [from, to] = [start, start + length];
     }
   }
-  close();
+  if (to > -Infinity) (add(counters, isoDay(from), counter, 1), add(counters, isoDay(to), counter, -1));
+};
+
+/** A currency's order and revenue counters, each name made once (a property name met again is found faster). */
+const currencyNames = new Map<string, [Counter, Counter]>();
+const currencyCounters = (currency: string) => {
+  let names = currencyNames.get(currency);
+  if (!names) currencyNames.set(currency, (names = [`orders#${currency}`, `revenue#${currency}`]));
+  return names;
 };
 
 export type LapseRule = Pick<Config['winback'], 'riskFactor' | 'defaultIntervalDays'>;
@@ -113,8 +135,9 @@ export const customerFootprint = (history: OrderHistoryEntry[], rule: LapseRule)
   orders.forEach((order, i) => {
     add(counters, days[i]!, 'orders', 1);
     if (order.currency) {
-      add(counters, days[i]!, `orders#${order.currency}`, 1);
-      add(counters, days[i]!, `revenue#${order.currency}`, toMinor(order.total, order.currency));
+      const [orders, revenue] = currencyCounters(order.currency);
+      add(counters, days[i]!, orders, 1);
+      add(counters, days[i]!, revenue, toMinor(order.total, order.currency));
     } else add(counters, days[i]!, 'revenueCents', Math.round(order.total * 100));
   });
   // Active from the first order; after each order, until its at-risk day unless the next order comes first.

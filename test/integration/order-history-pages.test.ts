@@ -110,7 +110,11 @@ describe("a customer's order history, kept in pages", () => {
       expect(sizes.slice(0, -1).every((size) => size === historyPageSize)).toBe(true);
       // One version, one history: what a writer was answered is what the final history was at that version.
       const numbered = await store.addToHistory(customerId, order(1));
-      for (const answer of answers) expect(records(historyAt(numbered, historyVersion(answer)))).toEqual(records(answer));
+      for (const answer of answers) {
+        expect(records(historyAt(numbered, historyVersion(answer)))).toEqual(records(answer));
+        // And one version back, as the answer tells it (by its newest record, or its numbering).
+        expect(records(historyAt(answer, historyVersion(answer) - 1))).toEqual(records(historyAt(numbered, historyVersion(answer) - 1)));
+      }
     }
   });
 });

@@ -82,8 +82,23 @@ const historyOf = (pages: Page[]): StoredHistory => ({
   redemptions: pages.flatMap((page) => membersOf(page, 'redemptions').map(decodeRedemption)),
 });
 
-/** The history with the version each record made, told by its page's log: for what is computed against an earlier version. */
-const numberedHistoryOf = (pages: Page[]): StoredHistory => {
+/**
+ * The history with the version each record made, told by its page's log (for what is computed against an earlier
+ * version), numbered only when asked: the history one version back is usually told by its `newest` record.
+ */
+const numberedHistoryOf = (pages: Page[], newest?: StoredHistory['newest']): StoredHistory => {
+  let added: StoredHistory['added'];
+  return {
+    ...historyOf(pages),
+    ...(newest && { newest }),
+    get added() {
+      return (added ??= numbering(pages));
+    },
+  };
+};
+
+/** The version each record made, in the order of `historyOf`'s records. */
+const numbering = (pages: Page[]) => {
   const added: NonNullable<StoredHistory['added']> = { orders: [], changes: [] };
   let before = 0;
   for (const page of pages) {
@@ -99,7 +114,7 @@ const numberedHistoryOf = (pages: Page[]): StoredHistory => {
     }
     before += records;
   }
-  return { ...historyOf(pages), added };
+  return added;
 };
 
 /** What is stored of one order. */
@@ -163,7 +178,11 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
     for (let attempt = 0; attempt < addAttempts; attempt++) {
       if (earlier) {
         const added = await addToPage(customerId, earlier.length, set, member, redemption);
-        if (added) return numberedHistoryOf([...earlier, added]);
+        if (added) {
+          // The record just added is the last one logged, on the last page: the newest.
+          const before = earlier.reduce((count, page) => count + (setOf(page, set)?.size ?? 0), 0);
+          return numberedHistoryOf([...earlier, added], { set, index: before + membersOf(added, set).indexOf(member) });
+        }
       }
       const pages = await readHistoryPages(customerId);
       // Already there (a retry, a duplicate): nothing is written.
