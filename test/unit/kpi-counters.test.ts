@@ -69,6 +69,14 @@ describe("a customer's footprint", () => {
     // Both runs end 30 days after the last order.
     expect(footprint['2026-02-19']).toMatchObject({ ordering: -1, repeating: -1 });
   });
+
+  it('counts an order on the day the previous one stops counting as one run; a day later, as two', () => {
+    // Jan 31 is the day the order of Jan 1 leaves the 30 days: one run to Mar 2.
+    const touching = customerFootprint([order('a', '2026-01-01'), order('b', '2026-01-31')], rule);
+    expect([touching['2026-01-01']?.ordering, touching['2026-01-31']?.ordering, touching['2026-03-02']?.ordering]).toEqual([1, undefined, -1]);
+    const apart = customerFootprint([order('a', '2026-01-01'), order('b', '2026-02-01')], rule);
+    expect([apart['2026-01-01']?.ordering, apart['2026-01-31']?.ordering, apart['2026-02-01']?.ordering, apart['2026-03-03']?.ordering]).toEqual([1, -1, 1, -1]);
+  });
 });
 
 describe('the changes an order makes', () => {
