@@ -102,19 +102,19 @@ const add = (counters: DayCounters, day: string, counter: Counter, value: number
 
 /** +1 on the first day of each run of days covered by `[start, start + length)`, −1 after its last (days by number). */
 const coverage = (counters: DayCounters, counter: Counter, starts: number[], length: number) => {
-  let from = 0;
-  let to = -Infinity;
+  let run: [from: number, to: number] | undefined;
+  const close = () => run && (add(counters, isoDay(run[0]), counter, 1), add(counters, isoDay(run[1]), counter, -1));
   for (const start of starts) {
-    if (start <= to) to = Math.max(to, start + length);
+    if (run && start <= run[1]) run[1] = Math.max(run[1], start + length);
     else {
-      if (to > -Infinity) (add(counters, isoDay(from), counter, 1), add(counters, isoDay(to), counter, -1));
-      [from, to] = [start, start + length];
+      close();
+      run = [start, start + length];
     }
   }
-  if (to > -Infinity) (add(counters, isoDay(from), counter, 1), add(counters, isoDay(to), counter, -1));
+  close();
 };
 
-/** A currency's order and revenue counters, each name made once (a property name met again is found faster). */
+/** A currency's order and revenue counters, each name made once (a property name met again is found faster); ISO 4217 codes only. */
 const currencyNames = new Map<string, [Counter, Counter]>();
 const currencyCounters = (currency: string) => {
   let names = currencyNames.get(currency);
