@@ -6,14 +6,7 @@
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import type { Config } from '../functions/config';
-import { startDashboardServer } from './dashboard';
-import { deadLetterRecorder, readLocalDeadLetters } from './dead-letters';
-import { deadLettersPage } from './dead-letters-page';
-import { explainPage } from './explain-page';
 import { checkPortsFree, localPorts, portError } from './ports';
-import { startLocalStack } from './stack';
-import { startStudio } from './studio';
-import { syntheticCustomers, syntheticOrders } from './synthetic';
 
 const demoDays = 7;
 
@@ -22,6 +15,9 @@ export const start = async (options: { config: Config; dataDir: string; log?: (l
   // Every port first (a bad variable, a port in use): named at once, before anything is started or loaded.
   const ports = { ...localPorts };
   await checkPortsFree(ports);
+  // The stack and its servers are loaded only now: a refusal above comes before a second of loading them.
+  const [{ startDashboardServer }, { deadLetterRecorder, readLocalDeadLetters }, { deadLettersPage }, { explainPage }, { startLocalStack }, { startStudio }, { syntheticCustomers, syntheticOrders }] =
+    await Promise.all([import('./dashboard'), import('./dead-letters'), import('./dead-letters-page'), import('./explain-page'), import('./stack'), import('./studio'), import('./synthetic')]);
   const fresh = !existsSync(options.dataDir) || readdirSync(options.dataDir).length === 0;
   mkdirSync(options.dataDir, { recursive: true });
   const now = new Date();
