@@ -12,10 +12,10 @@ const demoDays = 7;
 
 export const start = async (options: { config: Config; dataDir: string; log?: (line: string) => void }) => {
   const log = options.log ?? console.log;
-  // Every port first (a bad variable, a port in use): named at once, before anything is started or loaded.
+  // Every port first (a bad variable, a port in use): named at once, before anything is started or loaded (the stack
+  // and its servers are imported only then, so a refusal takes a fraction of a second, not one of loading them).
   const ports = { ...localPorts };
   await checkPortsFree(ports);
-  // The stack and its servers are loaded only now: a refusal above comes before a second of loading them.
   const [{ startDashboardServer }, { deadLetterRecorder, readLocalDeadLetters }, { deadLettersPage }, { explainPage }, { startLocalStack }, { startStudio }, { syntheticCustomers, syntheticOrders }] =
     await Promise.all([import('./dashboard'), import('./dead-letters'), import('./dead-letters-page'), import('./explain-page'), import('./stack'), import('./studio'), import('./synthetic')]);
   const fresh = !existsSync(options.dataDir) || readdirSync(options.dataDir).length === 0;
