@@ -16,8 +16,13 @@ export const start = async (options: { config: Config; dataDir: string; log?: (l
   // and its servers are imported only then, so a refusal takes a fraction of a second, not one of loading them).
   const ports = { ...localPorts };
   await checkPortsFree(ports);
-  const [{ startDashboardServer }, { deadLetterRecorder, readLocalDeadLetters }, { deadLettersPage }, { explainPage }, { startLocalStack }, { startStudio }, { syntheticCustomers, syntheticOrders }] =
-    await Promise.all([import('./dashboard'), import('./dead-letters'), import('./dead-letters-page'), import('./explain-page'), import('./stack'), import('./studio'), import('./synthetic')]);
+  const { startLocalStack } = await import('./stack');
+  const { startStudio } = await import('./studio');
+  const { startDashboardServer } = await import('./dashboard');
+  const { deadLetterRecorder, readLocalDeadLetters } = await import('./dead-letters');
+  const { deadLettersPage } = await import('./dead-letters-page');
+  const { explainPage } = await import('./explain-page');
+  const { syntheticCustomers, syntheticOrders } = await import('./synthetic');
   const fresh = !existsSync(options.dataDir) || readdirSync(options.dataDir).length === 0;
   mkdirSync(options.dataDir, { recursive: true });
   const now = new Date();

@@ -41,8 +41,13 @@ export const historyAt = (history: StoredHistory, version: number): StoredHistor
   if (version === 0) return { orders: [], changes: [] };
   if (history.newest && version === historyVersion(history) - 1) {
     const { set, index } = history.newest;
-    const without = <T>(records: T[], which: 'orders' | 'changes') => (which === set ? records.filter((_, i) => i !== index) : records);
-    return { orders: without(history.orders, 'orders'), changes: without(history.changes, 'changes'), ...(history.redemptions && { redemptions: history.redemptions }) };
+    const drop = <T>(records: T[]) => records.filter((_, i) => i !== index);
+    // Built field by field: a spread of the history would number it (`added` may be computed when read).
+    return {
+      orders: set === 'orders' ? drop(history.orders) : history.orders,
+      changes: set === 'changes' ? drop(history.changes) : history.changes,
+      ...(history.redemptions && { redemptions: history.redemptions }),
+    };
   }
   if (!history.added) return undefined;
   const { orders, changes } = history.added;

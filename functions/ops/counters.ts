@@ -25,6 +25,7 @@ import { convertingCampaigns, type ConvertingCampaign } from '../campaigns/conve
 import type { NpsCategory } from '../campaigns/nps/rules';
 import { chronological, intervalsAfterEach, type OrderHistoryEntry } from '../campaigns/winback/rules';
 import { countingOrders, historyAt, historyVersion, type StoredHistory } from '../customers/order-history';
+import { memoized } from '../memoized';
 import { fromMinor, toMinor, unknownCurrency, type Money, type PeriodCounts } from './kpis';
 
 /** The KPIs are over the trailing 30 days: a month, computed daily. */
@@ -76,20 +77,8 @@ const civilDay = (days: number): string => {
   return `${year}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
 };
 
-/**
- * `civilDay`, each day's string made once: a footprint names hundreds of days, and every order of a customer
- * names again the days of the orders before it. At most this many days (a few MB), then forgotten all at once.
- */
-const isoDays = new Map<number, string>();
-const isoDaysKept = 100_000;
-const isoDay = (days: number): string => {
-  let day = isoDays.get(days);
-  if (day === undefined) {
-    if (isoDays.size >= isoDaysKept) isoDays.clear();
-    isoDays.set(days, (day = civilDay(days)));
-  }
-  return day;
-};
+/** `civilDay`, each day's string made once: a footprint names hundreds of days, and every order names them again. */
+const isoDay = memoized(civilDay, 100_000);
 
 const dayNumber = (instant: number) => Math.floor(instant / dayMs);
 export const dayOf = (instant: string | number | Date) => isoDay(dayNumber(new Date(instant).getTime()));
@@ -114,13 +103,8 @@ const coverage = (counters: DayCounters, counter: Counter, starts: number[], len
   close();
 };
 
-/** A currency's order and revenue counters, each name made once (a property name met again is found faster); ISO 4217 codes only. */
-const currencyNames = new Map<string, [Counter, Counter]>();
-const currencyCounters = (currency: string) => {
-  let names = currencyNames.get(currency);
-  if (!names) currencyNames.set(currency, (names = [`orders#${currency}`, `revenue#${currency}`]));
-  return names;
-};
+/** A currency's order and revenue counters, each name made once (a property name met again is found faster). */
+const currencyCounters = memoized((currency: string): [Counter, Counter] => [`orders#${currency}`, `revenue#${currency}`], 1_000);
 
 export type LapseRule = Pick<Config['winback'], 'riskFactor' | 'defaultIntervalDays'>;
 

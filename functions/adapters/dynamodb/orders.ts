@@ -5,6 +5,7 @@ import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } 
 import type { OrderFacts, OrderStore, StoredOrder } from '../../campaigns/ports';
 import type { OrderHistoryEntry } from '../../campaigns/winback/rules';
 import { countingOrders, type OrderChange, type StoredHistory } from '../../customers/order-history';
+import { memoized } from '../../memoized';
 import { partitionItems } from './table';
 
 const orderItem = (customerId: string, orderId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `ORDER#${orderId}` });
@@ -53,24 +54,11 @@ const decodeRedemption = (entry: string) => {
 /**
  * The order records were added in, `log`: a short hash of each, appended with it in the same write (a set keeps
  * no order). 48 bits: two records of one customer share one with odds of about 1 in 10^7 at 10,000 records.
+ * Each hash is kept: a history's numbering hashes every record it holds, a hash costs about 2 µs, and a warm
+ * function (or the local stack) meets the same customers' records again. At most 50,000 (a few MB).
  */
-const logKey = (set: 'orders' | 'changes', member: string) => {
-  const record = `${set}\u0000${member}`;
-  let key = logKeys.get(record);
-  if (key === undefined) {
-    key = createHash('sha256').update(record).digest('base64url').slice(0, 8);
-    if (logKeys.size >= logKeysKept) logKeys.clear();
-    logKeys.set(record, key);
-  }
-  return key;
-};
-/**
- * Each record's hash, kept: a history's numbering hashes every record it holds at every order, a hash costs
- * about 2 µs, and a warm function (or the local stack) meets the same customers' records again. At most this
- * many (a few MB), then forgotten all at once.
- */
-const logKeysKept = 50_000;
-const logKeys = new Map<string, string>();
+const hashOfRecord = memoized((record: string) => createHash('sha256').update(record).digest('base64url').slice(0, 8), 50_000);
+const logKey = (set: 'orders' | 'changes', member: string) => hashOfRecord(`${set}\u0000${member}`);
 
 const setOf = (page: Page, set: 'orders' | 'changes' | 'redemptions') => page[set] as Set<string> | undefined;
 const membersOf = (page: Page, set: 'orders' | 'changes' | 'redemptions') => [...(setOf(page, set) ?? [])];
