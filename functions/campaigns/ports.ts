@@ -9,7 +9,7 @@ import type { CustomerProfile } from '../customers/profile';
 import type { Campaign } from '../events/retention';
 import type { RenderedEmail } from '../templates/render';
 import type { NoOrderStats, OrderHistoryEntry, OrderStats, WinbackDue } from './winback/rules';
-import type { OrderChange, StoredHistory } from '../customers/order-history';
+import type { OrderChange, RecentHistory, StoredHistory } from '../customers/order-history';
 import type { LoyaltyValues } from './loyalty/plan';
 import type { SurveyDue } from './nps/rules';
 import type { Assignment, Experiment } from './experiments';
@@ -54,8 +54,11 @@ export interface CustomerStore {
    */
   setOrderStats(
     customerId: string,
-    /** With the loyalty standing the same history implies (docs/design.md §10), when the programme is on. */
-    stats: (OrderStats | NoOrderStats) & LoyaltyValues,
+    /**
+     * With the loyalty standing the same history implies (docs/design.md §10), when the programme is on, and the
+     * history's last page.
+     */
+    stats: (OrderStats | NoOrderStats) & LoyaltyValues & Pick<CustomerProfile, 'historyPage'>,
     version: number,
     winback: { due: WinbackDue | undefined; stepsSent: number } | undefined,
     also: { converted?: string; survey?: SurveyDue } | undefined,
@@ -148,6 +151,11 @@ export interface StoredOrder {
   deliveredAt?: string;
   /** When it was found cancelled (or refunded in full), if it was, by an earlier event. */
   cancelledAt?: string;
+  /**
+   * This write placed it: no event of the order was placed before (a retry, a duplicate, the same order sent twice is
+   * not first), so no record of it is in the history yet.
+   */
+  first?: boolean;
 }
 
 /** What is stored of one order: each field once its event came. */
@@ -157,6 +165,16 @@ export interface OrderRecord extends OrderFacts {
   currency?: string;
   deliveredAt?: string;
   cancelledAt?: string;
+}
+
+export interface AppendOptions {
+  pointsRedeemed?: number;
+  /** The orders the profile counts, and its history's last page, as the profile was read: hints only. */
+  knownOrders?: number;
+  page?: number;
+  /** The order's first recording (`StoredOrder.first`). */
+  first?: boolean;
+  summarize: (earlier: StoredHistory) => string;
 }
 
 export interface OrderStore {
@@ -172,6 +190,12 @@ export interface OrderStore {
    * `knownOrders`, the orders the profile counts, tells a long history (kept in pages) from a short one: a hint only.
    */
   addToHistory(customerId: string, order: OrderHistoryEntry, pointsRedeemed?: number, knownOrders?: number): Promise<StoredHistory>;
+  /**
+   * `addToHistory` for an order's first recording (docs/design.md §3): tried first on the page the profile last named,
+   * if it holds a summary of the pages before it; then it resolves to that page alone. A page the order opens gets its
+   * summary, made by `summarize` from the pages before.
+   */
+  appendOrder(customerId: string, order: OrderHistoryEntry, options: AppendOptions): Promise<StoredHistory | RecentHistory>;
   /** The customer's whole order history (empty when none). */
   history(customerId: string): Promise<StoredHistory>;
   /** Adds a cancellation or a refund to the customer's history (once, however often); resolves to the whole history. */

@@ -21,6 +21,7 @@ import { conversionChanges, versionedFootprint } from '../ops/counters';
 import { addressHash, isMailable, timeZoneOf, type CustomerProfile } from './profile';
 import { isPlatformEvent, translatePlatformEvent } from '../sources';
 import { countingOrders, historyVersion, type OrderChange, type StoredHistory } from './order-history';
+import { recentFacts, summarize, wholeFacts } from './history-summary';
 
 export const shopEventSchema = z.discriminatedUnion('detail-type', [
   customerUpserted.envelope,
@@ -351,16 +352,23 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
   });
   if (stored.ingestedAt) return { outcome: 'duplicate' };
   const attribution = stored.attribution ?? undefined;
-  const storedHistory = await ports.orders.addToHistory(order.customerId, { orderId: order.orderId, placedAt, total: order.total, currency: order.currency }, order.pointsRedeemed, existing?.orderCount);
-  const history = countingOrders(storedHistory);
-  const stats = historyStats(history);
+  const rule = ports.config.winback;
+  const appended = await ports.orders.appendOrder(
+    order.customerId,
+    { orderId: order.orderId, placedAt, total: order.total, currency: order.currency },
+    { pointsRedeemed: order.pointsRedeemed, knownOrders: existing?.orderCount, page: existing?.historyPage, first: stored.first, summarize: (earlier) => summarize(earlier, rule) },
+  );
+  // Loyalty and a personal referral code weigh the whole history; the rest is told from its summary when it can be.
+  const wanted = ports.config.loyalty !== undefined || personal !== undefined;
+  const facts =
+    ('summary' in appended && !wanted && recentFacts(appended, order.orderId, rule)) ||
+    wholeFacts('summary' in appended ? await appended.whole() : appended, order.orderId, rule);
+  const { stats, counted, version, history: storedHistory } = facts;
   // Cancelled (or refunded in full) before it arrived: it counts nowhere, and converts nothing.
-  const counted = history.find((entry) => entry.orderId === order.orderId);
   if (!counted && !stored.cancelledAt) await ports.orders.markCancelled(order.customerId, order.orderId, time.toISOString());
 
   const converted = attribution?.campaign === 'winback' ? existing?.winbackLastSendKey : undefined;
-  const version = historyVersion(storedHistory);
-  const loyalty = planLoyalty({ customerId: order.customerId, history: storedHistory, profile: existing, time, from: dueFrom(time, ports), changeKey: `${order.customerId}#${version}`, config: ports.config });
+  const loyalty = storedHistory && planLoyalty({ customerId: order.customerId, history: storedHistory, profile: existing, time, from: dueFrom(time, ports), changeKey: `${order.customerId}#${version}`, config: ports.config });
   // Before the tier is stored: a retry after a crash between the two decides the same, and publishes the same ids.
   const earned = loyalty?.earned(order.orderId);
   const spent = loyalty?.redeemed(order.orderId);
@@ -373,7 +381,7 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
     ]);
   }
   const referral =
-    personal && counted
+    personal && counted && storedHistory
       ? await convertReferral(
           { code: personal, order: { orderId: order.orderId, customerId: order.customerId, placedAt, total: counted.total, currency: order.currency }, referred: existing, history: storedHistory, time, from: dueFrom(time, ports) },
           ports,
@@ -396,12 +404,19 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
       };
     },
     (plan, plannedFrom) =>
-      ports.customers.setOrderStats(order.customerId, { ...stats, ...loyalty?.values }, version, plan.winback, { converted: counted && converted, survey: plan.survey }, plannedFrom),
+      ports.customers.setOrderStats(
+        order.customerId,
+        { ...stats, ...loyalty?.values, historyPage: facts.page },
+        version,
+        plan.winback,
+        { converted: counted && converted, survey: plan.survey },
+        plannedFrom,
+      ),
     ports,
   );
 
   const converts = counted && attribution && !attribution.holdout;
-  await ports.kpis.footprint(order.customerId, versionedFootprint(storedHistory, ports.config.winback));
+  await ports.kpis.footprint(order.customerId, facts.footprint);
   if (converts) await ports.kpis.contribute(conversionKey(order.orderId), conversionChanges(attribution.campaign, placedAt, counted.total, order.currency));
 
   if (counted && attribution) {
@@ -460,7 +475,7 @@ const changeOrder = async (customerId: string, change: OrderChange, time: Date, 
     existing,
     version,
     (current) => withStats(current, stats, time, ports),
-    (plan, plannedFrom) => ports.customers.setOrderStats(customerId, { ...stats, ...loyalty?.values }, version, plan.winback, undefined, plannedFrom),
+    (plan, plannedFrom) => ports.customers.setOrderStats(customerId, { ...stats, ...loyalty?.values, historyPage: stored.page }, version, plan.winback, undefined, plannedFrom),
     ports,
   );
   await ports.kpis.footprint(customerId, versionedFootprint(stored, ports.config.winback));

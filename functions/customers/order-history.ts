@@ -30,6 +30,23 @@ export interface StoredHistory {
    * back is then this one without it, told without numbering every record.
    */
   newest?: { set: 'orders' | 'changes'; index: number };
+  /** The number of the history's last page as its store read it (a hint for the next write: docs/design.md §3). */
+  page?: number;
+}
+
+/**
+ * The history after an order appended to a page with a summary of the pages before it (./history-summary.ts): that
+ * page as the write left it, without reading the others.
+ */
+export interface RecentHistory {
+  /** The summary of the pages before, as it was stored with the page. */
+  summary: string;
+  /** The page's records, numbered from the page's first (version 1), the order just added its newest. */
+  last: StoredHistory;
+  /** A record on the page repeats an order of the pages before (its writer, which read them, said so). */
+  repeats: boolean;
+  /** The whole history at this version: the pages before read, and this page as the write left it. */
+  whole(): Promise<StoredHistory>;
 }
 
 /** The history's version: every record counts once, and none is ever removed. */

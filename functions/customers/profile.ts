@@ -18,6 +18,8 @@ export interface CustomerProfile extends CustomerUpserted {
 
   /** Order statistics, kept up to date from `Order Placed`, and the order history's version they were computed from. */
   historyVersion?: number;
+  /** The history's last page at that version: where the next order is tried first (docs/design.md §3). */
+  historyPage?: number;
   orderCount?: number;
   firstOrderAt?: string;
   lastOrderAt?: string;

@@ -23,7 +23,7 @@ import type { Config } from '../config';
 import type { Campaign } from '../events/retention';
 import { convertingCampaigns, type ConvertingCampaign } from '../campaigns/conversions';
 import type { NpsCategory } from '../campaigns/nps/rules';
-import { chronological, intervalsAfterEach, type OrderHistoryEntry } from '../campaigns/winback/rules';
+import { chronological, gapMedians, type GapMedians, type OrderHistoryEntry, type TimedOrder } from '../campaigns/winback/rules';
 import { countingOrders, historyAt, historyVersion, type StoredHistory } from '../customers/order-history';
 import { memoized } from '../memoized';
 import { fromMinor, toMinor, unknownCurrency, type Money, type PeriodCounts } from './kpis';
@@ -89,52 +89,79 @@ const add = (counters: DayCounters, day: string, counter: Counter, value: number
   on[counter] = (on[counter] ?? 0) + value;
 };
 
-/** +1 on the first day of each run of days covered by `[start, start + length)`, −1 after its last (days by number). */
-const coverage = (counters: DayCounters, counter: Counter, starts: number[], length: number) => {
-  let run: [from: number, to: number] | undefined;
-  const close = () => run && (add(counters, isoDay(run[0]), counter, 1), add(counters, isoDay(run[1]), counter, -1));
-  for (const start of starts) {
-    if (run && start <= run[1]) run[1] = Math.max(run[1], start + length);
-    else {
-      close();
-      run = [start, start + length];
-    }
-  }
-  close();
-};
-
 /** A currency's order and revenue counters, each name made once (a property name met again is found faster). */
 const currencyCounters = memoized((currency: string): [Counter, Counter] => [`orders#${currency}`, `revenue#${currency}`], 1_000);
 
 export type LapseRule = Pick<Config['winback'], 'riskFactor' | 'defaultIntervalDays'>;
 
+/**
+ * Where a footprint's pass stands after an order: its number, the last order's time, day (by number) and the interval
+ * expected after it, and the open runs of days covered by the trailing period (of every order; of the second and later).
+ */
+export interface FootprintState {
+  orders: number;
+  last?: { time: number; day: number; interval: number };
+  ordering?: [from: number, to: number];
+  repeating?: [from: number, to: number];
+}
+
+/**
+ * A customer's footprint as one pass over their counting orders, oldest first. Everything an order adds is on its own
+ * day or later, or on the day of the order before it; so after any order every day before that order's is final, and
+ * the pass can go on later from its state, the counters of that day and the gaps' medians (a summary of the history's
+ * full pages, docs/design.md §3).
+ */
+export const footprintFold = (rule: LapseRule, gaps: GapMedians, counters: DayCounters = {}, state: FootprintState = { orders: 0 }) => {
+  /** +1 on the first day of each run of days covered by `[start, start + kpiPeriodDays)`, −1 after its last. */
+  const cover = (counter: 'ordering' | 'repeating', start: number) => {
+    const run = state[counter];
+    if (run && start <= run[1]) run[1] = Math.max(run[1], start + kpiPeriodDays);
+    else {
+      if (run) add(counters, isoDay(run[1]), counter, -1);
+      add(counters, isoDay(start), counter, 1);
+      state[counter] = [start, start + kpiPeriodDays];
+    }
+  };
+  const lapseDay = (last: NonNullable<FootprintState['last']>) => last.day + Math.ceil(rule.riskFactor * last.interval);
+  return {
+    counters,
+    state,
+    add(order: TimedOrder) {
+      const number = dayNumber(order.time);
+      const day = isoDay(number);
+      const { last } = state;
+      // Active from the first order; after each order, until its at-risk day unless the next order comes first.
+      if (!last) add(counters, day, 'newCustomers', 1), add(counters, day, 'activated', 1);
+      else {
+        const lapse = lapseDay(last);
+        if (lapse <= number) add(counters, isoDay(lapse), 'lapsed', 1), add(counters, day, 'activated', 1);
+        gaps.push((order.time - last.time) / dayMs);
+      }
+      add(counters, day, 'orders', 1);
+      if (order.currency) {
+        const [orders, revenue] = currencyCounters(order.currency);
+        add(counters, day, orders, 1);
+        add(counters, day, revenue, toMinor(order.total, order.currency));
+      } else add(counters, day, 'revenueCents', Math.round(order.total * 100));
+      state.orders++;
+      state.last = { time: order.time, day: number, interval: state.orders >= 3 ? gaps.median() : rule.defaultIntervalDays };
+      cover('ordering', number);
+      if (state.orders >= 2) cover('repeating', number);
+    },
+    /** The footprint: the last order's lapse and the open runs' ends added (once, at the end). */
+    finish(): DayCounters {
+      if (state.last) add(counters, isoDay(lapseDay(state.last)), 'lapsed', 1);
+      for (const counter of ['ordering', 'repeating'] as const) if (state[counter]) add(counters, isoDay(state[counter][1]), counter, -1);
+      return counters;
+    },
+  };
+};
+
 /** What one customer's order history contributes to the day counters: O(n log n) in its orders. */
 export const customerFootprint = (history: OrderHistoryEntry[], rule: LapseRule): DayCounters => {
-  const orders = chronological(history);
-  const counters: DayCounters = {};
-  if (!orders.length) return counters;
-  const numbers = orders.map((order) => dayNumber(order.time));
-  const days = numbers.map(isoDay);
-  add(counters, days[0]!, 'newCustomers', 1);
-  orders.forEach((order, i) => {
-    add(counters, days[i]!, 'orders', 1);
-    if (order.currency) {
-      const [orders, revenue] = currencyCounters(order.currency);
-      add(counters, days[i]!, orders, 1);
-      add(counters, days[i]!, revenue, toMinor(order.total, order.currency));
-    } else add(counters, days[i]!, 'revenueCents', Math.round(order.total * 100));
-  });
-  // Active from the first order; after each order, until its at-risk day unless the next order comes first.
-  add(counters, days[0]!, 'activated', 1);
-  intervalsAfterEach(orders, rule.defaultIntervalDays).forEach((interval, i) => {
-    const lapseDay = isoDay(numbers[i]! + Math.ceil(rule.riskFactor * interval));
-    const next = days[i + 1];
-    if (next === undefined || lapseDay <= next) add(counters, lapseDay, 'lapsed', 1);
-    if (next !== undefined && lapseDay <= next) add(counters, next, 'activated', 1);
-  });
-  coverage(counters, 'ordering', numbers, kpiPeriodDays);
-  coverage(counters, 'repeating', numbers.slice(1), kpiPeriodDays);
-  return counters;
+  const fold = footprintFold(rule, gapMedians());
+  for (const order of chronological(history)) fold.add(order);
+  return fold.finish();
 };
 
 /**
@@ -148,7 +175,17 @@ export interface VersionedFootprint {
   footprint: DayCounters;
   /** The footprint at an earlier version, under a stored rule; undefined when that history cannot be told. */
   at(version: number, rule: string): DayCounters | undefined;
+  /**
+   * The first day these footprints tell, when they are told from a summary of the history (docs/design.md §3): every
+   * day before it is the same in all of them, and only the whole history tells what it holds.
+   */
+  from?: string;
+  /** The footprints told from the whole history, when these are not. */
+  whole?(): Promise<VersionedFootprint>;
 }
+
+/** A lapse rule as the KPI item stores it with the footprint it computed: `[riskFactor, defaultIntervalDays]`. */
+export const ruleKey = (rule: LapseRule) => JSON.stringify([rule.riskFactor, rule.defaultIntervalDays]);
 
 export const versionedFootprint = (history: StoredHistory, rule: LapseRule): VersionedFootprint => {
   // Usually asked twice for the previous version: the days likely changed, then the days settled.
@@ -162,7 +199,7 @@ export const versionedFootprint = (history: StoredHistory, rule: LapseRule): Ver
     }
     return computed.get(key);
   };
-  const own = JSON.stringify([rule.riskFactor, rule.defaultIntervalDays]);
+  const own = ruleKey(rule);
   return { version: historyVersion(history), rule: own, footprint: at(historyVersion(history), own)!, at };
 };
 

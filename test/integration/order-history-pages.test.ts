@@ -12,12 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../functions/adapters/dynamodb/client';
 import { dynamoOrderStore, historyPageSize } from '../../functions/adapters/dynamodb/orders';
 import type { OrderHistoryEntry } from '../../functions/campaigns/winback/rules';
-import { historyAt, historyVersion, type StoredHistory } from '../../functions/customers/order-history';
+import { summarize } from '../../functions/customers/history-summary';
+import { historyAt, historyVersion, type RecentHistory, type StoredHistory } from '../../functions/customers/order-history';
 import { createTable, localCredentials, localRegion, startLocalDynamo, type LocalDynamo } from '../../local/dynamodb';
 import { seededRandom } from '../../local/synthetic';
 
 class Died extends Error {}
 
+const rule = { riskFactor: 2, defaultIntervalDays: 30 };
+const summarizer = (earlier: StoredHistory) => summarize(earlier, rule);
 const order = (n: number): OrderHistoryEntry => ({ orderId: `o${n}`, placedAt: new Date(Date.UTC(2026, 0, 1) + n * 3_600_000).toISOString(), total: n });
 /** A history as the records it holds, whatever their order: `o3` an order, `-o3` its cancellation. */
 const records = (history: StoredHistory | undefined) =>
@@ -114,6 +117,72 @@ describe("a customer's order history, kept in pages", () => {
         expect(records(historyAt(numbered, historyVersion(answer)))).toEqual(records(answer));
         // And one version back, as the answer tells it (by its newest record, or its numbering).
         expect(records(historyAt(answer, historyVersion(answer) - 1))).toEqual(records(historyAt(numbered, historyVersion(answer) - 1)));
+      }
+    }
+  });
+
+  /** The summary each page after the first keeps: that of the pages before it (the history at their version), as `summarize` makes it. */
+  const expectSummaries = async (customerId: string) => {
+    const whole = await writer().addToHistory(customerId, order(1));
+    const pages = await pagesOf(customerId);
+    pages.slice(1).forEach((page, i) => expect(page.summary).toBe(summarizer(historyAt(whole, (i + 1) * historyPageSize)!)));
+  };
+  const isRecent = (answer: StoredHistory | RecentHistory): answer is RecentHistory => 'summary' in answer;
+  const versionOf = (answer: StoredHistory | RecentHistory) => (isRecent(answer) ? historyVersion(answer.last) + JSON.parse(answer.summary).version : historyVersion(answer));
+
+  it("appends an order's first recording to the page its profile names, answering that page with the summary of those before", async () => {
+    const store = writer();
+    const count = Math.floor(historyPageSize * 2.5);
+    let page: number | undefined;
+    for (let n = 1; n <= count; n++) {
+      const answer = await store.appendOrder('appended', order(n), { knownOrders: n - 1, page, first: true, summarize: summarizer });
+      // A page is opened by a writer that read the pages before (and gave it their summary); then it is appended to alone.
+      const opens = n > historyPageSize && (n - 1) % historyPageSize === 0;
+      expect([n, isRecent(answer)]).toEqual([n, n > historyPageSize && !opens]);
+      expect(versionOf(answer)).toBe(n);
+      if (isRecent(answer)) expect(records(await answer.whole())).toEqual(records(historyAt(await store.history('appended'), n)));
+      page = isRecent(answer) ? answer.last.page : answer.page;
+    }
+    expect(await pageSizes('appended')).toEqual([historyPageSize, historyPageSize, count - 2 * historyPageSize]);
+    await expectSummaries('appended');
+  });
+
+  it('keeps every order once, whatever first recordings, retries and duplicates race and die at a page boundary', { timeout: 60_000 }, async () => {
+    const random = seededRandom(31);
+    for (let round = 0; round < 12; round++) {
+      const customerId = `append-${round}`;
+      const before = 2 * historyPageSize - 3;
+      for (let n = 1; n <= before; n++) await writer().addToHistory(customerId, order(n), undefined, n - 1);
+      // Each order's first recording knows the page its profile named before it (that page or an earlier one); a
+      // duplicate, or a retry of a writer that died, is not a first recording.
+      const lastPage = (await pageSizes(customerId)).length - 1;
+      const sends = [...Array.from({ length: 8 }, (_, i) => before + 1 + i), before + 1, before + 4, before + 8];
+      const firsts = new Set<number>();
+      const answers = await Promise.all(
+        sends.map(async (n) => {
+          for (;;) {
+            const dies = random() < 0.5 ? { call: 1 + Math.floor(random() * 3), applied: random() < 0.5 } : undefined;
+            const first = !firsts.has(n) && (firsts.add(n), true);
+            try {
+              // A later profile may name a later page: one the other writers opened meanwhile.
+              const page = Math.floor(random() * (first ? lastPage + 1 : lastPage + 2));
+              return await writer(dies).appendOrder(customerId, order(n), { knownOrders: before, page, first, summarize: summarizer });
+            } catch (error) {
+              if (!(error instanceof Died)) throw error;
+            }
+          }
+        }),
+      );
+      const final = await writer().history(customerId);
+      expect(records(final)).toEqual(Array.from({ length: before + 8 }, (_, i) => `o${i + 1}`).sort());
+      const sizes = await pageSizes(customerId);
+      expect(sizes.slice(0, -1).every((size) => size === historyPageSize)).toBe(true);
+      await expectSummaries(customerId);
+      // One version, one history: a page alone with its summary is the whole history at its version.
+      const numbered = await writer().addToHistory(customerId, order(1));
+      for (const answer of answers) {
+        const whole = isRecent(answer) ? await answer.whole() : answer;
+        expect(records(historyAt(numbered, versionOf(answer)))).toEqual(records(whole));
       }
     }
   });

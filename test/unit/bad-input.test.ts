@@ -93,6 +93,9 @@ const fakePorts = () => {
         histories.set(customerId, history);
         return { orders: history, changes: [] };
       },
+      appendOrder(customerId, entry) {
+        return this.addToHistory(customerId, entry);
+      },
       addChange: async (customerId, change) => {
         storable(change);
         return { orders: histories.get(customerId) ?? [], changes: [change] };

@@ -25,7 +25,7 @@ import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KpiCounters } from '../../campaigns/ports';
-import type { Counter, DayCounters } from '../../ops/counters';
+import type { Counter, DayCounters, VersionedFootprint } from '../../ops/counters';
 import { ignoreConditionFailure } from './customers';
 import { batchWrite, hashOf } from './table';
 
@@ -103,11 +103,12 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
       await markDirty(days, key);
     },
 
-    async footprint(customerId, { version, rule, footprint, at }) {
+    async footprint(customerId, told) {
+      const { version, rule } = told;
       const key = { pk: `CUSTOMER#${customerId}`, sk: 'KPI' };
       // The days this order changes, if the days hold the previous version's footprint: claimed with the version.
-      const previous = at(version - 1, rule);
-      const likely = previous ? changedDays(previous, footprint) : [];
+      const previous = told.at(version - 1, rule);
+      const likely = previous ? changedDays(previous, told.footprint) : [];
       let replaced: Record<string, unknown> | undefined;
       try {
         ({ Attributes: replaced } = await client.send(
@@ -127,9 +128,18 @@ export const dynamoKpiCounters = (client: DynamoDBDocumentClient, tableName: str
       }
       // Every day holds the settled version's footprint, but those `touched` since, which a writer may be writing.
       const settledVersion = (replaced?.settledVersion as number | undefined) ?? 0;
-      const settled = settledVersion ? at(settledVersion, replaced!.settledRule as string) : {};
-      if (!settled) throw new Error(`the KPI footprint of customer ${customerId} is of history version ${settledVersion}, which their history cannot tell`);
-      const days = [...new Set([...changedDays(settled, footprint), ...((replaced?.touched as Set<string> | undefined) ?? [])])];
+      const touched = [...((replaced?.touched as Set<string> | undefined) ?? [])];
+      const daysToWrite = ({ footprint, at, from }: VersionedFootprint) => {
+        const settled = at(settledVersion, settledVersion ? (replaced!.settledRule as string) : rule);
+        // Footprints told from a summary start on its last order's day: one that differs before it needs the whole history.
+        const days = settled && [...new Set([...changedDays(settled, footprint), ...touched])];
+        return days && !(from && days.some((day) => day < from)) ? days : undefined;
+      };
+      let used = told;
+      let days = daysToWrite(told);
+      if (!days && told.whole) days = daysToWrite((used = await told.whole()));
+      if (!days) throw new Error(`the KPI footprint of customer ${customerId} is of history version ${settledVersion}, which their history cannot tell`);
+      const { footprint } = used;
       const more = days.filter((day) => !likely.includes(day));
       // Claimed before they are written, so that a later writer writes them too; unless a later history took over (then its writer does).
       if (more.length && !(await ignoreConditionFailure(claim(key, version, more)))) return;

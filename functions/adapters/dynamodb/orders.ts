@@ -74,11 +74,12 @@ const historyOf = (pages: Page[]): StoredHistory => ({
  * The history with the version each record made, told by its page's log (for what is computed against an earlier
  * version), numbered only when asked: the history one version back is usually told by its `newest` record.
  */
-const numberedHistoryOf = (pages: Page[], newest?: StoredHistory['newest']): StoredHistory => {
+const numberedHistoryOf = (pages: Page[], newest?: StoredHistory['newest'], page = pages.length - 1): StoredHistory => {
   let added: StoredHistory['added'];
   return {
     ...historyOf(pages),
     ...(newest && { newest }),
+    page: Math.max(page, 0),
     get added() {
       return (added ??= numbering(pages));
     },
@@ -115,6 +116,9 @@ const orderOf = (item: Record<string, unknown> | undefined) => ({
   attribution: (item?.attribution ?? null) as OrderFacts['attribution'],
 });
 
+/** What a writer adds to a page besides its record (`keptWith`), and whether it adds only to a page with a summary. */
+type PageSummary = { summary?: string; repeats?: boolean; summarized?: boolean };
+
 /** Tries to add a record to one page this many times before giving up (each failure is another writer's progress). */
 const addAttempts = 10;
 
@@ -126,15 +130,20 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
     return pages;
   };
 
-  /** Adds the record (with its redemption) to a page and logs it, unless the page has it or is full. */
-  const addToPage = async (customerId: string, page: number, set: 'orders' | 'changes', member: string, redemption?: string) => {
+  /**
+   * Adds the record (with its redemption) to a page and logs it, unless the page has it or is full; with the summary
+   * of the pages before (kept if the page has one), or only if the page has one.
+   */
+  const addToPage = async (customerId: string, page: number, set: 'orders' | 'changes', member: string, redemption?: string, kept: PageSummary = {}) => {
     try {
       const { Attributes } = await client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: historyPage(customerId, page),
-          UpdateExpression: `ADD #set :member${redemption ? ', redemptions :redemption' : ''} SET #log = list_append(if_not_exists(#log, :none), :key)`,
-          ConditionExpression: 'NOT contains(#set, :record) AND (attribute_not_exists(#log) OR size(#log) < :pageSize)',
+          UpdateExpression:
+            `ADD #set :member${redemption ? ', redemptions :redemption' : ''} SET #log = list_append(if_not_exists(#log, :none), :key)` +
+            `${kept.summary ? ', summary = if_not_exists(summary, :summary)' : ''}${kept.repeats ? ', repeats = :repeats' : ''}`,
+          ConditionExpression: `NOT contains(#set, :record) AND (attribute_not_exists(#log) OR size(#log) < :pageSize)${kept.summarized ? ' AND attribute_exists(summary)' : ''}`,
           ExpressionAttributeNames: { '#set': set, '#log': 'log' },
           ExpressionAttributeValues: {
             ':member': new Set([member]),
@@ -143,6 +152,8 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
             ':none': [],
             ':pageSize': historyPageSize,
             ...(redemption && { ':redemption': new Set([redemption]) }),
+            ...(kept.summary && { ':summary': kept.summary }),
+            ...(kept.repeats && { ':repeats': true }),
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -155,17 +166,39 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
   };
 
   /**
+   * What a page gets with a record from a writer that read the pages before it: their summary, if it lacks one, and
+   * whether an order on it repeats one of theirs (only such a writer can tell).
+   */
+  const keptWith = (earlier: Page[], page: Page | undefined, set: 'orders' | 'changes', member: string, summarize?: (earlier: StoredHistory) => string): PageSummary => {
+    if (!earlier.length) return {};
+    const before = new Set(earlier.flatMap((full) => membersOf(full, 'orders').map((entry) => decode(entry).orderId)));
+    const onPage = [...(page ? membersOf(page, 'orders') : []), ...(set === 'orders' ? [member] : [])];
+    return {
+      ...(summarize && !page?.summary && { summary: summarize(historyOf(earlier)) }),
+      ...(onPage.some((entry) => before.has(decode(entry).orderId)) && { repeats: true }),
+    };
+  };
+
+  /**
    * Adds a record to the history once, and answers the whole history after it. The record goes to the last page: a
    * page not full is the last one, and a record is added to a page only if it is not there, so it is nowhere else
    * either (the pages before are full and were read without it). A history the caller knows to be short is tried
    * on its first page without reading (where most histories end); otherwise, and each time a page turns out full or
    * to have the record, every page is read first.
    */
-  const addToHistory = async (customerId: string, set: 'orders' | 'changes', member: string, redemption?: string, knownOrders = 0): Promise<StoredHistory> => {
+  const addToHistory = async (
+    customerId: string,
+    set: 'orders' | 'changes',
+    member: string,
+    redemption?: string,
+    knownOrders = 0,
+    summarize?: (earlier: StoredHistory) => string,
+  ): Promise<StoredHistory> => {
     let earlier: Page[] | undefined = knownOrders < historyPageSize ? [] : undefined;
+    let last: Page | undefined;
     for (let attempt = 0; attempt < addAttempts; attempt++) {
       if (earlier) {
-        const added = await addToPage(customerId, earlier.length, set, member, redemption);
+        const added = await addToPage(customerId, earlier.length, set, member, redemption, keptWith(earlier, last, set, member, summarize));
         if (added) {
           // The record just added is the last one logged, on the last page: the newest.
           const before = earlier.reduce((count, page) => count + (setOf(page, set)?.size ?? 0), 0);
@@ -175,8 +208,9 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
       const pages = await readHistoryPages(customerId);
       // Already there (a retry, a duplicate): nothing is written.
       if (pages.some((page) => setOf(page, set)?.has(member))) return numberedHistoryOf(pages);
-      const last = pages.at(-1);
+      last = pages.at(-1);
       earlier = last && !isFull(last) ? pages.slice(0, -1) : pages;
+      if (last && isFull(last)) last = undefined;
     }
     throw new Error(`order history of customer ${customerId}: no page took the record in ${addAttempts} attempts`);
   };
@@ -202,14 +236,16 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
             ':discountCode': order.discountCode ?? null,
             ':attribution': facts.attribution,
           },
-          ReturnValues: 'ALL_NEW',
+          // As it was: what this write set follows, and whether it placed the order.
+          ReturnValues: 'ALL_OLD',
         }),
       );
       return {
         ingestedAt: Attributes?.ingestedAt as string | undefined,
         deliveredAt: Attributes?.deliveredAt as string | undefined,
         cancelledAt: Attributes?.cancelledAt as string | undefined,
-        attribution: Attributes!.attribution as OrderFacts['attribution'],
+        attribution: (Attributes && 'attribution' in Attributes ? Attributes.attribution : facts.attribution) as OrderFacts['attribution'],
+        first: Attributes?.placedAt === undefined,
       } satisfies StoredOrder & OrderFacts;
     },
 
@@ -232,6 +268,29 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
         pointsRedeemed ? encodeRedemption(order.orderId, pointsRedeemed) : undefined,
         knownOrders,
       ),
+
+    async appendOrder(customerId, order, { pointsRedeemed, knownOrders = 0, page, first, summarize }) {
+      const member = encode({ ...order, placedAt: new Date(order.placedAt).toISOString() });
+      const redemption = pointsRedeemed ? encodeRedemption(order.orderId, pointsRedeemed) : undefined;
+      // Only an order's first recording can know its record is on no page before the one it is added to.
+      if (first && page) {
+        const added = await addToPage(customerId, page, 'orders', member, redemption, { summarized: true });
+        if (added) {
+          const index = membersOf(added, 'orders').indexOf(member);
+          return {
+            summary: added.summary as string,
+            last: numberedHistoryOf([added], { set: 'orders', index }, page),
+            repeats: added.repeats === true,
+            whole: async () => {
+              const earlier = (await readHistoryPages(customerId)).slice(0, page);
+              const before = earlier.reduce((count, full) => count + (setOf(full, 'orders')?.size ?? 0), 0);
+              return numberedHistoryOf([...earlier, added], { set: 'orders', index: before + index });
+            },
+          };
+        }
+      }
+      return addToHistory(customerId, 'orders', member, redemption, page === 0 ? 0 : knownOrders, summarize);
+    },
 
     addChange: (customerId, change, knownOrders) => addToHistory(customerId, 'changes', encodeChange(change), undefined, knownOrders),
 

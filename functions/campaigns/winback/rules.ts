@@ -42,6 +42,7 @@ const heap = (above: (a: number, b: number) => boolean) => {
   const items: number[] = [];
   const swap = (i: number, j: number) => ([items[i], items[j]] = [items[j]!, items[i]!]);
   return {
+    items,
     get size() {
       return items.length;
     },
@@ -70,20 +71,34 @@ const heap = (above: (a: number, b: number) => boolean) => {
   };
 };
 
-/**
- * The median of each prefix of `values` (as `median` gives it), in O(n log n):
- * the lower half in a max-heap, holding the middle, and the upper half in a min-heap.
- */
-export const runningMedians = (values: number[]): number[] => {
+/** What keeps the gaps between orders to tell their median as they come (the running medians below, or a summary's: docs/design.md §3). */
+export interface GapMedians {
+  push(gap: number): void;
+  /** The median of every gap pushed, as `median` gives it. */
+  median(): number;
+}
+
+/** Gaps in O(log n) a push: the lower half in a max-heap, holding the middle, and the upper half in a min-heap. */
+export const gapMedians = (): GapMedians & { values(): number[] } => {
   const lower = heap((a, b) => a > b);
   const upper = heap((a, b) => a < b);
-  return values.map((value) => {
-    if (lower.size && value > lower.top()) upper.push(value);
-    else lower.push(value);
-    if (lower.size > upper.size + 1) upper.push(lower.pop());
-    else if (upper.size > lower.size) lower.push(upper.pop());
-    return lower.size > upper.size ? lower.top() : (lower.top() + upper.top()) / 2;
-  });
+  return {
+    push(value) {
+      if (lower.size && value > lower.top()) upper.push(value);
+      else lower.push(value);
+      if (lower.size > upper.size + 1) upper.push(lower.pop());
+      else if (upper.size > lower.size) lower.push(upper.pop());
+    },
+    median: () => (lower.size > upper.size ? lower.top() : (lower.top() + upper.top()) / 2),
+    /** Every gap pushed, in no particular order. */
+    values: () => [...lower.items, ...upper.items],
+  };
+};
+
+/** The median of each prefix of `values` (as `median` gives it), in O(n log n). */
+export const runningMedians = (values: number[]): number[] => {
+  const medians = gapMedians();
+  return values.map((value) => (medians.push(value), medians.median()));
 };
 
 export type TimedOrder = OrderHistoryEntry & { time: number };
@@ -101,18 +116,22 @@ export const chronological = (history: OrderHistoryEntry[]): TimedOrder[] => {
 /** Days between consecutive orders of a chronological history. */
 const gapsOf = (orders: TimedOrder[]) => orders.slice(1).map((order, i) => (order.time - orders[i]!.time) / day);
 
+/** The statistics from what a pass over the orders, oldest first, keeps: here, or in a summary of the history (docs/design.md §3). */
+export const statsFrom = (orderCount: number, firstOrderAt: string, lastOrderAt: string, cents: number, medianGap: () => number): OrderStats => ({
+  orderCount,
+  firstOrderAt,
+  lastOrderAt,
+  // Cents, to keep floating-point dust out of the sum.
+  totalSpent: Math.round(cents) / 100,
+  // Always written: a cancelled order can bring a history back under three orders.
+  medianGapDays: orderCount >= 3 ? medianGap() : undefined,
+});
+
 /** Statistics of an order history in any order (late orders included); each orderId counts once. */
 export const orderStats = (history: OrderHistoryEntry[]): OrderStats => {
   const orders = chronological(history);
-  return {
-    orderCount: orders.length,
-    firstOrderAt: orders[0]!.placedAt,
-    lastOrderAt: orders.at(-1)!.placedAt,
-    // Cents, to keep floating-point dust out of the sum.
-    totalSpent: Math.round(orders.reduce((sum, order) => sum + order.total * 100, 0)) / 100,
-    // Always written: a cancelled order can bring a history back under three orders.
-    medianGapDays: orders.length >= 3 ? median(gapsOf(orders)) : undefined,
-  };
+  const cents = orders.reduce((sum, order) => sum + order.total * 100, 0);
+  return statsFrom(orders.length, orders[0]!.placedAt, orders.at(-1)!.placedAt, cents, () => median(gapsOf(orders)));
 };
 
 /** The statistics of a customer whose every order was cancelled: none, and so no winback. */
@@ -124,15 +143,6 @@ export const historyStats = (history: OrderHistoryEntry[]): OrderStats | NoOrder
 
 export const expectedIntervalDays = (stats: Pick<OrderStats, 'orderCount' | 'medianGapDays'>, defaultIntervalDays: number) =>
   stats.orderCount >= 3 && stats.medianGapDays !== undefined ? stats.medianGapDays : defaultIntervalDays;
-
-/**
- * The expected interval after each order of a chronological history: what
- * `expectedIntervalDays(orderStats(orders up to it))` gives, without recomputing each prefix.
- */
-export const intervalsAfterEach = (orders: TimedOrder[], defaultIntervalDays: number): number[] => {
-  const medians = runningMedians(gapsOf(orders));
-  return orders.map((_, i) => (i >= 2 ? medians[i - 1]! : defaultIntervalDays));
-};
 
 /** The local day the days since the last order reach `riskFactor` intervals. */
 export const atRiskDay = (lastOrderAt: string, intervalDays: number, riskFactor: number, timeZone: string): DateTime =>

@@ -1,0 +1,186 @@
+/**
+ * What an order's ingest computes over the customer's whole history (the order statistics, the KPI footprint), told
+ * without reading the whole history (docs/design.md §3). The history is kept in pages, and a full page never changes:
+ * so the pass over the counting orders that computes both can stop at the end of the full pages, be kept with the
+ * last page (`summarize`, written once), and go on over that page's few records alone. An order appended after every
+ * counted one then costs the same at a customer's tenth order as at their thousandth. Anything the summary cannot
+ * tell (a change on the page, an order placed before the summary's last, a rule changed since) is told from the
+ * whole history, as before.
+ */
+import { chronological, gapMedians, historyStats, statsFrom, type GapMedians, type NoOrderStats, type OrderHistoryEntry, type OrderStats } from '../campaigns/winback/rules';
+import { dayOf, footprintFold, ruleKey, versionedFootprint, type DayCounters, type FootprintState, type LapseRule, type VersionedFootprint } from '../ops/counters';
+import { countingOrders, historyAt, historyVersion, type RecentHistory, type StoredHistory } from './order-history';
+
+export interface HistorySummary {
+  /** The history's version it summarizes: the records of the pages before the one it is kept with. */
+  version: number;
+  /** The lapse rule its footprint was computed with (`ruleKey`). */
+  rule: string;
+  /** The counting orders' totals in hundredths, summed oldest first as `orderStats` sums them. */
+  cents: number;
+  firstOrderAt?: string;
+  lastOrderAt?: string;
+  footprint: FootprintState;
+  /** The footprint's counters on the last order's day, so far (every day before it is final). */
+  counters: DayCounters[string];
+  /** The gaps between the orders, sorted: the middle ones, and how many lie below and above them. */
+  gaps: { below: number; middle: number[]; above: number };
+  /** Orders a change was recorded for before they were (a cancellation before its order): not summarized. */
+  pending: string[];
+}
+
+/**
+ * Gaps kept each side of the median. A page adds at most `historyPageSize` (32) orders, so a gap each, which moves
+ * the median by at most half as many places: 40 a side always holds it.
+ */
+const keptEachSide = 40;
+
+/** The median moved out of the gaps a summary keeps (never, with pages of 32: a safeguard). */
+class BeyondSummary extends Error {}
+
+/** The medians of a summary's gaps and those pushed after: the gaps below and above its middle ones are only counted. */
+const middleGaps = (kept: HistorySummary['gaps']): GapMedians => {
+  const sorted = [...kept.middle];
+  let { below, above } = kept;
+  return {
+    push(gap) {
+      if (below && gap < sorted[0]!) below++;
+      else if (above && gap > sorted.at(-1)!) above++;
+      else {
+        let at = 0;
+        while (at < sorted.length && sorted[at]! < gap) at++;
+        sorted.splice(at, 0, gap);
+      }
+    },
+    median() {
+      const count = below + sorted.length + above;
+      const [low, high] = [(count - 1) >> 1, count >> 1];
+      if (low < below || high >= below + sorted.length) throw new BeyondSummary();
+      return low === high ? sorted[low - below]! : (sorted[low - below]! + sorted[high - below]!) / 2;
+    },
+  };
+};
+
+/** The summary of a whole history (the pages before a new one), as it is stored: JSON. */
+export const summarize = (history: StoredHistory, rule: LapseRule): string => {
+  const orders = chronological(countingOrders(history));
+  const gaps = gapMedians();
+  const fold = footprintFold(rule, gaps);
+  let cents = 0;
+  for (const order of orders) fold.add(order), (cents += order.total * 100);
+  const sorted = gaps.values().sort((a, b) => a - b);
+  const low = (sorted.length - 1) >> 1;
+  const [from, to] = [Math.max(0, low - keptEachSide), Math.min(sorted.length, low + keptEachSide + 2)];
+  const placed = new Set(history.orders.map((order) => order.orderId));
+  const { last } = fold.state;
+  const summary: HistorySummary = {
+    version: historyVersion(history),
+    rule: ruleKey(rule),
+    cents,
+    firstOrderAt: orders[0]?.placedAt,
+    lastOrderAt: orders.at(-1)?.placedAt,
+    footprint: fold.state,
+    counters: (last && fold.counters[dayOf(last.time)]) || {},
+    gaps: { below: from, middle: sorted.slice(from, to), above: sorted.length - to },
+    pending: [...new Set(history.changes.map((change) => change.orderId).filter((orderId) => !placed.has(orderId)))],
+  };
+  return JSON.stringify(summary);
+};
+
+/** What an order's ingest computes over the history at its version. */
+export interface HistoryFacts {
+  version: number;
+  stats: OrderStats | NoOrderStats;
+  /** The order as it counts now; undefined when it does not (cancelled, or refunded in full, before it came). */
+  counted?: OrderHistoryEntry;
+  footprint: VersionedFootprint;
+  /** The history's last page (a hint for the customer's next order). */
+  page: number;
+  /** The whole history, when it was read. */
+  history?: StoredHistory;
+}
+
+export const wholeFacts = (history: StoredHistory, orderId: string, rule: LapseRule): HistoryFacts => {
+  const counting = countingOrders(history);
+  return {
+    version: historyVersion(history),
+    stats: historyStats(counting),
+    counted: counting.find((order) => order.orderId === orderId),
+    footprint: versionedFootprint(history, rule),
+    page: history.page ?? 0,
+    history,
+  };
+};
+
+/**
+ * The facts told from the summary and the last page, when they can be: the page holds orders only, each once, none
+ * of them repeating an order before it, pending a change, or placed before the summary's last order, and the lapse
+ * rule is the summary's. The footprints start on the summary's last order's day (`from`).
+ */
+export const recentFacts = (recent: RecentHistory, orderId: string, rule: LapseRule): HistoryFacts | undefined => {
+  const summary = JSON.parse(recent.summary) as HistorySummary;
+  const { last: page } = recent;
+  const orders = chronological(page.orders);
+  const lastTime = summary.footprint.last?.time ?? -Infinity;
+  const pending = new Set(summary.pending);
+  const plain =
+    !recent.repeats &&
+    !page.changes.length &&
+    summary.rule === ruleKey(rule) &&
+    orders.length === page.orders.length &&
+    orders.every((order) => order.time >= lastTime && !pending.has(order.orderId));
+  if (!plain) return undefined;
+  const from = summary.footprint.last && dayOf(summary.footprint.last.time);
+
+  /** The summary's pass gone on over the page's orders at a version of the page. */
+  const continued = (upTo: StoredHistory) => {
+    const gaps = middleGaps(summary.gaps);
+    const fold = footprintFold(rule, gaps, from ? { [from]: { ...summary.counters } } : {}, structuredClone(summary.footprint));
+    let cents = summary.cents;
+    const orders = chronological(upTo.orders);
+    for (const order of orders) fold.add(order), (cents += order.total * 100);
+    const stats = () => statsFrom(fold.state.orders, summary.firstOrderAt ?? orders[0]!.placedAt, orders.at(-1)?.placedAt ?? summary.lastOrderAt!, cents, gaps.median);
+    return { stats, footprint: fold.finish() };
+  };
+  const computed = new Map<number, DayCounters | undefined>();
+  /** Versions before the summary's, and other rules, only the whole history tells. */
+  const at = (version: number, stored: string) => {
+    if (stored !== summary.rule || version < summary.version) return undefined;
+    if (!computed.has(version)) {
+      const upTo = historyAt(page, version - summary.version);
+      computed.set(version, upTo && tolerant(() => continued(upTo).footprint));
+    }
+    return computed.get(version);
+  };
+  const now = tolerant(() => {
+    const { stats, footprint } = continued(page);
+    return { stats: stats(), footprint };
+  });
+  if (!now) return undefined;
+  const version = summary.version + historyVersion(page);
+  computed.set(version, now.footprint);
+  return {
+    version,
+    stats: now.stats,
+    counted: page.orders.find((order) => order.orderId === orderId),
+    footprint: {
+      version,
+      rule: summary.rule,
+      footprint: now.footprint,
+      at,
+      ...(from && { from }),
+      whole: async () => versionedFootprint(await recent.whole(), rule),
+    },
+    page: page.page ?? 0,
+  };
+};
+
+/** `compute`, or undefined if the median left the summary's gaps. */
+const tolerant = <T>(compute: () => T): T | undefined => {
+  try {
+    return compute();
+  } catch (error) {
+    if (error instanceof BeyondSummary) return undefined;
+    throw error;
+  }
+};
