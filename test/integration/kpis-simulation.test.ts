@@ -20,7 +20,7 @@ import { npsCategory } from '../../functions/campaigns/nps/rules';
 import { expectedIntervalDays, orderStats } from '../../functions/campaigns/winback/rules';
 import { publishedKpis, retentionKpis, type Money, type PeriodCounts } from '../../functions/ops/kpis';
 import type { DashboardData } from '../../local/dashboard';
-import { syntheticCustomers, syntheticOrders } from '../../local/synthetic';
+import { seededRandom, syntheticCustomers, syntheticOrders } from '../../local/synthetic';
 import { discountCodeFor } from '../../functions/campaigns/discount-code';
 import { birthdaySendKey } from '../../functions/campaigns/birthday/sweep';
 import { localKeyring } from '../../local/stack';
@@ -109,6 +109,18 @@ describe('retention KPIs over a simulated year', () => {
       const inRinggit = customerIds.indexOf(String(line.detail.customerId)) % 2 === 0;
       return { ...line, detail: { ...line.detail, currency: inRinggit !== (i % 7 === 3) ? 'MYR' : 'GBP' } as Record<string, unknown> };
     });
+    // Two regulars order every few days all year, over many pages of history (docs/design.md §3: most of their orders
+    // are told from a summary of the pages before); now and then an order placed an hour before another reaches the
+    // shop a minute after it (before the day's KPIs are counted).
+    const random = seededRandom(3);
+    for (const [c, customerId] of customerIds.slice(0, 2).entries()) {
+      for (let at = Date.parse(from) + c * 3_600_000, i = 0; at < Date.parse('2026-12-01T00:00:00Z'); at += (2 + random() * 4) * 86_400_000, i++) {
+        const order = (placedAt: number, time: number, orderId: string) =>
+          orderPlaced(new Date(time).toISOString(), customerId, orderId, Math.round(random() * 9000) / 100, { placedAt: new Date(placedAt).toISOString(), currency: c ? 'GBP' : 'MYR' });
+        orderLines.push(order(at, at, `regular-${c}-${i}`));
+        if (i % 20 === 19) orderLines.push(order(at - 3_600_000, at + 60_000, `regular-${c}-${i}-late`));
+      }
+    }
     // Some customers answer the survey of an order three weeks after it (after the 14-day survey).
     const answers = orderLines
       .filter((_, i) => i % 3 === 0)

@@ -2,7 +2,7 @@
  * A month of the three campaigns over a shop's history, run on the local stack
  * with and without injected faults (docs/design.md §6 `--faults`, §8). The history
  * (80 customers in en/ms/ar across time zones, half a year of orders, most
- * delivered) is loaded an hour before the month, so every run starts the month
+ * delivered, one of them ordering every four days) is loaded an hour before the month, so every run starts the month
  * from the same state; a quarter of the customers answer their survey.
  */
 import { syntheticCustomers, syntheticOrders } from '../../../local/synthetic';
@@ -22,6 +22,13 @@ const orders = syntheticOrders({
   to: new Date('2026-03-28T00:00:00Z'),
   seed: 5,
 });
+// A regular, an order every four days: a history of two pages, most of the second's orders told from the first's
+// summary (docs/design.md §3).
+const regular = customers[0]!.detail.customerId;
+for (let at = Date.parse('2025-10-02T09:00:00Z'), i = 0; at < Date.parse('2026-03-28T00:00:00Z'); at += 4 * 86_400_000, i++) {
+  const placedAt = new Date(at).toISOString();
+  orders.push({ time: placedAt, source: 'shop', 'detail-type': 'Order Placed', detail: { orderId: `regular-${i}`, customerId: regular, placedAt, total: 20 + (i % 9), currency: 'EUR' } });
+}
 /** What happened before the month arrives as the month starts; the rest at its own time. */
 const at = (time: string) => (time < loadedAt ? loadedAt : time);
 const deliveries = orders
