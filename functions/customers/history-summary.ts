@@ -31,9 +31,9 @@ export interface HistorySummary {
 
 /**
  * Gaps kept each side of the median. A page adds at most `historyPageSize` (32) orders, so a gap each, which moves
- * the median by at most half as many places: 40 a side always holds it.
+ * the median by at most half as many places: 20 a side always hold it.
  */
-const keptEachSide = 40;
+const keptEachSide = 20;
 
 /** The median moved out of the gaps a summary keeps (never, with pages of 32: a safeguard). */
 class BeyondSummary extends Error {}
