@@ -145,6 +145,11 @@ describe("a customer's order history, kept in pages", () => {
     }
     expect(await pageSizes('appended')).toEqual([historyPageSize, historyPageSize, count - 2 * historyPageSize]);
     await expectSummaries('appended');
+    // The same order sent again with another total (not a first recording): its writer reads the pages, and says on the
+    // page it adds to that an order there repeats an earlier one; the next order's page then says so too.
+    await store.appendOrder('appended', { ...order(1), total: 99 }, { knownOrders: count, page, first: false, summarize: summarizer });
+    const next = await store.appendOrder('appended', order(count + 1), { knownOrders: count + 1, page, first: true, summarize: summarizer });
+    expect(isRecent(next) && next.repeats).toBe(true);
   });
 
   it('keeps every order once, whatever first recordings, retries and duplicates race and die at a page boundary', { timeout: 60_000 }, async () => {
