@@ -169,12 +169,13 @@ export interface OrderRecord extends OrderFacts {
 
 export interface AppendOptions {
   pointsRedeemed?: number;
-  /** The orders the profile counts, and its history's last page, as the profile was read: hints only. */
+  /** The orders the profile counts (a long history is kept in pages), and its history's last page, as read: hints only. */
   knownOrders?: number;
   page?: number;
   /** The order's first recording (`StoredOrder.first`). */
   first?: boolean;
-  summarize: (earlier: StoredHistory) => string;
+  /** The summary of the pages before a page (./../customers/history-summary.ts), for a page that has none. */
+  summarize?: (earlier: StoredHistory) => string;
 }
 
 export interface OrderStore {
@@ -186,16 +187,11 @@ export interface OrderStore {
   /** The completion marker, written last. */
   complete(customerId: string, orderId: string, at: string): Promise<void>;
   /**
-   * Adds an order to the customer's history, with the loyalty points spent on it; resolves to the whole history.
-   * `knownOrders`, the orders the profile counts, tells a long history (kept in pages) from a short one: a hint only.
+   * Adds an order to the customer's history, with the loyalty points spent on it (docs/design.md §3): an order's first
+   * recording is tried first on the page the profile last named, if it holds a summary of the pages before it, and
+   * then resolves to that page alone; otherwise to the whole history. A page the order opens gets its summary.
    */
-  addToHistory(customerId: string, order: OrderHistoryEntry, pointsRedeemed?: number, knownOrders?: number): Promise<StoredHistory>;
-  /**
-   * `addToHistory` for an order's first recording (docs/design.md §3): tried first on the page the profile last named,
-   * if it holds a summary of the pages before it; then it resolves to that page alone. A page the order opens gets its
-   * summary, made by `summarize` from the pages before.
-   */
-  appendOrder(customerId: string, order: OrderHistoryEntry, options: AppendOptions): Promise<StoredHistory | RecentHistory>;
+  appendOrder(customerId: string, order: OrderHistoryEntry, options?: AppendOptions): Promise<StoredHistory | RecentHistory>;
   /** The customer's whole order history (empty when none). */
   history(customerId: string): Promise<StoredHistory>;
   /** Adds a cancellation or a refund to the customer's history (once, however often); resolves to the whole history. */

@@ -137,10 +137,8 @@ export const recentFacts = (recent: RecentHistory, orderId: string, rule: LapseR
     const gaps = middleGaps(summary.gaps);
     const fold = footprintFold(rule, gaps, from ? { [from]: { ...summary.counters } } : {}, structuredClone(summary.footprint));
     let cents = summary.cents;
-    const orders = chronological(upTo.orders);
-    for (const order of orders) fold.add(order), (cents += order.total * 100);
-    const stats = () => statsFrom(fold.state.orders, summary.firstOrderAt ?? orders[0]!.placedAt, orders.at(-1)?.placedAt ?? summary.lastOrderAt!, cents, gaps.median);
-    return { stats, footprint: fold.finish() };
+    for (const order of upTo === page ? orders : chronological(upTo.orders)) fold.add(order), (cents += order.total * 100);
+    return { gaps, fold, cents };
   };
   const computed = new Map<number, DayCounters | undefined>();
   /** Versions before the summary's, and other rules, only the whole history tells. */
@@ -148,13 +146,15 @@ export const recentFacts = (recent: RecentHistory, orderId: string, rule: LapseR
     if (stored !== summary.rule || version < summary.version) return undefined;
     if (!computed.has(version)) {
       const upTo = historyAt(page, version - summary.version);
-      computed.set(version, upTo && tolerant(() => continued(upTo).footprint));
+      computed.set(version, upTo && tolerant(() => continued(upTo).fold.finish()));
     }
     return computed.get(version);
   };
   const now = tolerant(() => {
-    const { stats, footprint } = continued(page);
-    return { stats: stats(), footprint };
+    const { gaps, fold, cents } = continued(page);
+    // Every order of the page comes after the summary's: the first is the summary's, if it has one, the last the page's.
+    const stats = statsFrom(fold.state.orders, summary.firstOrderAt ?? orders[0]!.placedAt, orders.at(-1)!.placedAt, cents, gaps.median);
+    return { stats, footprint: fold.finish() };
   });
   if (!now) return undefined;
   const version = summary.version + historyVersion(page);

@@ -359,9 +359,9 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
     { pointsRedeemed: order.pointsRedeemed, knownOrders: existing?.orderCount, page: existing?.historyPage, first: stored.first, summarize: (earlier) => summarize(earlier, rule) },
   );
   // Loyalty and a personal referral code weigh the whole history; the rest is told from its summary when it can be.
-  const wanted = ports.config.loyalty !== undefined || personal !== undefined;
+  const needsWhole = ports.config.loyalty !== undefined || personal !== undefined;
   const facts =
-    ('summary' in appended && !wanted && recentFacts(appended, order.orderId, rule)) ||
+    ('summary' in appended && !needsWhole && recentFacts(appended, order.orderId, rule)) ||
     wholeFacts('summary' in appended ? await appended.whole() : appended, order.orderId, rule);
   const { stats, counted, version, history: storedHistory } = facts;
   // Cancelled (or refunded in full) before it arrived: it counts nowhere, and converts nothing.

@@ -19,6 +19,12 @@ import { seededRandom } from '../../local/synthetic';
 
 class Died extends Error {}
 
+/** The whole history, which a writer that is not an order's first recording is answered. */
+const whole = async (answer: Promise<StoredHistory | RecentHistory>) => {
+  const history = await answer;
+  if ('summary' in history) throw new Error('answered the last page alone');
+  return history;
+};
 const rule = { riskFactor: 2, defaultIntervalDays: 30 };
 const summarizer = (earlier: StoredHistory) => summarize(earlier, rule);
 const order = (n: number): OrderHistoryEntry => ({ orderId: `o${n}`, placedAt: new Date(Date.UTC(2026, 0, 1) + n * 3_600_000).toISOString(), total: n });
@@ -62,7 +68,7 @@ describe("a customer's order history, kept in pages", () => {
     const store = writer();
     const count = Math.floor(historyPageSize * 2.5);
     let history: StoredHistory | undefined;
-    for (let n = 1; n <= count; n++) history = await store.addToHistory('long', order(n));
+    for (let n = 1; n <= count; n++) history = await whole(store.appendOrder('long', order(n)));
     expect(await pageSizes('long')).toEqual([historyPageSize, historyPageSize, count - 2 * historyPageSize]);
     expect(historyVersion(history!)).toBe(count);
     for (const version of [1, historyPageSize, historyPageSize + 1, count - 1]) {
@@ -73,9 +79,9 @@ describe("a customer's order history, kept in pages", () => {
 
   it('adds nothing for a record already in a full page, and answers the whole history', async () => {
     const store = writer();
-    for (let n = 1; n <= historyPageSize + 2; n++) await store.addToHistory('again', order(n));
+    for (let n = 1; n <= historyPageSize + 2; n++) await store.appendOrder('again', order(n));
     await store.addChange('again', { kind: 'cancelled', orderId: 'o1' });
-    const repeated = await store.addToHistory('again', order(1));
+    const repeated = await whole(store.appendOrder('again', order(1)));
     expect(historyVersion(repeated)).toBe(historyPageSize + 3);
     expect(records(repeated)).toContain('-o1');
     expect(await pageSizes('again')).toEqual([historyPageSize, 3]);
@@ -87,7 +93,7 @@ describe("a customer's order history, kept in pages", () => {
       const customerId = `race-${round}`;
       const store = writer();
       const before = historyPageSize - 3;
-      for (let n = 1; n <= before; n++) await store.addToHistory(customerId, order(n));
+      for (let n = 1; n <= before; n++) await store.appendOrder(customerId, order(n));
       // Eight new records, three of them sent twice, and a cancellation: each written until a writer finishes it.
       const sends = [...Array.from({ length: 8 }, (_, i) => before + 1 + i), before + 1, before + 4, before + 8, -(before + 2)];
       const answers = await Promise.all(
@@ -98,7 +104,7 @@ describe("a customer's order history, kept in pages", () => {
             const knownOrders = Math.floor(random() * 2 * historyPageSize);
             try {
               const store = writer(dies);
-              return await (n > 0 ? store.addToHistory(customerId, order(n), undefined, knownOrders) : store.addChange(customerId, { kind: 'cancelled', orderId: `o${-n}` }, knownOrders));
+              return await (n > 0 ? whole(store.appendOrder(customerId, order(n), { knownOrders })) : store.addChange(customerId, { kind: 'cancelled', orderId: `o${-n}` }, knownOrders));
             } catch (error) {
               if (!(error instanceof Died)) throw error;
             }
@@ -112,7 +118,7 @@ describe("a customer's order history, kept in pages", () => {
       expect(sizes.reduce((a, b) => a + b)).toBe(expected.length);
       expect(sizes.slice(0, -1).every((size) => size === historyPageSize)).toBe(true);
       // One version, one history: what a writer was answered is what the final history was at that version.
-      const numbered = await store.addToHistory(customerId, order(1));
+      const numbered = await whole(store.appendOrder(customerId, order(1)));
       for (const answer of answers) {
         expect(records(historyAt(numbered, historyVersion(answer)))).toEqual(records(answer));
         // And one version back, as the answer tells it (by its newest record, or its numbering).
@@ -123,9 +129,9 @@ describe("a customer's order history, kept in pages", () => {
 
   /** The summary each page after the first keeps: that of the pages before it (the history at their version), as `summarize` makes it. */
   const expectSummaries = async (customerId: string) => {
-    const whole = await writer().addToHistory(customerId, order(1));
+    const history = await whole(writer().appendOrder(customerId, order(1)));
     const pages = await pagesOf(customerId);
-    pages.slice(1).forEach((page, i) => expect(page.summary).toBe(summarizer(historyAt(whole, (i + 1) * historyPageSize)!)));
+    pages.slice(1).forEach((page, i) => expect(page.summary).toBe(summarizer(historyAt(history, (i + 1) * historyPageSize)!)));
   };
   const isRecent = (answer: StoredHistory | RecentHistory): answer is RecentHistory => 'summary' in answer;
   const versionOf = (answer: StoredHistory | RecentHistory) => (isRecent(answer) ? historyVersion(answer.last) + JSON.parse(answer.summary).version : historyVersion(answer));
@@ -157,7 +163,7 @@ describe("a customer's order history, kept in pages", () => {
     for (let round = 0; round < 12; round++) {
       const customerId = `append-${round}`;
       const before = 2 * historyPageSize - 3;
-      for (let n = 1; n <= before; n++) await writer().addToHistory(customerId, order(n), undefined, n - 1);
+      for (let n = 1; n <= before; n++) await writer().appendOrder(customerId, order(n), { knownOrders: n - 1 });
       // Each order's first recording knows the page its profile named before it (that page or an earlier one); a
       // duplicate, or a retry of a writer that died, is not a first recording.
       const lastPage = (await pageSizes(customerId)).length - 1;
@@ -184,10 +190,9 @@ describe("a customer's order history, kept in pages", () => {
       expect(sizes.slice(0, -1).every((size) => size === historyPageSize)).toBe(true);
       await expectSummaries(customerId);
       // One version, one history: a page alone with its summary is the whole history at its version.
-      const numbered = await writer().addToHistory(customerId, order(1));
+      const numbered = await whole(writer().appendOrder(customerId, order(1)));
       for (const answer of answers) {
-        const whole = isRecent(answer) ? await answer.whole() : answer;
-        expect(records(historyAt(numbered, versionOf(answer)))).toEqual(records(whole));
+        expect(records(historyAt(numbered, versionOf(answer)))).toEqual(records(isRecent(answer) ? await answer.whole() : answer));
       }
     }
   });

@@ -87,14 +87,11 @@ const fakePorts = () => {
       },
       complete: async () => undefined,
       latest: async () => undefined,
-      addToHistory: async (customerId, entry) => {
+      appendOrder: async (customerId, entry) => {
         const history = [...(histories.get(customerId) ?? []), entry];
         storable(history);
         histories.set(customerId, history);
         return { orders: history, changes: [] };
-      },
-      appendOrder(customerId, entry) {
-        return this.addToHistory(customerId, entry);
       },
       addChange: async (customerId, change) => {
         storable(change);

@@ -7,7 +7,7 @@
  */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { orderStats, runningMedians, type OrderHistoryEntry, type OrderStats } from '../../functions/campaigns/winback/rules';
+import { gapMedians, orderStats, type OrderHistoryEntry, type OrderStats } from '../../functions/campaigns/winback/rules';
 import { customerFootprint, dayOf, kpiPeriodDays, plusDays, type DayCounters } from '../../functions/ops/counters';
 import { seededRandom } from '../../local/synthetic';
 
@@ -96,7 +96,8 @@ describe('order statistics and footprints in O(n log n)', () => {
   it('give the running median of every prefix', () => {
     const next = seededRandom(5);
     const values = Array.from({ length: 300 }, () => (next() < 0.2 ? 7 : Math.round(next() * 1000) / 10));
-    const medians = runningMedians(values);
+    const gaps = gapMedians();
+    const medians = values.map((value) => (gaps.push(value), gaps.median()));
     values.forEach((_, i) => {
       const sorted = values.slice(0, i + 1).sort((a, b) => a - b);
       const half = sorted.length >> 1;

@@ -260,16 +260,7 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
       );
     },
 
-    addToHistory: (customerId, order, pointsRedeemed, knownOrders) =>
-      addToHistory(
-        customerId,
-        'orders',
-        encode({ ...order, placedAt: new Date(order.placedAt).toISOString() }),
-        pointsRedeemed ? encodeRedemption(order.orderId, pointsRedeemed) : undefined,
-        knownOrders,
-      ),
-
-    async appendOrder(customerId, order, { pointsRedeemed, knownOrders = 0, page, first, summarize }) {
+    async appendOrder(customerId, order, { pointsRedeemed, knownOrders = 0, page, first, summarize } = {}) {
       const member = encode({ ...order, placedAt: new Date(order.placedAt).toISOString() });
       const redemption = pointsRedeemed ? encodeRedemption(order.orderId, pointsRedeemed) : undefined;
       // Only an order's first recording can know its record is on no page before the one it is added to.

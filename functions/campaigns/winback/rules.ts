@@ -95,12 +95,6 @@ export const gapMedians = (): GapMedians & { values(): number[] } => {
   };
 };
 
-/** The median of each prefix of `values` (as `median` gives it), in O(n log n). */
-export const runningMedians = (values: number[]): number[] => {
-  const medians = gapMedians();
-  return values.map((value) => (medians.push(value), medians.median()));
-};
-
 export type TimedOrder = OrderHistoryEntry & { time: number };
 
 /** Each orderId once (its last entry), oldest first (equal times in the order given), its time parsed once. */
