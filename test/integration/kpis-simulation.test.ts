@@ -109,12 +109,12 @@ describe('retention KPIs over a simulated year', () => {
       const inRinggit = customerIds.indexOf(String(line.detail.customerId)) % 2 === 0;
       return { ...line, detail: { ...line.detail, currency: inRinggit !== (i % 7 === 3) ? 'MYR' : 'GBP' } as Record<string, unknown> };
     });
-    // Two regulars order every few days all year, over many pages of history (docs/design.md §3: most of their orders
+    // Two regulars order every four to eight days all year, over pages of history (docs/design.md §3: most of their orders
     // are told from a summary of the pages before); now and then an order placed an hour before another reaches the
     // shop a minute after it (before the day's KPIs are counted).
     const random = seededRandom(3);
     for (const [c, customerId] of customerIds.slice(0, 2).entries()) {
-      for (let at = Date.parse(from) + c * 3_600_000, i = 0; at < Date.parse('2026-12-01T00:00:00Z'); at += (2 + random() * 4) * 86_400_000, i++) {
+      for (let at = Date.parse(from) + c * 3_600_000, i = 0; at < Date.parse('2026-12-01T00:00:00Z'); at += (4 + random() * 4) * 86_400_000, i++) {
         const order = (placedAt: number, time: number, orderId: string) =>
           orderPlaced(new Date(time).toISOString(), customerId, orderId, Math.round(random() * 9000) / 100, { placedAt: new Date(placedAt).toISOString(), currency: c ? 'GBP' : 'MYR' });
         orderLines.push(order(at, at, `regular-${c}-${i}`));
