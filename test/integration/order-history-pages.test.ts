@@ -4,7 +4,9 @@
  * small page however long the history. Whatever the interleaving of concurrent
  * writers, wherever they die (before or after a call is applied) and however
  * often they are retried, every record is kept once, and every history a writer
- * was answered is the history at its version: one version, one history.
+ * was answered is the history at its version: one version, one history. An
+ * order's first recording goes straight to the page the profile names, and is
+ * answered that page with the summary of the pages before: the same holds.
  */
 import '../../local/environment';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
