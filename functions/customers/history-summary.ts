@@ -18,8 +18,8 @@ export interface HistorySummary {
   rule: string;
   /** The counting orders' totals in hundredths, summed oldest first as `orderStats` sums them. */
   cents: number;
+  /** The first counting order's time as stored (the last one's is the page's, for an order told from the summary). */
   firstOrderAt?: string;
-  lastOrderAt?: string;
   footprint: FootprintState;
   /** The footprint's counters on the last order's day, so far (every day before it is final). */
   counters: DayCounters[string];
@@ -78,7 +78,6 @@ export const summarize = (history: StoredHistory, rule: LapseRule): string => {
     rule: ruleKey(rule),
     cents,
     firstOrderAt: orders[0]?.placedAt,
-    lastOrderAt: orders.at(-1)?.placedAt,
     footprint: fold.state,
     counters: (last && fold.counters[dayOf(last.time)]) || {},
     gaps: { below: from, middle: sorted.slice(from, to), above: sorted.length - to },

@@ -13,14 +13,14 @@ import { convertReferral } from '../campaigns/referral/conversion';
 import { customerConsentChanged, customerDeleted, customerUpserted, orderCancelled, orderDelivered, orderPlaced, orderRefunded, type OrderPlaced } from '../events/shop';
 import { nextDueFor } from '../campaigns/birthday/rules';
 import { attributeOrder } from '../campaigns/conversions';
-import { historyStats, nextWinbackFor, stepsSentIn } from '../campaigns/winback/rules';
+import { nextWinbackFor, stepsSentIn, type NoOrderStats, type OrderStats } from '../campaigns/winback/rules';
 import { surveyDue, type SurveyDueInput } from '../campaigns/nps/rules';
 import type { CustomerStore, CustomerStory, DiscountCodes, EventPublisher, KpiCounters, OrderRecord, OrderStore, Referrals } from '../campaigns/ports';
 import { originOf, type ConsentRecord, type DueSlots, type EventOrigin, type ReceivedEntry } from './story';
-import { conversionChanges, versionedFootprint } from '../ops/counters';
+import { conversionChanges } from '../ops/counters';
 import { addressHash, isMailable, timeZoneOf, type CustomerProfile } from './profile';
 import { isPlatformEvent, translatePlatformEvent } from '../sources';
-import { countingOrders, historyVersion, type OrderChange, type StoredHistory } from './order-history';
+import { countingOrders, type OrderChange, type StoredHistory } from './order-history';
 import { recentFacts, summarize, wholeFacts } from './history-summary';
 
 export const shopEventSchema = z.discriminatedUnion('detail-type', [
@@ -297,7 +297,7 @@ const changeConsent = (event: Extract<ShopEvent, { 'detail-type': 'Customer Cons
 };
 
 /** The profile with an order history's statistics, and the winback step it plans. */
-const withStats = (current: CustomerProfile | undefined, stats: ReturnType<typeof historyStats>, time: Date, ports: IngestPorts) => {
+const withStats = (current: CustomerProfile | undefined, stats: OrderStats | NoOrderStats, time: Date, ports: IngestPorts) => {
   const profile = current && { ...current, ...stats };
   return { profile, winback: profile && { due: nextWinbackFor(profile, dueFrom(time, ports), ports.config), stepsSent: stepsSentIn(profile) } };
 };
@@ -457,15 +457,12 @@ const conversionKey = (orderId: string) => `CONVERSION#${orderId}`;
 const changeOrder = async (customerId: string, change: OrderChange, time: Date, ports: IngestPorts): Promise<IngestResult> => {
   const existing = await ports.customers.get(customerId);
   const stored = await ports.orders.addChange(customerId, change, existing?.orderCount);
-  const history = countingOrders(stored);
-  const counted = history.find((entry) => entry.orderId === change.orderId);
+  const { counted, version, stats, footprint, page } = wholeFacts(stored, change.orderId, ports.config.winback);
   const placed = stored.orders.some((entry) => entry.orderId === change.orderId);
   // No longer counting: marked so that a late delivery schedules no survey about it.
   const order = !counted && (placed || change.kind === 'cancelled')
     ? await ports.orders.markCancelled(customerId, change.orderId, time.toISOString())
     : await ports.orders.get(customerId, change.orderId);
-  const version = historyVersion(stored);
-  const stats = historyStats(history);
 
   const loyalty = planLoyalty({ customerId, history: stored, profile: existing, time, from: dueFrom(time, ports), changeKey: `${customerId}#${version}`, config: ports.config });
   // Before the tier is stored, as for an order.
@@ -475,10 +472,10 @@ const changeOrder = async (customerId: string, change: OrderChange, time: Date, 
     existing,
     version,
     (current) => withStats(current, stats, time, ports),
-    (plan, plannedFrom) => ports.customers.setOrderStats(customerId, { ...stats, ...loyalty?.values, historyPage: stored.page }, version, plan.winback, undefined, plannedFrom),
+    (plan, plannedFrom) => ports.customers.setOrderStats(customerId, { ...stats, ...loyalty?.values, historyPage: page }, version, plan.winback, undefined, plannedFrom),
     ports,
   );
-  await ports.kpis.footprint(customerId, versionedFootprint(stored, ports.config.winback));
+  await ports.kpis.footprint(customerId, footprint);
   const due: DueSlots = profile ? { winback: dueSlot(winback?.due) } : {};
   if (!counted && profile?.npsOrderId === change.orderId) {
     const moved = isMailable(profile) ? await previousSurvey(profile, stored, change.orderId, time, ports) : undefined;

@@ -86,6 +86,12 @@ const numberedHistoryOf = (pages: Page[], newest?: StoredHistory['newest'], page
   };
 };
 
+/** The history of the pages before and the page a record was just added to: the record is the newest (the last logged). */
+const withNewest = (earlier: Page[], added: Page, set: 'orders' | 'changes', member: string, page = earlier.length) => {
+  const before = earlier.reduce((count, full) => count + (setOf(full, set)?.size ?? 0), 0);
+  return numberedHistoryOf([...earlier, added], { set, index: before + membersOf(added, set).indexOf(member) }, page);
+};
+
 /** The version each record made, in the order of `historyOf`'s records. */
 const numbering = (pages: Page[]) => {
   const added: NonNullable<StoredHistory['added']> = { orders: [], changes: [] };
@@ -195,22 +201,19 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
     summarize?: (earlier: StoredHistory) => string,
   ): Promise<StoredHistory> => {
     let earlier: Page[] | undefined = knownOrders < historyPageSize ? [] : undefined;
-    let last: Page | undefined;
+    /** The last page as read, when it is not full (the record goes there). */
+    let open: Page | undefined;
     for (let attempt = 0; attempt < addAttempts; attempt++) {
       if (earlier) {
-        const added = await addToPage(customerId, earlier.length, set, member, redemption, keptWith(earlier, last, set, member, summarize));
-        if (added) {
-          // The record just added is the last one logged, on the last page: the newest.
-          const before = earlier.reduce((count, page) => count + (setOf(page, set)?.size ?? 0), 0);
-          return numberedHistoryOf([...earlier, added], { set, index: before + membersOf(added, set).indexOf(member) });
-        }
+        const added = await addToPage(customerId, earlier.length, set, member, redemption, keptWith(earlier, open, set, member, summarize));
+        if (added) return withNewest(earlier, added, set, member);
       }
       const pages = await readHistoryPages(customerId);
       // Already there (a retry, a duplicate): nothing is written.
       if (pages.some((page) => setOf(page, set)?.has(member))) return numberedHistoryOf(pages);
-      last = pages.at(-1);
-      earlier = last && !isFull(last) ? pages.slice(0, -1) : pages;
-      if (last && isFull(last)) last = undefined;
+      const last = pages.at(-1);
+      open = last && !isFull(last) ? last : undefined;
+      earlier = open ? pages.slice(0, -1) : pages;
     }
     throw new Error(`order history of customer ${customerId}: no page took the record in ${addAttempts} attempts`);
   };
@@ -267,16 +270,11 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
       if (first && page) {
         const added = await addToPage(customerId, page, 'orders', member, redemption, { summarized: true });
         if (added) {
-          const index = membersOf(added, 'orders').indexOf(member);
           return {
             summary: added.summary as string,
-            last: numberedHistoryOf([added], { set: 'orders', index }, page),
+            last: withNewest([], added, 'orders', member, page),
             repeats: added.repeats === true,
-            whole: async () => {
-              const earlier = (await readHistoryPages(customerId)).slice(0, page);
-              const before = earlier.reduce((count, full) => count + (setOf(full, 'orders')?.size ?? 0), 0);
-              return numberedHistoryOf([...earlier, added], { set: 'orders', index: before + index });
-            },
+            whole: async () => withNewest((await readHistoryPages(customerId)).slice(0, page), added, 'orders', member),
           };
         }
       }
