@@ -58,6 +58,37 @@ const steadyCustomer = (customerId: string, orders: number): ShopEvent[] => {
   ];
 };
 
+/** Points in the bench's currency and two tiers within reach of a weekly customer. */
+const withLoyalty = parseConfig({
+  loyalty: {
+    pointsPerUnit: { EUR: 1 },
+    tiers: [
+      { name: 'Silver', spend: { EUR: 1000 } },
+      { name: 'Gold', spend: { EUR: 4000 } },
+    ],
+  },
+});
+
+/**
+ * One more order's cost by the customer's prior orders. Every customer's prior orders first; then the timed orders in
+ * rounds, one of each customer a round, so that whatever else changes during the run (the table's size, the heap, the
+ * machine's load) falls on all lengths alike.
+ */
+const orderCostByHistory = async (stack: LocalStack) => {
+  const customers = historyLengths.flatMap((length) =>
+    Array.from({ length: customersPerLength }, (_, k) => ({ length, events: steadyCustomer(`steady-${length}-${k}`, length + timedOrders) })),
+  );
+  for (const { length, events } of customers) for (const event of events.slice(0, length + 1)) await ingestOne(stack, event);
+  const timed = new Map(historyLengths.map((length) => [length, [] as Sample[]]));
+  for (let round = 0; round < timedOrders; round++) {
+    for (const { length, events } of customers) timed.get(length)!.push(await ingestOne(stack, events[length + 1 + round]!));
+  }
+  return historyLengths.map((length) => {
+    const { ms, cpuMs, writeUnits, count, callsPerEvent } = summarise(timed.get(length)!);
+    return { length, ms: ms / count, cpuMs: cpuMs / count, calls: callsPerEvent, writeUnits: writeUnits / count };
+  });
+};
+
 const ingestOne = async (stack: LocalStack, event: ShopEvent): Promise<Sample> => {
   const calls: Record<string, number> = {};
   stack.meter.calls = calls;
@@ -95,21 +126,10 @@ export async function measureIngest(): Promise<string> {
     const types = ['Customer Upserted', 'Order Placed', 'Order Delivered'];
     const rows = [...types.map((type) => [type, summarise(samples.filter((s) => s.type === type))] as const), ['all', summarise(samples)] as const];
 
-    // Every customer's prior orders first; then the timed orders in rounds, one of each customer a round, so that
-    // whatever else changes during the run (the table's size, the heap, the machine's load) falls on all lengths alike.
-    const customers = historyLengths.flatMap((length) =>
-      Array.from({ length: customersPerLength }, (_, k) => ({ length, events: steadyCustomer(`steady-${length}-${k}`, length + timedOrders) })),
-    );
-    for (const { length, events } of customers) for (const event of events.slice(0, length + 1)) await ingestOne(stack, event);
-    const timed = new Map(historyLengths.map((length) => [length, [] as Sample[]]));
-    for (let round = 0; round < timedOrders; round++) {
-      for (const { length, events } of customers) timed.get(length)!.push(await ingestOne(stack, events[length + 1 + round]!));
-    }
-    const history = historyLengths.map((length) => {
-      const { ms, cpuMs, writeUnits, count, callsPerEvent } = summarise(timed.get(length)!);
-      return { length, ms: ms / count, cpuMs: cpuMs / count, calls: callsPerEvent, writeUnits: writeUnits / count };
-    });
+    const history = await orderCostByHistory(stack);
     await stack.bus.flush();
+    const loyaltyStack = await startLocalStack({ config: withLoyalty, start: from });
+    const withPoints = await orderCostByHistory(loyaltyStack).finally(() => loyaltyStack.close());
 
     return [
       '## Ingest, one event at a time',
@@ -128,11 +148,14 @@ export async function measureIngest(): Promise<string> {
           `| ${type} | ${r.count.toLocaleString('en')} | ${fixed(r.perSecond, 0)} | ${fixed(r.ms / r.count, 2)} | ${fixed(r.cpuMs / r.count, 2)} | ${fixed(r.callsPerEvent)} | ${byCommand(r.calls, r.count)} |`,
       ),
       '',
-      `One more order of a customer with a steady weekly rhythm, by the orders they already had (the mean of the next ${timedOrders} orders of each of ${customersPerLength} customers, in rounds of one order of each; a history page's worth, so each mean includes the one order that opens a page and reads the pages before):`,
+      `One more order of a customer with a steady weekly rhythm, by the orders they already had (the mean of the next ${timedOrders} orders of each of ${customersPerLength} customers, in rounds of one order of each; a history page's worth, so each mean includes the one order that opens a page and reads the pages before), with the default configuration, and with the loyalty programme on (points on every order, two tiers: \`withLoyalty\` in bench/ingest.ts) in a stack of its own:`,
       '',
-      '| prior orders | ms per order | CPU ms per order | DynamoDB calls per order | write units per order |',
-      '|---:|---:|---:|---:|---:|',
-      ...history.map((h) => `| ${h.length} | ${fixed(h.ms, 2)} | ${fixed(h.cpuMs, 2)} | ${fixed(h.calls)} | ${fixed(h.writeUnits)} |`),
+      '| prior orders | ms per order | CPU ms per order | DynamoDB calls per order | write units per order | with loyalty: ms | CPU ms | calls | write units |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...history.map((h, i) => {
+        const l = withPoints[i]!;
+        return `| ${h.length} | ${fixed(h.ms, 2)} | ${fixed(h.cpuMs, 2)} | ${fixed(h.calls)} | ${fixed(h.writeUnits)} | ${fixed(l.ms, 2)} | ${fixed(l.cpuMs, 2)} | ${fixed(l.calls)} | ${fixed(l.writeUnits)} |`;
+      }),
       '',
     ].join('\n');
   } finally {

@@ -5,8 +5,11 @@
  * last page (`summarize`, written once), and go on over that page's few records alone. An order appended after every
  * counted one then costs the same at a customer's tenth order as at their thousandth. Anything the summary cannot
  * tell (a change on the page, an order placed before the summary's last, a rule changed since) is told from the
- * whole history, as before.
+ * whole history, as before. With the loyalty programme on, the summary also keeps the orders that can still count for a
+ * tier or hold live points, so an order's points and tier are told the same way.
  */
+import { loyaltyStanding, type LoyaltyStanding } from '../campaigns/loyalty/plan';
+import { countsNoLongerAfter, pointsBatches, pointsLeft, type Loyalty, type LoyaltyOrder } from '../campaigns/loyalty/rules';
 import { chronological, gapMedians, historyStats, statsFrom, type GapMedians, type NoOrderStats, type OrderHistoryEntry, type OrderStats } from '../campaigns/winback/rules';
 import { dayOf, footprintFold, ruleKey, versionedFootprint, type DayCounters, type FootprintState, type LapseRule, type VersionedFootprint } from '../ops/counters';
 import { countingOrders, historyAt, historyVersion, type RecentHistory, type StoredHistory } from './order-history';
@@ -27,7 +30,48 @@ export interface HistorySummary {
   gaps: { below: number; middle: number[]; above: number };
   /** Orders a change was recorded for before they were (a cancellation before its order): not summarized. */
   pending: string[];
+  /** With the loyalty programme on (`loyaltySummary`). */
+  loyalty?: LoyaltySummary;
 }
+
+type PointsRules = Pick<Loyalty, 'pointsPerUnit' | 'pointsExpireDays'>;
+
+/**
+ * What loyalty needs of the summarized pages at any time from their last order (`at`) on: the orders of the tier's
+ * rolling year and of the points' lifetime before it, and what redemptions left of those orders' points (where they
+ * took some). Everything older can count for nothing at `at` or after.
+ */
+interface LoyaltySummary {
+  /** The points rules it was made with (`pointsRules`): another rate or lifetime, and the whole history is read. */
+  rules: string;
+  at: number;
+  orders: Omit<LoyaltyOrder, 'time'>[];
+  left: Record<string, number>;
+}
+
+const pointsRules = (loyalty: PointsRules) => JSON.stringify([loyalty.pointsPerUnit, loyalty.pointsExpireDays]);
+
+const loyaltySummary = (history: StoredHistory, loyalty: PointsRules): LoyaltySummary => {
+  const { orders, batches, redemptions } = loyaltyStanding(history, loyalty);
+  const at = orders.at(-1)?.time ?? 0;
+  const since = countsNoLongerAfter(at, loyalty);
+  const left: Record<string, number> = {};
+  pointsLeft(batches, redemptions).forEach((batch, i) => {
+    if (batch.points < batches[i]!.points && Date.parse(batch.earnedAt) > since) left[batch.orderId] = batch.points;
+  });
+  return { rules: pointsRules(loyalty), at, orders: orders.filter((order) => order.time > since).map(({ time: _, ...order }) => order), left };
+};
+
+/** The standing after the page's orders, from the summary's: undefined when it was made under other rules, or `time` is before its last order. */
+const recentStanding = (part: LoyaltySummary | undefined, page: StoredHistory, loyalty: PointsRules, time: Date): LoyaltyStanding | undefined => {
+  if (!part || part.rules !== pointsRules(loyalty) || time.getTime() < part.at) return undefined;
+  const recent = loyaltyStanding(page, loyalty);
+  if (recent.orders.some((order) => order.time < part.at)) return undefined;
+  // Oldest first, the summary's before the page's at the same time, as the whole history sorts them.
+  const orders = [...part.orders.map((order) => ({ ...order, time: Date.parse(order.placedAt) })), ...recent.orders].sort((a, b) => a.time - b.time);
+  const batches = pointsBatches(orders, loyalty).map((batch) => (Object.hasOwn(part.left, batch.orderId) ? { ...batch, points: part.left[batch.orderId]! } : batch));
+  return { orders, batches, redemptions: recent.redemptions, spent: recent.spent };
+};
 
 /**
  * Gaps kept each side of the median. A page adds at most `historyPageSize` (32) orders, so a gap each, which moves
@@ -62,7 +106,7 @@ const middleGaps = (kept: HistorySummary['gaps']): GapMedians => {
 };
 
 /** The summary of a whole history (the pages before a new one), as it is stored: JSON. */
-export const summarize = (history: StoredHistory, rule: LapseRule): string => {
+export const summarize = (history: StoredHistory, rule: LapseRule, loyalty?: PointsRules): string => {
   const orders = chronological(countingOrders(history));
   const gaps = gapMedians();
   const fold = footprintFold(rule, gaps);
@@ -82,6 +126,7 @@ export const summarize = (history: StoredHistory, rule: LapseRule): string => {
     counters: (last && fold.counters[dayOf(last.time)]) || {},
     gaps: { below: from, middle: sorted.slice(from, to), above: sorted.length - to },
     pending: [...new Set(history.changes.map((change) => change.orderId).filter((orderId) => !placed.has(orderId)))],
+    ...(loyalty && { loyalty: loyaltySummary(history, loyalty) }),
   };
   return JSON.stringify(summary);
 };
@@ -97,9 +142,17 @@ export interface HistoryFacts {
   page: number;
   /** The whole history, when it was read. */
   history?: StoredHistory;
+  /** With the loyalty programme on. */
+  loyalty?: LoyaltyStanding;
 }
 
-export const wholeFacts = (history: StoredHistory, orderId: string, rule: LapseRule): HistoryFacts => {
+/** The loyalty programme's rules, and the time of the change it is planned at. */
+export interface LoyaltyAt {
+  rules: PointsRules;
+  time: Date;
+}
+
+export const wholeFacts = (history: StoredHistory, orderId: string, rule: LapseRule, loyalty?: PointsRules): HistoryFacts => {
   const counting = countingOrders(history);
   return {
     version: historyVersion(history),
@@ -108,15 +161,17 @@ export const wholeFacts = (history: StoredHistory, orderId: string, rule: LapseR
     footprint: versionedFootprint(history, rule),
     page: history.page ?? 0,
     history,
+    ...(loyalty && { loyalty: loyaltyStanding(history, loyalty) }),
   };
 };
 
 /**
  * The facts told from the summary and the last page, when they can be: the page holds orders only, each once, none
  * of them repeating an order before it, pending a change, or placed before the summary's last order, and the lapse
- * rule is the summary's. The footprints start on the summary's last order's day (`from`).
+ * rule is the summary's; and, with the loyalty programme on, its points rules are the summary's and the change comes
+ * after its last order. The footprints start on the summary's last order's day (`from`).
  */
-export const recentFacts = (recent: RecentHistory, orderId: string, rule: LapseRule): HistoryFacts | undefined => {
+export const recentFacts = (recent: RecentHistory, orderId: string, rule: LapseRule, loyalty?: LoyaltyAt): HistoryFacts | undefined => {
   const summary = JSON.parse(recent.summary) as HistorySummary;
   const { last: page } = recent;
   const orders = chronological(page.orders);
@@ -129,6 +184,8 @@ export const recentFacts = (recent: RecentHistory, orderId: string, rule: LapseR
     orders.length === page.orders.length &&
     orders.every((order) => order.time >= lastTime && !pending.has(order.orderId));
   if (!plain) return undefined;
+  const standing = loyalty && recentStanding(summary.loyalty, page, loyalty.rules, loyalty.time);
+  if (loyalty && !standing) return undefined;
   const from = summary.footprint.last && dayOf(summary.footprint.last.time);
 
   /** The summary's pass gone on over the page's orders at a version of the page. */
@@ -171,6 +228,7 @@ export const recentFacts = (recent: RecentHistory, orderId: string, rule: LapseR
       whole: async () => versionedFootprint(await recent.whole(), rule),
     },
     page: page.page ?? 0,
+    ...(standing && { loyalty: standing }),
   };
 };
 

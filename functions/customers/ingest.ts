@@ -353,22 +353,22 @@ const placeOrder = async (event: Extract<ShopEvent, { 'detail-type': 'Order Plac
   if (stored.ingestedAt) return { outcome: 'duplicate' };
   const attribution = stored.attribution ?? undefined;
   const rule = ports.config.winback;
+  const loyaltyRules = ports.config.loyalty;
   const appended = await ports.orders.appendOrder(
     order.customerId,
     { orderId: order.orderId, placedAt, total: order.total, currency: order.currency },
-    { pointsRedeemed: order.pointsRedeemed, knownOrders: existing?.orderCount, page: existing?.historyPage, first: stored.first, summarize: (earlier) => summarize(earlier, rule) },
+    { pointsRedeemed: order.pointsRedeemed, knownOrders: existing?.orderCount, page: existing?.historyPage, first: stored.first, summarize: (earlier) => summarize(earlier, rule, loyaltyRules) },
   );
-  // Loyalty and a personal referral code weigh the whole history; the rest is told from its summary when it can be.
-  const needsWhole = ports.config.loyalty !== undefined || personal !== undefined;
+  // A personal referral code weighs the whole history; the rest is told from its summary when it can be.
   const facts =
-    ('summary' in appended && !needsWhole && recentFacts(appended, order.orderId, rule)) ||
-    wholeFacts('summary' in appended ? await appended.whole() : appended, order.orderId, rule);
+    ('summary' in appended && !personal && recentFacts(appended, order.orderId, rule, loyaltyRules && { rules: loyaltyRules, time })) ||
+    wholeFacts('summary' in appended ? await appended.whole() : appended, order.orderId, rule, loyaltyRules);
   const { stats, counted, version, history: storedHistory } = facts;
   // Cancelled (or refunded in full) before it arrived: it counts nowhere, and converts nothing.
   if (!counted && !stored.cancelledAt) await ports.orders.markCancelled(order.customerId, order.orderId, time.toISOString());
 
   const converted = attribution?.campaign === 'winback' ? existing?.winbackLastSendKey : undefined;
-  const loyalty = storedHistory && planLoyalty({ customerId: order.customerId, history: storedHistory, profile: existing, time, from: dueFrom(time, ports), changeKey: `${order.customerId}#${version}`, config: ports.config });
+  const loyalty = facts.loyalty && planLoyalty({ customerId: order.customerId, standing: facts.loyalty, profile: existing, time, from: dueFrom(time, ports), changeKey: `${order.customerId}#${version}`, config: ports.config });
   // Before the tier is stored: a retry after a crash between the two decides the same, and publishes the same ids.
   const earned = loyalty?.earned(order.orderId);
   const spent = loyalty?.redeemed(order.orderId);
@@ -457,14 +457,14 @@ const conversionKey = (orderId: string) => `CONVERSION#${orderId}`;
 const changeOrder = async (customerId: string, change: OrderChange, time: Date, ports: IngestPorts): Promise<IngestResult> => {
   const existing = await ports.customers.get(customerId);
   const stored = await ports.orders.addChange(customerId, change, existing?.orderCount);
-  const { counted, version, stats, footprint, page } = wholeFacts(stored, change.orderId, ports.config.winback);
+  const { counted, version, stats, footprint, page, loyalty: standing } = wholeFacts(stored, change.orderId, ports.config.winback, ports.config.loyalty);
   const placed = stored.orders.some((entry) => entry.orderId === change.orderId);
   // No longer counting: marked so that a late delivery schedules no survey about it.
   const order = !counted && (placed || change.kind === 'cancelled')
     ? await ports.orders.markCancelled(customerId, change.orderId, time.toISOString())
     : await ports.orders.get(customerId, change.orderId);
 
-  const loyalty = planLoyalty({ customerId, history: stored, profile: existing, time, from: dueFrom(time, ports), changeKey: `${customerId}#${version}`, config: ports.config });
+  const loyalty = standing && planLoyalty({ customerId, standing, profile: existing, time, from: dueFrom(time, ports), changeKey: `${customerId}#${version}`, config: ports.config });
   // Before the tier is stored, as for an order.
   if (loyalty?.events.length) await ports.events.publish(loyalty.events);
   const { profile, winback } = await storeStats(

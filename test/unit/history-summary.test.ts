@@ -13,11 +13,16 @@ import { recentFacts, summarize, wholeFacts } from '../../functions/customers/hi
 import type { OrderChange, RecentHistory, StoredHistory } from '../../functions/customers/order-history';
 import type { DayCounters } from '../../functions/ops/counters';
 import { seededRandom } from '../../local/synthetic';
+import { loyaltyStanding, planLoyalty } from '../../functions/campaigns/loyalty/plan';
+import type { Loyalty } from '../../functions/campaigns/loyalty/rules';
+import type { CustomerProfile } from '../../functions/customers/profile';
+import { parseConfig } from '../../functions/config';
 
 const rule = { riskFactor: 2, defaultIntervalDays: 30 };
 const day = 86_400_000;
 
-type Record = { order: OrderHistoryEntry } | { change: OrderChange };
+/** An order may say it spent loyalty points (`pointsRedeemed`). */
+type Record = { order: OrderHistoryEntry; points?: number } | { change: OrderChange };
 
 /** Records in the order they are added: mostly orders in time order; `irregular` the odds of anything else. */
 const randomRecords = (seed: number, count: number, irregular: number): Record[] => {
@@ -45,23 +50,25 @@ const randomRecords = (seed: number, count: number, irregular: number): Record[]
 const historyOf = (records: Record[]): StoredHistory => {
   const orders: OrderHistoryEntry[] = [];
   const changes: OrderChange[] = [];
+  const redemptions: { orderId: string; points: number }[] = [];
   const added = { orders: [] as number[], changes: [] as number[] };
   records.forEach((record, i) => {
     if ('order' in record) orders.push(record.order), added.orders.push(i + 1);
     else changes.push(record.change), added.changes.push(i + 1);
+    if ('points' in record && record.points) redemptions.push({ orderId: record.order.orderId, points: record.points });
   });
   const last = records.at(-1)!;
-  return { orders, changes, added, newest: 'order' in last ? { set: 'orders', index: orders.length - 1 } : { set: 'changes', index: changes.length - 1 } };
+  return { orders, changes, redemptions, added, newest: 'order' in last ? { set: 'orders', index: orders.length - 1 } : { set: 'changes', index: changes.length - 1 } };
 };
 
 /** The history after record `k` (an order) as the store answers it from the page it went to and that page's summary. */
-const recentAfter = (records: Record[], k: number): RecentHistory => {
+const recentAfter = (records: Record[], k: number, loyalty?: Loyalty): RecentHistory => {
   const page = Math.floor(k / historyPageSize);
   const earlier = records.slice(0, page * historyPageSize);
   const onPage = records.slice(page * historyPageSize, k + 1);
   const before = new Set(earlier.flatMap((record) => ('order' in record ? [record.order.orderId] : [])));
   return {
-    summary: summarize(historyOf(earlier), rule),
+    summary: summarize(historyOf(earlier), rule, loyalty),
     last: { ...historyOf(onPage), page },
     // What the writer of a record repeating an order of an earlier page says with it.
     repeats: onPage.some((record) => 'order' in record && before.has(record.order.orderId)),
@@ -129,5 +136,84 @@ describe("an order's facts from the summary of the full pages and its own page",
     // And answers the whole history's footprints when asked.
     const whole = await recentFacts(recent, orderId, rule)!.footprint.whole!();
     expect(whole.footprint).toEqual(wholeFacts(historyOf(records.slice(0, 41)), orderId, rule).footprint.footprint);
+  });
+});
+
+describe("with the loyalty programme on, an order's points and tier from the summary and its own page", () => {
+  /** Points spent on some orders, drawn apart from the records so that those of the tests above stay as they are. */
+  const withRedemptions = (records: Record[], seed: number): Record[] => {
+    const random = seededRandom(seed);
+    return records.map((record) => ('order' in record && random() < 0.3 ? { ...record, points: 1 + Math.floor(random() * 150) } : record));
+  };
+  // Points that outlive the tier's year, and points that expire well within it; tiers by spend and by points.
+  const programmes = [120, 500].map((pointsExpireDays) =>
+    parseConfig({
+      loyalty: {
+        pointsPerUnit: { MYR: 1, GBP: 2.5 },
+        pointsExpireDays,
+        tiers: [
+          { name: 'Silver', spend: { MYR: 300 } },
+          { name: 'Gold', points: 900 },
+        ],
+      },
+    }),
+  );
+  /** The tier the profile holds before the order: none, the lower or the higher one, in turn. */
+  const profileAt = (k: number): CustomerProfile => ({
+    customerId: 'c',
+    email: 'c@example.com',
+    marketingConsent: true,
+    updatedAt: '2025-01-01T00:00:00.000Z',
+    loyaltyTier: [undefined, 'Silver', 'Gold'][k % 3],
+    pointsWarnedDay: '2025-06-01',
+  });
+
+  /** What the plans compared did, so that the comparisons are not of empty plans. */
+  const seen = new Set<string>();
+  const compare = (records: Record[], config: (typeof programmes)[number]) => {
+    const loyalty = config.loyalty!;
+    let told = 0;
+    records.forEach((record, k) => {
+      if (!('order' in record) || k < historyPageSize) return;
+      // The event an hour after the order was placed.
+      const time = new Date(Date.parse(record.order.placedAt) + 3_600_000);
+      const facts = recentFacts(recentAfter(records, k, loyalty), record.order.orderId, rule, { rules: loyalty, time });
+      if (!facts) return;
+      told++;
+      const plan = (standing: ReturnType<typeof loyaltyStanding>) =>
+        planLoyalty({ customerId: 'c', standing, profile: profileAt(k), time, from: time, changeKey: `c#${k}`, config })!;
+      const [summarized, whole] = [plan(facts.loyalty!), plan(loyaltyStanding(historyOf(records.slice(0, k + 1)), loyalty))];
+      expect(summarized.values).toEqual(whole.values);
+      expect(summarized.events).toEqual(whole.events);
+      expect(summarized.earned(record.order.orderId)).toBe(whole.earned(record.order.orderId));
+      expect(summarized.redeemed(record.order.orderId)).toBe(whole.redeemed(record.order.orderId));
+      seen.add(`tier ${whole.change}`);
+      if (whole.values.pointsDueAt) seen.add('warning');
+      if (whole.redeemed(record.order.orderId)) seen.add('spent');
+    });
+    return told;
+  };
+
+  it('tells the balance, the tier, its change, the next warning and review, and the points earned and spent as the whole history does', () => {
+    for (const config of programmes) {
+      const records = withRedemptions(randomRecords(1, 6 * historyPageSize, 0), 1);
+      expect(compare(records, config)).toBe(records.length - historyPageSize);
+      let told = 0;
+      for (let seed = 10; seed < 14; seed++) told += compare(withRedemptions(randomRecords(seed, 5 * historyPageSize, 0.08), seed), config);
+      expect(told).toBeGreaterThan(0);
+    }
+    expect([...seen].sort()).toEqual(['spent', 'tier lost', 'tier reached', 'tier same', 'warning']);
+  });
+
+  it('leaves to the whole history a summary made under other points rules, or without the programme, and a change dated before its last order', () => {
+    const records = withRedemptions(randomRecords(5, 2 * historyPageSize, 0), 5);
+    const { order } = records[40] as { order: OrderHistoryEntry };
+    const [loyalty, other] = programmes.map((config) => config.loyalty!);
+    const time = new Date(order.placedAt);
+    expect(recentFacts(recentAfter(records, 40, loyalty), order.orderId, rule, { rules: loyalty!, time })?.loyalty).toBeDefined();
+    expect(recentFacts(recentAfter(records, 40, other), order.orderId, rule, { rules: loyalty!, time })).toBeUndefined();
+    expect(recentFacts(recentAfter(records, 40), order.orderId, rule, { rules: loyalty!, time })).toBeUndefined();
+    const summarizedUpTo = Math.max(...records.slice(0, historyPageSize).map((record) => Date.parse((record as { order: OrderHistoryEntry }).order.placedAt)));
+    expect(recentFacts(recentAfter(records, 40, loyalty), order.orderId, rule, { rules: loyalty!, time: new Date(summarizedUpTo - 1) })).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import { parseConfig } from '../../functions/config';
 import type { OrderChange, StoredHistory } from '../../functions/customers/order-history';
 import type { OrderHistoryEntry } from '../../functions/campaigns/winback/rules';
 import { nextSendSlot } from '../../functions/campaigns/local-time';
-import { planLoyalty } from '../../functions/campaigns/loyalty/plan';
+import { loyaltyStanding, planLoyalty } from '../../functions/campaigns/loyalty/plan';
 import {
   expiredBetween,
   loyaltyOrders,
@@ -356,7 +356,7 @@ describe('the first sweep inside the send window', () => {
 describe('the plan after a change', () => {
   const both = parseConfig({ loyalty: { pointsPerUnit: { MYR: 1 }, tiers: [{ name: 'Silver', spend: { MYR: 500 } }, { name: 'Gold', spend: { MYR: 2000 } }] }, referral: {} });
   const plan = (history: OrderHistoryEntry[], profile: Record<string, unknown>, time: string) =>
-    planLoyalty({ customerId: 'c', history: { orders: history, changes: [] }, profile: { customerId: 'c', updatedAt: time, ...profile } as never, time: new Date(time), from: new Date(time), changeKey: 'k', config: both })!;
+    planLoyalty({ customerId: 'c', standing: loyaltyStanding({ orders: history, changes: [] }, both.loyalty!), profile: { customerId: 'c', updatedAt: time, ...profile } as never, time: new Date(time), from: new Date(time), changeKey: 'k', config: both })!;
 
   it('makes the tier email due at once, and the invitation too for the top tier', () => {
     const gold = plan([order('a', '2026-03-10T04:00:00Z', 2100, 'MYR')], { timeZone: 'Asia/Kuala_Lumpur' }, '2026-03-10T04:00:00Z');

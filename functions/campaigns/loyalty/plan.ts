@@ -12,15 +12,47 @@ import type { StoredHistory } from '../../customers/order-history';
 import { timeZoneOf, type CustomerProfile } from '../../customers/profile';
 import { localDate, nextSendSlot } from '../local-time';
 import { referralEligibility } from '../referral/rules';
-import { expiredBetween, loyaltyOrders, loyaltyRedemptions, nextExpiryWarning, nextLoyaltyChange, pointsBatches, pointsStanding, tierAt, tierChange, tierNamed } from './rules';
+import {
+  expiredBetween,
+  loyaltyOrders,
+  loyaltyRedemptions,
+  nextExpiryWarning,
+  nextLoyaltyChange,
+  pointsBatches,
+  pointsStanding,
+  tierAt,
+  tierChange,
+  tierNamed,
+  type Loyalty,
+  type LoyaltyOrder,
+  type PointsBatch,
+  type Redemption,
+} from './rules';
 
 /** A tier email's occasion, `<tier>#<local day reached>`: reaching a tier again another day is another email. */
 export const tierOccasion = (tier: string, day: string) => `${tier}#${day}`;
 export const tierOfOccasion = (occasion: string) => occasion.slice(0, occasion.lastIndexOf('#'));
 
+/**
+ * What loyalty weighs of a customer's history: the orders as it counts them, oldest first, their points batches, the
+ * points spent on them, and what each `Order Placed` said it spent. From the whole history (`loyaltyStanding`), or
+ * from a page and its summary (docs/design.md §3), which keep only the orders and batches that can still count.
+ */
+export interface LoyaltyStanding {
+  orders: LoyaltyOrder[];
+  batches: PointsBatch[];
+  redemptions: Redemption[];
+  spent: NonNullable<StoredHistory['redemptions']>;
+}
+
+export const loyaltyStanding = (history: StoredHistory, loyalty: Pick<Loyalty, 'pointsPerUnit' | 'pointsExpireDays'>): LoyaltyStanding => {
+  const orders = loyaltyOrders(history, loyalty);
+  return { orders, batches: pointsBatches(orders, loyalty), redemptions: loyaltyRedemptions(history, orders), spent: history.redemptions ?? [] };
+};
+
 export interface LoyaltyPlanInput {
   customerId: string;
-  history: StoredHistory;
+  standing: LoyaltyStanding;
   /** The profile as stored before this change (undefined: not known yet). */
   profile: CustomerProfile | undefined;
   /** Business time of the change: the event's, or the review's. */
@@ -42,12 +74,10 @@ export type LoyaltyValues = Partial<
   >
 >;
 
-export const planLoyalty = ({ customerId, history, profile, time, from, changeKey, config }: LoyaltyPlanInput) => {
+export const planLoyalty = ({ customerId, standing, profile, time, from, changeKey, config }: LoyaltyPlanInput) => {
   const loyalty = config.loyalty;
   if (!loyalty) return undefined;
-  const orders = loyaltyOrders(history, loyalty);
-  const batches = pointsBatches(orders, loyalty);
-  const redemptions = loyaltyRedemptions(history, orders);
+  const { orders, batches, redemptions, spent } = standing;
   const balance = pointsStanding(batches, time, redemptions).balance;
   const before = tierNamed(profile?.loyaltyTier, loyalty);
   const after = tierAt(orders, loyalty, time);
@@ -90,8 +120,8 @@ export const planLoyalty = ({ customerId, history, profile, time, from, changeKe
     change,
     /** The points an order of the history earns (none when it earns none, or no longer counts), and those spent on it. */
     earned: (orderId: string) => orders.find((order) => order.orderId === orderId)?.points || undefined,
-    redeemed: (orderId: string) => (history.redemptions ?? []).find((redemption) => redemption.orderId === orderId && orders.some((order) => order.orderId === orderId))?.points || undefined,
-    /** `Points Expired` for each batch that expired after `after` and by `time`; each batch's id is its order's. */
+    redeemed: (orderId: string) => spent.find((redemption) => redemption.orderId === orderId && orders.some((order) => order.orderId === orderId))?.points || undefined,
+    /** `Points Expired` for each batch that expired after `after` and by `time`; each batch's id is its order's (a standing from a summary lacks those expired before it). */
     expired: (after: Date | undefined) =>
       expiredBetween(batches, after, time, redemptions).map((batch) =>
         outgoing(

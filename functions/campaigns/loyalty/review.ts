@@ -11,7 +11,7 @@ import type { Config } from '../../config';
 import { historyVersion } from '../../customers/order-history';
 import type { CustomerStore, EventPublisher, OrderStore } from '../ports';
 import { stopMarginMs } from '../sweep';
-import { planLoyalty } from './plan';
+import { loyaltyStanding, planLoyalty } from './plan';
 
 export interface ReviewPorts {
   config: Config;
@@ -55,7 +55,7 @@ export const reviewCustomer = async (customerId: string, at: Date, ports: Review
   // Reviewed already (a repeated run), or moved on by an order since.
   if (!profile?.loyaltyReviewAt || Date.parse(profile.loyaltyReviewAt) > at.getTime()) return { expired: 0, points: 0, tierLost: false };
   const history = await ports.orders.history(customerId);
-  const plan = planLoyalty({ customerId, history, profile, time: at, from: at, changeKey: `${customerId}#review#${at.toISOString()}`, config: ports.config })!;
+  const plan = planLoyalty({ customerId, standing: loyaltyStanding(history, ports.config.loyalty!), profile, time: at, from: at, changeKey: `${customerId}#review#${at.toISOString()}`, config: ports.config })!;
   const expired = plan.expired(profile.pointsExpiredThrough === undefined ? undefined : new Date(profile.pointsExpiredThrough));
   if (expired.length || plan.events.length) await ports.events.publish([...expired, ...plan.events]);
   const through = at.toISOString();

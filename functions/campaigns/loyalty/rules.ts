@@ -132,19 +132,27 @@ export interface PointsStanding {
  * the redemptions are drawn from what remains (never below nothing).
  */
 export const pointsStanding = (batches: PointsBatch[], now: Date, redemptions: Redemption[] = []): PointsStanding => {
+  const live = pointsLeft(batches, redemptions).filter((batch) => batch.points > 0 && liveAt(batch, now.getTime()));
+  return { balance: live.reduce((sum, batch) => sum + batch.points, 0), batches: live };
+};
+
+/** Every batch with what is left of it after the redemptions, each drawn, in time order, from the batches live at its time. */
+export const pointsLeft = (batches: PointsBatch[], redemptions: Redemption[]): PointsBatch[] => {
   const left = batches.map((batch) => ({ ...batch }));
-  for (const redemption of [...redemptions].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))) {
-    let owed = redemption.points;
-    for (const batch of left) {
-      if (owed <= 0) break;
-      if (!liveAt(batch, Date.parse(redemption.at))) continue;
-      const taken = Math.min(owed, batch.points);
-      batch.points -= taken;
+  // Each instant parsed once: every redemption meets every batch.
+  const lives = left.map((batch) => [Date.parse(batch.earnedAt), Date.parse(batch.expiresAt)] as const);
+  const spent = redemptions.map((redemption) => ({ at: Date.parse(redemption.at), points: redemption.points })).sort((a, b) => a.at - b.at);
+  for (const { at, points } of spent) {
+    let owed = points;
+    for (let i = 0; i < left.length && owed > 0; i++) {
+      const [earned, expires] = lives[i]!;
+      if (at < earned || at >= expires) continue;
+      const taken = Math.min(owed, left[i]!.points);
+      left[i]!.points -= taken;
       owed -= taken;
     }
   }
-  const live = left.filter((batch) => batch.points > 0 && liveAt(batch, now.getTime()));
-  return { balance: live.reduce((sum, batch) => sum + batch.points, 0), batches: live };
+  return left;
 };
 
 export interface ExpiryWarningDue {
@@ -259,6 +267,9 @@ export const nextTierReview = (orders: LoyaltyOrder[], loyalty: Pick<Loyalty, 't
   const oldest = inWindow(orders, now)[0];
   return oldest && new Date(oldest.time + tierWindowDays * day);
 };
+
+/** An order placed at or before this counts for nothing at `at` or later: out of the tier's rolling year, its points expired. */
+export const countsNoLongerAfter = (at: number, loyalty: Pick<Loyalty, 'pointsExpireDays'>) => at - Math.max(tierWindowDays, loyalty.pointsExpireDays) * day;
 
 // What time alone changes
 
