@@ -1,0 +1,67 @@
+/**
+ * docs/design.md §3 and §10, over dynalite: with the loyalty programme on, an order after the others past the first
+ * history page is told from the summary of the pages before and its own page. It reads no page, and the balance,
+ * tier, warning and review it stores are those the whole history gives.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeAdapters } from '../../functions/adapters';
+import { historyPageSize } from '../../functions/adapters/dynamodb/orders';
+import { loyaltyStanding, planLoyalty } from '../../functions/campaigns/loyalty/plan';
+import { parseConfig } from '../../functions/config';
+import { seededRandom } from '../../local/synthetic';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { orderPlaced, upsert } from './run-simulation';
+
+const config = parseConfig({
+  loyalty: {
+    pointsPerUnit: { MYR: 1 },
+    pointsExpireDays: 120,
+    tiers: [
+      { name: 'Silver', spend: { MYR: 2000 } },
+      { name: 'Gold', points: 4000 },
+    ],
+  },
+});
+const envelope = (id: string, event: object) => ({ version: '0', id, account: '0', region: 'local-1', resources: [], ...event });
+
+describe('a customer ordering every few days for three years, spending points now and then', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startLocalStack({ config, start: new Date('2026-01-01T00:00:00Z') });
+  });
+  afterAll(() => stack?.close());
+
+  it('each order stores the standing of the whole history, and past the first page only a page-opening order reads the pages', async () => {
+    const stores = storeAdapters(stack.runtime);
+    const customerId = 'aisyah';
+    await stack.invoke('ingest', envelope('u', upsert('2026-01-01T00:00:00Z', { customerId, email: 'aisyah@example.com', timeZone: 'Asia/Kuala_Lumpur' })));
+    const random = seededRandom(7);
+    const orders = 5 * historyPageSize;
+    let at = Date.parse('2026-01-02T03:00:00Z');
+    const readPages: number[] = [];
+    const tiers: (string | undefined)[] = [];
+    for (let n = 1; n <= orders; n++) {
+      // Busy spells and quiet ones, so the tier is reached and lost; points spent on every third order.
+      at += (n % 40 < 25 ? 2 + random() * 6 : 15 + random() * 20) * 86_400_000;
+      const placedAt = new Date(at).toISOString();
+      const before = await stores.customers.get(customerId);
+      const calls: Record<string, number> = {};
+      stack.meter.calls = calls;
+      const order = orderPlaced(placedAt, customerId, `o${n}`, Math.round(20 + random() * 180), { currency: 'MYR', ...(n % 3 === 0 && { pointsRedeemed: 30 }) });
+      await stack.invoke('ingest', envelope(`o${n}`, order));
+      stack.meter.calls = undefined;
+      if (calls.QueryCommand) readPages.push(n);
+
+      const history = await stores.orders.history(customerId);
+      const time = new Date(placedAt);
+      const whole = planLoyalty({ customerId, standing: loyaltyStanding(history, config.loyalty!), profile: before, time, from: time, changeKey: '', config })!;
+      const stored = (await stores.customers.get(customerId)) as unknown as Record<string, unknown>;
+      expect([n, Object.fromEntries(Object.keys(whole.values).map((key) => [key, stored[key]]))]).toEqual([n, whole.values]);
+      if (tiers.at(-1) !== stored.loyaltyTier) tiers.push(stored.loyaltyTier as string | undefined);
+    }
+    // The tiers held, each time they changed: reached, lost in a quiet spell, reached again, and the higher one.
+    expect(tiers.slice(0, 4)).toEqual(['Silver', undefined, 'Silver', 'Gold']);
+    // Only the orders that open a page (the first after each full one) read the pages before.
+    expect(readPages).toEqual([1, 2, 3, 4].map((page) => page * historyPageSize + 1));
+  }, 120_000);
+});
