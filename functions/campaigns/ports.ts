@@ -194,6 +194,11 @@ export interface OrderStore {
   appendOrder(customerId: string, order: OrderHistoryEntry, options?: AppendOptions): Promise<StoredHistory | RecentHistory>;
   /** The customer's whole order history (empty when none). */
   history(customerId: string): Promise<StoredHistory>;
+  /**
+   * The history's page `page` with the summary of the pages before (docs/design.md §3), when it holds one and is not
+   * full (it is then the last); undefined otherwise.
+   */
+  recent(customerId: string, page: number): Promise<RecentHistory | undefined>;
   /** Adds a cancellation or a refund to the customer's history (once, however often); resolves to the whole history. */
   addChange(customerId: string, change: OrderChange, knownOrders?: number): Promise<StoredHistory>;
   /** The customer an order belongs to, found by the order id alone; undefined while no event of the order is stored. */

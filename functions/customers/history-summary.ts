@@ -62,7 +62,7 @@ const loyaltySummary = (history: StoredHistory, loyalty: PointsRules): LoyaltySu
   return { rules: pointsRules(loyalty), at, orders: orders.filter((order) => order.time > since).map(({ time: _, ...order }) => order), left };
 };
 
-/** The standing after the page's orders, from the summary's: undefined when it was made under other rules, or `time` is before its last order. */
+/** The standing after the page's orders, from the summary's, at `time` or later: undefined when it was made under other rules, or `time` is before its last order. */
 const recentStanding = (part: LoyaltySummary | undefined, page: StoredHistory, loyalty: PointsRules, time: Date): LoyaltyStanding | undefined => {
   if (!part || part.rules !== pointsRules(loyalty) || time.getTime() < part.at) return undefined;
   const recent = loyaltyStanding(page, loyalty);
@@ -175,15 +175,7 @@ export const recentFacts = (recent: RecentHistory, orderId: string, rule: LapseR
   const summary = JSON.parse(recent.summary) as HistorySummary;
   const { last: page } = recent;
   const orders = chronological(page.orders);
-  const lastTime = summary.footprint.last?.time ?? -Infinity;
-  const pending = new Set(summary.pending);
-  const plain =
-    !recent.repeats &&
-    !page.changes.length &&
-    summary.rule === ruleKey(rule) &&
-    orders.length === page.orders.length &&
-    orders.every((order) => order.time >= lastTime && !pending.has(order.orderId));
-  if (!plain) return undefined;
+  if (summary.rule !== ruleKey(rule) || !plainAfter(summary, recent, orders)) return undefined;
   const standing = loyalty && recentStanding(summary.loyalty, page, loyalty.rules, loyalty.time);
   if (loyalty && !standing) return undefined;
   const from = summary.footprint.last && dayOf(summary.footprint.last.time);
@@ -230,6 +222,28 @@ export const recentFacts = (recent: RecentHistory, orderId: string, rule: LapseR
     page: page.page ?? 0,
     ...(standing && { loyalty: standing }),
   };
+};
+
+/** The page holds orders only, each once, none of them repeating an order before it, pending a change, or placed before the summary's last order. */
+const plainAfter = (summary: HistorySummary, recent: RecentHistory, orders = chronological(recent.last.orders)) => {
+  const lastTime = summary.footprint.last?.time ?? -Infinity;
+  const pending = new Set(summary.pending);
+  return (
+    !recent.repeats &&
+    !recent.last.changes.length &&
+    orders.length === recent.last.orders.length &&
+    orders.every((order) => order.time >= lastTime && !pending.has(order.orderId))
+  );
+};
+
+/**
+ * The loyalty standing told from the summary and the last page, valid at `from` and after (the loyalty review's), when
+ * it can be told as for an order (`recentFacts`); with the history's version it is of.
+ */
+export const recentLoyalty = (recent: RecentHistory, loyalty: PointsRules, from: Date): { standing: LoyaltyStanding; version: number } | undefined => {
+  const summary = JSON.parse(recent.summary) as HistorySummary;
+  const standing = plainAfter(summary, recent) ? recentStanding(summary.loyalty, recent.last, loyalty, from) : undefined;
+  return standing && { standing, version: summary.version + historyVersion(recent.last) };
 };
 
 /** `compute`, or undefined if the median left the summary's gaps. */

@@ -1,12 +1,14 @@
 /**
  * docs/design.md §3 and §10, over dynalite: with the loyalty programme on, an order after the others past the first
  * history page is told from the summary of the pages before and its own page. It reads no page, and the balance,
- * tier, warning and review it stores are those the whole history gives.
+ * tier, warning and review it stores are those the whole history gives; and so is the loyalty review after a first one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeAdapters } from '../../functions/adapters';
 import { historyPageSize } from '../../functions/adapters/dynamodb/orders';
 import { loyaltyStanding, planLoyalty } from '../../functions/campaigns/loyalty/plan';
+import { reviewCustomer, type ReviewPorts } from '../../functions/campaigns/loyalty/review';
+import type { OutgoingEvent } from '../../functions/events/event';
 import { parseConfig } from '../../functions/config';
 import { seededRandom } from '../../local/synthetic';
 import { startLocalStack, type LocalStack } from '../../local/stack';
@@ -36,7 +38,8 @@ describe('a customer ordering every few days for three years, spending points no
     const customerId = 'aisyah';
     await stack.invoke('ingest', envelope('u', upsert('2026-01-01T00:00:00Z', { customerId, email: 'aisyah@example.com', timeZone: 'Asia/Kuala_Lumpur' })));
     const random = seededRandom(7);
-    const orders = 5 * historyPageSize;
+    // Five pages, the last not full (a full one may not be the last: the review would read them all).
+    const orders = 5 * historyPageSize - 10;
     let at = Date.parse('2026-01-02T03:00:00Z');
     const readPages: number[] = [];
     const tiers: (string | undefined)[] = [];
@@ -63,5 +66,29 @@ describe('a customer ordering every few days for three years, spending points no
     expect(tiers.slice(0, 4)).toEqual(['Silver', undefined, 'Silver', 'Gold']);
     // Only the orders that open a page (the first after each full one) read the pages before.
     expect(readPages).toEqual([1, 2, 3, 4].map((page) => page * historyPageSize + 1));
+
+    // The loyalty review, when the points of the orders expire: the first reads the whole history; the next ones, the
+    // last page, and announce and store what the whole history gives.
+    const announced: OutgoingEvent[] = [];
+    const ports: ReviewPorts = { config, customers: stores.customers, orders: stores.orders, events: { publish: async (events) => void announced.push(...events) } };
+    let expiries = 0;
+    for (let review = 0; review < 4; review++) {
+      const before = (await stores.customers.get(customerId))!;
+      const due = new Date(before.loyaltyReviewAt!);
+      const history = await stores.orders.history(customerId);
+      const whole = planLoyalty({ customerId, standing: loyaltyStanding(history, config.loyalty!), profile: before, time: due, from: due, changeKey: `${customerId}#review#${due.toISOString()}`, config })!;
+      const expired = whole.expired(before.pointsExpiredThrough === undefined ? undefined : new Date(before.pointsExpiredThrough));
+      const calls: Record<string, number> = {};
+      stack.meter.calls = calls;
+      announced.length = 0;
+      await reviewCustomer(customerId, due, ports);
+      stack.meter.calls = undefined;
+      expect([review, calls.QueryCommand ?? 0]).toEqual([review, review === 0 ? 1 : 0]);
+      expiries += expired.length;
+      expect(announced).toEqual([...expired, ...whole.events]);
+      const stored = (await stores.customers.get(customerId)) as unknown as Record<string, unknown>;
+      expect(Object.fromEntries(Object.keys(whole.values).map((key) => [key, stored[key]]))).toEqual(whole.values);
+    }
+    expect(expiries).toBeGreaterThan(0);
   }, 120_000);
 });

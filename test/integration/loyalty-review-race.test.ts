@@ -34,6 +34,8 @@ it("an order stored during the review: the batch that expired is announced once,
     customers: stores.customers,
     events: { publish: async (events) => void announced.push(...events) },
     orders: {
+      // A short history: one page, read whole.
+      recent: stores.orders.recent,
       async history(customerId) {
         const history = await stores.orders.history(customerId);
         // The worst moment: the review has read the history and will write from it.

@@ -97,6 +97,7 @@ const fakePorts = () => {
         storable(change);
         return { orders: histories.get(customerId) ?? [], changes: [change] };
       },
+      recent: async () => undefined,
       get: async () => ({ attribution: null }),
       history: async (customerId) => ({ orders: histories.get(customerId) ?? [], changes: [] }),
       customerOf: async () => 'c1',

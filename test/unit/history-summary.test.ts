@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { historyPageSize } from '../../functions/adapters/dynamodb/orders';
 import type { OrderHistoryEntry } from '../../functions/campaigns/winback/rules';
-import { recentFacts, summarize, wholeFacts } from '../../functions/customers/history-summary';
+import { recentFacts, recentLoyalty, summarize, wholeFacts } from '../../functions/customers/history-summary';
 import type { OrderChange, RecentHistory, StoredHistory } from '../../functions/customers/order-history';
 import type { DayCounters } from '../../functions/ops/counters';
 import { seededRandom } from '../../local/synthetic';
@@ -203,6 +203,37 @@ describe("with the loyalty programme on, an order's points and tier from the sum
       expect(told).toBeGreaterThan(0);
     }
     expect([...seen].sort()).toEqual(['spent', 'tier lost', 'tier reached', 'tier same', 'warning']);
+  });
+
+  it("tells the loyalty review's standing, and the points expired since the last review, as the whole history does", () => {
+    const random = seededRandom(4);
+    let told = 0;
+    for (const config of programmes) {
+      const loyalty = config.loyalty!;
+      const records = withRedemptions(randomRecords(3, 5 * historyPageSize, 0), 3);
+      records.forEach((record, k) => {
+        if (!('order' in record) || k < historyPageSize) return;
+        // A review up to a year after the order; the last one after the summary's last order, or before it (then it is
+        // not told: points that expired between the two may be older than the summary keeps).
+        const at = new Date(Date.parse(record.order.placedAt) + random() * 365 * 86_400_000);
+        const summarizedUpTo = Math.max(...records.slice(0, Math.floor(k / historyPageSize) * historyPageSize).map((r) => Date.parse((r as { order: OrderHistoryEntry }).order.placedAt)));
+        const after = new Date(summarizedUpTo + random() * (at.getTime() - summarizedUpTo));
+        expect(recentLoyalty(recentAfter(records, k, loyalty), loyalty, new Date(summarizedUpTo - 1))).toBeUndefined();
+        const recent = recentLoyalty(recentAfter(records, k, loyalty), loyalty, after)!;
+        told++;
+        const whole = historyOf(records.slice(0, k + 1));
+        expect(recent.version).toBe(k + 1);
+        const plan = (standing: ReturnType<typeof loyaltyStanding>) =>
+          planLoyalty({ customerId: 'c', standing, profile: profileAt(k), time: at, from: at, changeKey: `c#${k}`, config })!;
+        const [summarized, reviewed] = [plan(recent.standing), plan(loyaltyStanding(whole, loyalty))];
+        expect(summarized.values).toEqual(reviewed.values);
+        expect(summarized.events).toEqual(reviewed.events);
+        expect(summarized.expired(after)).toEqual(reviewed.expired(after));
+        if (reviewed.expired(after).length) seen.add('expired');
+      });
+    }
+    expect(told).toBeGreaterThan(100);
+    expect(seen.has('expired')).toBe(true);
   });
 
   it('leaves to the whole history a summary made under other points rules, or without the programme, and a change dated before its last order', () => {

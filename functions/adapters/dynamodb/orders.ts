@@ -287,6 +287,17 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
       return historyOf(await readHistoryPages(customerId));
     },
 
+    async recent(customerId, page) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: historyPage(customerId, page), ConsistentRead: true }));
+      if (typeof Item?.summary !== 'string' || isFull(Item)) return undefined;
+      return {
+        summary: Item.summary,
+        last: numberedHistoryOf([Item], undefined, page),
+        repeats: Item.repeats === true,
+        whole: async () => numberedHistoryOf(await readHistoryPages(customerId)),
+      };
+    },
+
     async get(customerId, orderId) {
       const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: orderItem(customerId, orderId), ConsistentRead: true }));
       return orderOf(Item);

@@ -8,15 +8,18 @@
  * expiries are recorded even when an order came in meanwhile, so they go out once.
  */
 import type { Config } from '../../config';
+import { recentLoyalty } from '../../customers/history-summary';
 import { historyVersion } from '../../customers/order-history';
+import type { CustomerProfile } from '../../customers/profile';
 import type { CustomerStore, EventPublisher, OrderStore } from '../ports';
 import { stopMarginMs } from '../sweep';
 import { loyaltyStanding, planLoyalty } from './plan';
+import type { Loyalty } from './rules';
 
 export interface ReviewPorts {
   config: Config;
   customers: Pick<CustomerStore, 'due' | 'get' | 'update'>;
-  orders: Pick<OrderStore, 'history'>;
+  orders: Pick<OrderStore, 'history' | 'recent'>;
   events: EventPublisher;
 }
 
@@ -54,14 +57,32 @@ export const reviewCustomer = async (customerId: string, at: Date, ports: Review
   const profile = await ports.customers.get(customerId);
   // Reviewed already (a repeated run), or moved on by an order since.
   if (!profile?.loyaltyReviewAt || Date.parse(profile.loyaltyReviewAt) > at.getTime()) return { expired: 0, points: 0, tierLost: false };
-  const history = await ports.orders.history(customerId);
-  const plan = planLoyalty({ customerId, standing: loyaltyStanding(history, ports.config.loyalty!), profile, time: at, from: at, changeKey: `${customerId}#review#${at.toISOString()}`, config: ports.config })!;
-  const expired = plan.expired(profile.pointsExpiredThrough === undefined ? undefined : new Date(profile.pointsExpiredThrough));
+  const rules = ports.config.loyalty!;
+  const after = profile.pointsExpiredThrough === undefined ? undefined : new Date(profile.pointsExpiredThrough);
+  const { standing, version } = (await recentStanding(customerId, profile, after, at, ports)) ?? (await wholeStanding(customerId, rules, ports));
+  const plan = planLoyalty({ customerId, standing, profile, time: at, from: at, changeKey: `${customerId}#review#${at.toISOString()}`, config: ports.config })!;
+  const expired = plan.expired(after);
   if (expired.length || plan.events.length) await ports.events.publish([...expired, ...plan.events]);
   const through = at.toISOString();
   // Only over the history it was computed from: an order stored meanwhile planned its own.
-  const stored = await ports.customers.update(customerId, { ...plan.values, pointsExpiredThrough: through }, { historyVersion: historyVersion(history) });
+  const stored = await ports.customers.update(customerId, { ...plan.values, pointsExpiredThrough: through }, { historyVersion: version });
   // The expiries were announced all the same: recorded alone (unless another review moved on), so the next review does not announce them again.
   if (!stored && expired.length) await ports.customers.update(customerId, { pointsExpiredThrough: through }, { pointsExpiredThrough: profile.pointsExpiredThrough });
   return { expired: expired.length, points: expired.reduce((sum, event) => sum + (event.detail as { points: number }).points, 0), tierLost: plan.change === 'lost' };
+};
+
+const wholeStanding = async (customerId: string, rules: Loyalty, ports: ReviewPorts) => {
+  const history = await ports.orders.history(customerId);
+  return { standing: loyaltyStanding(history, rules), version: historyVersion(history) };
+};
+
+/**
+ * The standing told from the history's last page and its summary (docs/design.md §3), as for an order: when the
+ * profile names that page, and the points that expired since the last review (`after`) are all among those the
+ * summary keeps (it expired after the summary's last order). A first review reads the whole history.
+ */
+const recentStanding = async (customerId: string, profile: CustomerProfile, after: Date | undefined, at: Date, ports: ReviewPorts) => {
+  if (!after || !profile.historyPage) return undefined;
+  const recent = await ports.orders.recent(customerId, profile.historyPage);
+  return recent && recentLoyalty(recent, ports.config.loyalty!, after < at ? after : at);
 };
