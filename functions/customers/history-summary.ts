@@ -51,8 +51,8 @@ interface LoyaltySummary {
 
 /** An order as a summary keeps it, in half the bytes of the object (a summary is rewritten with every order on its page). */
 type KeptOrder = [orderId: string, time: number, currency: string | null, amountMinor: number, points: number];
-const kept = ({ orderId, time, currency, amountMinor, points }: LoyaltyOrder): KeptOrder => [orderId, time, currency ?? null, amountMinor, points];
-const unkept = ([orderId, time, currency, amountMinor, points]: KeptOrder): LoyaltyOrder => ({
+const toKept = ({ orderId, time, currency, amountMinor, points }: LoyaltyOrder): KeptOrder => [orderId, time, currency ?? null, amountMinor, points];
+const fromKept = ([orderId, time, currency, amountMinor, points]: KeptOrder): LoyaltyOrder => ({
   orderId,
   // Only ever read as an instant.
   placedAt: new Date(time).toISOString(),
@@ -72,7 +72,7 @@ const loyaltySummary = (history: StoredHistory, loyalty: PointsRules): LoyaltySu
   pointsLeft(batches, redemptions).forEach((batch, i) => {
     if (batch.points < batches[i]!.points && Date.parse(batch.earnedAt) > since) left[batch.orderId] = batch.points;
   });
-  return { rules: pointsRules(loyalty), at, orders: orders.filter((order) => order.time > since).map(kept), left };
+  return { rules: pointsRules(loyalty), at, orders: orders.filter((order) => order.time > since).map(toKept), left };
 };
 
 /** The standing after the page's orders, from the summary's, at `time` or later: undefined when it was made under other rules, or `time` is before its last order. */
@@ -81,7 +81,7 @@ const recentStanding = (part: LoyaltySummary | undefined, page: StoredHistory, l
   const recent = loyaltyStanding(page, loyalty);
   if (recent.orders.some((order) => order.time < part.at)) return undefined;
   // Oldest first, the summary's before the page's at the same time, as the whole history sorts them.
-  const orders = [...part.orders.map(unkept), ...recent.orders].sort((a, b) => a.time - b.time);
+  const orders = [...part.orders.map(fromKept), ...recent.orders].sort((a, b) => a.time - b.time);
   const batches = pointsBatches(orders, loyalty).map((batch) => (Object.hasOwn(part.left, batch.orderId) ? { ...batch, points: part.left[batch.orderId]! } : batch));
   return { orders, batches, redemptions: recent.redemptions, spent: recent.spent };
 };
