@@ -10,6 +10,7 @@ import { loyaltyStanding, planLoyalty } from '../../functions/campaigns/loyalty/
 import { reviewCustomer, type ReviewPorts } from '../../functions/campaigns/loyalty/review';
 import type { OutgoingEvent } from '../../functions/events/event';
 import { parseConfig } from '../../functions/config';
+import { FaultInjector, type FaultRates } from '../../local/faults';
 import { seededRandom } from '../../local/synthetic';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { orderPlaced, upsert } from './run-simulation';
@@ -90,5 +91,60 @@ describe('a customer ordering every few days for three years, spending points no
       expect(Object.fromEntries(Object.keys(whole.values).map((key) => [key, stored[key]]))).toEqual(whole.values);
     }
     expect(expiries).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('the same customer under killed invocations and lost DynamoDB answers', () => {
+  const customerId = 'farah';
+  /** Every order, and the loyalty review an hour before the next, each delivered again until it succeeds (as SQS and EventBridge retry). */
+  const run = async (faults?: FaultRates) => {
+    const published = new Map<string, unknown>();
+    const stack = await startLocalStack({
+      config,
+      start: new Date('2026-01-01T00:00:00Z'),
+      ...(faults && { faults: new FaultInjector(faults, 5) }),
+      onEvent: (event) => {
+        const { eventId } = event.detail as { eventId?: string };
+        if (event.source === 'retention' && eventId) published.set(eventId, event.detail);
+      },
+    });
+    try {
+      const deliver = async (name: 'ingest' | 'loyaltyReview', event: object) => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await stack.invoke(name, event);
+          } catch (error) {
+            if (attempt === 30) throw error;
+          }
+        }
+      };
+      await deliver('ingest', envelope('u', upsert('2026-01-01T00:00:00Z', { customerId, email: 'farah@example.com', timeZone: 'Asia/Kuala_Lumpur' })));
+      const random = seededRandom(11);
+      let at = Date.parse('2026-01-02T03:00:00Z');
+      for (let n = 1; n <= 3 * historyPageSize + 8; n++) {
+        const placedAt = new Date(at).toISOString();
+        await deliver('ingest', envelope(`o${n}`, orderPlaced(placedAt, customerId, `o${n}`, Math.round(20 + random() * 180), { currency: 'MYR', ...(n % 3 === 0 && { pointsRedeemed: 30 }) })));
+        at += (2 + random() * 4) * 86_400_000;
+        const review = new Date(at - 3_600_000).toISOString();
+        await deliver('loyaltyReview', envelope(`r${n}`, { source: 'aws.events', 'detail-type': 'Scheduled Event', time: review, detail: {} }));
+      }
+      const profile = (await storeAdapters(stack.runtime).customers.get(customerId)) as unknown as Record<string, unknown>;
+      const standing = ['pointsBalance', 'loyaltyTier', 'pointsOccasion', 'pointsExpiring', 'pointsDueAt', 'loyaltyReviewAt', 'pointsExpiredThrough', 'tierOccasion', 'tierDueAt', 'historyVersion'];
+      return { published, standing: Object.fromEntries(standing.map((key) => [key, profile[key]])), injected: stack.faults.injected };
+    } finally {
+      await stack.close();
+    }
+  };
+
+  it('publishes each points and tier event once by id, with what the fault-free run publishes, and ends with its standing', async () => {
+    const clean = await run();
+    const faulty = await run({ crash: 0.2, 'dynamodb.after': 0.2 });
+    expect(faulty.injected.crash).toBeGreaterThan(0);
+    expect(faulty.injected['dynamodb.after']).toBeGreaterThan(0);
+    const kinds = (published: Map<string, unknown>) => new Set([...published.values()].map((detail) => (detail as { eventId: string }).eventId.split('#')[0]));
+    expect(faulty.published).toEqual(clean.published);
+    expect(faulty.standing).toEqual(clean.standing);
+    expect(clean.standing.pointsExpiredThrough).toBeDefined();
+    expect([...kinds(clean.published)].sort()).toEqual(['PointsEarned', 'PointsExpired', 'PointsRedeemed', 'TierChanged']);
   }, 120_000);
 });
