@@ -182,12 +182,16 @@ export interface ExpiryWarningInput {
  * on it. A warning whose day is over is skipped, never sent late.
  */
 export const nextExpiryWarning = ({ batches, redemptions = [], timeZone, now, lastWarnedDay = '', loyalty, window }: ExpiryWarningInput): ExpiryWarningDue | undefined => {
-  const expiringOn = new Map<string, number>();
-  for (const batch of pointsStanding(batches, now, redemptions).batches) {
-    const expiryDay = DateTime.fromISO(batch.expiresAt, { zone: timeZone }).toISODate()!;
-    if (expiryDay > lastWarnedDay) expiringOn.set(expiryDay, (expiringOn.get(expiryDay) ?? 0) + batch.points);
-  }
-  for (const [occasion, expiring] of [...expiringOn].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  // Soonest to expire first: each local day's batches together, the days in order, so only the days up to the first
+  // warning that can go out are looked at (a local date per batch is most of a plan's time at a year of weekly orders).
+  const live = pointsStanding(batches, now, redemptions).batches.sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt));
+  const days: string[] = [];
+  const dayOf = (i: number) => (days[i] ??= DateTime.fromISO(live[i]!.expiresAt, { zone: timeZone }).toISODate()!);
+  for (let i = 0; i < live.length; ) {
+    const occasion = dayOf(i);
+    let expiring = 0;
+    for (; i < live.length && dayOf(i) === occasion; i++) expiring += live[i]!.points;
+    if (occasion <= lastWarnedDay) continue;
     const warningDay = DateTime.fromISO(occasion, { zone: timeZone }).minus({ days: loyalty.expiryWarningDays });
     const sendTime = warningDay.set({ hour: loyalty.sendHour }).toJSDate();
     const dueAt = sweepSlot(sendTime > now ? sendTime : now);
