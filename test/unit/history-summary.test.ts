@@ -208,6 +208,7 @@ describe("with the loyalty programme on, an order's points and tier from the sum
   it("tells the loyalty review's standing, and the points expired since the last review, as the whole history does", () => {
     const random = seededRandom(4);
     let told = 0;
+    let expired = 0;
     for (const config of programmes) {
       const loyalty = config.loyalty!;
       const records = withRedemptions(randomRecords(3, 5 * historyPageSize, 0), 3);
@@ -229,11 +230,11 @@ describe("with the loyalty programme on, an order's points and tier from the sum
         expect(summarized.values).toEqual(reviewed.values);
         expect(summarized.events).toEqual(reviewed.events);
         expect(summarized.expired(after)).toEqual(reviewed.expired(after));
-        if (reviewed.expired(after).length) seen.add('expired');
+        expired += reviewed.expired(after).length;
       });
     }
     expect(told).toBeGreaterThan(100);
-    expect(seen.has('expired')).toBe(true);
+    expect(expired).toBeGreaterThan(0);
   });
 
   it('leaves to the whole history a summary made under other points rules, or without the programme, and a change dated before its last order', () => {
