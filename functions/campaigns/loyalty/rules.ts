@@ -15,11 +15,14 @@ import { DateTime } from 'luxon';
 import type { Config } from '../../config';
 import type { StoredHistory } from '../../customers/order-history';
 import { minorDigits, toMinor, unknownCurrency } from '../../ops/kpis';
+import { memoized } from '../../memoized';
 import { sweepSlot, type SendWindow } from '../local-time';
 
 export type Loyalty = NonNullable<Config['loyalty']>;
 
 const day = 86_400_000;
+/** A batch's instants, parsed once: every plan compares them again and again (at most 20,000 kept). */
+const instant = memoized((iso: string) => Date.parse(iso), 20_000);
 /** The rolling year tiers are measured over: an order counts for 365 days. */
 export const tierWindowDays = 365;
 
@@ -109,7 +112,7 @@ export const pointsBatches = (orders: LoyaltyOrder[], loyalty: Pick<Loyalty, 'po
       expiresAt: new Date(order.time + loyalty.pointsExpireDays * day).toISOString(),
       points: order.points,
     }))
-    .sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt) || (a.orderId < b.orderId ? -1 : 1));
+    .sort((a, b) => instant(a.expiresAt) - instant(b.expiresAt) || (a.orderId < b.orderId ? -1 : 1));
 
 /** Points spent on an order (`pointsRedeemed` of `Order Placed`). */
 export interface Redemption {
@@ -117,7 +120,7 @@ export interface Redemption {
   points: number;
 }
 
-const liveAt = (batch: PointsBatch, at: number) => Date.parse(batch.earnedAt) <= at && at < Date.parse(batch.expiresAt);
+const liveAt = (batch: PointsBatch, at: number) => instant(batch.earnedAt) <= at && at < instant(batch.expiresAt);
 
 export interface PointsStanding {
   balance: number;
@@ -140,7 +143,7 @@ export const pointsStanding = (batches: PointsBatch[], now: Date, redemptions: R
 export const pointsLeft = (batches: PointsBatch[], redemptions: Redemption[]): PointsBatch[] => {
   const left = batches.map((batch) => ({ ...batch }));
   // Each instant parsed once: every redemption meets every batch.
-  const lives = left.map((batch) => [Date.parse(batch.earnedAt), Date.parse(batch.expiresAt)] as const);
+  const lives = left.map((batch) => [instant(batch.earnedAt), instant(batch.expiresAt)] as const);
   const spent = redemptions.map((redemption) => ({ at: Date.parse(redemption.at), points: redemption.points })).sort((a, b) => a.at - b.at);
   for (const { at, points } of spent) {
     let owed = points;
@@ -184,7 +187,7 @@ export interface ExpiryWarningInput {
 export const nextExpiryWarning = ({ batches, redemptions = [], timeZone, now, lastWarnedDay = '', loyalty, window }: ExpiryWarningInput): ExpiryWarningDue | undefined => {
   // Soonest to expire first: each local day's batches together, the days in order, so only the days up to the first
   // warning that can go out are looked at (a local date per batch is most of a plan's time at a year of weekly orders).
-  const live = pointsStanding(batches, now, redemptions).batches.sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt));
+  const live = pointsStanding(batches, now, redemptions).batches.sort((a, b) => instant(a.expiresAt) - instant(b.expiresAt));
   const days: string[] = [];
   const dayOf = (i: number) => (days[i] ??= DateTime.fromISO(live[i]!.expiresAt, { zone: timeZone }).toISODate()!);
   for (let i = 0; i < live.length; ) {
@@ -280,7 +283,7 @@ export const countsNoLongerAfter = (at: number, loyalty: Pick<Loyalty, 'pointsEx
 /** The batches that expired in (`after`, `upTo`], with what was left of each when it did. */
 export const expiredBetween = (batches: PointsBatch[], after: Date | undefined, upTo: Date, redemptions: Redemption[] = []): PointsBatch[] =>
   batches.flatMap((batch) => {
-    const expiry = Date.parse(batch.expiresAt);
+    const expiry = instant(batch.expiresAt);
     if (expiry > upTo.getTime() || (after && expiry <= after.getTime())) return [];
     // What was left of it the instant before it expired, the redemptions drawn from every batch as they were.
     const left = pointsStanding(batches, new Date(expiry - 1), redemptions).batches.find((live) => live.orderId === batch.orderId)?.points ?? 0;
@@ -292,7 +295,7 @@ export const expiredBetween = (batches: PointsBatch[], after: Date | undefined, 
  * leaves the rolling year of a customer who holds a tier. None when nothing will.
  */
 export const nextLoyaltyChange = (orders: LoyaltyOrder[], batches: PointsBatch[], loyalty: Pick<Loyalty, 'tiers'>, now: Date): Date | undefined => {
-  const expiries = batches.map((batch) => Date.parse(batch.expiresAt)).filter((expiry) => expiry > now.getTime());
+  const expiries = batches.map((batch) => instant(batch.expiresAt)).filter((expiry) => expiry > now.getTime());
   const review = nextTierReview(orders, loyalty, now)?.getTime();
   const next = Math.min(...expiries, review ?? Infinity);
   return Number.isFinite(next) ? new Date(next) : undefined;
