@@ -9,7 +9,7 @@ import type { CustomerProfile } from '../customers/profile';
 import type { Campaign } from '../events/retention';
 import type { RenderedEmail } from '../templates/render';
 import type { NoOrderStats, OrderHistoryEntry, OrderStats, WinbackDue } from './winback/rules';
-import type { OrderChange, RecentHistory, StoredHistory } from '../customers/order-history';
+import type { OrderChange, RecentHistory, StoredHistory, SummarizedPage } from '../customers/order-history';
 import type { LoyaltyValues } from './loyalty/plan';
 import type { SurveyDue } from './nps/rules';
 import type { Assignment, Experiment } from './experiments';
@@ -198,7 +198,7 @@ export interface OrderStore {
    * The history's page `page` with the summary of the pages before (docs/design.md §3), when it holds one and is not
    * full (it is then the last); undefined otherwise.
    */
-  recent(customerId: string, page: number): Promise<RecentHistory | undefined>;
+  recent(customerId: string, page: number): Promise<SummarizedPage | undefined>;
   /** Adds a cancellation or a refund to the customer's history (once, however often); resolves to the whole history. */
   addChange(customerId: string, change: OrderChange, knownOrders?: number): Promise<StoredHistory>;
   /** The customer an order belongs to, found by the order id alone; undefined while no event of the order is stored. */

@@ -12,7 +12,7 @@ import { loyaltyStanding, type LoyaltyStanding } from '../campaigns/loyalty/plan
 import { countsNoLongerAfter, pointsBatches, pointsLeft, type Loyalty, type LoyaltyOrder } from '../campaigns/loyalty/rules';
 import { chronological, gapMedians, historyStats, statsFrom, type GapMedians, type NoOrderStats, type OrderHistoryEntry, type OrderStats } from '../campaigns/winback/rules';
 import { dayOf, footprintFold, ruleKey, versionedFootprint, type DayCounters, type FootprintState, type LapseRule, type VersionedFootprint } from '../ops/counters';
-import { countingOrders, historyAt, historyVersion, type RecentHistory, type StoredHistory } from './order-history';
+import { countingOrders, historyAt, historyVersion, type RecentHistory, type StoredHistory, type SummarizedPage } from './order-history';
 
 export interface HistorySummary {
   /** The history's version it summarizes: the records of the pages before the one it is kept with. */
@@ -238,7 +238,7 @@ export const recentFacts = (recent: RecentHistory, orderId: string, rule: LapseR
 };
 
 /** The page holds orders only, each once, none of them repeating an order before it, pending a change, or placed before the summary's last order. */
-const plainAfter = (summary: HistorySummary, recent: RecentHistory, orders = chronological(recent.last.orders)) => {
+const plainAfter = (summary: HistorySummary, recent: SummarizedPage, orders = chronological(recent.last.orders)) => {
   const lastTime = summary.footprint.last?.time ?? -Infinity;
   const pending = new Set(summary.pending);
   return (
@@ -253,7 +253,7 @@ const plainAfter = (summary: HistorySummary, recent: RecentHistory, orders = chr
  * The loyalty standing told from the summary and the last page, valid at `from` and after (the loyalty review's), when
  * it can be told as for an order (`recentFacts`); with the history's version it is of.
  */
-export const recentLoyalty = (recent: RecentHistory, loyalty: PointsRules, from: Date): { standing: LoyaltyStanding; version: number } | undefined => {
+export const recentLoyalty = (recent: SummarizedPage, loyalty: PointsRules, from: Date): { standing: LoyaltyStanding; version: number } | undefined => {
   const summary = JSON.parse(recent.summary) as HistorySummary;
   const standing = plainAfter(summary, recent) ? recentStanding(summary.loyalty, recent.last, loyalty, from) : undefined;
   return standing && { standing, version: summary.version + historyVersion(recent.last) };

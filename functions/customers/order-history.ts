@@ -34,17 +34,18 @@ export interface StoredHistory {
   page?: number;
 }
 
-/**
- * The history after an order appended to a page with a summary of the pages before it (./history-summary.ts): that
- * page as the write left it, without reading the others.
- */
-export interface RecentHistory {
+/** The history's last page with the summary of the pages before it (./history-summary.ts), without reading them. */
+export interface SummarizedPage {
   /** The summary of the pages before, as it was stored with the page. */
   summary: string;
-  /** The page's records, numbered from the page's first (version 1), the order just added its newest. */
+  /** The page's records, numbered from the page's first (version 1); after an order appended to it, that order the newest. */
   last: StoredHistory;
   /** A record on the page repeats an order of the pages before (its writer, which read them, said so). */
   repeats: boolean;
+}
+
+/** The history after an order appended to a page with a summary of the pages before it: that page as the write left it. */
+export interface RecentHistory extends SummarizedPage {
   /** The whole history at this version: the pages before read, and this page as the write left it. */
   whole(): Promise<StoredHistory>;
 }

@@ -4,7 +4,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OrderFacts, OrderStore, StoredOrder } from '../../campaigns/ports';
 import type { OrderHistoryEntry } from '../../campaigns/winback/rules';
-import { countingOrders, type OrderChange, type StoredHistory } from '../../customers/order-history';
+import { countingOrders, type OrderChange, type StoredHistory, type SummarizedPage } from '../../customers/order-history';
 import { memoized } from '../../memoized';
 import { partitionItems } from './table';
 
@@ -121,6 +121,9 @@ const orderOf = (item: Record<string, unknown> | undefined) => ({
   cancelledAt: item?.cancelledAt as string | undefined,
   attribution: (item?.attribution ?? null) as OrderFacts['attribution'],
 });
+
+/** A page that holds the summary of the pages before it, with its records as `last`. */
+const summarizedPage = (page: Page, last: StoredHistory): SummarizedPage => ({ summary: page.summary as string, last, repeats: page.repeats === true });
 
 /** What a writer adds to a page besides its record (`keptWith`), and whether it adds only to a page with a summary. */
 type PageSummary = { summary?: string; repeats?: boolean; summarized?: boolean };
@@ -271,9 +274,7 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
         const added = await addToPage(customerId, page, 'orders', member, redemption, { summarized: true });
         if (added) {
           return {
-            summary: added.summary as string,
-            last: withNewest([], added, 'orders', member, page),
-            repeats: added.repeats === true,
+            ...summarizedPage(added, withNewest([], added, 'orders', member, page)),
             whole: async () => withNewest((await readHistoryPages(customerId)).slice(0, page), added, 'orders', member),
           };
         }
@@ -289,13 +290,7 @@ export const dynamoOrderStore = (client: DynamoDBDocumentClient, tableName: stri
 
     async recent(customerId, page) {
       const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: historyPage(customerId, page), ConsistentRead: true }));
-      if (typeof Item?.summary !== 'string' || isFull(Item)) return undefined;
-      return {
-        summary: Item.summary,
-        last: numberedHistoryOf([Item], undefined, page),
-        repeats: Item.repeats === true,
-        whole: async () => numberedHistoryOf(await readHistoryPages(customerId)),
-      };
+      return typeof Item?.summary === 'string' && !isFull(Item) ? summarizedPage(Item, numberedHistoryOf([Item], undefined, page)) : undefined;
     },
 
     async get(customerId, orderId) {

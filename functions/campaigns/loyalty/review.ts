@@ -59,7 +59,7 @@ export const reviewCustomer = async (customerId: string, at: Date, ports: Review
   if (!profile?.loyaltyReviewAt || Date.parse(profile.loyaltyReviewAt) > at.getTime()) return { expired: 0, points: 0, tierLost: false };
   const rules = ports.config.loyalty!;
   const after = profile.pointsExpiredThrough === undefined ? undefined : new Date(profile.pointsExpiredThrough);
-  const { standing, version } = (await lastPageStanding(customerId, profile, after, at, ports)) ?? (await wholeStanding(customerId, rules, ports));
+  const { standing, version } = (await lastPageStanding(customerId, profile, rules, after, at, ports)) ?? (await wholeStanding(customerId, rules, ports));
   const plan = planLoyalty({ customerId, standing, profile, time: at, from: at, changeKey: `${customerId}#review#${at.toISOString()}`, config: ports.config })!;
   const expired = plan.expired(after);
   if (expired.length || plan.events.length) await ports.events.publish([...expired, ...plan.events]);
@@ -81,8 +81,8 @@ const wholeStanding = async (customerId: string, rules: Loyalty, ports: ReviewPo
  * profile names that page, and the points that expired since the last review (`after`) are all among those the
  * summary keeps (it expired after the summary's last order). A first review reads the whole history.
  */
-const lastPageStanding = async (customerId: string, profile: CustomerProfile, after: Date | undefined, at: Date, ports: ReviewPorts) => {
+const lastPageStanding = async (customerId: string, profile: CustomerProfile, rules: Loyalty, after: Date | undefined, at: Date, ports: ReviewPorts) => {
   if (!after || !profile.historyPage) return undefined;
-  const recent = await ports.orders.recent(customerId, profile.historyPage);
-  return recent && recentLoyalty(recent, ports.config.loyalty!, after < at ? after : at);
+  const page = await ports.orders.recent(customerId, profile.historyPage);
+  return page && recentLoyalty(page, rules, after < at ? after : at);
 };

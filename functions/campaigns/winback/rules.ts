@@ -31,12 +31,6 @@ export interface OrderStats {
   medianGapDays?: number;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-
 /** A binary heap of numbers, `above(a, b)` when a belongs nearer the top. */
 const heap = (above: (a: number, b: number) => boolean) => {
   const items: number[] = [];
@@ -74,7 +68,7 @@ const heap = (above: (a: number, b: number) => boolean) => {
 /** What keeps the gaps between orders to tell their median as they come (the running medians below, or a summary's: docs/design.md §3). */
 export interface GapMedians {
   push(gap: number): void;
-  /** The median of every gap pushed, as `median` gives it. */
+  /** The median of every gap pushed: the middle one, or the mean of the two middle ones. */
   median(): number;
 }
 
@@ -125,7 +119,11 @@ export const statsFrom = (orderCount: number, firstOrderAt: string, lastOrderAt:
 export const orderStats = (history: OrderHistoryEntry[]): OrderStats => {
   const orders = chronological(history);
   const cents = orders.reduce((sum, order) => sum + order.total * 100, 0);
-  return statsFrom(orders.length, orders[0]!.placedAt, orders.at(-1)!.placedAt, cents, () => median(gapsOf(orders)));
+  return statsFrom(orders.length, orders[0]!.placedAt, orders.at(-1)!.placedAt, cents, () => {
+    const gaps = gapMedians();
+    for (const gap of gapsOf(orders)) gaps.push(gap);
+    return gaps.median();
+  });
 };
 
 /** The statistics of a customer whose every order was cancelled: none, and so no winback. */
