@@ -7,6 +7,8 @@ import { createRequire } from 'node:module';
 import './memory-level';
 // Its expressions parsed once each.
 import './dynalite-expressions';
+// Its Query and Scan reading without `lazy`.
+import './dynalite-reads';
 import dynalite from 'dynalite';
 import { tableSchema } from '../functions/adapters/dynamodb/table';
 import { listening } from './ports';

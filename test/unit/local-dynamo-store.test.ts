@@ -5,7 +5,8 @@
  * table's description it keeps decoded (local/dynamodb.ts): item requests see the table
  * as last written. And the expressions it keeps parsed (local/dynalite-expressions.ts): each
  * request answered as a parse of its own would answer it. And its item requests in this process,
- * answered without dynalite's HTTP front (local/dynamodb.ts): as the front answers them.
+ * answered without dynalite's HTTP front (local/dynamodb.ts): as the front answers them. And its
+ * Query and Scan, read without `lazy` (local/dynalite-reads.ts): as its own reading answers them.
  */
 import { createRequire } from 'node:module';
 import {
@@ -21,6 +22,7 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
+import { lazyQueryTable } from '../../local/dynalite-reads';
 import { localCredentials, localRegion, startLocalDynamo, untilActive } from '../../local/dynamodb';
 import { inProcess, localSigner } from '../../local/in-process';
 
@@ -205,5 +207,69 @@ describe("dynalite's item requests in this process", () => {
       }
       expect(await outcome(inThisProcess, requests[2]!)).toMatchObject({ error: 'ConditionalCheckFailedException' });
       await dynamo.close();
+    }));
+});
+
+describe("dynalite's Query and Scan, read without lazy", () => {
+  it('answer as its own reading does: pages at Limit and at 1 MB, filters, projections, counts, capacity, indexes, segments', () =>
+    withDynalite(async (client) => {
+      await client.send(
+        new CreateTableCommand({
+          TableName: 'shop',
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+          AttributeDefinitions: ['pk', 'sk', 'due'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+          GlobalSecondaryIndexes: [{ IndexName: 'byDue', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'due', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } }],
+        }),
+      );
+      await untilActive(client, 'shop');
+      for (let i = 0; i < 30; i++) {
+        const sk = `ORDER#${String(i).padStart(2, '0')}`;
+        await client.send(new PutItemCommand({ TableName: 'shop', Item: { pk: { S: 'p' }, sk: { S: sk }, n: { N: String(i) }, ...(i % 3 ? {} : { due: { S: `2026-01-${String(i + 1).padStart(2, '0')}` } }) } }));
+      }
+      // Five items of 300 KB: a read of them all stops past 1 MB, after the fourth.
+      for (let i = 0; i < 5; i++) await client.send(new PutItemCommand({ TableName: 'shop', Item: { pk: { S: 'big' }, sk: { S: `PAGE#${i}` }, text: { S: 'x'.repeat(300_000) } } }));
+      const p = { ':p': { S: 'p' } };
+      const requests = [
+        new QueryCommand({ TableName: 'shop', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: p, ReturnConsumedCapacity: 'TOTAL' }),
+        ...[1, 5, 30, 31].map((Limit) => new QueryCommand({ TableName: 'shop', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: p, Limit })),
+        new QueryCommand({ TableName: 'shop', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: p, Limit: 3, ScanIndexForward: false }),
+        new QueryCommand({ TableName: 'shop', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: p, Limit: 4, ExclusiveStartKey: { pk: { S: 'p' }, sk: { S: 'ORDER#07' } } }),
+        new QueryCommand({ TableName: 'shop', KeyConditionExpression: 'pk = :p AND begins_with(sk, :o)', FilterExpression: 'n > :n', ExpressionAttributeValues: { ...p, ':o': { S: 'ORDER#1' }, ':n': { N: '14' } }, Limit: 8 }),
+        new QueryCommand({ TableName: 'shop', KeyConditionExpression: 'pk = :p AND sk BETWEEN :a AND :b', ProjectionExpression: 'n', ExpressionAttributeValues: { ...p, ':a': { S: 'ORDER#03' }, ':b': { S: 'ORDER#09' } } }),
+        new QueryCommand({ TableName: 'shop', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: p, Select: 'COUNT', ReturnConsumedCapacity: 'INDEXES' }),
+        new QueryCommand({ TableName: 'shop', KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'p' }] } }, QueryFilter: { n: { ComparisonOperator: 'LT', AttributeValueList: [{ N: '4' }] } }, AttributesToGet: ['sk'] }),
+        new QueryCommand({ TableName: 'shop', IndexName: 'byDue', KeyConditionExpression: 'pk = :p AND due <= :d', ExpressionAttributeValues: { ...p, ':d': { S: '2026-01-20' } }, Limit: 4, ReturnConsumedCapacity: 'INDEXES' }),
+        new QueryCommand({ TableName: 'shop', IndexName: 'byDue', KeyConditionExpression: 'pk = :none', ExpressionAttributeValues: { ':none': { S: 'none' } }, ReturnConsumedCapacity: 'TOTAL' }),
+        new QueryCommand({ TableName: 'shop', KeyConditionExpression: 'pk = :big', ExpressionAttributeValues: { ':big': { S: 'big' } }, ProjectionExpression: 'sk', ReturnConsumedCapacity: 'TOTAL' }),
+        new ScanCommand({ TableName: 'shop', ProjectionExpression: 'pk, sk' }),
+        new ScanCommand({ TableName: 'shop', Limit: 7, FilterExpression: 'attribute_exists(due)', ReturnConsumedCapacity: 'TOTAL' }),
+        ...[0, 1].map((Segment) => new ScanCommand({ TableName: 'shop', Segment, TotalSegments: 2, Select: 'COUNT' })),
+        new ScanCommand({ TableName: 'shop', IndexName: 'byDue', Limit: 3 }),
+      ];
+      const outcome = async (request: (typeof requests)[number]) => {
+        const { $metadata: _, ...output } = await client.send(request as never);
+        return output;
+      };
+      const dynalite = fromDynalite('./db') as { queryTable: unknown };
+      const withoutLazy = dynalite.queryTable;
+      const outcomes = [];
+      for (const request of requests) {
+        const ours = await outcome(request);
+        dynalite.queryTable = lazyQueryTable;
+        try {
+          expect([requests.indexOf(request), ours]).toEqual([requests.indexOf(request), await outcome(request)]);
+        } finally {
+          dynalite.queryTable = withoutLazy;
+        }
+        outcomes.push(ours);
+      }
+      expect(withoutLazy).not.toBe(lazyQueryTable);
+      // Each way a read ends was taken: at its Limit, at 1 MB, at its end; and filters and projections applied.
+      const counts = outcomes.map((output) => [output.Count, output.ScannedCount, 'LastEvaluatedKey' in output]);
+      expect(counts.slice(1, 5)).toEqual([[1, 1, true], [5, 5, true], [30, 30, true], [30, 30, false]]);
+      expect(counts[7]).toEqual([3, 8, true]);
+      expect(counts.slice(11, 14)).toEqual([[4, 4, true], [0, 0, false], [4, 4, true]]);
+      expect(counts[15]).toEqual([0, 4, true]);
     }));
 });
