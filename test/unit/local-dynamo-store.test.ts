@@ -248,7 +248,7 @@ describe("dynalite's Query and Scan, read without lazy", () => {
         new ScanCommand({ TableName: 'shop', IndexName: 'byDue', Limit: 3 }),
       ];
       const outcome = async (request: (typeof requests)[number]) => {
-        const { $metadata: _, ...output } = await client.send(request as never);
+        const { $metadata: _, ...output } = (await client.send(request as never)) as { $metadata: unknown; Count?: number; ScannedCount?: number };
         return output;
       };
       const dynalite = fromDynalite('./db') as { queryTable: unknown };
