@@ -44,19 +44,29 @@ describe("a customer's order history, kept in pages", () => {
   afterAll(() => dynamo.close());
 
   const clientOf = () => createDocumentClient({ endpoint: dynamo.endpoint, region: localRegion, credentials: localCredentials, maxAttempts: 1 });
-  /** The store on a client of its own that dies at its `dieAt`-th call, before or after it is applied. */
+  /**
+   * The store on a client of its own that dies at its `dieAt`-th call, before or after it is applied; an append that
+   * got its answer did not die, and what is read through that answer afterwards (its `whole()`) does not either.
+   */
   const writer = (dieAt?: { call: number; applied: boolean }) => {
     const client = clientOf();
     let calls = 0;
+    let answered = false;
     client.middlewareStack.add(
       (next) => async (args) => {
-        if (++calls !== dieAt?.call) return next(args);
+        if (answered || ++calls !== dieAt?.call) return next(args);
         if (dieAt.applied) await next(args);
         throw new Died();
       },
       { step: 'initialize', name: 'dies' },
     );
-    return dynamoOrderStore(client, tableName);
+    const store = dynamoOrderStore(client, tableName);
+    const appendOrder: typeof store.appendOrder = async (...args) => {
+      const answer = await store.appendOrder(...args);
+      answered = true;
+      return answer;
+    };
+    return { ...store, appendOrder };
   };
   const pagesOf = async (customerId: string) =>
     (
