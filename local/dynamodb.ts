@@ -96,8 +96,9 @@ if (!dynaliteDb.mended) {
     store.getTable = (name, checkStatus, callback) => {
       if (typeof checkStatus !== 'function') return getTable(name, checkStatus, callback);
       const table = described.get(name);
-      // Answered on a later turn, as the store answers.
-      if (table) return void setImmediate(checkStatus, null, table);
+      // Answered after the caller's turn, as the store answers; on the same loop iteration (a setImmediate cost each
+      // request one more: 10 of an item-less Query's 57 µs).
+      if (table) return void process.nextTick(checkStatus, null, table);
       const writesBefore = writes;
       getTable(name, (error, found) => {
         // Not kept if a description was written meanwhile: what was read may be the one before it.
