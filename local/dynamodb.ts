@@ -97,11 +97,12 @@ if (!dynaliteDb.mended) {
       };
     }
     for (const method of ['get', 'put', 'del', 'batch'] as const) {
-      const settled = store.db[method];
+      // Called without its callback, dynalite's own wrapper answers a promise.
+      const promised = store.db[method];
       store.db[method] = function (this: unknown, ...args) {
         const callback = args.at(-1);
-        if (typeof callback !== 'function') return settled.apply(this, args);
-        void (settled.apply(this, args.slice(0, -1)) as Promise<unknown>).then(
+        if (typeof callback !== 'function') return promised.apply(this, args);
+        void (promised.apply(this, args.slice(0, -1)) as Promise<unknown>).then(
           (value) => process.nextTick(callback, null, value),
           (error: unknown) => process.nextTick(callback, error),
         );

@@ -6,7 +6,8 @@
  * as last written. And the expressions it keeps parsed (local/dynalite-expressions.ts): each
  * request answered as a parse of its own would answer it. And its item requests in this process,
  * answered without dynalite's HTTP front (local/dynamodb.ts): as the front answers them. And its
- * Query and Scan, read without `lazy` (local/dynalite-reads.ts): as its own reading answers them.
+ * Query and Scan, read without `lazy` (local/dynalite-reads.ts): as its own reading answers them. And its store
+ * answering on the same turn of the event loop.
  */
 import { createRequire } from 'node:module';
 import {
@@ -78,6 +79,18 @@ describe("dynalite's in-memory store", () => {
     if (!value) throw new Error('nothing stored');
     expect(new TextDecoder().decode(value)).toBe('{"pk":"CUSTOMER#1","sk":"PROFILE"}');
     expect(value.buffer.byteLength).toBe(value.byteLength);
+  });
+
+  it("answers a read or a write after the caller's turn, without waiting for a turn of the event loop", async () => {
+    const store = dynaliteStore() as Store & { get(key: string, done: (error: Error | null, value?: unknown) => void): void };
+    const seen: string[] = [];
+    store.put('k', { n: 1 }, () => {
+      seen.push('put');
+      store.get('k', (_, value) => seen.push(`get ${JSON.stringify(value)}`));
+    });
+    seen.push('caller');
+    await new Promise(setImmediate);
+    expect(seen).toEqual(['caller', 'put', 'get {"n":1}']);
   });
 
   it('orders keys by their UTF-8 bytes, as DynamoDB does, not by UTF-16 code units', async () => {
