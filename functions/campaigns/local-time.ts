@@ -29,6 +29,20 @@ export const sweepSlot = (instant: Date): Date => {
   return new Date(Math.ceil(instant.getTime() / hour) * hour);
 };
 
+/**
+ * The sweep that sends what is due on the local `day` from `hour` (not before `now`: eligible late on the day itself,
+ * the next sweep); none when that sweep falls on another day or after the day's send window: a day over is skipped,
+ * never sent late.
+ */
+export const sweepOnDay = (day: DateTime, hour: number, now: Date, window: SendWindow): Date | undefined => {
+  const sendTime = day.set({ hour }).toJSDate();
+  const dueAt = sweepSlot(sendTime > now ? sendTime : now);
+  const local = DateTime.fromJSDate(dueAt, { zone: day.zone });
+  // The same local day: what luxon's `hasSame(day, 'day')` tells, without its nine time-zone offsets (a third of an order's time-zone work).
+  const sameDay = local.day === day.day && local.month === day.month && local.year === day.year;
+  return sameDay && local.hour < window.endHour ? dueAt : undefined;
+};
+
 /** `hour`:00 local time on the local day after `instant`: where a deferred send moves to. */
 export const nextLocalDayAt = (instant: Date, timeZone: string, hour: number): Date =>
   inZone(instant, timeZone).plus({ days: 1 }).set({ hour, minute: 0, second: 0, millisecond: 0 }).toJSDate();

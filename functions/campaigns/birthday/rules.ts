@@ -8,7 +8,7 @@
 import { DateTime } from 'luxon';
 import type { Config } from '../../config';
 import { isMailable, timeZoneOf, type CustomerProfile } from '../../customers/profile';
-import { sweepSlot, type SendWindow } from '../local-time';
+import { sweepOnDay, type SendWindow } from '../local-time';
 
 export interface MonthDay {
   month: number;
@@ -53,11 +53,8 @@ export const nextBirthdayDue = (input: BirthdayDueInput): BirthdayDue | undefine
     if (year <= lastCelebratedYear) continue;
     const day = DateTime.fromObject({ year, ...celebrationDate(birthday, year) }, { zone: timeZone });
     if (day < local.startOf('day')) continue;
-    const sendTime = day.set({ hour: sendHour }).toJSDate();
-    // Eligible late on the day itself: the next sweep, if it still falls inside the window.
-    const dueAt = sweepSlot(sendTime > now ? sendTime : now);
-    const dueLocal = DateTime.fromJSDate(dueAt, { zone: timeZone });
-    if (dueLocal.hasSame(day, 'day') && dueLocal.hour < window.endHour) return { occasion: year, dueAt };
+    const dueAt = sweepOnDay(day, sendHour, now, window);
+    if (dueAt) return { occasion: year, dueAt };
   }
   return undefined;
 };

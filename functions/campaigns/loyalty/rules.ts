@@ -16,7 +16,7 @@ import type { Config } from '../../config';
 import type { StoredHistory } from '../../customers/order-history';
 import { minorDigits, toMinor, unknownCurrency } from '../../ops/kpis';
 import { memoized } from '../../memoized';
-import { sweepSlot, type SendWindow } from '../local-time';
+import { sweepOnDay, type SendWindow } from '../local-time';
 
 export type Loyalty = NonNullable<Config['loyalty']>;
 
@@ -195,12 +195,8 @@ export const nextExpiryWarning = ({ batches, redemptions = [], timeZone, now, la
     let expiring = 0;
     for (; i < live.length && dayOf(i) === occasion; i++) expiring += live[i]!.points;
     if (occasion <= lastWarnedDay) continue;
-    const warningDay = DateTime.fromISO(occasion, { zone: timeZone }).minus({ days: loyalty.expiryWarningDays });
-    const sendTime = warningDay.set({ hour: loyalty.sendHour }).toJSDate();
-    const dueAt = sweepSlot(sendTime > now ? sendTime : now);
-    const dueLocal = DateTime.fromJSDate(dueAt, { zone: timeZone });
-    if (dueLocal.hasSame(warningDay, 'day') && dueLocal.hour < window.endHour)
-      return { occasion, dueAt, expiring, balance: pointsStanding(batches, dueAt, redemptions).balance };
+    const dueAt = sweepOnDay(DateTime.fromISO(occasion, { zone: timeZone }).minus({ days: loyalty.expiryWarningDays }), loyalty.sendHour, now, window);
+    if (dueAt) return { occasion, dueAt, expiring, balance: pointsStanding(batches, dueAt, redemptions).balance };
   }
   return undefined;
 };

@@ -7,7 +7,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Config } from '../../config';
-import { sweepSlot, type SendWindow } from '../local-time';
+import { sweepOnDay, type SendWindow } from '../local-time';
 
 export interface SurveyDue {
   /** The order the survey asks about; it is also the survey's id. */
@@ -28,11 +28,8 @@ export interface SurveyDueInput {
 /** When the survey about an order goes out; none when its day is already over. */
 export const surveyDue = ({ orderId, basis, timeZone, now, nps, window }: SurveyDueInput): SurveyDue | undefined => {
   const [from, days] = 'delivered' in basis ? [basis.delivered, nps.afterDeliveryDays] : [basis.placed, nps.afterOrderDays];
-  const day = DateTime.fromISO(from, { zone: timeZone }).startOf('day').plus({ days });
-  const sendTime = day.set({ hour: nps.sendHour }).toJSDate();
-  const dueAt = sweepSlot(sendTime > now ? sendTime : now);
-  const dueLocal = DateTime.fromJSDate(dueAt, { zone: timeZone });
-  return dueLocal.hasSame(day, 'day') && dueLocal.hour < window.endHour ? { orderId, dueAt } : undefined;
+  const dueAt = sweepOnDay(DateTime.fromISO(from, { zone: timeZone }).startOf('day').plus({ days }), nps.sendHour, now, window);
+  return dueAt && { orderId, dueAt };
 };
 
 /** Surveyed within the last `fatigueDays`: no survey now. */

@@ -10,7 +10,7 @@
 import { DateTime } from 'luxon';
 import type { Config } from '../../config';
 import { isMailable, timeZoneOf, type CustomerProfile } from '../../customers/profile';
-import { sweepSlot, type SendWindow } from '../local-time';
+import { sweepOnDay, type SendWindow } from '../local-time';
 
 const day = 86_400_000;
 
@@ -164,12 +164,9 @@ export interface WinbackDueInput {
 export const nextWinbackStep = ({ stats, timeZone, now, stepsSent, winback, window }: WinbackDueInput): WinbackDue | undefined => {
   const riskDay = atRiskDay(stats.lastOrderAt, expectedIntervalDays(stats, winback.defaultIntervalDays), winback.riskFactor, timeZone);
   for (let step = stepsSent + 1; step <= winback.steps.length; step++) {
-    const stepDay = riskDay.plus({ days: winback.steps[step - 1]!.offsetDays });
-    const sendTime = stepDay.set({ hour: winback.sendHour }).toJSDate();
-    const dueAt = sweepSlot(sendTime > now ? sendTime : now);
-    const dueLocal = DateTime.fromJSDate(dueAt, { zone: timeZone });
     // A step whose day is over (say consent came later) is skipped, never sent late.
-    if (dueLocal.hasSame(stepDay, 'day') && dueLocal.hour < window.endHour) return { lapse: stats.lastOrderAt, step, dueAt };
+    const dueAt = sweepOnDay(riskDay.plus({ days: winback.steps[step - 1]!.offsetDays }), winback.sendHour, now, window);
+    if (dueAt) return { lapse: stats.lastOrderAt, step, dueAt };
   }
   return undefined;
 };
