@@ -30,7 +30,7 @@ describe('the sweep of a local day', () => {
     const zones = ['Asia/Kuala_Lumpur', 'Asia/Riyadh', 'Europe/London', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Apia', 'America/Santiago'];
     let kept = 0;
     let dropped = 0;
-    for (let i = 0; i < 4_000; i++) {
+    for (let i = 0; i < 1_500; i++) {
       const zone = zones[Math.floor(random() * zones.length)]!;
       const day = DateTime.fromMillis(Date.UTC(2026, 0, 1) + Math.floor(random() * 730) * 86_400_000, { zone }).startOf('day');
       const hour = Math.floor(random() * 24);
@@ -44,7 +44,7 @@ describe('the sweep of a local day', () => {
       if (expected) kept++;
       else dropped++;
     }
-    expect(kept).toBeGreaterThan(500);
-    expect(dropped).toBeGreaterThan(500);
+    expect(kept).toBeGreaterThan(200);
+    expect(dropped).toBeGreaterThan(200);
   });
 });
