@@ -38,7 +38,8 @@ export const sweepOnDay = (day: DateTime, hour: number, now: Date, window: SendW
   const sendTime = day.set({ hour }).toJSDate();
   const dueAt = sweepSlot(sendTime > now ? sendTime : now);
   const local = DateTime.fromJSDate(dueAt, { zone: day.zone });
-  // The same local day: what luxon's `hasSame(day, 'day')` tells, without its nine time-zone offsets (a third of an order's time-zone work).
+  // The same local day: what luxon's `hasSame(day, 'day')` tells, without its nine time-zone offsets (half an order's
+  // time-zone work: BENCHMARKS.md).
   const sameDay = local.day === day.day && local.month === day.month && local.year === day.year;
   return sameDay && local.hour < window.endHour ? dueAt : undefined;
 };
