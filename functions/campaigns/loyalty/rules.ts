@@ -195,7 +195,8 @@ export const nextExpiryWarning = ({ batches, redemptions = [], timeZone, now, la
     let expiring = 0;
     for (; i < live.length && dayOf(i) === occasion; i++) expiring += live[i]!.points;
     if (occasion <= lastWarnedDay) continue;
-    const dueAt = sweepOnDay(DateTime.fromISO(occasion, { zone: timeZone }).minus({ days: loyalty.expiryWarningDays }), loyalty.sendHour, now, window);
+    const warningDay = DateTime.fromISO(occasion, { zone: timeZone }).minus({ days: loyalty.expiryWarningDays });
+    const dueAt = sweepOnDay(warningDay, loyalty.sendHour, now, window);
     if (dueAt) return { occasion, dueAt, expiring, balance: pointsStanding(batches, dueAt, redemptions).balance };
   }
   return undefined;

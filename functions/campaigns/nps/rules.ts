@@ -28,7 +28,8 @@ export interface SurveyDueInput {
 /** When the survey about an order goes out; none when its day is already over. */
 export const surveyDue = ({ orderId, basis, timeZone, now, nps, window }: SurveyDueInput): SurveyDue | undefined => {
   const [from, days] = 'delivered' in basis ? [basis.delivered, nps.afterDeliveryDays] : [basis.placed, nps.afterOrderDays];
-  const dueAt = sweepOnDay(DateTime.fromISO(from, { zone: timeZone }).startOf('day').plus({ days }), nps.sendHour, now, window);
+  const day = DateTime.fromISO(from, { zone: timeZone }).startOf('day').plus({ days });
+  const dueAt = sweepOnDay(day, nps.sendHour, now, window);
   return dueAt && { orderId, dueAt };
 };
 

@@ -165,7 +165,8 @@ export const nextWinbackStep = ({ stats, timeZone, now, stepsSent, winback, wind
   const riskDay = atRiskDay(stats.lastOrderAt, expectedIntervalDays(stats, winback.defaultIntervalDays), winback.riskFactor, timeZone);
   for (let step = stepsSent + 1; step <= winback.steps.length; step++) {
     // A step whose day is over (say consent came later) is skipped, never sent late.
-    const dueAt = sweepOnDay(riskDay.plus({ days: winback.steps[step - 1]!.offsetDays }), winback.sendHour, now, window);
+    const stepDay = riskDay.plus({ days: winback.steps[step - 1]!.offsetDays });
+    const dueAt = sweepOnDay(stepDay, winback.sendHour, now, window);
     if (dueAt) return { lapse: stats.lastOrderAt, step, dueAt };
   }
   return undefined;
