@@ -14,18 +14,46 @@ interface SdkClient {
   middlewareStack: { remove(name: string): boolean; use(plugin: ReturnType<typeof getSchemaSerdePlugin>): void };
 }
 
+/** Each copy's original: the SDK's own configuration, whose accessors keep their state (the credentials' provider). */
+const originals = new WeakMap<object, Record<string, unknown>>();
+/** One accessor pair per setting name, shared by every copy, that reads and writes the original's. */
+const delegates = new Map<string, PropertyDescriptor>();
+const delegate = (name: string): PropertyDescriptor => {
+  let pair = delegates.get(name);
+  if (!pair) {
+    pair = {
+      get(this: object) {
+        return originals.get(this)?.[name];
+      },
+      set(this: object, value: unknown) {
+        const original = originals.get(this);
+        if (original) original[name] = value;
+      },
+      enumerable: true,
+      configurable: true,
+    };
+    delegates.set(name, pair);
+  }
+  return pair;
+};
+
 /**
  * What the engine's SDK clients for DynamoDB, SES, EventBridge and SQS share, on Lambda as locally (docs/design.md §6):
  * - No logger middleware. The engine gives the SDK no logger, yet that middleware still filters each call's input
  *   and output for one (a Query's items included).
  * - Their configuration as a plain object made at once: the SDK builds it setting by setting, V8 then keeps it as
  *   a hash table, and three of its middleware copy all of it at every call, ten times slower from such a table.
+ *   Its accessors (the SDK's `credentials`, with functions of each client's own) are the shared `delegate`s: an
+ *   accessor of other functions than the last client's gave each later client's copy a hash table again.
  *   The serialiser's and deserialiser's middleware, made with the first object, are made again with the copy; the
  *   endpoint's is made per command, from the client's configuration.
  */
 export const engineClient = <C extends SdkClient>(client: C): C => {
   client.middlewareStack.remove('loggerMiddleware');
-  const config = Object.defineProperties({}, Object.getOwnPropertyDescriptors(client.config));
+  const descriptors = Object.getOwnPropertyDescriptors(client.config);
+  for (const [name, descriptor] of Object.entries(descriptors)) if (descriptor.get || descriptor.set) descriptors[name] = delegate(name);
+  const config = Object.defineProperties({}, descriptors);
+  originals.set(config, client.config as Record<string, unknown>);
   client.config = config;
   client.middlewareStack.use(getSchemaSerdePlugin(config as Parameters<typeof getSchemaSerdePlugin>[0]));
   return client;

@@ -3,6 +3,7 @@
  * is a copy made at once, which must hold every setting the SDK resolved, as the SDK resolved it.
  */
 import '../../local/environment';
+import { setFlagsFromString } from 'node:v8';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +25,22 @@ describe('an engine client', () => {
     await expect(engine.config.credentials()).resolves.toMatchObject(settings.credentials);
     expect(await engine.config.maxAttempts()).toBe(2);
     expect(await engine.config.region()).toBe('local-1');
+  });
+
+  it('credentials set on its configuration are resolved by the SDK, as on the SDK\'s own', async () => {
+    const engine = engineClient(new DynamoDBClient(settings));
+    engine.config.credentials = { accessKeyId: 'other', secretAccessKey: 'other' };
+    await expect(engine.config.credentials()).resolves.toMatchObject({ accessKeyId: 'other' });
+  });
+
+  it('any number of clients of a service: configurations of one shape, none a hash table (V8 copies those ten times slower)', () => {
+    setFlagsFromString('--allow-natives-syntax');
+    const fast = new Function('object', 'return %HasFastProperties(object)') as (object: object) => boolean;
+    const sameShape = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
+    // Each client's credentials are the SDK's accessor, of functions of its own.
+    const configs = ['a', 'b', 'c'].map((key) => engineClient(new DynamoDBClient({ ...settings, credentials: { accessKeyId: key, secretAccessKey: key } })).config);
+    expect(configs.map(fast)).toEqual([true, true, true]);
+    expect(configs.slice(1).map((config) => sameShape(config, configs[0]!))).toEqual([true, true]);
   });
 
   it('no longer has the SDK logger middleware', () => {
