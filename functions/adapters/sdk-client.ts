@@ -43,8 +43,8 @@ const delegate = (name: string): PropertyDescriptor => {
  *   and output for one (a Query's items included).
  * - Their configuration as a plain object made at once: the SDK builds it setting by setting, V8 then keeps it as
  *   a hash table, and three of its middleware copy all of it at every call, ten times slower from such a table.
- *   Its accessors (the SDK's `credentials`, with functions of each client's own) are the shared `delegate`s: an
- *   accessor of other functions than the last client's gave each later client's copy a hash table again.
+ *   Its accessors (the SDK's `credentials`, with functions of each client's own) are the shared `delegate`s: V8
+ *   made a hash table again of any copy whose settings came in the order of an earlier one's, with other accessors.
  *   The serialiser's and deserialiser's middleware, made with the first object, are made again with the copy; the
  *   endpoint's is made per command, from the client's configuration.
  */

@@ -29,7 +29,8 @@ describe('an engine client', () => {
 
   it('credentials set on its configuration are resolved by the SDK, as on the SDK\'s own', async () => {
     const engine = engineClient(new DynamoDBClient(settings));
-    engine.config.credentials = { accessKeyId: 'other', secretAccessKey: 'other' };
+    // As a caller may set them: the SDK's setter makes a provider of them.
+    (engine.config as { credentials: unknown }).credentials = { accessKeyId: 'other', secretAccessKey: 'other' };
     await expect(engine.config.credentials()).resolves.toMatchObject({ accessKeyId: 'other' });
   });
 
