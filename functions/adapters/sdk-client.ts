@@ -23,11 +23,10 @@ const delegate = (name: string): PropertyDescriptor => {
   if (!pair) {
     pair = {
       get(this: object) {
-        return originals.get(this)?.[name];
+        return originals.get(this)![name];
       },
       set(this: object, value: unknown) {
-        const original = originals.get(this);
-        if (original) original[name] = value;
+        originals.get(this)![name] = value;
       },
       enumerable: true,
       configurable: true,
