@@ -96,7 +96,7 @@ const unwired = <T extends object>(what: string, permission: string): T =>
 export const runtimeFromEnvironment = async (permissions: FunctionWiring['permissions']): Promise<Runtime> => {
   // By these paths, lib/bundle.ts leaves out of a function's bundle the modules its wiring does not permit (`runtimeImports`).
   const [ses, events, sqs, secrets] = await Promise.all([
-    permissions.sendEmail ? import('./adapters/ses').then((ses) => ses.sesClient({ maxAttempts: sdkAttempts.ses })) : undefined,
+    permissions.sendEmail ? import('./adapters/ses').then((ses) => ses.sesClient({ retryStrategy: patientRetries(sdkAttempts.ses) })) : undefined,
     permissions.putEvents
       ? import('./adapters/eventbridge').then((events) => events.eventBridgeClient({ retryStrategy: patientRetries(sdkAttempts.events) }))
       : undefined,

@@ -1,31 +1,44 @@
 /**
  * The SDK's retries for calls that are safe to repeat. Every write of the
- * engine is (docs/design.md §8), so a call is retried on throttling, a server error
- * and a lost answer, up to `maxAttempts`, with backoff, and without the
- * standard strategy's retry quota: that quota stops retrying altogether once
- * a tenth of the calls fail, which turns a bad minute of DynamoDB into
+ * engine is (docs/design.md §8), so a call is retried on what the SDK's
+ * standard strategy calls throttling, a transient error (a lost connection, a
+ * timeout) or a server error, up to `maxAttempts`, with backoff, and without
+ * that strategy's retry quota: the quota stops retrying altogether once a
+ * tenth of the calls fail, which turns a bad minute of DynamoDB into
  * invocations that fail whole and start over from their first call.
- * SendEmail is the one call never repeated by the SDK (runtime.ts).
+ * SendEmail is the one call never repeated by the SDK (runtime.ts: one attempt).
+ *
+ * A `retry(next, args)` strategy rather than the SDK's token interface: for
+ * that one the SDK's middleware makes an `Error` at every call, in case one
+ * fails, whose stack trace is a tenth of a local call's CPU (BENCHMARKS.md).
  */
-import type { RetryErrorInfo, RetryStrategyV2, StandardRetryToken } from '@smithy/types';
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import type { RetryStrategy, SdkError } from '@smithy/types';
 
-const retryable = new Set<RetryErrorInfo['errorType']>(['THROTTLING', 'TRANSIENT', 'SERVER_ERROR']);
+/** The SDK's standard strategy's error types, but the client's own errors (a bad request fails again). */
+const retryable = (error: unknown): error is SdkError =>
+  typeof error === 'object' && error !== null && (isThrottlingError(error as SdkError) || isTransientError(error as SdkError) || isServerError(error as SdkError));
 
 /** Full jitter on an exponential backoff, capped: AWS's advice for retries. */
 export const jitteredBackoff = (attempt: number) => Math.floor(Math.random() * Math.min(20_000, 50 * 2 ** attempt));
 
-const token = (retryCount: number, retryDelay: number): StandardRetryToken => ({
-  getRetryCount: () => retryCount,
-  getRetryDelay: () => retryDelay,
-  getRetryCost: () => undefined,
-});
-
-export const patientRetries = (maxAttempts: number, backoff: (attempt: number) => number = jitteredBackoff): RetryStrategyV2 => ({
-  acquireInitialRetryToken: async () => token(0, 0),
-  async refreshRetryTokenForRetry(previous, errorInfo) {
-    const attempt = previous.getRetryCount() + 1;
-    if (attempt >= maxAttempts || !retryable.has(errorInfo.errorType)) throw new Error('no retry');
-    return token(attempt, backoff(attempt));
+export const patientRetries = (maxAttempts: number, backoff: (attempt: number) => number = jitteredBackoff): RetryStrategy => ({
+  async retry(next, args) {
+    let totalRetryDelay = 0;
+    for (let attempts = 1; ; attempts++) {
+      try {
+        const result = await next(args);
+        Object.assign(result.output.$metadata, { attempts, totalRetryDelay });
+        return result;
+      } catch (error) {
+        if (attempts >= maxAttempts || !retryable(error)) {
+          if (typeof error === 'object' && error !== null) Object.assign(((error as SdkError).$metadata ??= {}), { attempts, totalRetryDelay });
+          throw error;
+        }
+        const delay = backoff(attempts);
+        totalRetryDelay += delay;
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   },
-  recordSuccess: () => undefined,
 });
