@@ -9,13 +9,14 @@
  * SendEmail is the one call never repeated by the SDK (runtime.ts: one attempt).
  *
  * A `retry(next, args)` strategy rather than the SDK's token interface: for
- * that one the SDK's middleware makes an `Error` at every call, in case one
- * fails, whose stack trace is a tenth of a local call's CPU (BENCHMARKS.md).
+ * that one the SDK's middleware makes an `Error` at every call, in case the
+ * call fails, whose stack trace was a tenth or more of a local call's CPU in a
+ * loop (BENCHMARKS.md).
  */
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import type { RetryStrategy, SdkError } from '@smithy/types';
 
-/** The SDK's standard strategy's error types, but the client's own errors (a bad request fails again). */
+/** What the SDK's standard strategy retries; not a client error (a bad request, a failed condition), which would fail again. */
 const retryable = (error: unknown): error is SdkError =>
   typeof error === 'object' && error !== null && (isThrottlingError(error as SdkError) || isTransientError(error as SdkError) || isServerError(error as SdkError));
 
