@@ -17,8 +17,7 @@ import { isServerError, isThrottlingError, isTransientError } from '@smithy/core
 import type { RetryStrategy, SdkError } from '@smithy/types';
 
 /** What the SDK's standard strategy retries; not a client error (a bad request, a failed condition), which would fail again. */
-const retryable = (error: unknown): error is SdkError =>
-  typeof error === 'object' && error !== null && (isThrottlingError(error as SdkError) || isTransientError(error as SdkError) || isServerError(error as SdkError));
+const retryable = (error: SdkError) => isThrottlingError(error) || isTransientError(error) || isServerError(error);
 
 /** Full jitter on an exponential backoff, capped: AWS's advice for retries. */
 export const jitteredBackoff = (attempt: number) => Math.floor(Math.random() * Math.min(20_000, 50 * 2 ** attempt));
@@ -29,12 +28,15 @@ export const patientRetries = (maxAttempts: number, backoff: (attempt: number) =
     for (let attempts = 1; ; attempts++) {
       try {
         const result = await next(args);
-        Object.assign(result.output.$metadata, { attempts, totalRetryDelay });
+        result.output.$metadata.attempts = attempts;
+        result.output.$metadata.totalRetryDelay = totalRetryDelay;
         return result;
       } catch (error) {
-        if (attempts >= maxAttempts || !retryable(error)) {
-          if (typeof error === 'object' && error !== null) Object.assign(((error as SdkError).$metadata ??= {}), { attempts, totalRetryDelay });
-          throw error;
+        if (typeof error !== 'object' || error === null) throw error; // not an error the SDK can tell about
+        const failure = error as SdkError;
+        if (attempts >= maxAttempts || !retryable(failure)) {
+          Object.assign((failure.$metadata ??= {}), { attempts, totalRetryDelay });
+          throw failure;
         }
         const delay = backoff(attempts);
         totalRetryDelay += delay;
